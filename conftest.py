@@ -1,0 +1,105 @@
+"""The test cast, the same everywhere (see STYLE.md): a small tree and one user per role.
+
+    S  街道党工委 (working committee)            street admin = organizer at S; auditor = auditor at S
+    └─ G  第一党总支 (general branch)
+       ├─ A  第一支部 (branch)  ── party group A1   secretary = secretary at A; member = one member of A
+       └─ B  第二支部 (branch)
+    X  另一街道党工委 (working committee)
+    └─ C  外街支部 (branch)                      outsider = organizer at X (powerful, but elsewhere)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from grassroots.core import idnumber
+from grassroots.core.context import acting
+
+FOUNDED = dt.date(2000, 1, 1)
+PASSWORD = "cast-pass-123"
+
+
+@dataclass
+class Cast:
+    street: Any
+    general: Any
+    branch_a: Any
+    branch_b: Any
+    group_a1: Any
+    other_street: Any
+    branch_c: Any
+    admin: Any
+    street_admin: Any
+    secretary: Any
+    auditor: Any
+    member_user: Any
+    outsider: Any
+    member: Any  # the member_user's own record, in A
+    member_a2: Any  # another member of A
+    member_b: Any  # a member of B
+    member_c: Any  # a member of C (outside everyone's scope but the outsider's and the admin's)
+
+    @property
+    def users(self) -> dict[str, Any]:
+        return {"admin": self.admin, "street_admin": self.street_admin, "secretary": self.secretary,
+                "auditor": self.auditor, "member": self.member_user, "outsider": self.outsider}
+
+
+_seq = [0]
+
+
+def make_member(org: Any, *, name: str, sex: str = "M", birth: dt.date = dt.date(1980, 3, 4), **kw: Any) -> Any:
+    from grassroots.members.services import member_create
+
+    _seq[0] += 1
+    defaults = dict(education="bachelor", occupation="in_service", joined_on=dt.date(2005, 7, 1),
+                    status="full", converted_on=dt.date(2006, 7, 1), ethnicity="汉族", phone="13800138000")
+    defaults.update(kw)
+    number = idnumber.make("530522", birth, _seq[0] % 1000)
+    return member_create(name=name, sex=sex, birth_date=birth, id_number=number, org=org, **defaults)
+
+
+def build_cast() -> Cast:
+    from django.contrib.auth import get_user_model
+
+    from grassroots.access.models import Role
+    from grassroots.orgs.services import org_create
+
+    User = get_user_model()
+    with acting(None, "system"):
+        s = org_create(code="S", name="街道党工委", kind="working_committee", founded_on=FOUNDED)
+        g = org_create(code="G", name="第一党总支", kind="general_branch", founded_on=FOUNDED, parent=s)
+        a = org_create(code="A", name="第一支部", kind="branch", founded_on=FOUNDED, parent=g)
+        b = org_create(code="B", name="第二支部", kind="branch", founded_on=FOUNDED, parent=g)
+        a1 = org_create(code="A1", name="第一党小组", kind="party_group", founded_on=FOUNDED, parent=a)
+        x = org_create(code="X", name="另一街道党工委", kind="working_committee", founded_on=FOUNDED)
+        c = org_create(code="C", name="外街支部", kind="branch", founded_on=FOUNDED, parent=x)
+        m = make_member(a, name="李明", sex="F")
+        m2 = make_member(a, name="王强")
+        mb = make_member(b, name="赵刚")
+        mc = make_member(c, name="孙丽", sex="F")
+
+    def user(name: str, **kw: Any) -> Any:
+        return User.objects.create_user(username=name, password=PASSWORD, **kw)
+
+    admin = user("admin", is_superuser=True, is_staff=True)
+    street_admin = user("street_admin")
+    secretary = user("secretary")
+    auditor = user("auditor")
+    member_user = user("member")
+    outsider = user("outsider")
+    Role.objects.create(user=street_admin, kind="organizer", org=s)
+    Role.objects.create(user=secretary, kind="secretary", org=a)
+    Role.objects.create(user=auditor, kind="auditor", org=s)
+    Role.objects.create(user=member_user, kind="member", member=m)
+    Role.objects.create(user=outsider, kind="organizer", org=x)
+    return Cast(s, g, a, b, a1, x, c, admin, street_admin, secretary, auditor, member_user, outsider, m, m2, mb, mc)
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    return build_cast()

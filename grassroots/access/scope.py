@@ -1,0 +1,162 @@
+"""Who may see and change which part of the tree: the one place where scoping is decided.
+
+Every page, API endpoint, export and CLI command gets its querysets from a `Scope`, and every write
+service asks `require_*` before writing. The acting user comes from `grassroots.core.context` (set by the
+middleware for the web and the API, and by the CLI). No actor at all means the system itself (a
+migration, the demo builder, a CLI run by the server's operator without --as), which may do anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from grassroots.core.context import current_actor
+from grassroots.core.errors import PermissionDeniedError
+
+if TYPE_CHECKING:
+    from grassroots.core.models import AuditEntry
+    from grassroots.members.models import Member
+    from grassroots.orgs.models import Organization
+
+READ_ROLES = ("organizer", "secretary", "auditor")
+WRITE_ROLES = ("organizer", "secretary")
+REVEAL_ROLES = ("organizer", "secretary")
+
+
+@dataclass(frozen=True)
+class Grant:
+    kind: str
+    path: str  # the org's materialized path; "" for a member role
+    member_id: int | None
+
+
+class Scope:
+    """What one user may see and change. Build it with `scope_for(user)`."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.is_system = user is None
+        self.is_admin = bool(user is not None and user.is_active and user.is_superuser)
+        self.grants: list[Grant] = []
+        if user is not None and user.is_authenticated and user.is_active and not self.is_admin:
+            from .models import Role
+
+            for role in Role.objects.filter(user=user).select_related("org"):
+                path = role.org.path if role.org_id else ""
+                self.grants.append(Grant(role.kind, path, role.member_id))
+
+    # --- what the user is -------------------------------------------------------------------
+    @property
+    def unrestricted(self) -> bool:
+        return self.is_system or self.is_admin
+
+    def paths(self, kinds: tuple[str, ...]) -> list[str]:
+        return [g.path for g in self.grants if g.kind in kinds and g.path]
+
+    @property
+    def own_member_ids(self) -> list[int]:
+        return [g.member_id for g in self.grants if g.kind == "member" and g.member_id]
+
+    def roots(self) -> QuerySet[Organization]:
+        """The organizations where the user's read roles are held (the top of what they see)."""
+        from grassroots.orgs.models import Organization
+
+        if self.unrestricted:
+            return Organization.get_root_nodes()
+        return Organization.objects.filter(path__in=self.paths(READ_ROLES)).order_by("path")
+
+    # --- querysets ----------------------------------------------------------------------------
+    def _path_q(self, kinds: tuple[str, ...], prefix: str = "") -> Q:
+        q = Q(pk__in=[])
+        for p in self.paths(kinds):
+            q |= Q(**{f"{prefix}path__startswith": p})
+        return q
+
+    def orgs(self, *, write: bool = False) -> QuerySet[Organization]:
+        from grassroots.orgs.models import Organization
+
+        qs = Organization.objects.all()
+        if self.unrestricted:
+            return qs
+        return qs.filter(self._path_q(WRITE_ROLES if write else READ_ROLES))
+
+    def members(self, *, write: bool = False) -> QuerySet[Member]:
+        from grassroots.members.models import Member
+
+        qs = Member.objects.all()
+        if self.unrestricted:
+            return qs
+        q = self._path_q(WRITE_ROLES if write else READ_ROLES, prefix="org__")
+        if not write:
+            q |= Q(pk__in=self.own_member_ids)
+        return qs.filter(q)
+
+    def audit_entries(self) -> QuerySet[AuditEntry]:
+        from grassroots.core.models import AuditEntry
+
+        qs = AuditEntry.objects.all()
+        if self.unrestricted:
+            return qs
+        q = Q(org_id__in=self.orgs().values("pk"))
+        if self.own_member_ids:
+            q |= Q(object_type="members.member", object_id__in=[str(i) for i in self.own_member_ids])
+        return qs.filter(q)
+
+    # --- single objects -------------------------------------------------------------------------
+    def can_read_org(self, org: Organization) -> bool:
+        return self.unrestricted or any(org.path.startswith(p) for p in self.paths(READ_ROLES))
+
+    def can_write_org(self, org: Organization | None) -> bool:
+        if self.unrestricted:
+            return True
+        return org is not None and any(org.path.startswith(p) for p in self.paths(WRITE_ROLES))
+
+    def can_read_member(self, member: Member) -> bool:
+        if self.unrestricted or member.pk in self.own_member_ids:
+            return True
+        return member.org is not None and self.can_read_org(member.org)
+
+    def can_write_member(self, member: Member) -> bool:
+        return self.unrestricted or (member.org is not None and self.can_write_org(member.org))
+
+    def can_reveal(self, member: Member) -> bool:
+        if self.unrestricted or member.pk in self.own_member_ids:
+            return True
+        return member.org is not None and any(member.org.path.startswith(p) for p in self.paths(REVEAL_ROLES))
+
+
+def scope_for(user: Any) -> Scope:
+    """The scope of a user; an anonymous user gets an empty scope (not the system's)."""
+    if user is None:
+        return Scope(_Nobody())
+    return Scope(user)
+
+
+class _Nobody:
+    is_active = False
+    is_superuser = False
+    is_authenticated = False
+
+
+def current_scope() -> Scope:
+    """The scope of whoever is acting now (the system when nobody is)."""
+    return Scope(current_actor())
+
+
+def require_write_org(org: Organization | None) -> None:
+    if not current_scope().can_write_org(org):
+        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": org or _("the top of the tree")})
+
+
+def require_write_member(member: Member) -> None:
+    if not current_scope().can_write_member(member):
+        raise PermissionDeniedError(_("you may not change %(name)s") % {"name": member.name})
+
+
+def require_reveal(member: Member) -> None:
+    if not current_scope().can_reveal(member):
+        raise PermissionDeniedError(_("you may not see %(name)s's full personal information") % {"name": member.name})

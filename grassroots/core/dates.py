@@ -1,0 +1,45 @@
+"""Dates as people type them: 2019-12-31, 2019/12/31, 2019.12.31, 2019年12月31日, 20191231, Excel cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Return a date, None for an empty cell, or raise DateError naming what was wrong."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # An Excel serial number that reached us as a number.
+        if 1 <= value < 2958466:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise DateError(f"{value!r} is not a date")
+    text = str(value).strip()
+    if not text:
+        return None
+    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)  # "2019-12-31 00:00:00"
+    for pattern in _PATTERNS:
+        m = pattern.match(text)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            try:
+                return dt.date(y, mo, d)
+            except ValueError as exc:
+                raise DateError(f"{text!r} is not a date: {exc}") from exc
+    raise DateError(f"{text!r} is not a date (use 2019-12-31, 2019/12/31, 2019.12.31 or 2019年12月31日)")

@@ -1,0 +1,69 @@
+"""Resident ID numbers (GB 11643-1999): 18 characters, the last a check digit (0-9 or X)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+class IDNumberError(ValueError):
+    pass
+
+
+def check_digit(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
+def normalize(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def validate(value: str) -> str:
+    """Return the normalized number, or raise IDNumberError saying what is wrong."""
+    v = normalize(value)
+    if len(v) != 18:
+        raise IDNumberError(f"must have 18 characters, has {len(v)}")
+    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+        raise IDNumberError("must be 17 digits followed by a digit or X")
+    try:
+        dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError as exc:
+        raise IDNumberError(f"birth date {v[6:14]} is not a date") from exc
+    expected = check_digit(v[:17])
+    if v[17] != expected:
+        raise IDNumberError(f"bad check digit: {v[17]}, expected {expected}")
+    return v
+
+
+def birth_date(value: str) -> dt.date:
+    v = normalize(value)
+    return dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+
+
+def sex_code(value: str) -> str:
+    """'M' or 'F' from the sequence digit (odd: male)."""
+    return "M" if int(normalize(value)[16]) % 2 == 1 else "F"
+
+
+def mask(value: str) -> str:
+    """110***********1234: the first 3 and last 4 characters shown."""
+    v = normalize(value)
+    if len(v) <= 7:
+        return "*" * len(v)
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
+
+
+def mask_phone(value: str) -> str:
+    v = (value or "").strip()
+    if len(v) < 7:
+        return "*" * len(v)
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
+
+
+def make(region: str, birth: dt.date, seq: int) -> str:
+    """Build a valid number (for demo data and tests): 6-digit region, birth date, 3-digit sequence."""
+    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_digit(first17)

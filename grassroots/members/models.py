@@ -1,0 +1,171 @@
+"""Members, their dated events, and the periods computed from those events.
+
+`MemberEvent` rows are the facts as people recorded them. `MemberPeriod` rows are derived from the
+events by `services.rebuild_periods` (never written by hand): each says where a member belonged and with
+which attributes over [start, end). "Who belonged to subtree X on date D" is a query on periods.
+The fields on `Member` that change over time (org, status, mobile, ...) are a cache of the latest period
+for quick lists; no as-of question reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.core import idnumber
+from grassroots.orgs.models import Organization
+
+HAN = "汉族"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+    BACHELOR = "bachelor", _("Bachelor")
+    COLLEGE = "college", _("College (dazhuan)")
+    SECONDARY_TECHNICAL = "secondary_technical", _("Secondary technical")
+    HIGH_SCHOOL = "high_school", _("High school")
+    JUNIOR_HIGH_OR_BELOW = "junior_high_or_below", _("Junior high or below")
+
+
+COLLEGE_OR_ABOVE = (Education.POSTGRADUATE, Education.BACHELOR, Education.COLLEGE)
+
+
+class Occupation(models.TextChoices):
+    IN_SERVICE = "in_service", _("In service")
+    RETIRED = "retired", _("Retired")
+    FARMER = "farmer", _("Farmer or herdsman")
+    STUDENT = "student", _("Student")
+    UNEMPLOYED_OR_DEMOBILIZED = "unemployed_or_demobilized", _("Unemployed graduate or re-transferred military")
+    FREELANCE = "freelance", _("Freelance or self-employed")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    PROBATIONARY = "probationary", _("Probationary member")
+    FULL = "full", _("Full member")
+
+
+class Standing(models.TextChoices):
+    """Where the member stands today (cache of the latest period or end event)."""
+
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended (lost contact)")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    REMOVED = "removed", _("Removed")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Member(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default=HAN)
+    birth_date = models.DateField(_("birth date"))
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Cache of the latest period (see module docstring).
+    education = models.CharField(_("education"), max_length=24, choices=Education.choices)
+    occupation = models.CharField(_("occupation"), max_length=32, choices=Occupation.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    standing = models.CharField(_("standing"), max_length=16, choices=Standing.choices, default=Standing.ACTIVE)
+    joined_on = models.DateField(_("joined on"))
+    converted_on = models.DateField(_("converted on"), null=True, blank=True)
+    org = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="members")
+    party_group = models.ForeignKey(Organization, verbose_name=_("party group"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="group_members")
+    mobile = models.BooleanField(_("mobile"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["org", "standing"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return idnumber.mask(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return idnumber.mask_phone(self.phone)
+
+    @property
+    def is_minority(self) -> bool:
+        return self.ethnicity != HAN
+
+
+class EventKind(models.TextChoices):
+    JOINED = "joined", _("Joined")
+    CONVERTED = "converted", _("Converted to full member")
+    TRANSFERRED = "transferred", _("Moved to another organization")
+    TRANSFERRED_IN = "transferred_in", _("Transferred in")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    MOBILE_OUT = "mobile_out", _("Went mobile")
+    MOBILE_BACK = "mobile_back", _("Came back from mobile")
+    SUSPENDED = "suspended", _("Suspended (lost contact)")
+    RESTORED = "restored", _("Contact restored")
+    REMOVED = "removed", _("Removed")
+    DIED = "died", _("Died")
+    UPDATED = "updated", _("Attributes changed")
+
+
+class MemberEvent(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    date = models.DateField(_("date"))
+    org = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["member", "date"])]
+        verbose_name = _("member event")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class PeriodQuerySet(models.QuerySet["MemberPeriod"]):
+    def on(self, day: dt.date) -> PeriodQuerySet:
+        return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+
+    def in_subtree(self, org: Organization, day: dt.date) -> PeriodQuerySet:
+        from grassroots.orgs.selectors import subtree_org_ids
+
+        return self.filter(org_id__in=subtree_org_ids(org, day))
+
+
+class MemberPeriod(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="periods")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    mobile = models.BooleanField(default=False)
+    suspended = models.BooleanField(default=False)
+    education = models.CharField(max_length=24, choices=Education.choices)
+    occupation = models.CharField(max_length=32, choices=Occupation.choices)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member_id", "start"]
+        indexes = [models.Index(fields=["org", "start"]), models.Index(fields=["member", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.org_id} [{self.start}, {self.end or '…'})"

@@ -1,0 +1,242 @@
+"""Writes to members: each a named function, in one transaction, checked, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.access.scope import require_reveal, require_write_member, require_write_org
+from grassroots.core import audit, idnumber
+from grassroots.core.errors import RuleError
+from grassroots.orgs.models import Organization, OrgKind
+
+from .lifecycle import Ev, replay
+from .models import Education, EventKind, Member, MemberEvent, MemberPeriod, Occupation, Sex, Status
+
+MEMBER_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "occupation",
+                 "status", "standing", "joined_on", "converted_on", "org", "party_group", "mobile")
+STATIC_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone", "party_group")
+DATED_FIELDS = ("education", "occupation")
+MEMBER_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)
+
+
+def _snapshot(member: Member) -> dict[str, Any]:
+    snap = audit.snapshot(member, MEMBER_FIELDS)
+    snap["id_number"] = idnumber.mask(member.id_number)  # the log never holds the full number
+    snap["phone"] = idnumber.mask_phone(member.phone)
+    return snap
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _evs(events: list[MemberEvent]) -> list[Ev]:
+    return [Ev(e.kind, e.date, e.org_id, e.details) for e in events]
+
+
+def rebuild_periods(member: Member) -> None:
+    """Recompute the member's periods and cached fields from all of its events."""
+    events = list(member.events.order_by("date", "id"))
+    outcome = replay(_evs(events))
+    MemberPeriod.objects.filter(member=member).delete()
+    MemberPeriod.objects.bulk_create([
+        MemberPeriod(member=member, org_id=s.state.org_id, start=s.start, end=s.end, status=s.state.status,
+                     mobile=s.state.mobile, suspended=s.state.suspended, education=s.state.education,
+                     occupation=s.state.occupation)
+        for s in outcome.spans
+    ])
+    last = outcome.spans[-1].state if outcome.spans else None
+    member.standing = outcome.standing
+    member.joined_on = outcome.joined_on or member.joined_on
+    member.converted_on = outcome.converted_on
+    if last is not None:
+        member.status = last.status
+        member.mobile = last.mobile if outcome.final is not None else False
+        member.education = last.education
+        member.occupation = last.occupation
+    member.org_id = outcome.final.org_id if outcome.final is not None else None
+    member.save(update_fields=["standing", "joined_on", "converted_on", "status", "mobile", "education",
+                               "occupation", "org", "updated_at"])
+
+
+def _check_member_org(org: Organization | None, field: str = "org") -> Organization:
+    if org is None:
+        raise RuleError(_("an organization is required"), field=field)
+    if org.kind not in MEMBER_ORG_KINDS:
+        raise RuleError(_("members belong to a branch or committee, not a %(kind)s") % {"kind": org.get_kind_display()},
+                        field=field)
+    if org.revoked_on is not None:
+        raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": org, "date": org.revoked_on}, field=field)
+    return org
+
+
+def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date | None, id_number: str,
+                    education: str, occupation: str, exclude_pk: int | None = None) -> str:
+    """Check a person's fixed attributes; return the normalized ID number."""
+    if not (name or "").strip():
+        raise RuleError(_("a name is required"), field="name")
+    if sex not in Sex.values:
+        raise RuleError(_("sex must be male or female"), field="sex")
+    if not (ethnicity or "").strip():
+        raise RuleError(_("an ethnicity is required"), field="ethnicity")
+    try:
+        number = idnumber.validate(id_number)
+    except idnumber.IDNumberError as exc:
+        raise RuleError(_("ID number %(reason)s") % {"reason": exc}, field="id_number") from exc
+    if birth_date is None:
+        raise RuleError(_("a birth date is required"), field="birth_date")
+    if birth_date != idnumber.birth_date(number):
+        raise RuleError(_("birth date %(date)s does not match the ID number") % {"date": birth_date}, field="birth_date")
+    if birth_date > _today():
+        raise RuleError(_("the birth date is in the future"), field="birth_date")
+    if education not in Education.values:
+        raise RuleError(_("unknown education %(v)s") % {"v": education}, field="education")
+    if occupation not in Occupation.values:
+        raise RuleError(_("unknown occupation %(v)s") % {"v": occupation}, field="occupation")
+    dup = Member.objects.filter(id_number=number)
+    if exclude_pk is not None:
+        dup = dup.exclude(pk=exclude_pk)
+    if dup.exists():
+        raise RuleError(_("the ID number is already held by another member"), field="id_number")
+    return number
+
+
+def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date | None, status: str) -> None:
+    today = _today()
+    if joined_on > today:
+        raise RuleError(_("the joining date %(date)s is in the future") % {"date": joined_on}, field="joined_on")
+    eighteen = _add_years(birth_date, 18)
+    if joined_on < eighteen:
+        raise RuleError(_("joined on %(date)s, before turning 18") % {"date": joined_on}, field="joined_on")
+    if status not in Status.values:
+        raise RuleError(_("unknown status %(s)s") % {"s": status}, field="status")
+    if converted_on is not None:
+        if status != Status.FULL:
+            raise RuleError(_("a probationary member has no conversion date"), field="converted_on")
+        if converted_on <= joined_on:
+            raise RuleError(_("conversion %(c)s is not after joining %(j)s") % {"c": converted_on, "j": joined_on},
+                            field="converted_on")
+        if converted_on > today:
+            raise RuleError(_("the conversion date %(date)s is in the future") % {"date": converted_on},
+                            field="converted_on")
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def member_create(
+    *, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
+    org: Organization, joined_on: dt.date, status: str = Status.PROBATIONARY, converted_on: dt.date | None = None,
+    ethnicity: str = "汉族", phone: str = "", party_group: Organization | None = None,
+) -> Member:
+    """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given)."""
+    _check_member_org(org)
+    require_write_org(org)
+    number = validate_person(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
+                             education=education, occupation=occupation)
+    _check_join(birth_date, joined_on, converted_on, status)
+    if party_group is not None and not (party_group.kind == OrgKind.PARTY_GROUP and party_group.path.startswith(org.path)):
+        raise RuleError(_("the party group must be under the member's organization"), field="party_group")
+    member = Member.objects.create(
+        name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,
+        phone=(phone or "").strip(), education=education, occupation=occupation, status=status,
+        joined_on=joined_on, converted_on=converted_on, org=org, party_group=party_group,
+    )
+    first_status = Status.PROBATIONARY if converted_on is not None else status
+    MemberEvent.objects.create(member=member, kind=EventKind.JOINED, date=joined_on, org=org,
+                               details={"status": first_status, "education": education, "occupation": occupation})
+    if converted_on is not None:
+        MemberEvent.objects.create(member=member, kind=EventKind.CONVERTED, date=converted_on)
+    rebuild_periods(member)
+    audit.record("member.create", member, after=_snapshot(member), org_id=org.id)
+    return member
+
+
+@transaction.atomic
+def member_update(member: Member, *, on: dt.date | None = None, **changes: Any) -> Member:
+    """Change a member's attributes. Education and occupation change from `on` (default today) through an
+    `updated` event, so that as-of statistics see the value in force then; the rest are corrections."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    require_write_member(member)
+    unknown = set(changes) - set(STATIC_FIELDS) - set(DATED_FIELDS)
+    if unknown:
+        raise RuleError(_("these fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = _snapshot(member)
+    merged = {f: changes.get(f, getattr(member, f)) for f in ("name", "sex", "ethnicity", "birth_date", "id_number",
+                                                              "education", "occupation")}
+    number = validate_person(**merged, exclude_pk=member.pk)
+    for f in STATIC_FIELDS:
+        if f in changes:
+            setattr(member, f, number if f == "id_number" else changes[f])
+    if "party_group" in changes and changes["party_group"] is not None:
+        pg = changes["party_group"]
+        if pg.kind != OrgKind.PARTY_GROUP or member.org is None or not pg.path.startswith(member.org.path):
+            raise RuleError(_("the party group must be under the member's organization"), field="party_group")
+    member.save()
+    dated = {f: changes[f] for f in DATED_FIELDS if f in changes and changes[f] != getattr(member, f)}
+    if dated:
+        _add_event(member, EventKind.UPDATED, on or _today(), details=dated)
+    member.refresh_from_db()
+    audit.record("member.update", member, before=before, after=_snapshot(member), org_id=member.org_id)
+    return member
+
+
+def _add_event(member: Member, kind: str, on: dt.date, *, org: Organization | None = None,
+               details: dict[str, Any] | None = None, note: str = "") -> MemberEvent:
+    if on > _today():
+        raise RuleError(_("the date %(date)s is in the future") % {"date": on}, field="date")
+    existing = list(member.events.order_by("date", "id"))
+    if existing and on < existing[-1].date:
+        raise RuleError(_("%(name)s has an event dated %(last)s; record events in date order (this one is %(date)s)")
+                        % {"name": member.name, "last": existing[-1].date, "date": on}, field="date")
+    ev = MemberEvent(member=member, kind=kind, date=on, org=org, details=details or {}, note=note)
+    replay(_evs(existing) + [Ev(kind, on, org.pk if org else None, details)])  # raises if the event cannot happen
+    ev.save()
+    rebuild_periods(member)
+    return ev
+
+
+@transaction.atomic
+def member_record_event(member: Member, *, kind: str, on: dt.date, org: Organization | None = None,
+                        details: dict[str, Any] | None = None, note: str = "") -> MemberEvent:
+    """Record a dated event (converted, transfer in/out, mobile out/back, suspended, removed, died, ...)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if kind not in EventKind.values or kind == EventKind.JOINED:
+        raise RuleError(_("unknown event %(kind)s") % {"kind": kind}, field="kind")
+    if member.org_id is not None:
+        require_write_member(member)
+    if org is not None:
+        _check_member_org(org)
+        require_write_org(org)
+    before = _snapshot(member)
+    ev = _add_event(member, kind, on, org=org, details=details, note=note)
+    member.refresh_from_db()
+    audit.record(f"member.{kind}", member, before=before, after=_snapshot(member),
+                 org_id=member.org_id or (org.pk if org else before.get("org")),
+                 extra={"date": on, "note": note, **(details or {})})
+    return ev
+
+
+def member_reassign(member: Member, *, to_org: Organization, on: dt.date, reason: str) -> MemberEvent:
+    """Move a member to another organization inside the tree (used by merge, split and revoke)."""
+    return member_record_event(member, kind=EventKind.TRANSFERRED, on=on, org=to_org, details={"reason": reason})
+
+
+@transaction.atomic
+def member_reveal(member: Member, *, field: str) -> str:
+    """Return the full ID number or phone, and log that it was shown to the acting user."""
+    if field not in ("id_number", "phone"):
+        raise RuleError(_("only the ID number and the phone can be revealed"), field="field")
+    require_reveal(member)
+    audit.record(f"member.reveal_{field}", member, org_id=member.org_id)
+    return str(getattr(member, field))

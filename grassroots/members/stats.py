@@ -1,0 +1,148 @@
+"""Structure statistics of a subtree as of a date, and the "basic situation" paragraph of a summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import translation
+
+from grassroots.orgs.models import Organization, OrgKind
+from grassroots.orgs.selectors import kind_counts, state_on
+
+from .models import COLLEGE_OR_ABOVE, HAN, Education, MemberPeriod, Occupation, Sex, Status
+
+AGE_BANDS = (  # key, youngest age, oldest age (None: no bound)
+    ("age_35_or_under", None, 35),
+    ("age_36_45", 36, 45),
+    ("age_46_54", 46, 54),
+    ("age_55_60", 55, 60),
+    ("age_over_60", 61, None),
+    ("age_30_or_under", None, 30),
+)
+
+
+def pct(count: int, total: int) -> Decimal:
+    """Percentage of the total to two decimals, rounded half up (0 when the total is 0)."""
+    if not total:
+        return Decimal("0.00")
+    return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_q(day: dt.date, youngest: int | None, oldest: int | None) -> Q:
+    """Members aged youngest..oldest (full years) on `day`."""
+    q = Q()
+    if oldest is not None:  # age <= oldest  <=>  born after day - (oldest + 1) years
+        q &= Q(member__birth_date__gt=years_before(day, oldest + 1))
+    if youngest is not None:  # age >= youngest  <=>  born on or before day - youngest years
+        q &= Q(member__birth_date__lte=years_before(day, youngest))
+    return q
+
+
+def structure_counts(org: Organization, day: dt.date) -> dict[str, int]:
+    """The raw counts, in one query over the periods in force on `day`."""
+    aggregates: dict[str, Any] = {
+        "total": Count("id"),
+        "probationary": Count("id", filter=Q(status=Status.PROBATIONARY)),
+        "full": Count("id", filter=Q(status=Status.FULL)),
+        "male": Count("id", filter=Q(member__sex=Sex.MALE)),
+        "female": Count("id", filter=Q(member__sex=Sex.FEMALE)),
+        "han": Count("id", filter=Q(member__ethnicity=HAN)),
+        "minority": Count("id", filter=~Q(member__ethnicity=HAN)),
+        "mobile": Count("id", filter=Q(mobile=True)),
+        "suspended": Count("id", filter=Q(suspended=True)),
+        "college_or_above": Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
+    }
+    for key, youngest, oldest in AGE_BANDS:
+        aggregates[key] = Count("id", filter=_age_q(day, youngest, oldest))
+    for value in Education.values:
+        aggregates[f"education_{value}"] = Count("id", filter=Q(education=value))
+    for value in Occupation.values:
+        aggregates[f"occupation_{value}"] = Count("id", filter=Q(occupation=value))
+    return MemberPeriod.objects.on(day).in_subtree(org, day).aggregate(**aggregates)
+
+
+def structure_stats(org: Organization, day: dt.date) -> dict[str, Any]:
+    """Every figure with its count and percentage of the total; organizations under org by kind."""
+    counts = structure_counts(org, day)
+    total = counts["total"]
+    state = state_on(org, day)
+    out: dict[str, Any] = {
+        "org": {"code": org.code, "name": state.name if state else org.name, "name_en": org.name_en,
+                "kind": state.kind if state else org.kind},
+        "as_of": day.isoformat(),
+        "exists": state is not None,
+    }
+    for key, count in counts.items():
+        out[key] = {"count": count, "pct": pct(count, total)}
+    kinds = kind_counts(org, day)
+    out["organizations"] = {kind: kinds.get(kind, 0) for kind in OrgKind.values}
+    return out
+
+
+def to_json(stats: dict[str, Any]) -> dict[str, Any]:
+    """Decimals as numbers with two decimals (3.07), for JSON."""
+    def conv(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return float(v)
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        return v
+    return conv(stats)
+
+
+def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans") -> str:
+    """The opening paragraph of a summary, in the manner of the seeds, from the statistics."""
+    s = structure_stats(org, day)
+    o = s["organizations"]
+    c = {k: v["count"] for k, v in s.items() if isinstance(v, dict) and "count" in v}
+    p = {k: v["pct"] for k, v in s.items() if isinstance(v, dict) and "pct" in v}
+    with translation.override(language):
+        if language.startswith("zh"):
+            parts = []
+            for kind, unit in ((OrgKind.COMMITTEE, "党委"), (OrgKind.GENERAL_BRANCH, "党总支"),
+                               (OrgKind.BRANCH, "党支部"), (OrgKind.PARTY_GROUP, "党小组")):
+                if o.get(kind):
+                    parts.append(f"{unit}{o[kind]}个")
+            under = f"下设{'、'.join(parts)}，" if parts else ""
+            return (
+                f"截至{day.year}年{day.month}月{day.day}日，{s['org']['name']}{under}共有党员{c['total']}名。"
+                f"其中预备党员{c['probationary']}名，占党员总数的{p['probationary']}%；"
+                f"女党员{c['female']}名，占{p['female']}%；少数民族党员{c['minority']}名，占{p['minority']}%；"
+                f"35岁及以下党员{c['age_35_or_under']}名，占{p['age_35_or_under']}%；"
+                f"大专及以上学历党员{c['college_or_above']}名，占{p['college_or_above']}%。"
+                f"流动党员{c['mobile']}名。"
+            )
+        parts = []
+        for kind, one, many in ((OrgKind.COMMITTEE, "Party committee", "Party committees"),
+                                (OrgKind.GENERAL_BRANCH, "general branch", "general branches"),
+                                (OrgKind.BRANCH, "branch", "branches"),
+                                (OrgKind.PARTY_GROUP, "Party group", "Party groups")):
+            n = o.get(kind, 0)
+            if n:
+                parts.append(f"{n} {one if n == 1 else many}")
+        under = f" had {_join_en(parts)} under it and" if parts else " had"
+        return (
+            f"As of {day.day} {day:%B %Y}, {s['org']['name_en'] or s['org']['name']}{under} {c['total']} members in total. "
+            f"Of them, {c['probationary']} were probationary members, {p['probationary']}% of the total; "
+            f"{c['female']} were women ({p['female']}%); {c['minority']} belonged to ethnic minorities ({p['minority']}%); "
+            f"{c['age_35_or_under']} were aged 35 or under ({p['age_35_or_under']}%); "
+            f"{c['college_or_above']} had a college education or above ({p['college_or_above']}%). "
+            f"{c['mobile']} were mobile members."
+        )
+
+
+def _join_en(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+

@@ -1,0 +1,131 @@
+"""The organization tree, the territory tree, and their dated history.
+
+The live tree (treebeard materialized path) answers "today" fast; `OrgState` rows keep each node's name,
+kind, parent and path over time, so "the tree as of date D" is a plain query. Periods are half-open:
+a state is in force on D when valid_from <= D < valid_to (valid_to NULL: still in force).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee")
+    WORKING_COMMITTEE = "working_committee", _("Street Party working committee")
+    GENERAL_BRANCH = "general_branch", _("General Party branch")
+    BRANCH = "branch", _("Party branch")
+    PARTY_GROUP = "party_group", _("Party group")
+
+
+class TerritoryKind(models.TextChoices):
+    COUNTY = "county", _("County or district")
+    TOWN = "town", _("Town")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+    VILLAGE = "village", _("Village")
+    VILLAGER_GROUP = "villager_group", _("Villager group")
+    GRID = "grid", _("Grid")
+
+
+class Territory(MP_Node):
+    """Places: county, town or street, community or village, villager group, grid."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=TerritoryKind.choices)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(MP_Node):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    founded_on = models.DateField(_("founded on"))
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    territory = models.ForeignKey(
+        Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_on is None
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}path__startswith": self.path})
+
+
+class OrgStateQuerySet(models.QuerySet["OrgState"]):
+    def on(self, day: dt.date) -> OrgStateQuerySet:
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
+
+
+class OrgState(models.Model):
+    """One node's name, kind, parent and path over a period."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="states")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=255)
+
+    objects = OrgStateQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "valid_from"]), models.Index(fields=["org", "valid_from"])]
+        ordering = ["org_id", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.valid_from}, {self.valid_to or '…'})"
+
+
+class ChangeKind(models.TextChoices):
+    CREATE = "create", _("Created")
+    RENAME = "rename", _("Renamed")
+    MOVE = "move", _("Moved")
+    MERGE = "merge", _("Merged into another")
+    SPLIT = "split", _("Split")
+    UPGRADE = "upgrade", _("Upgraded")
+    REVOKE = "revoke", _("Revoked")
+
+
+class OrgChange(models.Model):
+    """A dated change of the tree, as people decided it (the audit log says who typed it in)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices)
+    date = models.DateField(_("date"))
+    details = models.JSONField(_("details"), default=dict)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("organization change")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.org}"

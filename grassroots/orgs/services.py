@@ -1,0 +1,281 @@
+"""Writes to the organization tree. Each change is dated, in date order, atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.access.scope import require_write_org
+from grassroots.core import audit
+from grassroots.core.errors import RuleError
+
+from .models import ChangeKind, Organization, OrgChange, OrgKind, OrgState, Territory
+from .selectors import current_state
+
+# Which kinds may stand under which parent kind (None: a root).
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
+    OrgKind.COMMITTEE: {None, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE},
+    OrgKind.WORKING_COMMITTEE: {None, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE},
+    OrgKind.GENERAL_BRANCH: {None, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE},
+    OrgKind.BRANCH: {None, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE, OrgKind.GENERAL_BRANCH},
+    OrgKind.PARTY_GROUP: {OrgKind.BRANCH, OrgKind.GENERAL_BRANCH},
+}
+SNAPSHOT_FIELDS = ("code", "name", "kind", "founded_on", "revoked_on", "territory")
+
+
+def _check_kind(kind: str, parent: Organization | None) -> None:
+    if kind not in OrgKind.values:
+        raise RuleError(_("unknown kind %(kind)s") % {"kind": kind}, field="kind")
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind not in ALLOWED_PARENTS[kind]:
+        raise RuleError(
+            _("a %(kind)s cannot stand under a %(parent)s")
+            % {"kind": OrgKind(kind).label, "parent": OrgKind(parent_kind).label if parent_kind else _("nothing")},
+            field="parent",
+        )
+
+
+def _check_date(on: dt.date, *orgs: Organization) -> None:
+    if on > timezone.localdate():
+        raise RuleError(_("the date %(date)s is in the future") % {"date": on}, field="date")
+    for org in orgs:
+        if org.revoked_on is not None:
+            raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": org, "date": org.revoked_on})
+        state = current_state(org)
+        if state is not None and on < state.valid_from:
+            raise RuleError(
+                _("%(org)s has a change dated %(last)s; record changes in date order (this one is %(date)s)")
+                % {"org": org, "last": state.valid_from, "date": on},
+                field="date",
+            )
+
+
+def _restate(org: Organization, on: dt.date, *, end: bool = False) -> None:
+    """Close org's current state on `on` and, unless ending it, open one from `on` with org's live fields."""
+    state = current_state(org)
+    parent = org.get_parent()
+    if state is not None:
+        if state.valid_from == on:
+            state.delete()  # a second change the same day replaces the first day's state
+        else:
+            state.valid_to = on
+            state.save(update_fields=["valid_to"])
+    if not end:
+        OrgState.objects.create(
+            org=org, valid_from=on, name=org.name, kind=org.kind, parent=parent, path=org.path
+        )
+
+
+def _record(org: Organization, kind: str, on: dt.date, before: dict[str, Any] | None, note: str = "",
+            **details: Any) -> None:
+    OrgChange.objects.create(org=org, kind=kind, date=on, details=details, note=note)
+    audit.record(f"org.{kind}", org, before=before, after=audit.snapshot(org, SNAPSHOT_FIELDS),
+                 org_id=org.id, extra={"date": on, **details})
+
+
+@transaction.atomic
+def org_create(
+    *, code: str, name: str, kind: str, founded_on: dt.date, parent: Organization | None = None,
+    territory: Territory | None = None, note: str = "",
+) -> Organization:
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code:
+        raise RuleError(_("a code is required"), field="code")
+    if not name:
+        raise RuleError(_("a name is required"), field="name")
+    if Organization.objects.filter(code=code).exists():
+        raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
+    _check_kind(kind, parent)
+    if parent is not None:
+        require_write_org(parent)
+        parent.refresh_from_db()
+        _check_date(founded_on, parent)
+        if founded_on < parent.founded_on:
+            raise RuleError(_("founded before its parent was"), field="founded_on")
+    else:
+        require_write_org(None)
+        if founded_on > timezone.localdate():
+            raise RuleError(_("the date %(date)s is in the future") % {"date": founded_on}, field="founded_on")
+    fields = {"code": code, "name": name, "kind": kind, "founded_on": founded_on, "territory": territory}
+    org = parent.add_child(**fields) if parent is not None else Organization.add_root(**fields)
+    OrgState.objects.create(org=org, valid_from=founded_on, name=name, kind=kind, parent=parent, path=org.path)
+    _record(org, ChangeKind.CREATE, founded_on, None, note, parent=parent.code if parent else None)
+    return org
+
+
+@transaction.atomic
+def org_rename(org: Organization, *, name: str, on: dt.date, note: str = "") -> Organization:
+    require_write_org(org)
+    name = (name or "").strip()
+    if not name:
+        raise RuleError(_("a name is required"), field="name")
+    _check_date(on, org)
+    before = audit.snapshot(org, SNAPSHOT_FIELDS)
+    old = org.name
+    org.name = name
+    org.save(update_fields=["name"])
+    _restate(org, on)
+    _record(org, ChangeKind.RENAME, on, before, note, old_name=old, new_name=name)
+    return org
+
+
+@transaction.atomic
+def org_upgrade(org: Organization, *, on: dt.date, kind: str = OrgKind.GENERAL_BRANCH, note: str = "") -> Organization:
+    require_write_org(org)
+    _check_date(on, org)
+    order = [OrgKind.PARTY_GROUP, OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE]
+    if org.kind not in order or kind not in order or order.index(kind) <= order.index(org.kind):
+        raise RuleError(_("an upgrade must go to a higher kind"), field="kind")
+    _check_kind(kind, org.get_parent())
+    before = audit.snapshot(org, SNAPSHOT_FIELDS)
+    old = org.kind
+    org.kind = kind
+    org.save(update_fields=["kind"])
+    _restate(org, on)
+    _record(org, ChangeKind.UPGRADE, on, before, note, old_kind=old, new_kind=kind)
+    return org
+
+
+def _subtree(org: Organization) -> list[Organization]:
+    return list(Organization.get_tree(org).filter(revoked_on__isnull=True))
+
+
+@transaction.atomic
+def org_move(org: Organization, *, parent: Organization, on: dt.date, note: str = "") -> Organization:
+    require_write_org(org)
+    require_write_org(parent)
+    if parent.pk == org.pk or parent.path.startswith(org.path):
+        raise RuleError(_("an organization cannot move under itself"), field="parent")
+    _check_kind(org.kind, parent)
+    nodes = _subtree(org)
+    _check_date(on, parent, *nodes)
+    before = audit.snapshot(org, SNAPSHOT_FIELDS)
+    old_parent = org.get_parent()
+    org.move(parent, pos="last-child")
+    for node in _subtree(Organization.objects.get(pk=org.pk)):
+        _restate(node, on)
+    org = Organization.objects.get(pk=org.pk)
+    _record(org, ChangeKind.MOVE, on, before, note,
+            old_parent=old_parent.code if old_parent else None, new_parent=parent.code)
+    return org
+
+
+def _move_members(source: Organization, target: Organization, on: dt.date, reason: str) -> int:
+    from grassroots.members.services import member_reassign
+    from grassroots.members.selectors import members_of_on
+
+    moved = 0
+    for member in members_of_on(source, on):
+        member_reassign(member, to_org=target, on=on, reason=reason)
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def org_revoke(org: Organization, *, on: dt.date, members_to: Organization | None = None, note: str = "") -> Organization:
+    """Revoke ("withdraw") an organization. Its members must go somewhere: `members_to`, or it must be empty."""
+    require_write_org(org)
+    _check_date(on, org)
+    if org.get_children().filter(revoked_on__isnull=True).exists():
+        raise RuleError(_("%(org)s still has organizations under it; move or revoke them first") % {"org": org})
+    from grassroots.members.selectors import members_of_on
+
+    if members_of_on(org, on).exists():
+        if members_to is None:
+            raise RuleError(_("%(org)s still has members; name the organization they move to") % {"org": org},
+                            field="members_to")
+        require_write_org(members_to)
+        _check_date(on, members_to)
+        if members_to.kind == OrgKind.PARTY_GROUP:
+            raise RuleError(_("members belong to a branch, not a party group"), field="members_to")
+        moved = _move_members(org, members_to, on, reason="revoke")
+    else:
+        moved = 0
+    before = audit.snapshot(org, SNAPSHOT_FIELDS)
+    org.revoked_on = on
+    org.save(update_fields=["revoked_on"])
+    _restate(org, on, end=True)
+    _record(org, ChangeKind.REVOKE, on, before, note,
+            members_to=members_to.code if members_to else None, members_moved=moved)
+    return org
+
+
+@transaction.atomic
+def org_merge(org: Organization, *, into: Organization, on: dt.date, note: str = "") -> Organization:
+    """Merge `org` into `into`: its sub-organizations and members move to the survivor, then it is revoked."""
+    if org.pk == into.pk:
+        raise RuleError(_("an organization cannot merge into itself"), field="into")
+    require_write_org(org)
+    require_write_org(into)
+    if into.path.startswith(org.path):
+        raise RuleError(_("cannot merge into an organization under it"), field="into")
+    if into.kind == OrgKind.PARTY_GROUP:
+        raise RuleError(_("cannot merge into a party group"), field="into")
+    _check_date(on, org, into)
+    for child in list(org.get_children().filter(revoked_on__isnull=True)):
+        org_move(child, parent=Organization.objects.get(pk=into.pk), on=on, note=note)
+    org = Organization.objects.get(pk=org.pk)
+    moved = _move_members(org, Organization.objects.get(pk=into.pk), on, reason="merge")
+    before = audit.snapshot(org, SNAPSHOT_FIELDS)
+    org.revoked_on = on
+    org.save(update_fields=["revoked_on"])
+    _restate(org, on, end=True)
+    _record(org, ChangeKind.MERGE, on, before, note, survivor=into.code, members_moved=moved)
+    return org
+
+
+@transaction.atomic
+def org_split(
+    org: Organization, *, on: dt.date, parts: list[dict[str, str]], assignments: dict[int, str],
+    revoke_original: bool = False, note: str = "",
+) -> list[Organization]:
+    """Split `org`: new sibling organizations from `parts` ({code, name, kind?}); members named in
+    `assignments` (member id -> new code) move to them. With `revoke_original`, every member must be
+    assigned and the original is revoked."""
+    require_write_org(org)
+    _check_date(on, org)
+    if not parts:
+        raise RuleError(_("a split needs at least one new organization"), field="parts")
+    parent = org.get_parent()
+    new_orgs: dict[str, Organization] = {}
+    for part in parts:
+        new_orgs[part["code"]] = org_create(
+            code=part["code"], name=part["name"], kind=part.get("kind", org.kind), founded_on=on,
+            parent=parent, territory=org.territory, note=note,
+        )
+    from grassroots.members.models import Member
+    from grassroots.members.selectors import members_of_on
+    from grassroots.members.services import member_reassign
+
+    current_ids = set(members_of_on(org, on).values_list("pk", flat=True))
+    for member_id, code in assignments.items():
+        if code not in new_orgs:
+            raise RuleError(_("%(code)s is not one of the new organizations") % {"code": code}, field="assignments")
+        if member_id not in current_ids:
+            raise RuleError(_("member %(id)s is not in %(org)s on %(date)s") % {"id": member_id, "org": org, "date": on},
+                            field="assignments")
+        member_reassign(Member.objects.get(pk=member_id), to_org=new_orgs[code], on=on, reason="split")
+    if revoke_original:
+        if set(assignments) != current_ids:
+            raise RuleError(_("to revoke the original, assign every one of its members"), field="assignments")
+        org = Organization.objects.get(pk=org.pk)
+        org_revoke(org, on=on, note=note)
+    OrgChange.objects.create(org=org, kind=ChangeKind.SPLIT, date=on,
+                             details={"parts": list(new_orgs), "moved": len(assignments)}, note=note)
+    audit.record("org.split", org, org_id=org.id, extra={"date": on, "parts": list(new_orgs)})
+    return list(new_orgs.values())
+
+
+@transaction.atomic
+def territory_create(*, code: str, name: str, kind: str, parent: Territory | None = None) -> Territory:
+    require_write_org(None)
+    if Territory.objects.filter(code=code).exists():
+        raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
+    node = parent.add_child(code=code, name=name, kind=kind) if parent else Territory.add_root(code=code, name=name, kind=kind)
+    audit.record("territory.create", node, after={"code": code, "name": name, "kind": kind})
+    return node

@@ -1,0 +1,5 @@
+from django.urls import path
+
+urlpatterns: list = [
+    path("", lambda r: None, name="home"),
+]
