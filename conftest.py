@@ -100,6 +100,22 @@ def build_cast() -> Cast:
     return Cast(s, g, a, b, a1, x, c, admin, street_admin, secretary, auditor, member_user, outsider, m, m2, mb, mc)
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """Service and import messages are asserted in English (their msgids); pages choose their own language
+    per request (Chinese unless the language cookie says otherwise)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """The cast has six users; the production hasher would spend seconds per test on them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cast(db: Any) -> Cast:
     return build_cast()

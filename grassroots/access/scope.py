@@ -46,7 +46,7 @@ class Scope:
             from .models import Role
 
             for role in Role.objects.filter(user=user).select_related("org"):
-                path = role.org.path if role.org_id else ""
+                path = role.org.path if role.org is not None else ""
                 self.grants.append(Grant(role.kind, path, role.member_id))
 
     # --- what the user is -------------------------------------------------------------------

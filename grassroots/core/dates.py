@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
+
 _PATTERNS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -29,7 +31,7 @@ def parse_date(value: object) -> dt.date | None:
         # An Excel serial number that reached us as a number.
         if 1 <= value < 2958466:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise DateError(f"{value!r} is not a date")
+        raise DateError(_("%(v)s is not a date") % {"v": repr(value)})
     text = str(value).strip()
     if not text:
         return None
@@ -41,5 +43,5 @@ def parse_date(value: object) -> dt.date | None:
             try:
                 return dt.date(y, mo, d)
             except ValueError as exc:
-                raise DateError(f"{text!r} is not a date: {exc}") from exc
-    raise DateError(f"{text!r} is not a date (use 2019-12-31, 2019/12/31, 2019.12.31 or 2019年12月31日)")
+                raise DateError(_("%(v)s is not a date") % {"v": repr(text)}) from exc
+    raise DateError(_("%(v)s is not a date (use 2019-12-31, 2019/12/31, 2019.12.31 or 2019年12月31日)") % {"v": repr(text)})

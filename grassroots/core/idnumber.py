@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -25,16 +27,16 @@ def validate(value: str) -> str:
     """Return the normalized number, or raise IDNumberError saying what is wrong."""
     v = normalize(value)
     if len(v) != 18:
-        raise IDNumberError(f"must have 18 characters, has {len(v)}")
+        raise IDNumberError(_("must have 18 characters, has %(n)d") % {"n": len(v)})
     if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
-        raise IDNumberError("must be 17 digits followed by a digit or X")
+        raise IDNumberError(_("must be 17 digits followed by a digit or X"))
     try:
         dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError as exc:
-        raise IDNumberError(f"birth date {v[6:14]} is not a date") from exc
+        raise IDNumberError(_("birth date %(d)s is not a date") % {"d": v[6:14]}) from exc
     expected = check_digit(v[:17])
     if v[17] != expected:
-        raise IDNumberError(f"bad check digit: {v[17]}, expected {expected}")
+        raise IDNumberError(_("bad check digit: %(got)s, expected %(expected)s") % {"got": v[17], "expected": expected})
     return v
 
 

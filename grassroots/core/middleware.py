@@ -1,12 +1,12 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
-
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from .context import acting
-
-
 
 
 class ChannelMiddleware:
@@ -20,3 +20,17 @@ class ChannelMiddleware:
         # The anonymous user is passed as is (never None: None means the system itself).
         with acting(getattr(request, "user", None) or AnonymousUser(), channel):
             return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose another language with the switch (the language cookie).
+
+    The browser's Accept-Language is not consulted: many secretaries use phones set to English by default,
+    and the interface is Chinese first.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

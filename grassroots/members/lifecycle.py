@@ -115,11 +115,17 @@ def replay(events: Iterable[Ev]) -> Outcome:
     standing = Standing.ACTIVE
     joined_on = converted_on = None
     last: dt.date | None = None
+    died_on: dt.date | None = None
     for ev in events:
         if last is not None and ev.date < last:
             raise RuleError(_("events must be in date order: %(date)s comes after %(last)s")
                             % {"date": ev.date, "last": last}, field="date")
+        if died_on is not None:  # nothing can follow a death (a transfer in would bring the member back)
+            raise RuleError(_("%(event)s on %(date)s: the member died on %(died)s")
+                            % {"event": EventKind(ev.kind).label, "date": ev.date, "died": died_on}, field="date")
         last = ev.date
+        if ev.kind == EventKind.DIED:
+            died_on = ev.date
         new = apply(state, ev)
         if ev.kind == EventKind.JOINED and joined_on is None:
             joined_on = ev.date

@@ -64,7 +64,7 @@ def rebuild_periods(member: Member) -> None:
                                "occupation", "org", "updated_at"])
 
 
-def _check_member_org(org: Organization | None, field: str = "org") -> Organization:
+def _check_member_org(org: Organization | None, field: str = "org", on: dt.date | None = None) -> Organization:
     if org is None:
         raise RuleError(_("an organization is required"), field=field)
     if org.kind not in MEMBER_ORG_KINDS:
@@ -72,6 +72,9 @@ def _check_member_org(org: Organization | None, field: str = "org") -> Organizat
                         field=field)
     if org.revoked_on is not None:
         raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": org, "date": org.revoked_on}, field=field)
+    if on is not None and on < org.founded_on:
+        raise RuleError(_("%(org)s was founded on %(founded)s, after %(date)s")
+                        % {"org": org, "founded": org.founded_on, "date": on}, field=field)
     return org
 
 
@@ -140,7 +143,7 @@ def member_create(
     ethnicity: str = "汉族", phone: str = "", party_group: Organization | None = None,
 ) -> Member:
     """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given)."""
-    _check_member_org(org)
+    _check_member_org(org, on=joined_on)
     require_write_org(org)
     number = validate_person(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
                              education=education, occupation=occupation)
@@ -216,9 +219,14 @@ def member_record_event(member: Member, *, kind: str, on: dt.date, org: Organiza
     if member.org_id is not None:
         require_write_member(member)
     if org is not None:
-        _check_member_org(org)
+        _check_member_org(org, on=on)
         require_write_org(org)
     before = _snapshot(member)
+    if kind == EventKind.TRANSFERRED_IN:
+        # Coming back keeps what is known of the member unless the caller says otherwise: without this the
+        # replay would start the new period with no education or occupation, and always as a full member.
+        details = {"status": member.status, "education": member.education, "occupation": member.occupation,
+                   **(details or {})}
     ev = _add_event(member, kind, on, org=org, details=details, note=note)
     member.refresh_from_db()
     audit.record(f"member.{kind}", member, before=before, after=_snapshot(member),

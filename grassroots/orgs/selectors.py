@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -26,7 +27,7 @@ def subtree_states(org: Organization, day: dt.date) -> QuerySet[OrgState]:
     return OrgState.objects.on(day).filter(path__startswith=root.path)
 
 
-def subtree_org_ids(org: Organization, day: dt.date) -> QuerySet[OrgState]:
+def subtree_org_ids(org: Organization, day: dt.date) -> QuerySet[OrgState, Any]:
     """A subquery of the ids of org's subtree on `day`, for `org_id__in=`."""
     return subtree_states(org, day).values("org_id")
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,18 @@ def _restate(org: Organization, on: dt.date, *, end: bool = False) -> None:
         )
 
 
+def _check_path_free(org: Organization, on: dt.date) -> None:
+    """Refuse a change dated before org's (new) path was freed. treebeard hands a new node the path of a
+    sibling that moved away; if the new history overlapped the old one, "the subtree on D" would mix them."""
+    subtree = Organization.objects.filter(path__startswith=org.path).values("pk")
+    clash = (OrgState.objects.filter(path__startswith=org.path).exclude(org_id__in=subtree)
+             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).order_by("-valid_to").first())
+    if clash is not None:
+        raise RuleError(
+            _("%(org)s would take the place %(other)s held until %(until)s; record this change on or after that date")
+            % {"org": org, "other": clash.name, "until": clash.valid_to}, field="date")
+
+
 def _record(org: Organization, kind: str, on: dt.date, before: dict[str, Any] | None, note: str = "",
             **details: Any) -> None:
     OrgChange.objects.create(org=org, kind=kind, date=on, details=details, note=note)
@@ -94,15 +107,16 @@ def org_create(
     if parent is not None:
         require_write_org(parent)
         parent.refresh_from_db()
-        _check_date(founded_on, parent)
-        if founded_on < parent.founded_on:
+        if founded_on < parent.founded_on:  # before _check_date, whose "date order" message would mislead
             raise RuleError(_("founded before its parent was"), field="founded_on")
+        _check_date(founded_on, parent)
     else:
         require_write_org(None)
         if founded_on > timezone.localdate():
             raise RuleError(_("the date %(date)s is in the future") % {"date": founded_on}, field="founded_on")
     fields = {"code": code, "name": name, "kind": kind, "founded_on": founded_on, "territory": territory}
     org = parent.add_child(**fields) if parent is not None else Organization.add_root(**fields)
+    _check_path_free(org, founded_on)
     OrgState.objects.create(org=org, valid_from=founded_on, name=name, kind=kind, parent=parent, path=org.path)
     _record(org, ChangeKind.CREATE, founded_on, None, note, parent=parent.code if parent else None)
     return org
@@ -128,7 +142,7 @@ def org_rename(org: Organization, *, name: str, on: dt.date, note: str = "") -> 
 def org_upgrade(org: Organization, *, on: dt.date, kind: str = OrgKind.GENERAL_BRANCH, note: str = "") -> Organization:
     require_write_org(org)
     _check_date(on, org)
-    order = [OrgKind.PARTY_GROUP, OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE]
+    order: list[str] = [OrgKind.PARTY_GROUP, OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE]
     if org.kind not in order or kind not in order or order.index(kind) <= order.index(org.kind):
         raise RuleError(_("an upgrade must go to a higher kind"), field="kind")
     _check_kind(kind, org.get_parent())
@@ -157,6 +171,7 @@ def org_move(org: Organization, *, parent: Organization, on: dt.date, note: str 
     before = audit.snapshot(org, SNAPSHOT_FIELDS)
     old_parent = org.get_parent()
     org.move(parent, pos="last-child")
+    _check_path_free(Organization.objects.get(pk=org.pk), on)
     for node in _subtree(Organization.objects.get(pk=org.pk)):
         _restate(node, on)
     org = Organization.objects.get(pk=org.pk)
@@ -166,8 +181,8 @@ def org_move(org: Organization, *, parent: Organization, on: dt.date, note: str 
 
 
 def _move_members(source: Organization, target: Organization, on: dt.date, reason: str) -> int:
-    from grassroots.members.services import member_reassign
     from grassroots.members.selectors import members_of_on
+    from grassroots.members.services import member_reassign
 
     moved = 0
     for member in members_of_on(source, on):

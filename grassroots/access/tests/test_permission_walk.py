@@ -1,0 +1,324 @@
+"""Walk every URL of the project as every role of the cast.
+
+The walk reads the URL patterns themselves (`get_resolver().url_patterns`, recursively), so a page or an
+endpoint added anywhere is tried without anyone listing it here. Each path parameter is filled with an
+object of the cast: one inside the role's scope and one outside it. A parameter the walk cannot fill
+fails `test_every_url_parameter_can_be_filled`: teach `_object_kind` (or `VALUE_PARAMS`) about it.
+
+For each role: a GET of anything outside the scope answers 403/404 (405 for a POST-only URL; anonymous:
+401/403 or a redirect to the login page), no GET ever shows the name or ID number of a member outside the
+scope, and POST/PATCH/PUT/DELETE on objects outside the scope change nothing (every project table and the
+audit log are compared before and after).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
+from django.urls.exceptions import Resolver404
+from django.utils.regex_helper import normalize
+
+from grassroots.core.models import AuditEntry
+
+# URL prefixes the walk leaves alone: Django's own admin, the language switch, static and uploaded files.
+SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+# Named pages that are public on purpose, and why.
+PUBLIC_URL_NAMES = {
+    "login": "the login page must be reachable without logging in",
+    "logout": "ends the session; it holds no data (walking it would log the walker out)",
+}
+# Path parameters that name no object: the value to use.
+VALUE_PARAMS = {"field": "id_number", "format": "json", "lang": "en", "language": "en"}
+# The word before a generic parameter (".../members/<pk>/") says what it names.
+COLLECTIONS = {
+    "members": "member", "member": "member",
+    "orgs": "org", "org": "org", "organizations": "org", "organization": "org",
+    "audit": "audit", "audit-log": "audit", "entries": "audit",
+}
+ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
+UNSAFE = ("post", "patch", "put", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str  # "orgs/%(code)s/stats/"
+    params: tuple[str, ...]
+    callback: Any
+    name: str | None
+
+    def __str__(self) -> str:
+        return f"/{self.template} ({self.name or 'unnamed'})"
+
+
+def _collect(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any, str | None]]:
+    for entry in patterns:
+        regex = entry.pattern.regex.pattern.removeprefix("^")
+        if isinstance(entry, URLResolver):
+            yield from _collect(entry.url_patterns, prefix + regex.removesuffix("$").removesuffix(r"\Z"))
+        elif isinstance(entry, URLPattern):
+            yield prefix + regex, entry.callback, entry.name
+
+
+def all_routes() -> list[Route]:
+    """Every URL pattern of the project but the skipped and public ones, as a fill-in template."""
+    routes = []
+    for regex, callback, name in _collect(get_resolver().url_patterns):
+        template, params = normalize(regex)[0]
+        if template.startswith(SKIP_PREFIXES) or name in PUBLIC_URL_NAMES:
+            continue
+        routes.append(Route(template, tuple(params), callback, name))
+    return routes
+
+
+def _object_kind(route: Route, param: str) -> str | None:
+    """'org', 'member' or 'audit' for a parameter naming an object of the cast; None if unknown."""
+    p = param.lower()
+    for word, kind in (("member", "member"), ("org", "org"), ("audit", "audit"), ("entry", "audit")):
+        if word in p:
+            return kind
+    if p == "code":
+        return "org"
+    if p in ("pk", "id"):
+        before = route.template.split(f"%({param})s")[0].rstrip("/").rsplit("/", 1)[-1]
+        return COLLECTIONS.get(before.lower())
+    return None
+
+
+def _candidates(kind: str, obj: Any) -> list[str]:
+    if kind == "org":
+        return [obj.code, str(obj.pk)]
+    return [str(obj.pk)]
+
+
+def fill(route: Route, objects: dict[str, Any]) -> str | None:
+    """The URL of `route` with its parameters naming `objects` ({kind: object}); None when a kind has no
+    object for this role and side. Only a URL that resolves back to the same view counts."""
+    options: list[list[str]] = []
+    for param in route.params:
+        if param in VALUE_PARAMS:
+            options.append([VALUE_PARAMS[param]])
+            continue
+        kind = _object_kind(route, param)
+        assert kind is not None, f"{route}: the walk cannot fill the parameter {param!r}"
+        if objects.get(kind) is None:
+            return None
+        options.append(_candidates(kind, objects[kind]))
+    tried = []
+    for values in itertools.product(*options):
+        url = "/" + route.template % dict(zip(route.params, values, strict=True))
+        tried.append(url)
+        try:
+            match = resolve(url)
+        except Resolver404:
+            continue
+        if match.func is route.callback:
+            return url
+    raise AssertionError(f"{route}: none of {tried} resolves back to its view")
+
+
+@dataclass
+class Sides:
+    inside: dict[str, Any]
+    outside: dict[str, Any]
+    forbidden: list[str]  # text no response to this role may contain
+
+
+def _entry(**filters: Any) -> AuditEntry:
+    entry = AuditEntry.objects.filter(**filters).order_by("id").first()
+    assert entry is not None, filters
+    return entry
+
+
+def sides(cast: Any, role: str) -> Sides:
+    """What each role may and may not see, written out by hand (not asked of `Scope`, which is under test)."""
+    a, b, c, g = cast.branch_a, cast.branch_b, cast.branch_c, cast.general
+
+    def org_entry(org: Any) -> AuditEntry:
+        return _entry(org_id=org.pk, object_type="orgs.organization")
+
+    def member_entry(m: Any) -> AuditEntry:
+        return _entry(object_type="members.member", object_id=str(m.pk))
+
+    def hidden(*members: Any, orgs: tuple[str, ...] = ()) -> list[str]:
+        return [m.name for m in members] + [m.id_number for m in members] + list(orgs)
+
+    table = {
+        "admin": Sides({"org": a, "member": cast.member, "audit": member_entry(cast.member_c)}, {}, []),
+        "street_admin": Sides({"org": a, "member": cast.member_b, "audit": member_entry(cast.member_b)},
+                              {"org": c, "member": cast.member_c, "audit": org_entry(c)},
+                              hidden(cast.member_c, orgs=(c.name, cast.other_street.name))),
+        "auditor": Sides({"org": g, "member": cast.member_a2, "audit": org_entry(b)},
+                         {"org": c, "member": cast.member_c, "audit": member_entry(cast.member_c)},
+                         hidden(cast.member_c, orgs=(c.name, cast.other_street.name))),
+        "secretary": Sides({"org": a, "member": cast.member_a2, "audit": member_entry(cast.member_a2)},
+                           {"org": b, "member": cast.member_b, "audit": member_entry(cast.member_b)},
+                           hidden(cast.member_b, cast.member_c, orgs=(b.name, c.name))),
+        "member": Sides({"org": None, "member": cast.member, "audit": member_entry(cast.member)},
+                        {"org": b, "member": cast.member_b, "audit": member_entry(cast.member_a2)},
+                        hidden(cast.member_a2, cast.member_b, cast.member_c, orgs=(b.name, c.name))),
+        "outsider": Sides({"org": c, "member": cast.member_c, "audit": member_entry(cast.member_c)},
+                          {"org": a, "member": cast.member, "audit": org_entry(b)},
+                          hidden(cast.member, cast.member_a2, cast.member_b, orgs=(a.name, b.name, g.name))),
+        "anonymous": Sides({"org": None, "member": None, "audit": None},
+                           {"org": a, "member": cast.member, "audit": member_entry(cast.member)},
+                           hidden(cast.member, cast.member_a2, cast.member_b, cast.member_c)),
+    }
+    return table[role]
+
+
+def client_for(cast: Any, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(cast.users[role])
+    return client
+
+
+def body(response: Any) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="ignore")
+
+
+def assert_shows_nothing_hidden(response: Any, forbidden: list[str], where: str) -> None:
+    text = body(response)
+    leaked = [s for s in forbidden if s in text]
+    assert not leaked, f"{where} shows {leaked} (status {response.status_code})"
+
+
+def assert_refused(response: Any, role: str, where: str) -> None:
+    code = response.status_code
+    if role == "anonymous":
+        login = resolve_url("login")
+        ok = code in (401, 403, 404, 405) or (code == 302 and response["Location"].startswith(login))
+        assert ok, f"{where}: anonymous got {code} {response.get('Location', '')}"
+    else:
+        assert code in (403, 404, 405), f"{where}: {role} got {code} for an object outside the scope"
+
+
+def database_snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every project table (and the users), to compare before and after a request."""
+    models = [m for m in apps.get_models() if m.__module__.startswith("grassroots.")] + [get_user_model()]
+    return {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
+
+
+def _payload(outside: dict[str, Any], cast: Any) -> dict[str, Any]:
+    """Plausible input for any form or endpoint, every reference pointing outside the scope."""
+    org = outside.get("org") or cast.branch_c
+    member = outside.get("member") or cast.member_c
+    return {
+        "field": "id_number", "name": "WALKER", "code": "WALK", "kind": "removed", "date": "2020-01-02",
+        "on": "2020-01-02", "note": "walk", "education": "postgraduate", "occupation": "retired", "status": "full",
+        "org": org.code, "to_org": org.code, "parent": org.code, "into": org.code, "members_to": org.code,
+        "member": member.pk, "member_id": member.pk, "phone": "13900000000",
+    }
+
+
+# --- the tests ---------------------------------------------------------------------------------------
+
+
+def test_the_walk_finds_the_pages_and_the_api() -> None:
+    templates = {r.template for r in all_routes()}
+    for expected in ("api/orgs/%(code)s/", "api/members/%(pk)s/reveal/", "api/audit/", "api/schema/"):
+        assert expected in templates
+    assert not any(t.startswith(SKIP_PREFIXES) for t in templates)
+    names = {r.name for r in all_routes()}
+    assert not names & set(PUBLIC_URL_NAMES)
+
+
+def unfillable(routes: list[Route]) -> list[str]:
+    return [f"{route}: {param}" for route in routes for param in route.params
+            if param not in VALUE_PARAMS and _object_kind(route, param) is None]
+
+
+def _dummy_view(request: Any, **kwargs: Any) -> Any:  # pragma: no cover (never called)
+    raise NotImplementedError
+
+
+# A URL configuration for the walk's own self-test below (not mounted anywhere).
+urlpatterns = [
+    path("meetings/<int:meeting_id>/", _dummy_view, name="walk-test-meeting"),
+    path("members/<int:pk>/dues/<int:year>/", _dummy_view),
+    path("orgs/<str:code>/", _dummy_view),
+]
+
+
+def test_an_unknown_parameter_fails_the_walk(settings: Any) -> None:
+    settings.ROOT_URLCONF = __name__
+    assert unfillable(all_routes()) == ["/meetings/%(meeting_id)s/ (walk-test-meeting): meeting_id",
+                                        "/members/%(pk)s/dues/%(year)s/ (unnamed): year"]
+
+
+@pytest.mark.django_db
+def test_every_url_parameter_can_be_filled(cast: Any) -> None:
+    """A new page whose parameter the walk does not know fails here, so that it cannot escape the walk."""
+    unknown = unfillable(all_routes())
+    assert not unknown, "teach the permission walk these parameters: " + ", ".join(unknown)
+    every_side = [sides(cast, role) for role in ROLES]
+    for route in all_routes():
+        for s in every_side:
+            for objects in (s.inside, s.outside):
+                url = fill(route, objects)
+                assert url is None or resolve(url).func is route.callback
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_get_walk(cast: Any, role: str) -> None:
+    s = sides(cast, role)
+    client = client_for(cast, role)
+    walked = 0
+    for route in all_routes():
+        for side, objects in (("inside", s.inside), ("outside", s.outside)):
+            if not route.params and side == "outside":
+                continue  # a page without parameters is walked once
+            url = fill(route, objects)
+            if url is None:
+                continue
+            where = f"GET {url} as {role} ({side})"
+            response = client.get(url)
+            walked += 1
+            assert response.status_code < 500, where
+            assert_shows_nothing_hidden(response, s.forbidden, where)
+            if side == "outside" or role == "anonymous":
+                assert_refused(response, role, where)
+    assert walked >= len(all_routes())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_unsafe_walk_changes_nothing_outside_the_scope(cast: Any, role: str) -> None:
+    s = sides(cast, role)
+    client = client_for(cast, role)
+    payload = _payload(s.outside, cast)
+    # The auditor writes nowhere, so its own side is walked too.
+    walks = [("outside", s.outside)] + ([("inside", s.inside)] if role == "auditor" else [])
+    for route in all_routes():
+        for side, objects in walks:
+            url = fill(route, objects)
+            if url is None:
+                continue
+            for method in UNSAFE:
+                before, entries = database_snapshot(), AuditEntry.objects.count()
+                if method == "post":
+                    response = client.post(url, data=payload)
+                else:
+                    response = getattr(client, method)(url, data=json.dumps(payload),
+                                                       content_type="application/json")
+                where = f"{method.upper()} {url} as {role} ({side})"
+                assert response.status_code < 500, where
+                assert AuditEntry.objects.count() == entries, f"{where} wrote to the audit log"
+                assert database_snapshot() == before, f"{where} changed the database"
+                assert_shows_nothing_hidden(response, s.forbidden, where)
+                if route.params and role == "anonymous":
+                    assert_refused(response, role, where)
+                elif route.params:
+                    assert response.status_code not in (200, 201, 204), f"{where}: {response.status_code}"

@@ -1,0 +1,162 @@
+"""The audit log: every service write leaves an entry, the hash chain holds, and nothing rewrites it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from grassroots.core import audit
+from grassroots.core.context import acting
+from grassroots.core.models import AppendOnlyError, AuditEntry
+from grassroots.members import services as member_services
+from grassroots.orgs import services as org_services
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _new_entries(since: int) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(id__gt=since).order_by("id"))
+
+
+def _last_id() -> int:
+    last = AuditEntry.objects.order_by("-id").first()
+    return last.id if last else 0
+
+
+def test_the_cast_builds_a_valid_chain(cast: Any) -> None:
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.action for e in entries] == ["org.create"] * 7 + ["member.create"] * 4
+    assert entries[0].prev_hash == "0" * 64
+    for prev, entry in zip(entries, entries[1:], strict=False):
+        assert entry.prev_hash == prev.hash
+    assert audit.verify_chain() is None
+    assert {e.channel for e in entries} == {"system"}
+    assert {e.actor_name for e in entries} == {"system"}
+
+
+def test_org_rename_entry_has_actor_channel_before_after(cast: Any) -> None:
+    since = _last_id()
+    with acting(cast.street_admin, "web"):
+        org_services.org_rename(cast.branch_a, name="第一支部（新）", on=dt.date(2019, 6, 1))
+    (entry,) = _new_entries(since)
+    assert entry.action == "org.rename"
+    assert entry.actor_id == cast.street_admin.pk and entry.actor_name == "street_admin"
+    assert entry.channel == "web"
+    assert entry.object_type == "orgs.organization" and entry.object_id == str(cast.branch_a.pk)
+    assert entry.org_id == cast.branch_a.pk
+    assert entry.changes["before"] == {"name": "第一支部"}
+    assert entry.changes["after"] == {"name": "第一支部（新）"}
+    assert entry.changes["extra"]["date"] == "2019-06-01"
+    assert audit.verify_chain() is None
+
+
+def test_member_services_write_entries(cast: Any) -> None:
+    since = _last_id()
+    with acting(cast.secretary, "api"):
+        member_services.member_update(cast.member, phone="13911112222")
+        member_services.member_record_event(cast.member_a2, kind="mobile_out", on=dt.date(2020, 1, 1))
+    update, event = _new_entries(since)
+    assert (update.action, update.channel, update.actor_name) == ("member.update", "api", "secretary")
+    assert update.changes["before"] == {"phone": "138****8000"}
+    assert update.changes["after"] == {"phone": "139****2222"}
+    assert (event.action, event.object_id) == ("member.mobile_out", str(cast.member_a2.pk))
+    assert event.changes["before"] == {"mobile": False} and event.changes["after"] == {"mobile": True}
+    assert event.org_id == cast.branch_a.pk
+    assert audit.verify_chain() is None
+
+
+def test_member_create_snapshot_masks_id_and_phone(cast: Any) -> None:
+    from conftest import make_member
+
+    since = _last_id()
+    with acting(cast.street_admin, "import"):
+        m = make_member(cast.branch_b, name="钱多", phone="13712345678")
+    (entry,) = _new_entries(since)
+    assert entry.action == "member.create" and entry.channel == "import"
+    after = entry.changes["after"]
+    assert after["id_number"] == m.id_number[:3] + "*" * 11 + m.id_number[-4:]
+    assert after["phone"] == "137****5678"
+    blob = str(entry.changes) + entry.object_repr
+    assert m.id_number not in blob and "13712345678" not in blob
+
+
+def test_member_reveal_logs_without_the_number(cast: Any) -> None:
+    since = _last_id()
+    with acting(cast.secretary, "web"):
+        shown = member_services.member_reveal(cast.member, field="id_number")
+        phone = member_services.member_reveal(cast.member, field="phone")
+    assert shown == cast.member.id_number and phone == "13800138000"
+    entries = _new_entries(since)
+    assert [e.action for e in entries] == ["member.reveal_id_number", "member.reveal_phone"]
+    for e in entries:
+        assert e.actor_name == "secretary" and e.channel == "web" and e.org_id == cast.branch_a.pk
+        assert cast.member.id_number not in str(e.payload())
+        assert "13800138000" not in str(e.payload())
+
+
+def test_reveal_refused_to_the_auditor_logs_nothing(cast: Any) -> None:
+    from grassroots.core.errors import PermissionDeniedError
+
+    since = _last_id()
+    with acting(cast.auditor, "web"), pytest.raises(PermissionDeniedError):
+        member_services.member_reveal(cast.member, field="id_number")
+    assert _new_entries(since) == []
+
+
+def test_tampering_is_found(cast: Any) -> None:
+    target = AuditEntry.objects.order_by("id")[3]
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET changes = %s WHERE id = %s", ['{"after": {"name": "forged"}}', target.id])
+    assert audit.verify_chain() == target.id
+
+
+def test_a_deleted_row_breaks_the_link(cast: Any) -> None:
+    entries = list(AuditEntry.objects.order_by("id"))
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE id = %s", [entries[2].id])
+    assert audit.verify_chain() == entries[3].id
+
+
+def test_append_only(cast: Any) -> None:
+    entry = AuditEntry.objects.order_by("id").first()
+    assert entry is not None
+    entry.action = "changed"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="changed")
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action != "changed"
+    assert audit.verify_chain() is None
+
+
+def test_diff_keeps_only_changes() -> None:
+    assert audit.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == {"before": {"b": 2}, "after": {"b": 3, "c": 4}}
+    assert audit.diff(None, {"a": 1}) == {"before": {}, "after": {"a": 1}}
+
+
+@pytest.mark.django_db
+def test_record_without_an_object_and_refused_writes_leave_no_entry(cast: Any) -> None:
+    from grassroots.core.errors import RuleError
+
+    since = _last_id()
+    with acting(cast.street_admin, "cli"), pytest.raises(RuleError):
+        org_services.org_rename(cast.branch_a, name="  ", on=dt.date(2019, 1, 1))
+    assert _new_entries(since) == []
+    with acting(cast.admin, "cli"):
+        entry = audit.record("export.roster", object_type="report", object_id="x", extra={"rows": 3})
+    assert (entry.actor_name, entry.channel, entry.changes) == ("admin", "cli", {"extra": {"rows": 3}})
+    assert audit.verify_chain() is None

@@ -1,0 +1,435 @@
+"""The server-rendered pages, tried as each member of the cast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from typing import Any
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import Cast, make_member
+from grassroots.core import idnumber
+from grassroots.core.context import acting
+from grassroots.core.models import AuditEntry
+from grassroots.members.models import Member
+from grassroots.members.stats import structure_stats
+from grassroots.orgs.services import org_rename
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "members"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """The cast's six passwords, hashed cheaply (the default hasher takes seconds on a busy machine)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def login(client: Any, cast: Cast, role: str) -> None:
+    client.force_login(cast.users[role])
+
+
+def stat_count(html: str, key: str) -> int:
+    m = re.search(rf'data-key="{key}">\s*<td[^>]*>[^<]*</td>\s*<td class="num" data-count>(\d+)</td>', html)
+    assert m, f"no {key} row in the statistics table"
+    return int(m.group(1))
+
+
+def queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+# --- login, home ----------------------------------------------------------------------------------
+
+def test_login_page_and_login(cast: Cast, client: Any) -> None:
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert 'name="password"' in response.content.decode()
+    response = client.post(reverse("login"), {"username": "secretary", "password": "cast-pass-123"})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_pages_need_login(cast: Cast, client: Any) -> None:
+    for url in ("/", "/orgs/", "/orgs/A/", f"/members/{cast.member.pk}/", "/import/members/", "/audit/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+
+
+def test_logout(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/orgs/").status_code == 302
+
+
+@pytest.mark.parametrize(("role", "target"), [
+    ("admin", "/orgs/"), ("street_admin", "/orgs/S/"), ("secretary", "/orgs/A/"), ("auditor", "/orgs/S/"),
+    ("outsider", "/orgs/X/"), ("member", "member"),
+])
+def test_home_redirects_to_the_users_place(cast: Cast, client: Any, role: str, target: str) -> None:
+    login(client, cast, role)
+    expected = f"/members/{cast.member.pk}/" if target == "member" else target
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == expected
+
+
+# --- the tree -------------------------------------------------------------------------------------
+
+def test_tree_shows_only_the_readable_part(cast: Cast, client: Any) -> None:
+    login(client, cast, "street_admin")
+    html = client.get("/orgs/").content.decode()
+    for name in ("街道党工委", "第一党总支", "第一支部", "第二支部", "第一党小组"):
+        assert name in html
+    assert "外街支部" not in html and "另一街道党工委" not in html
+
+    login(client, cast, "admin")
+    html = client.get("/orgs/").content.decode()
+    assert "外街支部" in html and "第一支部" in html
+
+    login(client, cast, "member")
+    response = client.get("/orgs/")
+    assert response.status_code == 200 and response.context["forest"] == []
+
+
+def test_tree_member_counts_are_subtree_totals(cast: Cast, client: Any) -> None:
+    login(client, cast, "street_admin")
+    (root,) = client.get("/orgs/").context["forest"]
+    assert root["code"] == "S" and root["count"] == 3  # A has 2, B has 1
+    (general,) = root["children"]
+    assert {c["code"]: c["count"] for c in general["children"]} == {"A": 2, "B": 1}
+
+
+def test_tree_as_of_a_date_shows_the_names_then(cast: Cast, client: Any) -> None:
+    with acting(None, "system"):
+        org_rename(cast.branch_b, name="第二支部（新）", on=dt.date(2020, 1, 1))
+    login(client, cast, "street_admin")
+    assert "第二支部（新）" in client.get("/orgs/").content.decode()
+    html = client.get("/orgs/?as_of=2019-06-30").content.decode()
+    assert "第二支部" in html and "第二支部（新）" not in html
+    response = client.get("/orgs/?as_of=1999-12-31")  # before anything was founded
+    assert response.context["forest"] == []
+    response = client.get("/orgs/?as_of=not-a-date")
+    assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_tree_query_count_is_constant(cast: Cast, client: Any, django_assert_max_num_queries: Any) -> None:
+    login(client, cast, "street_admin")
+    before = queries(client, "/orgs/")
+    with acting(None, "system"):
+        for i in range(20):
+            make_member(cast.branch_b, name=f"成员{i}")
+    assert queries(client, "/orgs/") == before
+    with django_assert_max_num_queries(6):
+        client.get("/orgs/")
+
+
+# --- one organization -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["admin", "street_admin", "secretary", "auditor"])
+def test_org_page_renders_for_readers(cast: Cast, client: Any, role: str) -> None:
+    login(client, cast, role)
+    response = client.get("/orgs/A/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "第一支部" in html and "李明" in html and "王强" in html
+    assert cast.member.id_number_masked in html and cast.member.id_number not in html
+    assert stat_count(html, "total") == 2
+    assert stat_count(html, "female") == 1
+    assert "截至" in html  # the basic situation, in Chinese by default
+    assert 'id="orgchart-data"' in html and "vendor/echarts.min.js" in html and "js/orgchart.js" in html
+
+
+@pytest.mark.parametrize(("role", "code"), [
+    ("secretary", "B"), ("secretary", "S"), ("secretary", "C"), ("member", "A"), ("outsider", "A"),
+    ("auditor", "X"), ("street_admin", "C"),
+])
+def test_org_page_is_404_outside_scope(cast: Cast, client: Any, role: str, code: str) -> None:
+    login(client, cast, role)
+    assert client.get(f"/orgs/{code}/").status_code == 404
+
+
+def test_org_page_statistics_match_the_stats_module(cast: Cast, client: Any) -> None:
+    with acting(None, "system"):
+        make_member(cast.branch_b, name="青年", birth=dt.date(2000, 5, 5), joined_on=dt.date(2022, 7, 1),
+                    status="probationary", converted_on=None, education="college")
+    login(client, cast, "street_admin")
+    response = client.get("/orgs/S/")
+    html = response.content.decode()
+    expected = structure_stats(cast.street, dt.date.today())
+    for key in ("total", "probationary", "female", "age_35_or_under", "education_college", "occupation_in_service"):
+        assert stat_count(html, key) == expected[key]["count"], key
+    assert stat_count(html, "total") == 4
+    assert f'{expected["probationary"]["pct"]}%' in html
+    chart = json.loads(re.search(r'id="orgchart-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    sex = chart["groups"][0]
+    assert sum(sex["values"]) == 4 and len(chart["groups"]) == 4
+    assert response.context["situation"].startswith("截至")
+    assert [c["code"] for c in response.context["children"]] == ["G"]
+    assert [ch.kind for ch in response.context["changes"]] == ["create"]
+
+
+def test_org_page_as_of_date(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    html = client.get("/orgs/A/?as_of=2005-12-31").content.decode()
+    assert stat_count(html, "total") == 2
+    assert stat_count(html, "probationary") == 2  # both converted in 2006
+    html = client.get("/orgs/A/?as_of=2004-01-01").content.decode()
+    assert stat_count(html, "total") == 0
+    assert "2004年1月1日" in html
+
+
+def test_member_filter_htmx_and_plain(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    partial = client.get("/orgs/A/?q=李", **HTMX).content.decode()
+    assert "李明" in partial and "王强" not in partial and "<html" not in partial
+    full = client.get("/orgs/A/?q=王").content.decode()
+    assert "王强" in full and f"/members/{cast.member.pk}/" not in full and "<html" in full
+
+
+def test_org_page_members_are_paginated_with_constant_queries(
+    cast: Cast, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    login(client, cast, "street_admin")
+    before = queries(client, "/orgs/S/")
+    with acting(None, "system"):
+        for i in range(55):
+            make_member(cast.branch_b, name=f"成员{i:02d}")
+    assert queries(client, "/orgs/S/") == before
+    with django_assert_max_num_queries(20):
+        response = client.get("/orgs/S/")
+    assert len(response.context["page"].object_list) == 50
+    assert response.context["page"].paginator.count == 58
+    assert len(client.get("/orgs/S/?page=2").context["page"].object_list) == 8
+    assert len(client.get("/orgs/S/?all=1").context["page"].object_list) == 58  # printable
+
+
+# --- one member -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["admin", "street_admin", "secretary", "auditor", "member"])
+def test_member_page_renders_for_readers(cast: Cast, client: Any, role: str) -> None:
+    login(client, cast, role)
+    response = client.get(f"/members/{cast.member.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "李明" in html
+    assert cast.member.id_number_masked in html and cast.member.id_number not in html
+    assert cast.member.phone_masked in html and cast.member.phone not in html
+    assert [e.kind for e in response.context["events"]] == ["joined", "converted"]
+    assert len(response.context["periods"]) == 2
+    assert "member.create" in html  # its audit entry
+    reveal_url = reverse("member-reveal", args=[cast.member.pk, "id_number"])
+    assert (reveal_url in html) is (role != "auditor")
+
+
+@pytest.mark.parametrize(("role", "who"), [
+    ("secretary", "member_b"), ("member", "member_a2"), ("outsider", "member"), ("street_admin", "member_c"),
+    ("auditor", "member_c"),
+])
+def test_member_page_is_404_outside_scope(cast: Cast, client: Any, role: str, who: str) -> None:
+    login(client, cast, role)
+    assert client.get(f"/members/{getattr(cast, who).pk}/").status_code == 404
+
+
+def test_reveal_shows_the_full_value_and_is_logged(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    url = reverse("member-reveal", args=[cast.member.pk, "id_number"])
+    assert client.get(url).status_code == 405
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert cast.member.id_number in response.content.decode() and "<html" not in response.content.decode()
+    entry = AuditEntry.objects.filter(action="member.reveal_id_number").get()
+    assert (entry.actor_name, entry.channel, entry.object_id) == ("secretary", "web", str(cast.member.pk))
+    # without htmx: the whole page, with the value shown
+    response = client.post(reverse("member-reveal", args=[cast.member.pk, "phone"]))
+    assert response.status_code == 200 and cast.member.phone in response.content.decode()
+    assert "member.reveal_phone" in response.content.decode()  # listed in the member's audit entries
+    assert AuditEntry.objects.filter(action="member.reveal_phone", actor_name="secretary").count() == 1
+
+
+def test_reveal_refused(cast: Cast, client: Any) -> None:
+    login(client, cast, "auditor")
+    url = reverse("member-reveal", args=[cast.member.pk, "id_number"])
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 403
+    login(client, cast, "outsider")
+    assert client.post(url).status_code == 404
+    login(client, cast, "secretary")
+    assert client.post(f"/members/{cast.member.pk}/reveal/name/").status_code == 404
+    assert not AuditEntry.objects.filter(action__startswith="member.reveal").exists()
+
+
+def test_member_may_reveal_own_record(cast: Cast, client: Any) -> None:
+    login(client, cast, "member")
+    response = client.post(reverse("member-reveal", args=[cast.member.pk, "phone"]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and cast.member.phone in response.content.decode()
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+HEADER = ["name", "sex", "birth_date", "id_number", "education", "occupation", "status", "joined_on",
+          "converted_on", "org_code", "phone"]
+
+
+def xlsx(rows: list[list[Any]]) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    buf.name = "members.xlsx"
+    return buf
+
+
+def new_rows(org_code: str = "A") -> list[list[Any]]:
+    out = []
+    for i, (name, sex, birth) in enumerate([("陈静", "女", dt.date(1990, 2, 3)), ("刘洋", "男", dt.date(1985, 6, 7))]):
+        number = idnumber.make("110101", birth, 900 + i)
+        out.append([name, sex, birth.isoformat(), number, "本科", "在岗职工", "正式党员", "2012-07-01",
+                    "2013-07-01", org_code, "13900139000"])
+    return out
+
+
+@pytest.fixture
+def uploads(settings: Any, tmp_path: Any) -> Any:
+    settings.DATA_DIR = tmp_path
+    return tmp_path / "uploads"
+
+
+@pytest.mark.parametrize("role", ["auditor", "member"])
+def test_import_is_403_without_a_writable_org(cast: Cast, client: Any, role: str) -> None:
+    login(client, cast, role)
+    assert client.get("/import/members/").status_code == 403
+    assert client.post("/import/members/", {"step": "dry_run", "file": xlsx(new_rows())}).status_code == 403
+
+
+def test_import_form_offers_only_writable_orgs(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    response = client.get("/import/members/")
+    assert response.status_code == 200
+    codes = [code for code, _label in response.context["form"].fields["default_org"].choices if code]
+    assert codes == ["A", "A1"]
+    assert reverse("member-import-template") in response.content.decode()
+
+
+def test_import_dry_run_then_confirm(cast: Cast, client: Any, uploads: Any) -> None:
+    login(client, cast, "secretary")
+    response = client.post("/import/members/", {"step": "dry_run", "file": xlsx(new_rows())})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('data-action="create"') == 2 and "陈静" in html and "刘洋" in html
+    assert response.context["plan"].ok
+    assert not Member.objects.filter(name__in=["陈静", "刘洋"]).exists()  # nothing written yet
+    token = response.context["token"]
+    assert len(list(uploads.iterdir())) == 1
+
+    response = client.post("/import/members/", {"step": "confirm", "token": token})
+    assert response.status_code == 302
+    created = Member.objects.filter(name__in=["陈静", "刘洋"], org=cast.branch_a)
+    assert created.count() == 2
+    assert AuditEntry.objects.filter(action="member.create", channel="import", actor_name="secretary").count() == 2
+    assert list(uploads.iterdir()) == []  # the kept file is gone
+    html = client.get("/orgs/A/").content.decode()
+    assert stat_count(html, "total") == 4
+    # the same token cannot be applied twice
+    response = client.post("/import/members/", {"step": "confirm", "token": token})
+    assert response.status_code == 302 and created.count() == 2
+
+
+def test_import_refuses_rows_outside_scope_and_bad_tokens(cast: Cast, client: Any, uploads: Any) -> None:
+    login(client, cast, "secretary")
+    response = client.post("/import/members/", {"step": "dry_run", "file": xlsx(new_rows("B"))})
+    assert response.status_code == 200
+    assert not response.context["plan"].ok and response.context["plan"].errors
+    assert 'id="confirm-import"' not in response.content.decode()
+    response = client.post("/import/members/", {"step": "confirm", "token": response.context["token"]})
+    assert response.status_code == 200 and not Member.objects.filter(name="陈静").exists()
+    response = client.post("/import/members/", {"step": "confirm", "token": "forged"})
+    assert response.status_code == 302 and not Member.objects.filter(name="陈静").exists()
+
+
+def test_import_rejects_other_file_types(cast: Cast, client: Any, uploads: Any) -> None:
+    login(client, cast, "secretary")
+    bad = io.BytesIO(b"hello")
+    bad.name = "members.txt"
+    response = client.post("/import/members/", {"step": "dry_run", "file": bad})
+    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert not uploads.exists() or list(uploads.iterdir()) == []
+
+
+def test_import_template_download(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    response = client.get(reverse("member-import-template"))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    headers = [c.value for c in book.active[1]]
+    assert {"姓名", "身份证号", "所在党组织", "入党时间"} <= set(headers)
+    login(client, cast, "auditor")
+    assert client.get(reverse("member-import-template")).status_code == 403
+
+
+# --- audit log ------------------------------------------------------------------------------------
+
+def test_audit_log_is_scoped(cast: Cast, client: Any) -> None:
+    login(client, cast, "street_admin")
+    response = client.get("/audit/?action=member.create")
+    reprs = {e.object_repr for e in response.context["page"].object_list}
+    assert reprs == {"李明", "王强", "赵刚"}
+    html = response.content.decode()
+    assert "李明" in html and "孙丽" not in html and "system" in html
+
+    login(client, cast, "outsider")
+    reprs = {e.object_repr for e in client.get("/audit/?action=member.create").context["page"].object_list}
+    assert reprs == {"孙丽"}
+
+    login(client, cast, "member")
+    entries = client.get("/audit/").context["page"].object_list
+    assert {(e.object_type, e.object_id) for e in entries} == {("members.member", str(cast.member.pk))}
+
+
+def test_audit_log_filter_by_object(cast: Cast, client: Any) -> None:
+    login(client, cast, "admin")
+    entries = client.get("/audit/?object=第二支部").context["page"].object_list
+    assert {e.action for e in entries} == {"org.create"}
+    entries = client.get(f"/audit/?object={cast.member_c.pk}&action=member").context["page"].object_list
+    assert {e.object_repr for e in entries} == {"孙丽"}
+
+
+def test_audit_log_is_paginated_with_constant_queries(
+    cast: Cast, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    login(client, cast, "street_admin")
+    before = queries(client, "/audit/")
+    with acting(None, "system"):
+        for i in range(60):
+            make_member(cast.branch_b, name=f"成员{i:02d}")
+    assert queries(client, "/audit/") == before
+    with django_assert_max_num_queries(6):
+        response = client.get("/audit/")
+    assert len(response.context["page"].object_list) == 50
+
+
+# --- language -------------------------------------------------------------------------------------
+
+def test_language_switch_to_english(cast: Cast, client: Any) -> None:
+    login(client, cast, "secretary")
+    html = client.get("/orgs/A/").content.decode()
+    assert '<html lang="zh-hans">' in html and "截至" in html
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/orgs/A/"})
+    assert response.status_code == 302
+    response = client.get("/orgs/A/")
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert response.context["situation"].startswith("As of")
+    for text in ("Organizations", "Basic situation", "Members in total", "Sub-organizations", "Change history"):
+        assert text in html
+    assert "截至" not in html
