@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -121,6 +122,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `grassroots stats | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     if args.verb == "serve":
         from grassroots.serve import serve

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GRASSROOTS_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 
 SECRET_KEY = os.environ.get("GRASSROOTS_SECRET_KEY", "dev-only-not-secret-change-me-in-production")
 DEBUG = os.environ.get("GRASSROOTS_DEBUG", "0") == "1"

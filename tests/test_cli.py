@@ -1,0 +1,63 @@
+"""The CLI contract: verbs, options, exit codes and the JSON keys scripts rely on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from grassroots.cli import main
+from grassroots.core.models import AuditEntry
+
+
+def test_stats_json_keys_and_figures(cast: Any, capsys: Any) -> None:
+    assert main(["stats", "--org", "S", "--as-of", "2019-12-31", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("total", "probationary", "female", "minority", "age_35_or_under", "college_or_above", "mobile"):
+        assert set(data[key]) == {"count", "pct"}
+    # The cast: A has 李明 (F) and 王强, B has 赵刚; C is under another street.
+    assert data["total"] == {"count": 3, "pct": 100.0}
+    assert data["female"] == {"count": 1, "pct": 33.33}
+    assert data["organizations"]["branch"] == 2 and data["organizations"]["general_branch"] == 1
+
+
+def test_stats_as_of_before_anyone_joined(cast: Any, capsys: Any) -> None:
+    assert main(["stats", "--org", "S", "--as-of", "2004.12.31", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["count"] == 0
+
+
+def test_stats_text_is_the_basic_situation(cast: Any, capsys: Any) -> None:
+    assert main(["stats", "--org", "A", "--as-of", "2019年12月31日"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("截至2019年12月31日，第一支部") and "共有党员2名" in out
+
+
+def test_stats_respects_the_scope_of_as(cast: Any, capsys: Any) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["stats", "--org", "C", "--as", "secretary"])
+    assert "no organization with code 'C'" in str(exc.value)
+    assert main(["stats", "--org", "A", "--as", "secretary", "--json"]) == 0
+
+
+def test_bad_date_is_a_usage_error(cast: Any, capsys: Any) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["stats", "--org", "S", "--as-of", "2019-02-30"])
+    assert exc.value.code == 2
+    assert "2019-02-30" in capsys.readouterr().err
+
+
+def test_verify_audit(cast: Any, capsys: Any) -> None:
+    assert AuditEntry.objects.exists()
+    assert main(["verify-audit"]) == 0
+    assert "intact" in capsys.readouterr().out
+
+
+def test_export_then_dry_run_import_changes_nothing(cast: Any, tmp_path: Any, capsys: Any) -> None:
+    path = tmp_path / "a.xlsx"
+    assert main(["export", "members", "--org", "A", str(path), "--as", "secretary"]) == 0
+    capsys.readouterr()
+    before = AuditEntry.objects.count()
+    assert main(["import", "members", str(path), "--dry-run", "--as", "secretary"]) == 0
+    assert AuditEntry.objects.count() == before
+    assert "would create 0, update 0, leave 2 unchanged" in capsys.readouterr().out
