@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "grassroots.access",
     "grassroots.orgs",
     "grassroots.members",
+    "grassroots.rules",
+    "grassroots.recruitment",
     "grassroots.web",
     "grassroots.api",
     "grassroots.demo",

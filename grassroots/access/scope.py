@@ -19,8 +19,9 @@ from grassroots.core.errors import PermissionDeniedError
 
 if TYPE_CHECKING:
     from grassroots.core.models import AuditEntry
-    from grassroots.members.models import Member
+    from grassroots.members.models import Member, Transfer
     from grassroots.orgs.models import Organization
+    from grassroots.recruitment.models import Candidate
 
 READ_ROLES = ("organizer", "secretary", "auditor")
 WRITE_ROLES = ("organizer", "secretary")
@@ -94,6 +95,23 @@ class Scope:
         if not write:
             q |= Q(pk__in=self.own_member_ids)
         return qs.filter(q)
+
+    def candidates(self, *, write: bool = False) -> QuerySet[Candidate]:
+        from grassroots.recruitment.models import Candidate
+
+        qs = Candidate.objects.all()
+        if self.unrestricted:
+            return qs
+        return qs.filter(self._path_q(WRITE_ROLES if write else READ_ROLES, prefix="org__"))
+
+    def transfers(self) -> QuerySet[Transfer]:
+        """Transfers whose sending or receiving side the user can read."""
+        from grassroots.members.models import Transfer
+
+        qs = Transfer.objects.all()
+        if self.unrestricted:
+            return qs
+        return qs.filter(self._path_q(READ_ROLES, prefix="from_org__") | self._path_q(READ_ROLES, prefix="to_org__"))
 
     def audit_entries(self) -> QuerySet[AuditEntry]:
         from grassroots.core.models import AuditEntry

@@ -169,3 +169,55 @@ class MemberPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} @ {self.org_id} [{self.start}, {self.end or '…'})"
+
+
+class TransferState(models.TextChoices):
+    PENDING = "pending", _("Pending acceptance")
+    ACCEPTED = "accepted", _("Accepted")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Returned by the receiving side")
+
+
+class Transfer(models.Model):
+    """A transfer of organizational relation. The member stays in `from_org` until the receiving side
+    accepts; then one event moves them (`transferred` inside the tree, `transferred_out` when the receiving
+    organization is outside the platform). The member is never in two places, nor in none."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    from_org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_outside = models.CharField(_("receiving organization outside the platform"), max_length=200, blank=True)
+    requested_on = models.DateField(_("requested on"))
+    state = models.CharField(_("state"), max_length=12, choices=TransferState.choices, default=TransferState.PENDING)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    letter_number = models.CharField(_("introduction letter number"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("transfer")
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(state="pending"), name="one_pending_transfer"),
+            models.CheckConstraint(condition=Q(to_org__isnull=False) | ~Q(to_outside=""), name="transfer_has_a_receiver"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.from_org} → {self.to_org or self.to_outside}"
+
+
+class CommunityReport(models.Model):
+    """An in-service member reporting to the community where they live, and what they did there."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="community_reports")
+    community_org = models.ForeignKey(Organization, verbose_name=_("community Party organization"),
+                                      on_delete=models.PROTECT, related_name="community_reports")
+    date = models.DateField(_("date"))
+    first = models.BooleanField(_("first report"), default=False)
+    activities = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("community report")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.member} → {self.community_org}"
