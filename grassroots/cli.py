@@ -5,6 +5,7 @@
     grassroots import members FILE [--org CODE] [--dry-run]
     grassroots export members --org CODE FILE.xlsx
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
+    grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
 
 Every verb that reads or writes records takes `--as USERNAME` to act as that user, within that user's
 scope; without it the command acts as the server's operator (the system), with the audit channel "cli".
@@ -75,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
     p.add_argument("--as", dest="as_user")
 
+    p = sub.add_parser("check", help="findings (what is due soon, overdue or violated) for a subtree")
+    p.add_argument("--org", required=True)
+    p.add_argument("--as-of", type=_date, default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="list steps done in time too")
+    p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
+    p.add_argument("--as", dest="as_user")
+
     p = sub.add_parser("verify-audit", help="check the audit log's hash chain")
     return parser
 
@@ -104,13 +113,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from grassroots.members.stats import basic_situation, structure_stats, to_json
+    from grassroots.recruitment.stats import stage_counts
 
     actor = _actor(args.as_user)
     org = _org(args.org, actor)
     day = args.as_of or timezone.localdate()
     stats = structure_stats(org, day)
     if args.json:
-        print(json.dumps(to_json(stats), ensure_ascii=False, indent=2))
+        data = to_json(stats)
+        data.update(stage_counts(org, day).as_json())
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(basic_situation(org, day, args.lang))
     print()
@@ -118,6 +130,43 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for key, value in stats.items():
         if isinstance(value, dict) and "count" in value:
             print(f"{key:<{width}}  {value['count']:>8}  {value['pct']:>7}%")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from django.utils import timezone, translation
+
+    from grassroots.orgs.models import Organization
+    from grassroots.rules.findings import STATE_LABELS, STATES, counts_by_org, findings_for
+
+    org = _org(args.org, _actor(args.as_user))
+    day = args.as_of or timezone.localdate()
+    with translation.override(args.lang):
+        found = findings_for(org, day, include_done=args.all)
+        if args.json:
+            by_org = counts_by_org(found)
+            codes = dict(Organization.objects.filter(pk__in=by_org).values_list("pk", "code"))
+            names = {f.org_id: f.org_name for f in found}
+            counts = [{"org_id": pk, "code": codes.get(pk, ""), "name": names[pk],
+                       **{state: by_org[pk][state] for state in STATES}}
+                      for pk in sorted(by_org, key=lambda pk: codes.get(pk, ""))]
+            print(json.dumps({
+                "org": {"code": org.code, "name": org.name}, "as_of": day.isoformat(),
+                "findings": [f.as_json() for f in found], "counts": counts,
+                "totals": {state: sum(1 for f in found if f.state == state) for state in STATES},
+            }, ensure_ascii=False, indent=2))
+            return 0
+        if not found:
+            print(translation.gettext("No findings."))
+            return 0
+        for state in STATES:
+            rows = [f for f in found if f.state == state]
+            if not rows:
+                continue
+            print(f"{STATE_LABELS[state]} ({len(rows)})")
+            for f in rows:
+                due = f.due.isoformat() if f.due else "-"
+                print(f"  {due}  {f.rule}  {f.subject_label}  {f.org_name}  {f.message}")
     return 0
 
 
@@ -152,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with acting(actor, "cli"):
         if args.verb == "stats":
             return cmd_stats(args)
+        if args.verb == "check":
+            return cmd_check(args)
         if args.verb == "import":
             from grassroots.members.importer import cli_import
 

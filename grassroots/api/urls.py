@@ -17,3 +17,4 @@ urlpatterns = [
     path("docs/", views.DocsView.as_view(), name="api-docs"),
     *router.urls,
 ]
+urlpatterns.append(path("", ("grassroots.api.lifecycle", None, None)))  # = include(): transfers, member lifecycle

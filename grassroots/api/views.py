@@ -40,6 +40,8 @@ from grassroots.members.services import member_record_event, member_reveal, memb
 from grassroots.members.stats import basic_situation, structure_stats, to_json
 from grassroots.orgs.models import Organization
 from grassroots.orgs.selectors import tree_as_of
+from grassroots.recruitment.stats import stage_counts
+from grassroots.rules.findings import STATES, counts_by_org, findings_for
 
 from . import filters
 from .serializers import (
@@ -112,7 +114,25 @@ class OrgViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         day = as_of(request)
         data = to_json(structure_stats(org, day))
         data["basic_situation"] = {lang: basic_situation(org, day, lang) for lang in ("zh-hans", "en")}
+        data.update(stage_counts(org, day).as_json())
         return Response(data)
+
+    @extend_schema(parameters=[AS_OF, OpenApiParameter("all", OpenApiTypes.BOOL,
+                                                       description="Include steps done in time")],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True)
+    def findings(self, request: Request, code: str | None = None) -> Response:
+        """What is due soon, overdue or violated in the subtree on a date, most urgent first, with counts per
+        responsible organization."""
+        org = self.get_object()
+        day = as_of(request)
+        found = findings_for(org, day, include_done=request.query_params.get("all") in ("1", "true"))
+        by_org = counts_by_org(found)
+        codes = dict(self.scope.orgs().filter(pk__in=list(by_org)).values_list("pk", "code"))
+        counts = [{"org_id": pk, "code": codes.get(pk, ""), **{state: by_org[pk][state] for state in STATES}}
+                  for pk in sorted(by_org, key=lambda pk: codes.get(pk, ""))]
+        return Response({"org": org.code, "as_of": day.isoformat(), "findings": [f.as_json() for f in found],
+                         "counts": counts})
 
     @extend_schema(parameters=[AS_OF], responses={200: TreeNodeSerializer})
     @action(detail=True)

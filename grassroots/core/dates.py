@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -45,3 +46,17 @@ def parse_date(value: object) -> dt.date | None:
             except ValueError as exc:
                 raise DateError(_("%(v)s is not a date") % {"v": repr(text)}) from exc
     raise DateError(_("%(v)s is not a date (use 2019-12-31, 2019/12/31, 2019.12.31 or 2019年12月31日)") % {"v": repr(text)})
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier); the 31st becomes the last day of a shorter month
+    (31 August + 6 months = 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (or earlier); 29 February becomes 28 February in a common year."""
+    return add_months(day, 12 * years)

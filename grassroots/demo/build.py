@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.core import idnumber
+from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
 
 from . import data
+from .recruitment import build_recruitment
 
 SEED = 20191231
 LAST_FULL_JOIN = dt.date(2018, 11, 30)  # joined later: still probationary at the end of 2019
@@ -53,13 +55,6 @@ class Person:
     occupation: str  # at joining
     party_group: str | None = None
     events: list[Event] = field(default_factory=list)  # after joining and conversion, in date order
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -418,6 +413,7 @@ def build_demo(out: TextIO = sys.stdout) -> int:
             out.write(_("The demo town is already there: %(name)s, code %(code)s.")
                       % {"name": town.name, "code": town.code} + "\n")
         logins = _ensure_logins(town)
+        build_recruitment(out)
     out.write(_("Open %(address)s (start the site with: grassroots serve)") % {"address": data.ADDRESS} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")
     for username, what in logins:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.access.scope import require_reveal, require_write_member, require_write_org
 from grassroots.core import audit, idnumber
+from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
 from grassroots.orgs.models import Organization, OrgKind
 
@@ -113,7 +114,7 @@ def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date |
     today = _today()
     if joined_on > today:
         raise RuleError(_("the joining date %(date)s is in the future") % {"date": joined_on}, field="joined_on")
-    eighteen = _add_years(birth_date, 18)
+    eighteen = add_years(birth_date, 18)
     if joined_on < eighteen:
         raise RuleError(_("joined on %(date)s, before turning 18") % {"date": joined_on}, field="joined_on")
     if status not in Status.values:
@@ -129,13 +130,6 @@ def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date |
                             field="converted_on")
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 @transaction.atomic
 def member_create(
     *, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
@@ -143,7 +137,10 @@ def member_create(
     ethnicity: str = "汉族", phone: str = "", party_group: Organization | None = None,
 ) -> Member:
     """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given)."""
-    _check_member_org(org, on=joined_on)
+    # Not checked against the org's founding date: a member who joined the Party in 1965 elsewhere now belongs
+    # to a branch founded in 2000. Before the branch existed the member is in no subtree of the tree as it
+    # stood then, so as-of figures simply do not count them there (where they were is not on record).
+    _check_member_org(org)
     require_write_org(org)
     number = validate_person(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
                              education=education, occupation=occupation)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import translation
 
+from grassroots.core.dates import add_years
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import kind_counts, state_on
 
@@ -32,10 +33,7 @@ def pct(count: int, total: int) -> Decimal:
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+    return add_years(day, -years)
 
 
 def _age_q(day: dt.date, youngest: int | None, oldest: int | None) -> Q:

@@ -7,3 +7,5 @@ class RecruitmentConfig(AppConfig):
     label = "recruitment"
     verbose_name = _("Recruitment")
 
+    def ready(self) -> None:
+        from . import findings  # noqa: F401  (registers the "recruitment" findings source)

@@ -15,6 +15,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.core import idnumber
 from grassroots.members.models import HAN, Education, Member, Occupation, Sex
@@ -165,8 +166,8 @@ class BranchVote(models.Model):
     entitled = models.ManyToManyField(Member, related_name="+", verbose_name=_("entitled to vote"))
     attended = models.ManyToManyField(Member, related_name="+", verbose_name=_("attended"))
     written = models.ManyToManyField(Member, related_name="+", verbose_name=_("written opinions of absent members"))
-    yes = models.PositiveIntegerField(_("yes"))
-    no = models.PositiveIntegerField(_("no"))
+    yes = models.PositiveIntegerField(pgettext_lazy("vote", "yes"))
+    no = models.PositiveIntegerField(pgettext_lazy("vote", "no"))
     abstain = models.PositiveIntegerField(_("abstain"))
     quorate = models.BooleanField(_("quorum reached"))
     passed = models.BooleanField(_("passed"))

@@ -27,6 +27,7 @@ from grassroots.members.selectors import current_members
 from grassroots.members.stats import AGE_BANDS, basic_situation, structure_stats, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
+from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
 
@@ -193,6 +194,24 @@ def _members_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
             "page_query": _query_without(request, "page", "all")}
 
 
+FINDINGS_SHOWN = 100  # the to-do list shows the most urgent ones; the CLI and the API give them all
+
+
+def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str, Any]:
+    """The org's to-do list on `on` and, above a branch, the counts per branch by state (bounded queries)."""
+    found = findings_for(org, on)
+    states = [(state, STATE_LABELS[state]) for state in STATES if state != DONE]
+    by_branch = []
+    if org.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
+        counts = counts_by_org(found)
+        for o in scope.orgs().filter(pk__in=list(counts)).only("pk", "code", "name").order_by("path"):
+            by_branch.append({"code": o.code, "name": o.name, "total": sum(counts[o.pk].values()),
+                              "counts": [counts[o.pk][state] for state, _label in states]})
+    return {"findings": found[:FINDINGS_SHOWN], "findings_total": len(found),
+            "findings_more": max(0, len(found) - FINDINGS_SHOWN), "finding_states": states,
+            "findings_by_branch": by_branch}
+
+
 @login_required
 @require_GET
 def org_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -222,6 +241,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "changes": org.changes.all(),
         "can_write": scope.can_write_org(org),
         **members,
+        **_findings_context(scope, org, on),
     }
     return render(request, "web/org_detail.html", context)
 
@@ -239,6 +259,7 @@ def _member_page(request: HttpRequest, scope: Scope, member: Member,
     context = {
         "member": member,
         "can_reveal": scope.can_reveal(member),
+        "can_write": scope.can_write_member(member),
         "can_read_org": member.org is not None and scope.can_read_org(member.org),
         "revealed": revealed or {},
         "events": member.events.select_related("org").order_by("date", "id"),

@@ -13,6 +13,7 @@ audit log are compared before and after).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Iterator
@@ -44,6 +45,8 @@ COLLECTIONS = {
     "members": "member", "member": "member",
     "orgs": "org", "org": "org", "organizations": "org", "organization": "org",
     "audit": "audit", "audit-log": "audit", "entries": "audit",
+    "candidates": "candidate", "candidate": "candidate", "votes": "vote", "vote": "vote",
+    "transfers": "transfer", "transfer": "transfer",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
 UNSAFE = ("post", "patch", "put", "delete")
@@ -81,9 +84,11 @@ def all_routes() -> list[Route]:
 
 
 def _object_kind(route: Route, param: str) -> str | None:
-    """'org', 'member' or 'audit' for a parameter naming an object of the cast; None if unknown."""
+    """'org', 'member', 'audit', 'candidate' or 'vote' for a parameter naming an object of the cast; None if
+    unknown."""
     p = param.lower()
-    for word, kind in (("member", "member"), ("org", "org"), ("audit", "audit"), ("entry", "audit")):
+    for word, kind in (("member", "member"), ("org", "org"), ("audit", "audit"), ("entry", "audit"),
+                       ("candidate", "candidate"), ("vote", "vote")):
         if word in p:
             return kind
     if p == "code":
@@ -139,9 +144,50 @@ def _entry(**filters: Any) -> AuditEntry:
     return entry
 
 
+def recruitment_objects(cast: Any) -> dict[str, Any]:
+    """A candidate with a branch meeting vote in A and one in C (made once per cast, through the services)."""
+    made = getattr(cast, "_walk_recruitment", None)
+    if made is None:
+        from conftest import make_member
+        from grassroots.core.context import acting
+        from grassroots.recruitment.models import VotePurpose
+        from grassroots.recruitment.tests.factories import make_ready_for_vote, vote_all_yes
+
+        with acting(None, "system"):
+            make_member(cast.branch_c, name="周华")  # C needs two full members to introduce anyone
+            made = {}
+            for key, org, name in (("a", cast.branch_a, "候选甲"), ("c", cast.branch_c, "候选丙")):
+                candidate = make_ready_for_vote(org, applied_on=dt.date(2016, 1, 4), name=name)
+                pre_review = candidate.steps.get(kind="pre_review").date
+                vote = vote_all_yes(candidate, purpose=VotePurpose.ADMISSION, on=pre_review + dt.timedelta(days=7))
+                made[key] = (candidate, vote)
+        cast._walk_recruitment = made
+    return made
+
+
+def transfer_objects(cast: Any) -> tuple[Any, Any]:
+    """A pending transfer out of A and one out of C, both to organizations outside the platform (so that no
+    other organization's name shows), made once per cast through the service."""
+    made = getattr(cast, "_walk_transfers", None)
+    if made is None:
+        from grassroots.core.context import acting
+        from grassroots.members.transfers import transfer_request
+
+        with acting(None, "system"):
+            made = (transfer_request(cast.member_a2, to_outside="外省某县委组织部", on=dt.date(2019, 6, 3)),
+                    transfer_request(cast.member_c, to_outside="外省某市委组织部", on=dt.date(2019, 6, 3)))
+        cast._walk_transfers = made
+    return made
+
+
 def sides(cast: Any, role: str) -> Sides:
     """What each role may and may not see, written out by hand (not asked of `Scope`, which is under test)."""
     a, b, c, g = cast.branch_a, cast.branch_b, cast.branch_c, cast.general
+    (cand_a, vote_a), (cand_c, vote_c) = recruitment_objects(cast)["a"], recruitment_objects(cast)["c"]
+    in_a = {"candidate": cand_a, "vote": vote_a}
+    in_c = {"candidate": cand_c, "vote": vote_c}
+    nobody: dict[str, Any] = {"candidate": None, "vote": None}
+    in_a["transfer"], in_c["transfer"], nobody["transfer"] = *transfer_objects(cast), None
 
     def org_entry(org: Any) -> AuditEntry:
         return _entry(org_id=org.pk, object_type="orgs.organization")
@@ -153,25 +199,28 @@ def sides(cast: Any, role: str) -> Sides:
         return [m.name for m in members] + [m.id_number for m in members] + list(orgs)
 
     table = {
-        "admin": Sides({"org": a, "member": cast.member, "audit": member_entry(cast.member_c)}, {}, []),
-        "street_admin": Sides({"org": a, "member": cast.member_b, "audit": member_entry(cast.member_b)},
-                              {"org": c, "member": cast.member_c, "audit": org_entry(c)},
-                              hidden(cast.member_c, orgs=(c.name, cast.other_street.name))),
-        "auditor": Sides({"org": g, "member": cast.member_a2, "audit": org_entry(b)},
-                         {"org": c, "member": cast.member_c, "audit": member_entry(cast.member_c)},
-                         hidden(cast.member_c, orgs=(c.name, cast.other_street.name))),
-        "secretary": Sides({"org": a, "member": cast.member_a2, "audit": member_entry(cast.member_a2)},
-                           {"org": b, "member": cast.member_b, "audit": member_entry(cast.member_b)},
-                           hidden(cast.member_b, cast.member_c, orgs=(b.name, c.name))),
-        "member": Sides({"org": None, "member": cast.member, "audit": member_entry(cast.member)},
-                        {"org": b, "member": cast.member_b, "audit": member_entry(cast.member_a2)},
-                        hidden(cast.member_a2, cast.member_b, cast.member_c, orgs=(b.name, c.name))),
-        "outsider": Sides({"org": c, "member": cast.member_c, "audit": member_entry(cast.member_c)},
-                          {"org": a, "member": cast.member, "audit": org_entry(b)},
-                          hidden(cast.member, cast.member_a2, cast.member_b, orgs=(a.name, b.name, g.name))),
-        "anonymous": Sides({"org": None, "member": None, "audit": None},
-                           {"org": a, "member": cast.member, "audit": member_entry(cast.member)},
-                           hidden(cast.member, cast.member_a2, cast.member_b, cast.member_c)),
+        "admin": Sides({"org": a, "member": cast.member, "audit": member_entry(cast.member_c), **in_c}, {}, []),
+        "street_admin": Sides({"org": a, "member": cast.member_b, "audit": member_entry(cast.member_b), **in_a},
+                              {"org": c, "member": cast.member_c, "audit": org_entry(c), **in_c},
+                              hidden(cast.member_c, orgs=(c.name, cast.other_street.name, cand_c.name))),
+        "auditor": Sides({"org": g, "member": cast.member_a2, "audit": org_entry(b), **in_a},
+                         {"org": c, "member": cast.member_c, "audit": member_entry(cast.member_c), **in_c},
+                         hidden(cast.member_c, orgs=(c.name, cast.other_street.name, cand_c.name))),
+        "secretary": Sides({"org": a, "member": cast.member_a2, "audit": member_entry(cast.member_a2), **in_a},
+                           {"org": b, "member": cast.member_b, "audit": member_entry(cast.member_b), **in_c},
+                           hidden(cast.member_b, cast.member_c, orgs=(b.name, c.name, cand_c.name))),
+        "member": Sides({"org": None, "member": cast.member, "audit": member_entry(cast.member), **nobody},
+                        {"org": b, "member": cast.member_b, "audit": member_entry(cast.member_a2), **in_a},
+                        hidden(cast.member_a2, cast.member_b, cast.member_c,
+                               orgs=(b.name, c.name, cand_a.name, cand_c.name))),
+        "outsider": Sides({"org": c, "member": cast.member_c, "audit": member_entry(cast.member_c), **in_c},
+                          {"org": a, "member": cast.member, "audit": org_entry(b), **in_a},
+                          hidden(cast.member, cast.member_a2, cast.member_b,
+                                 orgs=(a.name, b.name, g.name, cand_a.name))),
+        "anonymous": Sides({"org": None, "member": None, "audit": None, **nobody},
+                           {"org": a, "member": cast.member, "audit": member_entry(cast.member), **in_a},
+                           hidden(cast.member, cast.member_a2, cast.member_b, cast.member_c,
+                                  orgs=(cand_a.name, cand_c.name))),
     }
     return table[role]
 

@@ -148,3 +148,25 @@ def test_reveal_permissions(cast: Any, user: str, allowed: bool) -> None:
 def test_reveal_only_named_fields(cast: Any) -> None:
     with acting(cast.admin, "web"), pytest.raises(RuleError, match="only the ID number"):
         services.member_reveal(cast.member, field="birth_date")
+
+
+def test_a_member_older_than_the_branch_is_counted_only_once_it_exists(cast: Any) -> None:
+    """Joined the Party in 1965 elsewhere; the branch was founded in 2000: the roster has them from 2000 on."""
+    with acting(None, "system"):
+        veteran = make_member(cast.branch_a, name="老党员", birth=dt.date(1940, 2, 3), joined_on=dt.date(1965, 7, 1),
+                              converted_on=dt.date(1966, 7, 1), occupation="retired")
+    assert veteran.joined_on == dt.date(1965, 7, 1)
+    assert veteran not in {p.member for p in roster_on(cast.street, dt.date(1999, 12, 31))}
+    assert veteran in {p.member for p in roster_on(cast.street, dt.date(2000, 1, 1))}
+
+
+def test_a_move_into_an_organization_before_it_was_founded_is_refused(cast: Any) -> None:
+    from grassroots.orgs.services import org_create
+
+    with acting(None, "system"):
+        newer = org_create(code="N", name="新支部", kind="branch", founded_on=dt.date(2010, 1, 1), parent=cast.general)
+        before = MemberEvent.objects.count()
+        with pytest.raises(RuleError, match="was founded on 2010-01-01"):
+            services.member_record_event(cast.member_a2, kind="transferred", on=dt.date(2009, 12, 31), org=newer)
+        assert MemberEvent.objects.count() == before
+        services.member_record_event(cast.member_a2, kind="transferred", on=dt.date(2010, 1, 1), org=newer)

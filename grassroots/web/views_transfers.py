@@ -1,0 +1,167 @@
+"""The Transfers page: pending incoming transfers to accept or return, pending outgoing ones to cancel (or, for
+an organization outside the platform, to confirm), recent decisions, and a form to start a transfer.
+
+Mounted at /transfers/ by grassroots/web/urls.py (this module's `urlpatterns`). Reads come from the user's
+`Scope`; every write goes through `grassroots.members.transfers`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grassroots.access.scope import Scope, scope_for
+from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.members import transfers as transfer_services
+from grassroots.members.models import Member, Standing, TransferState
+
+from .forms import LooseDateField
+
+RECENT = 50
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.name} ({obj.org.name if obj.org else '-'})"
+
+
+class TransferStartForm(forms.Form):
+    member = MemberChoiceField(label=_lazy("Member"), queryset=Member.objects.none())
+    to_org = forms.CharField(label=_lazy("To an organization in the platform (code)"), required=False,
+                             max_length=32)
+    to_outside = forms.CharField(label=_lazy("Or to an organization outside the platform (name)"), required=False,
+                                 max_length=200)
+    on = LooseDateField(label=_lazy("Date"), initial=timezone.localdate)
+    reason = forms.CharField(label=_lazy("Reason"), required=False, max_length=300)
+    letter_number = forms.CharField(label=_lazy("Introduction letter number"), required=False, max_length=60)
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = (data.get("to_org") or "").strip()
+        if code:
+            org = transfer_services.receiving_org(code)
+            if org is None:
+                self.add_error("to_org", _("No active organization has the code %(code)s.") % {"code": code})
+            data["to_org"] = org
+        else:
+            data["to_org"] = None
+        return data
+
+
+class DecisionForm(forms.Form):
+    on = LooseDateField(label=_lazy("Date"), initial=timezone.localdate)
+    reason = forms.CharField(label=_lazy("Reason"), required=False, max_length=300)
+
+
+def _writable_members(scope: Scope) -> QuerySet[Member]:
+    return (scope.members(write=True).filter(standing=Standing.ACTIVE, org__isnull=False)
+            .select_related("org").order_by("org__path", "name", "pk"))
+
+
+def _page(request: HttpRequest, scope: Scope, form: TransferStartForm) -> HttpResponse:
+    writable = scope.orgs(write=True).values("pk")
+    visible = scope.transfers().select_related("member", "from_org", "to_org")
+    pending = visible.filter(state=TransferState.PENDING).order_by("requested_on", "id")
+    incoming = list(pending.filter(to_org__in=writable))
+    outgoing = list(pending.filter(from_org__in=writable))
+    shown = {t.pk for t in incoming + outgoing}
+    context = {
+        "form": form,
+        "can_start": form.fields["member"].queryset.exists(),  # type: ignore[attr-defined]
+        "incoming": incoming,
+        "outgoing": outgoing,
+        "other_pending": [t for t in pending if t.pk not in shown],
+        "recent": visible.exclude(state=TransferState.PENDING).order_by("-decided_on", "-id")[:RECENT],
+        "today": timezone.localdate(),
+    }
+    return render(request, "web/transfers.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfers(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    members = _writable_members(scope)
+    if request.method == "POST":
+        if not members.exists():
+            raise PermissionDenied(_("You may not transfer any member."))
+        form = TransferStartForm(request.POST, members=members)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                transfer = transfer_services.transfer_request(
+                    data["member"], to_org=data["to_org"], to_outside=data["to_outside"], on=data["on"],
+                    reason=data["reason"], letter_number=data["letter_number"])
+            except RuleError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                messages.success(request, _("Transfer of %(name)s requested; it waits for the receiving side.")
+                                 % {"name": transfer.member.name})
+                return redirect("transfers")
+    else:
+        form = TransferStartForm(members=members)
+    return _page(request, scope, form)
+
+
+def _decide(request: HttpRequest, pk: int, fn: Any, done: str, *, with_reason: bool = False) -> HttpResponse:
+    transfer = get_object_or_404(scope_for(request.user).transfers().select_related("member"), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a date such as 2019-12-31."))
+        return redirect("transfers")
+    kwargs: dict[str, Any] = {"on": form.cleaned_data["on"]}
+    if with_reason:
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        fn(transfer, **kwargs)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except RuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done % {"name": transfer.member.name})
+    return redirect("transfers")
+
+
+@login_required
+@require_POST
+def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, transfer_services.transfer_accept, _("Transfer of %(name)s accepted."))
+
+
+@login_required
+@require_POST
+def transfer_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, transfer_services.transfer_return, _("Transfer of %(name)s returned."),
+                   with_reason=True)
+
+
+@login_required
+@require_POST
+def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, transfer_services.transfer_cancel, _("Transfer of %(name)s cancelled."))
+
+
+urlpatterns = [
+    path("", transfers, name="transfers"),
+    path("<int:pk>/accept/", transfer_accept, name="transfer-accept"),
+    path("<int:pk>/return/", transfer_return, name="transfer-return"),
+    path("<int:pk>/cancel/", transfer_cancel, name="transfer-cancel"),
+]
