@@ -112,19 +112,21 @@ def _org(code: str, actor: Any) -> Any:
 def cmd_stats(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
-    from grassroots.members.stats import basic_situation, structure_stats, to_json
+    from grassroots.members.stats import structure_stats, to_json
     from grassroots.recruitment.stats import stage_counts
+    from grassroots.reports.situation import basic_situation
 
     actor = _actor(args.as_user)
     org = _org(args.org, actor)
     day = args.as_of or timezone.localdate()
     stats = structure_stats(org, day)
+    stages = stage_counts(org, day)
     if args.json:
         data = to_json(stats)
-        data.update(stage_counts(org, day).as_json())
+        data.update(stages.as_json())
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print(basic_situation(org, day, args.lang))
+    print(basic_situation(org, day, args.lang, stats=stats, stages=stages))
     print()
     width = max(len(k) for k in stats)
     for key, value in stats.items():

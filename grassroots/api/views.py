@@ -37,10 +37,11 @@ from grassroots.core.models import AuditEntry
 from grassroots.members import selectors as member_selectors
 from grassroots.members.models import Member
 from grassroots.members.services import member_record_event, member_reveal, member_update
-from grassroots.members.stats import basic_situation, structure_stats, to_json
+from grassroots.members.stats import structure_stats, to_json
 from grassroots.orgs.models import Organization
 from grassroots.orgs.selectors import tree_as_of
 from grassroots.recruitment.stats import stage_counts
+from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import STATES, counts_by_org, findings_for
 
 from . import filters
@@ -112,9 +113,12 @@ class OrgViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         """Structure statistics of the subtree on a date, with the "basic situation" paragraph."""
         org = self.get_object()
         day = as_of(request)
-        data = to_json(structure_stats(org, day))
-        data["basic_situation"] = {lang: basic_situation(org, day, lang) for lang in ("zh-hans", "en")}
-        data.update(stage_counts(org, day).as_json())
+        stats = structure_stats(org, day)
+        stages = stage_counts(org, day)
+        data = to_json(stats)
+        data["basic_situation"] = {lang: basic_situation(org, day, lang, stats=stats, stages=stages)
+                                   for lang in ("zh-hans", "en")}
+        data.update(stages.as_json())
         return Response(data)
 
     @extend_schema(parameters=[AS_OF, OpenApiParameter("all", OpenApiTypes.BOOL,

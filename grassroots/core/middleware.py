@@ -25,12 +25,16 @@ class ChannelMiddleware:
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Chinese unless the user chose another language with the switch (the language cookie).
 
-    The browser's Accept-Language is not consulted: many secretaries use phones set to English by default,
-    and the interface is Chinese first.
+    The browser's Accept-Language is not consulted for pages: many secretaries use phones set to English by
+    default, and the interface is Chinese first. The API does honour Accept-Language (scripts ask for what
+    they parse), and is Chinese without it.
     """
 
     def process_request(self, request: HttpRequest) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
+        if chosen not in supported and request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META:
+            # An API client that asks for a language by HTTP content negotiation gets it.
+            chosen = translation.get_language_from_request(request)
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()

@@ -98,9 +98,11 @@ def to_json(stats: dict[str, Any]) -> dict[str, Any]:
     return conv(stats)
 
 
-def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans") -> str:
-    """The opening paragraph of a summary, in the manner of the seeds, from the statistics."""
-    s = structure_stats(org, day)
+def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", *,
+                    stats: dict[str, Any] | None = None) -> str:
+    """The membership part of a summary's opening paragraph, in the manner of the seeds, from the statistics
+    (pass `stats` when they are already computed). `grassroots.reports.situation` adds the other modules."""
+    s = stats if stats is not None else structure_stats(org, day)
     o = s["organizations"]
     c = {k: v["count"] for k, v in s.items() if isinstance(v, dict) and "count" in v}
     p = {k: v["pct"] for k, v in s.items() if isinstance(v, dict) and "pct" in v}

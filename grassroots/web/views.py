@@ -24,9 +24,11 @@ from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.members import services as member_services
 from grassroots.members.models import Education, Member, MemberPeriod, Occupation
 from grassroots.members.selectors import current_members
-from grassroots.members.stats import AGE_BANDS, basic_situation, structure_stats, to_json
+from grassroots.members.stats import AGE_BANDS, structure_stats, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
+from grassroots.recruitment.stats import stage_counts
+from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
@@ -231,12 +233,15 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         children = [{"code": c.code, "name": c.name, "kind_label": c.get_kind_display()}
                     for c in live_children(org).order_by("path")]
     stats = structure_stats(org, on)
+    stages = stage_counts(org, on)
     sections = _stat_sections(stats)
     context = {
         "org": org, "form": form, "day": day, "on": on, "children": children,
         "stats": stats, "stats_json": to_json(stats), "sections": sections,
         "chart": _chart_data(sections),
-        "situation": basic_situation(org, on, translation.get_language() or settings.LANGUAGE_CODE),
+        "situation": basic_situation(org, on, translation.get_language() or settings.LANGUAGE_CODE, stats=stats,
+                                     stages=stages),
+        "stages": stages,
         "org_counts": [(_kind_label(kind), n) for kind, n in stats["organizations"].items() if n],
         "changes": org.changes.all(),
         "can_write": scope.can_write_org(org),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from grassroots.core.context import acting
 from grassroots.demo import build, data
@@ -28,7 +29,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, transaction.atomic():
         out = io.StringIO()
-        with acting(None, "system"):
+        with acting(None, "system"), translation.override("en"):
             assert build.build_demo(out=out) == 0
             rows = (Candidate.objects.count(), CandidateStep.objects.count())
             again = io.StringIO()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import translation
 
 from conftest import build_cast
 from grassroots.access.models import Role
@@ -337,7 +338,7 @@ needs_postgres = pytest.mark.skipif(
 
 def _run(user: Any, fn: Callable[[], Any], out: dict[str, Any], key: str, start: threading.Barrier | None) -> None:
     try:
-        with acting(user, "web"):
+        with acting(user, "web"), translation.override("en"):  # a new thread starts in the default language
             if start is not None:
                 start.wait()
             out[key] = fn()
@@ -438,7 +439,7 @@ def test_a_cancel_waits_for_the_accept_holding_the_lock() -> None:
 def _client(user: Any) -> Any:
     from django.test import Client
 
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the API answers in the language the client asks for
     client.force_login(user)
     return client
 

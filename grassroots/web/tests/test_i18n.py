@@ -37,3 +37,15 @@ def test_every_message_is_translated() -> None:
     entries = po.read_text(encoding="utf-8").split("\n\n")[1:]  # the first block is the header
     empty = [e for e in entries if e.rstrip().endswith('msgstr ""') or "#, fuzzy" in e]
     assert empty == []
+
+
+def test_the_api_speaks_chinese_unless_asked_for_english(cast: Any, client: Any) -> None:
+    _login(client, "secretary")
+    url = reverse("org-detail", args=["A"]).replace("/orgs/", "/api/orgs/") + "stats/"
+    assert client.get(url).json()["basic_situation"]["en"].startswith("As of")
+    assert client.get(url)["Content-Language"] == "zh-hans"
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")["Content-Language"] == "en"
+    denied = client.get("/api/orgs/C/stats/", HTTP_ACCEPT_LANGUAGE="en")  # outside the secretary's scope
+    assert denied.status_code == 404 and denied.json()["detail"] == "No Organization matches the given query."
+    # pages keep to Chinese whatever the browser says
+    assert client.get("/orgs/A/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "zh-hans"

@@ -372,3 +372,13 @@ def test_pipeline_queries_do_not_grow_with_candidates(cast: Cast, english: Any, 
     with django_assert_max_num_queries(len(one.captured_queries)):
         html = page(english.get(url))
     assert "预备党员2" in column(html, "probationary")
+
+
+def test_org_page_shows_the_stage_counts_beside_the_structure(cast: Cast, english: Any, people: Any) -> None:
+    login(english, cast, "secretary")
+    html = page(english.get(reverse("org-detail", args=["A"]) + "?as_of=2019-12-31"))
+    table = re.search(r'<table class="compact" id="recruitment-table">.*?</table>', html, re.S)
+    assert table, "no recruitment table"
+    rows = dict(re.findall(r'data-key="(\w+)"><td>[^<]*</td><td class="num">(\d+)</td>', table.group(0)))
+    assert rows == {"applicants": "1", "activists": "1", "development_targets": "1"}
+    assert "There were 1 activist and 1 development target for Party membership." in html

@@ -1,0 +1,1 @@
+"""Reports composed from several modules: they read, never write."""

@@ -1,0 +1,29 @@
+"""The "basic situation" paragraph that opens every summary in the seeds, from all modules' figures.
+
+The membership figures come from `members.stats`; the recruitment pipeline ("71 activists and 9 development
+targets") from `recruitment.stats`. Each module that lands adds its sentence here, never a typed figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from grassroots.members.stats import basic_situation as membership_paragraph
+from grassroots.orgs.models import Organization
+from grassroots.recruitment.stats import StageCounts, stage_counts
+
+
+def recruitment_sentence(stages: StageCounts, language: str) -> str:
+    if language.startswith("zh"):
+        return f"现有入党积极分子{stages.activists}名，发展对象{stages.development_targets}名。"
+    activists = f"{stages.activists} activist{'' if stages.activists == 1 else 's'}"
+    targets = f"{stages.development_targets} development target{'' if stages.development_targets == 1 else 's'}"
+    return f"There were {activists} and {targets} for Party membership."
+
+
+def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", *,
+                    stats: dict[str, Any] | None = None, stages: StageCounts | None = None) -> str:
+    stages = stages if stages is not None else stage_counts(org, day)
+    joiner = "" if language.startswith("zh") else " "
+    return joiner.join((membership_paragraph(org, day, language, stats=stats), recruitment_sentence(stages, language)))
