@@ -3,6 +3,7 @@
     grassroots demo
     grassroots serve [--port 8000]
     grassroots import members FILE [--org CODE] [--dry-run]
+    grassroots import dues FILE [--org CODE] [--dry-run]
     grassroots export members --org CODE FILE.xlsx
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
@@ -57,9 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="create or upgrade the database")
 
     p = sub.add_parser("import", help="import records from .xlsx or .csv")
-    p.add_argument("what", choices=["members"])
+    p.add_argument("what", choices=["members", "dues"])
     p.add_argument("file")
-    p.add_argument("--org", help="organization code for rows that name none")
+    p.add_argument("--org", help="members: organization code for rows that name none; dues: every row must "
+                                      "name a member of this organization's subtree")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
     p.add_argument("--as", dest="as_user", help="act as this user, within their scope")
 
@@ -205,6 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.verb == "check":
             return cmd_check(args)
+        if args.verb == "import" and args.what == "dues":
+            from grassroots.dues.importer import cli_import as cli_import_dues
+
+            within = _org(args.org, actor) if args.org else None
+            return cli_import_dues(args.file, dry_run=args.dry_run, actor=actor, within=within)
         if args.verb == "import":
             from grassroots.members.importer import cli_import
 

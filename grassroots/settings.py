@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "grassroots.members",
     "grassroots.rules",
     "grassroots.recruitment",
+    "grassroots.dues",
+    "grassroots.meetings",
     "grassroots.web",
     "grassroots.api",
     "grassroots.demo",

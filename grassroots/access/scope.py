@@ -96,6 +96,13 @@ class Scope:
             q |= Q(pk__in=self.own_member_ids)
         return qs.filter(q)
 
+    def by_org(self, qs: QuerySet[Any], *, org_field: str = "org", write: bool = False) -> QuerySet[Any]:
+        """Any queryset of records that belong to an organization (meetings, payments, ...), restricted to the
+        subtrees the user may read (or write). New modules use this rather than filtering by hand."""
+        if self.unrestricted:
+            return qs
+        return qs.filter(self._path_q(WRITE_ROLES if write else READ_ROLES, prefix=f"{org_field}__"))
+
     def candidates(self, *, write: bool = False) -> QuerySet[Candidate]:
         from grassroots.recruitment.models import Candidate
 

@@ -23,6 +23,7 @@ from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
 
 from . import data
+from .lifework import build_lifework
 from .recruitment import build_recruitment
 
 SEED = 20191231
@@ -414,6 +415,7 @@ def build_demo(out: TextIO = sys.stdout) -> int:
                       % {"name": town.name, "code": town.code} + "\n")
         logins = _ensure_logins(town)
         build_recruitment(out)
+        build_lifework(out)
     out.write(_("Open %(address)s (start the site with: grassroots serve)") % {"address": data.ADDRESS} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")
     for username, what in logins:

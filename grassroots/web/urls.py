@@ -31,3 +31,23 @@ urlpatterns = [
     path("candidates/<int:pk>/votes/<int:vote_pk>/print/", recruitment.vote_print, name="candidate-vote-print"),
 ]
 urlpatterns.append(path("transfers/", ("grassroots.web.views_transfers", None, None)))  # = include()
+from . import views_meetings as meetings_views  # noqa: E402 (issue 4: organizational life)
+
+urlpatterns += [
+    path("orgs/<str:code>/meetings/", meetings_views.meetings, name="meetings"),
+    path("orgs/<str:code>/meetings/sign-in/", meetings_views.signin_sheet, name="signin-sheet"),
+    path("meetings/<int:pk>/", meetings_views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/attachments/<int:attachment>/", meetings_views.meeting_attachment,
+         name="meeting-attachment"),
+    path("orgs/<str:code>/duties/", meetings_views.duties, name="duties"),
+    path("orgs/<str:code>/calendar/", meetings_views.org_calendar, name="org-calendar"),
+    path("members/<int:pk>/calendar/", meetings_views.member_calendar, name="member-calendar"),
+    path("calendar/<str:token>.ics", meetings_views.calendar_feed, name="calendar-feed"),
+]
+from . import views_dues as dues_views  # noqa: E402 (issue 4: Party dues)
+
+urlpatterns += [
+    path("orgs/<str:code>/dues/", dues_views.ledger, name="dues-ledger"),
+    path("orgs/<str:code>/dues/import/", dues_views.dues_import, name="dues-import"),
+    path("members/<int:pk>/dues/", dues_views.statement, name="dues-statement"),
+]

@@ -47,6 +47,7 @@ COLLECTIONS = {
     "audit": "audit", "audit-log": "audit", "entries": "audit",
     "candidates": "candidate", "candidate": "candidate", "votes": "vote", "vote": "vote",
     "transfers": "transfer", "transfer": "transfer",
+    "meetings": "meeting", "meeting": "meeting",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
 UNSAFE = ("post", "patch", "put", "delete")
@@ -88,11 +89,13 @@ def _object_kind(route: Route, param: str) -> str | None:
     unknown."""
     p = param.lower()
     for word, kind in (("member", "member"), ("org", "org"), ("audit", "audit"), ("entry", "audit"),
-                       ("candidate", "candidate"), ("vote", "vote")):
+                       ("candidate", "candidate"), ("vote", "vote"), ("attachment", "attachment")):
         if word in p:
             return kind
     if p == "code":
         return "org"
+    if p == "token":
+        return "calendar_token"
     if p in ("pk", "id"):
         before = route.template.split(f"%({param})s")[0].rstrip("/").rsplit("/", 1)[-1]
         return COLLECTIONS.get(before.lower())
@@ -102,6 +105,8 @@ def _object_kind(route: Route, param: str) -> str | None:
 def _candidates(kind: str, obj: Any) -> list[str]:
     if kind == "org":
         return [obj.code, str(obj.pk)]
+    if kind == "calendar_token":
+        return [obj]
     return [str(obj.pk)]
 
 
@@ -180,6 +185,47 @@ def transfer_objects(cast: Any) -> tuple[Any, Any]:
     return made
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def meeting_objects(cast: Any) -> dict[str, tuple[Any, Any]]:
+    """A meeting with an attachment in A and one in C (made once per cast, through the meetings service)."""
+    made = getattr(cast, "_walk_meetings", None)
+    if made is None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from grassroots.core.context import acting
+        from grassroots.meetings.services import add_attachment, record_meeting
+
+        made = {}
+        with acting(None, "system"):
+            for key, org, member in (("a", cast.branch_a, cast.member), ("c", cast.branch_c, cast.member_c)):
+                meeting = record_meeting(org=org, kind="theme_day", date=dt.date(2019, 6, 6), topic="学习党章",
+                                         attendance={member.pk: ("present", "")})
+                made[key] = (meeting, add_attachment(meeting, file=SimpleUploadedFile("sheet.png", PNG)))
+        cast._walk_meetings = made
+    return made
+
+
+def calendar_tokens(cast: Any, role: str, inside: dict[str, Any], outside: dict[str, Any]) -> tuple[Any, Any]:
+    """The role's own feed token for what it may read, and one of its own for what it may not (a tampered one
+    for anonymous): a feed shows only what its user may read today."""
+    from grassroots.web.views_meetings import calendar_token
+
+    if role == "anonymous":
+        return None, "eyJ1IjoxLCJvIjoiQSJ9:tampered:signature"
+    user = cast.users[role]
+
+    def token(objects: dict[str, Any]) -> str | None:
+        if objects.get("org") is not None:
+            return calendar_token(user, org=objects["org"])
+        if objects.get("member") is not None:
+            return calendar_token(user, member=objects["member"])
+        return None
+
+    return token(inside), token(outside)
+
+
 def sides(cast: Any, role: str) -> Sides:
     """What each role may and may not see, written out by hand (not asked of `Scope`, which is under test)."""
     a, b, c, g = cast.branch_a, cast.branch_b, cast.branch_c, cast.general
@@ -188,6 +234,9 @@ def sides(cast: Any, role: str) -> Sides:
     in_c = {"candidate": cand_c, "vote": vote_c}
     nobody: dict[str, Any] = {"candidate": None, "vote": None}
     in_a["transfer"], in_c["transfer"], nobody["transfer"] = *transfer_objects(cast), None
+    meetings = meeting_objects(cast)
+    (in_a["meeting"], in_a["attachment"]), (in_c["meeting"], in_c["attachment"]) = meetings["a"], meetings["c"]
+    nobody.update(meeting=None, attachment=None)
 
     def org_entry(org: Any) -> AuditEntry:
         return _entry(org_id=org.pk, object_type="orgs.organization")
@@ -222,7 +271,10 @@ def sides(cast: Any, role: str) -> Sides:
                            hidden(cast.member, cast.member_a2, cast.member_b, cast.member_c,
                                   orgs=(cand_a.name, cand_c.name))),
     }
-    return table[role]
+    chosen = table[role]
+    chosen.inside["calendar_token"], chosen.outside["calendar_token"] = calendar_tokens(
+        cast, role, chosen.inside, chosen.outside)
+    return chosen
 
 
 def client_for(cast: Any, role: str) -> Client:
@@ -272,6 +324,12 @@ def _payload(outside: dict[str, Any], cast: Any) -> dict[str, Any]:
 
 
 # --- the tests ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """The meetings' attachments are written under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_the_walk_finds_the_pages_and_the_api() -> None:

@@ -28,6 +28,15 @@ D = dt.date
 _seq = [100]
 
 
+@pytest.fixture(autouse=True)
+def recruitment_only(monkeypatch: Any) -> None:
+    """These tests are about the recruitment source: the dues and meetings sources (which would list the
+    cast's unrecorded meetings and dues) have their own tests."""
+    from grassroots.rules import findings
+
+    monkeypatch.setattr(findings, "_SOURCES", {"recruitment": findings.sources()["recruitment"]})
+
+
 def make_candidate(org: Any, *, name: str = "张三", applied: dt.date, activist: dt.date | None = None,
                    target: dt.date | None = None, admitted: dt.date | None = None,
                    converted: dt.date | None = None, closed: dt.date | None = None) -> Candidate:

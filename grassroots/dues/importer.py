@@ -1,0 +1,379 @@
+"""Import a branch's dues payment sheet from .xlsx or .csv: check every row first, then write all or nothing.
+
+Columns (Chinese or English headers): 姓名 name, 身份证号 id_number (required: finds the member), 交纳日期
+paid_on (required), 金额 amount (required), 所属月份 months (required: "2024-05", "2024-01至2024-03",
+"2024年1-3月", "2024年11月至2025年2月", several separated by commas; "自愿" / "voluntary" for a voluntary one-off
+payment), 交纳方式 channel (现金, 银行转账, 微信, 支付宝, 其他; blank: cash), 代交人 paid_by, 收据号 receipt,
+备注 note.
+
+Each row is checked by the same rules as `services.record_payment` (`services.check_payment`), within the
+acting user's scope. A row whose months are all already paid by one payment of the same date and amount is
+"unchanged" (re-importing a sheet writes nothing twice); a month paid by another payment is an error. The
+file reading, `RowError` and the plan shapes are the roster importer's (`grassroots.members.importer`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from grassroots.access.scope import Scope, current_scope
+from grassroots.core import idnumber
+from grassroots.core.context import acting, current_actor
+from grassroots.core.errors import RuleError
+from grassroots.members.headers import norm
+from grassroots.members.importer import (
+    ImportPlan,
+    PlannedRow,
+    RowError,
+    _Abort,
+    _read_rows,
+    _Row,
+    _Sheet,
+    _text,
+)
+from grassroots.members.models import Member
+from grassroots.orgs.models import Organization
+
+from .models import Channel, DuesPayment, PaymentKind
+from .services import check_payment, first_of_month, money, record_payment, record_voluntary
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", "name", ("党员姓名", "full_name")),
+    Column("id_number", "身份证号", "id_number", ("身份证号码", "公民身份号码", "身份证", "id_no"), required=True),
+    Column("paid_on", "交纳日期", "paid_on", ("缴纳日期", "交费日期", "缴费日期", "日期", "date"), required=True),
+    Column("amount", "金额", "amount", ("交纳金额", "缴纳金额", "党费金额"), required=True),
+    Column("months", "所属月份", "months", ("交纳月份", "缴纳月份", "月份", "所属期间"), required=True),
+    Column("channel", "交纳方式", "channel", ("缴纳方式", "交费方式", "方式")),
+    Column("paid_by", "代交人", "paid_by", ("代缴人",)),
+    Column("receipt", "收据号", "receipt", ("收据编号", "票据号")),
+    Column("note", "备注", "note", ("说明",)),
+)
+BY_FIELD = {c.field: c for c in COLUMNS}
+_HEADERS = {norm(h): c.field for c in COLUMNS for h in (c.zh, c.en, *c.aliases)}
+_CHANNELS = {
+    Channel.CASH: ("现金", "cash"), Channel.BANK: ("银行转账", "转账", "银行", "bank", "bank transfer"),
+    Channel.WECHAT: ("微信", "微信支付", "wechat"), Channel.ALIPAY: ("支付宝", "alipay"), Channel.OTHER: ("其他", "other"),
+}
+_CHANNEL_INDEX = {norm(label): code for code, labels in _CHANNELS.items() for label in labels}
+VOLUNTARY_WORDS = {norm(w) for w in ("自愿", "自愿多交", "自愿交纳", "voluntary")}
+
+_MONTH = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?"
+_SINGLE = re.compile(rf"^{_MONTH}$")
+_RANGE = re.compile(rf"^{_MONTH}\s*(?:至|到|~|～|—|–|-)\s*(?:(\d{{4}})\s*[-/.年]\s*)?(\d{{1,2}})\s*月?$")
+_SPLIT = re.compile(r"[,，、;；]")
+
+
+class MonthsError(ValueError):
+    pass
+
+
+def _month(year: str, month: str) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise MonthsError(_("%(y)s-%(m)s is not a month") % {"y": year, "m": month}) from None
+
+
+def parse_months(value: Any) -> list[dt.date] | None:
+    """The months a cell names (first days, in order), or None for a voluntary payment."""
+    if isinstance(value, dt.datetime | dt.date):
+        return [first_of_month(value if not isinstance(value, dt.datetime) else value.date())]
+    text = _text(value)
+    if norm(text) in VOLUNTARY_WORDS:
+        return None
+    out: list[dt.date] = []
+    for part in _SPLIT.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        single = _SINGLE.match(part)
+        if single:
+            out.append(_month(*single.groups()))
+            continue
+        ranged = _RANGE.match(part)
+        if not ranged:
+            raise MonthsError(_("%(v)s is not a month or a range of months (use 2024-05, 2024-01至2024-03 or "
+                                "2024年1-3月)") % {"v": part[:40]})
+        y1, m1, y2, m2 = ranged.groups()
+        first, last = _month(y1, m1), _month(y2 or y1, m2)
+        if last < first:
+            raise MonthsError(_("the range %(v)s ends before it starts") % {"v": part[:40]})
+        month = first
+        while month <= last:
+            out.append(month)
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            if len(out) > 120:
+                raise MonthsError(_("the range %(v)s is too long") % {"v": part[:40]})
+    if not out:
+        raise MonthsError(_("this cell is required (write 自愿 for a voluntary payment)"))
+    return out
+
+
+class _DuesRow(_Row):
+    def column(self, name: str) -> str:
+        if name in self.sheet.header_text:
+            return self.sheet.header_text[name]
+        col = BY_FIELD.get(name)
+        if col is None:
+            return ""
+        return col.en if self.sheet.english else col.zh
+
+
+def _sheet(rows: list[list[Any]]) -> tuple[_Sheet | None, list[RowError]]:
+    if not rows:
+        return None, [RowError(1, "", _("the file is empty: the first row must hold the column headers"))]
+    columns: dict[str, int] = {}
+    header_text: dict[str, str] = {}
+    errors: list[RowError] = []
+    for idx, cell in enumerate(rows[0]):
+        text = _text(cell)
+        name = _HEADERS.get(norm(text)) if text else None
+        if name is None:
+            continue
+        if name in columns:
+            errors.append(RowError(1, text, _("this column appears twice (also %(other)s)")
+                                   % {"other": header_text[name]}))
+            continue
+        columns[name] = idx
+        header_text[name] = text
+    english = sum(t.isascii() for t in header_text.values()) * 2 > len(header_text)
+    for col in COLUMNS:
+        if col.required and col.field not in columns:
+            errors.append(RowError(1, col.en if english else col.zh, _("this required column is missing")))
+    records = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
+    return _Sheet(columns, header_text, english, records), errors
+
+
+@dataclass
+class DuesImportPlan(ImportPlan):
+    """The roster importer's plan, with the organization whose sheet it is (None: the whole scope)."""
+
+    within: Organization | None = field(default=None, repr=False)
+
+
+class _Planner:
+    def __init__(self, sheet: _Sheet, scope: Scope, within: Organization | None = None) -> None:
+        self.sheet = sheet
+        self.scope = scope
+        self.within = within  # the branch whose sheet this is (the web page's); None: the whole scope
+        self.claimed: dict[tuple[int, dt.date], int] = {}  # (member, month) -> the row that pays it
+
+    def run(self) -> tuple[list[PlannedRow], list[RowError]]:
+        planned: list[PlannedRow] = []
+        errors: list[RowError] = []
+        for number, cells in self.sheet.records:
+            row = _DuesRow(number, cells, self.sheet)
+            if row.is_blank():
+                continue
+            result = self.check(row)
+            if row.errors:
+                errors.extend(row.errors)
+            elif result is not None:
+                planned.append(result)
+        return planned, errors
+
+    def member(self, row: _DuesRow) -> Member | None:
+        text = row.text("id_number").lstrip("'")
+        if not text:
+            row.error("id_number", _("this cell is required"))
+            return None
+        try:
+            number = idnumber.validate(text)
+        except idnumber.IDNumberError as exc:
+            row.error("id_number", str(exc))
+            return None
+        members = self.scope.members(write=True).filter(id_number=number)
+        if self.within is not None:
+            members = members.filter(org__path__startswith=self.within.path)
+        member = members.select_related("org").first()
+        if member is None:
+            if self.within is not None:
+                row.error("id_number", _("no member with this ID number in %(org)s") % {"org": self.within.name})
+            else:
+                row.error("id_number", _("no member with this ID number in the organizations you may change"))
+            return None
+        name = row.plain("name", max_length=50)
+        if name is not None and name != member.name:
+            row.error("name", _("the member with this ID number is %(name)s") % {"name": member.name})
+        return member
+
+    def check(self, row: _DuesRow) -> PlannedRow | None:
+        member = self.member(row)
+        paid_on = row.date("paid_on", required=True)
+        amount: Decimal | None = None
+        text = row.text("amount").replace("¥", "").replace("￥", "").removesuffix("元").replace(",", "").strip()
+        if not text:
+            row.error("amount", _("this cell is required"))
+        else:
+            try:
+                amount = money(text)
+            except RuleError as exc:
+                row.error("amount", exc.message)
+        months: list[dt.date] | None = None
+        try:
+            months = parse_months(row.raw("months"))
+        except MonthsError as exc:
+            row.error("months", str(exc))
+        channel = Channel.CASH
+        channel_text = row.text("channel")
+        if channel_text:
+            code = _CHANNEL_INDEX.get(norm(channel_text))
+            if code is None:
+                row.error("channel", _("unknown payment channel %(value)s (use one of %(accepted)s)")
+                          % {"value": channel_text[:40], "accepted": "、".join(v[0] for v in _CHANNELS.values())})
+            else:
+                channel = Channel(code)
+        paid_by = row.plain("paid_by", max_length=50) or ""
+        receipt = row.plain("receipt", max_length=60) or ""
+        note = row.plain("note", max_length=300) or ""
+        if row.errors or member is None or paid_on is None or amount is None:
+            return None
+        values: dict[str, Any] = {"member": member, "paid_on": paid_on, "amount": amount, "channel": channel,
+                                  "paid_by": paid_by, "receipt": receipt, "note": note}
+        masked = member.id_number_masked
+        org_code = member.org.code if member.org else ""
+        if months is None:
+            twins = DuesPayment.objects.filter(member=member, kind=PaymentKind.VOLUNTARY, paid_on=paid_on, amount=amount)
+            if receipt:
+                twins = twins.filter(receipt=receipt)
+            action = "unchanged" if twins.exists() else "create"
+            return PlannedRow(row.number, action, member.name, masked, org_code, member_id=member.pk,
+                              values={**values, "kind": PaymentKind.VOLUNTARY})
+        for month in months:
+            other = self.claimed.get((member.pk, month))
+            if other is not None:
+                row.error("months", _("%(month)s of %(name)s is also paid on row %(row)d")
+                          % {"month": f"{month:%Y-%m}", "name": member.name, "row": other})
+                return None
+        try:
+            check = check_payment(member, paid_on=paid_on, months=months, amount=amount, allow_paid=True)
+        except RuleError as exc:
+            row.error(exc.field if exc.field in BY_FIELD else "months", exc.message)
+            return None
+        for month in months:
+            self.claimed[(member.pk, month)] = row.number
+        action = "create"
+        if check.already_paid:
+            payments = set(check.already_paid.values())
+            earlier = DuesPayment.objects.filter(pk=min(payments)).first() if len(payments) == 1 else None
+            same = (earlier is not None and len(check.already_paid) == len(months) and earlier.paid_on == paid_on
+                    and earlier.amount == amount and earlier.months.count() == len(months))
+            if not same:
+                first = min(check.already_paid)
+                row.error("months", _("%(name)s has already paid the dues of %(month)s")
+                          % {"name": member.name, "month": f"{first:%Y-%m}"})
+                return None
+            action = "unchanged"
+        return PlannedRow(row.number, action, member.name, masked, org_code, member_id=member.pk,
+                          values={**values, "months": months, "kind": check.kind})
+
+
+def _evaluate(plan: DuesImportPlan, scope: Scope) -> None:
+    assert plan.sheet is not None
+    plan.rows, plan.errors = _Planner(plan.sheet, scope, plan.within).run()
+
+
+def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
+                within: Organization | None = None) -> DuesImportPlan:
+    """Read and check every row against the records and the acting user's scope (and, given `within`, that
+    organization's subtree: a branch's sheet names the branch's members only). Never writes."""
+    plan = DuesImportPlan(filename=filename, within=within)
+    rows, problem = _read_rows(fileobj_or_path, filename)
+    if rows is None:
+        plan.errors.append(RowError(0, "", problem))
+        return plan
+    sheet, errors = _sheet(rows)
+    if errors or sheet is None:
+        plan.errors = errors
+        return plan
+    plan.sheet = sheet
+    _evaluate(plan, current_scope())
+    return plan
+
+
+def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
+    """Re-check the plan's rows and record their payments in one transaction: all of them, or nothing."""
+    if not plan.ok or plan.sheet is None or plan.applied:
+        return plan
+    fresh = DuesImportPlan(filename=plan.filename, sheet=plan.sheet, within=plan.within)
+    current: PlannedRow | None = None
+    try:
+        with acting(current_actor(), "import"), transaction.atomic():
+            _evaluate(fresh, current_scope())  # the records may have changed since the plan was made
+            if fresh.errors:
+                raise _Abort(fresh.errors)
+            for current in fresh.rows:
+                if current.action != "create":
+                    continue
+                values = dict(current.values)
+                member = values.pop("member")
+                if values.pop("kind") == PaymentKind.VOLUNTARY:
+                    record_voluntary(member, **values)
+                else:
+                    record_payment(member, **values)
+    except _Abort as exc:
+        fresh.errors = exc.errors
+        return fresh
+    except RuleError as exc:
+        number = current.row if current is not None else 0
+        column = ""
+        if exc.field in BY_FIELD and fresh.sheet is not None:
+            column = _DuesRow(0, [], fresh.sheet).column(exc.field)
+        fresh.errors = [RowError(number, column, exc.message)]
+        return fresh
+    except DatabaseError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
+        return fresh
+    fresh.applied = True
+    return fresh
+
+
+def _print_rows(plan: ImportPlan) -> None:
+    labels = {"create": _("record"), "unchanged": _("unchanged")}
+    for r in plan.rows:
+        v = r.values
+        months = ",".join(f"{m:%Y-%m}" for m in v.get("months", [])) or _("voluntary")
+        print(f"{_('row')} {r.row}\t{labels.get(r.action, r.action)}\t{r.name}\t{r.id_number_masked}\t"
+              f"{v['paid_on']}\t{v['amount']}\t{months}")
+
+
+def cli_import(path: str | os.PathLike[str], *, dry_run: bool, actor: Any, within: Organization | None = None) -> int:
+    """The `grassroots import dues` verb: 0 when written (or a clean dry run), 1 on errors."""
+    with acting(actor, "cli"):
+        plan = plan_import(path, os.path.basename(os.fspath(path)), within=within)
+        if plan.ok and not dry_run:
+            plan = apply_import(plan)
+    if plan.errors:
+        for error in plan.errors:
+            print(str(error), file=sys.stderr)
+        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
+        return 1
+    counts = {"create": sum(r.action == "create" for r in plan.rows),
+              "unchanged": sum(r.action == "unchanged" for r in plan.rows)}
+    if dry_run:
+        _print_rows(plan)
+        print(_("dry run: would record %(create)d payments, leave %(unchanged)d unchanged; nothing was written")
+              % counts)
+    else:
+        print(_("recorded %(create)d payments, unchanged %(unchanged)d") % counts)
+    return 0

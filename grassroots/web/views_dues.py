@@ -1,0 +1,368 @@
+"""Party dues pages: a branch's monthly ledger with the period's totals and the writers' forms (assess a
+member's year, record a payment, record a remittance), a member's yearly statement (printable), and the
+import of a branch's payment sheet (a dry run first, then confirm).
+
+Thin: organizations and members are read through `scope_for(request.user)` (out of scope: 404), figures
+come from `grassroots.dues.selectors`, and every write goes through `grassroots.dues.services` or the dues
+importer (a RuleError goes back onto the form, a PermissionDeniedError is a 403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from grassroots.access.scope import Scope, scope_for
+from grassroots.core.dates import add_months
+from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, PaymentKind
+from grassroots.members.models import Member
+from grassroots.orgs.models import Organization
+
+from .forms import IMPORT_SUFFIXES, LooseDateField
+from .views import _upload_dir
+
+SESSION_DUES_IMPORTS = "dues_imports"
+
+
+def _services() -> Any:
+    from grassroots.dues import services
+
+    return services
+
+
+def _selectors() -> Any:
+    from grassroots.dues import selectors
+
+    return selectors
+
+
+def _importer() -> Any:
+    from grassroots.dues import importer
+
+    return importer
+
+
+def _deny(exc: PermissionDeniedError) -> PermissionDenied:
+    return PermissionDenied(exc.message)
+
+
+def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
+def _on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str] | None = None) -> None:
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return obj.name
+
+
+class AssessForm(forms.Form):
+    member = MemberChoiceField(label=gettext_lazy("Member"), queryset=Member.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1990, max_value=2100)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=DuesCategory.choices)
+    base = forms.DecimalField(label=gettext_lazy("Monthly base (after tax), yuan"), required=False, min_value=0,
+                              max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(label=gettext_lazy("Monthly amount, yuan"), required=False, min_value=0,
+                                max_digits=10, decimal_places=2,
+                                help_text=gettext_lazy("Only for a farmer, a hardship or a fixed amount; otherwise "
+                                                       "the rules compute it from the base."))
+    approval = forms.CharField(label=gettext_lazy("Approval (hardship or fixed amount)"), max_length=200,
+                               required=False)
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+
+
+class PaymentForm(forms.Form):
+    member = MemberChoiceField(label=gettext_lazy("Member"), queryset=Member.objects.none())
+    paid_on = LooseDateField(label=gettext_lazy("Paid on"))
+    months = forms.MultipleChoiceField(label=gettext_lazy("Months covered"), widget=forms.CheckboxSelectMultiple)
+    amount = forms.DecimalField(label=gettext_lazy("Amount, yuan"), required=False, min_value=Decimal("0.01"),
+                                max_digits=12, decimal_places=2,
+                                help_text=gettext_lazy("Filled in with the assessed amounts of the months ticked."))
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"),
+                             choices=[(PaymentKind.REGULAR, PaymentKind.REGULAR.label),
+                                      (PaymentKind.BACK, PaymentKind.BACK.label)])
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Channel.choices)
+    paid_by = forms.CharField(label=gettext_lazy("Paid on the member's behalf by"), max_length=50, required=False)
+    receipt = forms.CharField(label=gettext_lazy("Receipt number"), max_length=60, required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, members: QuerySet[Member], months: list[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        self.fields["months"].choices = [(m.isoformat(), f"{m:%Y-%m}") for m in months]  # type: ignore[attr-defined]
+
+    def clean_months(self) -> list[dt.date]:
+        return sorted(dt.date.fromisoformat(v) for v in self.cleaned_data["months"])
+
+
+class RemittanceForm(forms.Form):
+    remitted_on = LooseDateField(label=gettext_lazy("Remitted on"))
+    period_start = LooseDateField(label=gettext_lazy("Period from"))
+    period_end = LooseDateField(label=gettext_lazy("Period to"))
+    amount = forms.DecimalField(label=gettext_lazy("Amount, yuan"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+
+
+class DuesImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (.xlsx or .csv)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+            raise forms.ValidationError(_("Upload an .xlsx or a .csv file."), code="suffix")
+        return upload
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+def _branch_members(scope: Scope, org: Organization) -> QuerySet[Member]:
+    """The members of org's subtree today that the user may write."""
+    return scope.members(write=True).filter(org__path__startswith=org.path).order_by("name", "pk")
+
+
+def _monthly_amounts(members: QuerySet[Member], year: int) -> dict[str, str]:
+    """member id -> that year's assessed monthly amount (for the payment form's running sum)."""
+    qs = DuesAssessment.objects.filter(year=year, member__in=members).values_list("member_id", "monthly_amount")
+    return {str(pk): str(amount) for pk, amount in qs}
+
+
+def _payment_amount(member: Member, months: list[dt.date]) -> Decimal:
+    """The sum of the assessed monthly amounts of `months` (what a regular payment must come to)."""
+    amounts = dict(DuesAssessment.objects.filter(member=member, year__in={m.year for m in months})
+                   .values_list("year", "monthly_amount"))
+    return sum((amounts.get(m.year, Decimal(0)) for m in months), Decimal(0))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    org = get_object_or_404(scope.orgs(), code=code)
+    today = timezone.localdate()
+    year = _int(request, "year", today.year, 1990, 2100)
+    month = _int(request, "month", today.month if year == today.year else 12, 1, 12)
+    can_write = scope.can_write_org(org) and org.revoked_on is None
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied(_("You may not record dues here."))
+
+    members = _branch_members(scope, org) if can_write else Member.objects.none()
+    months = [dt.date(year, m, 1) for m in range(1, 13)]
+    assess_form = AssessForm(prefix="assess", members=members, initial={"year": year})
+    payment_form = PaymentForm(prefix="pay", members=members, months=months,
+                               initial={"paid_on": today.isoformat(), "kind": PaymentKind.REGULAR})
+    period_start = dt.date(year, month, 1)
+    period_end = add_months(period_start, 1) - dt.timedelta(days=1)
+    remit_form = RemittanceForm(prefix="remit", initial={"remitted_on": today.isoformat(),
+                                                         "period_start": period_start.isoformat(),
+                                                         "period_end": period_end.isoformat()})
+    if action:
+        done, bound = _ledger_write(request, org, action, members, months)
+        if bound is None:
+            return HttpResponse(status=400)
+        if done:
+            messages.success(request, done)
+            return redirect(f"{reverse('dues-ledger', args=[org.code])}?year={year}&month={month}")
+        if action == "assess":
+            assess_form = bound  # type: ignore[assignment]
+        elif action == "pay":
+            payment_form = bound  # type: ignore[assignment]
+        else:
+            remit_form = bound  # type: ignore[assignment]
+
+    rows = _selectors().ledger(org, year, month)
+    sel = _selectors()
+    totals_month = sel.totals(org, period_start, period_end)
+    totals_year = sel.totals(org, dt.date(year, 1, 1), min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1))))
+    return render(request, "web/dues_ledger.html", {
+        "org": org, "year": year, "month": month, "period_start": period_start, "period_end": period_end,
+        "rows": rows, "paid_count": sum(1 for r in rows if r.month_paid),
+        "totals": [(_("This month"), totals_month), (_("The year to date"), totals_year)],
+        "can_write": can_write, "assess_form": assess_form, "payment_form": payment_form,
+        "remit_form": remit_form, "action": action,
+        "monthly_amounts": _monthly_amounts(members, year) if can_write else {},
+        "month_choices": [(m, dt.date(year, m, 1)) for m in range(1, 13)],
+    }, status=400 if action else 200)
+
+
+def _ledger_write(request: HttpRequest, org: Organization, action: str, members: QuerySet[Member],
+                  months: list[dt.date]) -> tuple[str, forms.Form | None]:
+    """Run the posted form's service: the success message ("" when the form has errors) and the bound form
+    (None for an unknown action)."""
+    svc = _services()
+    today = timezone.localdate()
+    form: forms.Form
+    if action == "assess":
+        form = AssessForm(request.POST, prefix="assess", members=members)
+    elif action == "pay":
+        form = PaymentForm(request.POST, prefix="pay", members=members, months=_posted_months(request, months))
+    elif action == "remit":
+        form = RemittanceForm(request.POST, prefix="remit")
+    else:
+        return "", None
+    if not form.is_valid():
+        return "", form
+    d = form.cleaned_data
+    try:
+        if action == "assess":
+            assessment = svc.assess(d["member"], year=d["year"], category=d["category"], base=d.get("base"),
+                                    amount=d.get("amount"), approval=d.get("approval", "").strip(), on=today)
+            return _("Assessed %(name)s for %(year)s: %(amount)s yuan a month.") % {
+                "name": d["member"].name, "year": d["year"], "amount": assessment.monthly_amount}, form
+        if action == "pay":
+            amount = d.get("amount") or _payment_amount(d["member"], d["months"])
+            payment = svc.record_payment(d["member"], paid_on=d["paid_on"], months=d["months"], amount=amount,
+                                         kind=d["kind"], channel=d["channel"], paid_by=d.get("paid_by", ""),
+                                         receipt=d.get("receipt", ""), note=d.get("note", ""))
+            return _("Payment of %(amount)s yuan by %(name)s recorded.") % {
+                "amount": payment.amount, "name": d["member"].name}, form
+        remittance = svc.record_remittance(org, remitted_on=d["remitted_on"], period_start=d["period_start"],
+                                           period_end=d["period_end"], amount=d["amount"],
+                                           note=d.get("note", "").strip())
+        return _("Remittance of %(amount)s yuan recorded.") % {"amount": remittance.amount}, form
+    except PermissionDeniedError as exc:
+        raise _deny(exc) from exc
+    except RuleError as exc:
+        _on_form(form, exc, {"on": "paid_on"})
+        return "", form
+
+
+def _posted_months(request: HttpRequest, months: list[dt.date]) -> list[dt.date]:
+    """The year's months plus any other month posted (a back payment reaching into the year before)."""
+    extra = set()
+    for value in request.POST.getlist("pay-months"):
+        try:
+            extra.add(dt.date.fromisoformat(value).replace(day=1))
+        except ValueError:
+            continue
+    return sorted(set(months) | extra)
+
+
+# --- a member's statement ----------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def statement(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    member = get_object_or_404(scope.members().select_related("org"), pk=pk)
+    year = _int(request, "year", timezone.localdate().year, 1990, 2100)
+    data = _selectors().statement(member, year)
+    return render(request, "web/dues_statement.html", {
+        "member": member, "year": year, "data": data, "today": timezone.localdate(),
+        "can_read_org": member.org is not None and scope.can_read_org(member.org),
+    })
+
+
+# --- import -----------------------------------------------------------------------------------------
+
+def _plan(saved: Path, filename: str, org: Organization) -> Any:
+    """The dry run of a branch's sheet: every row must name a member of `org`'s subtree."""
+    with saved.open("rb") as fileobj:
+        return _importer().plan_import(fileobj, filename, within=org)
+
+
+def _preview(request: HttpRequest, org: Organization, form: DuesImportForm, plan: Any, token: str,
+             filename: str) -> HttpResponse:
+    labels = {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
+    rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action), "name": r.name,
+             "id_number_masked": r.id_number_masked, "paid_on": r.values.get("paid_on"),
+             "amount": r.values.get("amount"), "months": r.values.get("months") or [],
+             "channel": r.values.get("channel", "")} for r in plan.rows]
+    return render(request, "web/dues_import.html", {
+        "org": org, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
+        "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dues_import(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    org = get_object_or_404(scope.orgs(), code=code)
+    if not scope.can_write_org(org):
+        raise PermissionDenied(_("You may not import dues here."))
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _import_confirm(request, org)
+    form = DuesImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = secrets.token_urlsafe(16)
+        saved = _upload_dir() / f"dues-{token}{Path(upload.name).suffix.lower()}"
+        with saved.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        pending = request.session.get(SESSION_DUES_IMPORTS, {})
+        pending[token] = {"path": saved.name, "filename": upload.name, "org": org.code}
+        request.session[SESSION_DUES_IMPORTS] = pending
+        try:
+            plan = _plan(saved, upload.name, org)
+        except PermissionDeniedError as exc:
+            raise _deny(exc) from exc
+        except RuleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _preview(request, org, form, plan, token, upload.name)
+    return render(request, "web/dues_import.html", {"org": org, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _import_confirm(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Apply an upload kept from the dry run: planned again from the stored file, never from the client."""
+    token = request.POST.get("token", "")
+    pending = request.session.get(SESSION_DUES_IMPORTS, {})
+    info = pending.get(token)
+    saved = _upload_dir() / info["path"] if info and info.get("org") == org.code else None
+    if info is None or saved is None or not saved.exists():
+        messages.error(request, _("That upload is no longer available; please upload the file again."))
+        return redirect("dues-import", code=org.code)
+    try:
+        plan = _plan(saved, info["filename"], org)
+        if plan.ok:
+            plan = _importer().apply_import(plan)  # re-checks and writes every row, or none
+    except PermissionDeniedError as exc:
+        raise _deny(exc) from exc
+    except RuleError as exc:
+        messages.error(request, exc.message)
+        return redirect("dues-import", code=org.code)
+    if not plan.ok or not plan.applied:
+        messages.error(request, _("The file has errors; nothing was imported."))
+        return _preview(request, org, DuesImportForm(), plan, token, info["filename"])
+    saved.unlink(missing_ok=True)
+    pending.pop(token, None)
+    request.session[SESSION_DUES_IMPORTS] = pending
+    counts = dict(plan.counts)
+    messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
+    return redirect("dues-ledger", code=org.code)
