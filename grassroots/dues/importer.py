@@ -29,7 +29,7 @@ from grassroots.access.scope import Scope, current_scope
 from grassroots.core import idnumber
 from grassroots.core.context import acting, current_actor
 from grassroots.core.errors import RuleError
-from grassroots.members.headers import norm
+from grassroots.members.headers import Column, norm
 from grassroots.members.importer import (
     ImportPlan,
     PlannedRow,
@@ -39,22 +39,14 @@ from grassroots.members.importer import (
     _Row,
     _Sheet,
     _text,
+    check_rows,
+    read_sheet,
 )
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
 from .models import Channel, DuesPayment, PaymentKind
 from .services import check_payment, first_of_month, money, record_payment, record_voluntary
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    zh: str
-    en: str
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", "name", ("党员姓名", "full_name")),
@@ -68,7 +60,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", "note", ("说明",)),
 )
 BY_FIELD = {c.field: c for c in COLUMNS}
-_HEADERS = {norm(h): c.field for c in COLUMNS for h in (c.zh, c.en, *c.aliases)}
 _CHANNELS = {
     Channel.CASH: ("现金", "cash"), Channel.BANK: ("银行转账", "转账", "银行", "bank", "bank transfer"),
     Channel.WECHAT: ("微信", "微信支付", "wechat"), Channel.ALIPAY: ("支付宝", "alipay"), Channel.OTHER: ("其他", "other"),
@@ -128,41 +119,6 @@ def parse_months(value: Any) -> list[dt.date] | None:
     return out
 
 
-class _DuesRow(_Row):
-    def column(self, name: str) -> str:
-        if name in self.sheet.header_text:
-            return self.sheet.header_text[name]
-        col = BY_FIELD.get(name)
-        if col is None:
-            return ""
-        return col.en if self.sheet.english else col.zh
-
-
-def _sheet(rows: list[list[Any]]) -> tuple[_Sheet | None, list[RowError]]:
-    if not rows:
-        return None, [RowError(1, "", _("the file is empty: the first row must hold the column headers"))]
-    columns: dict[str, int] = {}
-    header_text: dict[str, str] = {}
-    errors: list[RowError] = []
-    for idx, cell in enumerate(rows[0]):
-        text = _text(cell)
-        name = _HEADERS.get(norm(text)) if text else None
-        if name is None:
-            continue
-        if name in columns:
-            errors.append(RowError(1, text, _("this column appears twice (also %(other)s)")
-                                   % {"other": header_text[name]}))
-            continue
-        columns[name] = idx
-        header_text[name] = text
-    english = sum(t.isascii() for t in header_text.values()) * 2 > len(header_text)
-    for col in COLUMNS:
-        if col.required and col.field not in columns:
-            errors.append(RowError(1, col.en if english else col.zh, _("this required column is missing")))
-    records = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
-    return _Sheet(columns, header_text, english, records), errors
-
-
 @dataclass
 class DuesImportPlan(ImportPlan):
     """The roster importer's plan, with the organization whose sheet it is (None: the whole scope)."""
@@ -178,20 +134,9 @@ class _Planner:
         self.claimed: dict[tuple[int, dt.date], int] = {}  # (member, month) -> the row that pays it
 
     def run(self) -> tuple[list[PlannedRow], list[RowError]]:
-        planned: list[PlannedRow] = []
-        errors: list[RowError] = []
-        for number, cells in self.sheet.records:
-            row = _DuesRow(number, cells, self.sheet)
-            if row.is_blank():
-                continue
-            result = self.check(row)
-            if row.errors:
-                errors.extend(row.errors)
-            elif result is not None:
-                planned.append(result)
-        return planned, errors
+        return check_rows(self.sheet, self.check)
 
-    def member(self, row: _DuesRow) -> Member | None:
+    def member(self, row: _Row) -> Member | None:
         text = row.text("id_number").lstrip("'")
         if not text:
             row.error("id_number", _("this cell is required"))
@@ -216,7 +161,7 @@ class _Planner:
             row.error("name", _("the member with this ID number is %(name)s") % {"name": member.name})
         return member
 
-    def check(self, row: _DuesRow) -> PlannedRow | None:
+    def check(self, row: _Row) -> PlannedRow | None:
         member = self.member(row)
         paid_on = row.date("paid_on", required=True)
         amount: Decimal | None = None
@@ -301,7 +246,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     if rows is None:
         plan.errors.append(RowError(0, "", problem))
         return plan
-    sheet, errors = _sheet(rows)
+    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
     if errors or sheet is None:
         plan.errors = errors
         return plan
@@ -337,7 +282,7 @@ def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
         number = current.row if current is not None else 0
         column = ""
         if exc.field in BY_FIELD and fresh.sheet is not None:
-            column = _DuesRow(0, [], fresh.sheet).column(exc.field)
+            column = fresh.sheet.column_name(exc.field)
         fresh.errors = [RowError(number, column, exc.message)]
         return fresh
     except DatabaseError as exc:

@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -80,6 +81,16 @@ class _Sheet:
     header_text: dict[str, str]
     english: bool
     records: list[tuple[int, list[Any]]]
+    by_field: dict[str, headers.Column] = field(default_factory=dict, repr=False)  # the columns it may hold
+
+    def column_name(self, name: str) -> str:
+        """The header of field `name` as the file wrote it, else as the template writes it (for errors)."""
+        if name in self.header_text:
+            return self.header_text[name]
+        col = self.by_field.get(name)
+        if col is None:
+            return ""
+        return col.en if self.english else col.zh
 
 
 @dataclass
@@ -184,17 +195,21 @@ def _read_rows(src: Any, filename: str) -> tuple[list[list[Any]] | None, str]:
     return rows, ""
 
 
-def _sheet(rows: list[list[Any]], default_org_code: str | None) -> tuple[_Sheet | None, list[RowError]]:
+def read_sheet(rows: list[list[Any]], known: Sequence[headers.Column], required: Iterable[headers.Column]
+               ) -> tuple[_Sheet | None, list[RowError]]:
+    """The header row matched against `known` columns (Chinese, English or an alias), the data rows numbered
+    as the spreadsheet numbers them. Errors: an empty file, a column twice, a `required` column missing."""
     if not rows:
         return None, [RowError(1, "", _("the file is empty: the first row must hold the column headers"))]
+    index = {headers.norm(h): c.field for c in known for h in (c.zh, c.en, *c.aliases)}
     columns: dict[str, int] = {}
     header_text: dict[str, str] = {}
     errors: list[RowError] = []
     for idx, cell in enumerate(rows[0]):
-        name = headers.field_for_header(_text(cell))
+        text = _text(cell)
+        name = index.get(headers.norm(text)) if text else None
         if name is None:
             continue
-        text = _text(cell)
         if name in columns:
             errors.append(RowError(1, text, _("this column appears twice (also %(other)s)")
                                    % {"other": header_text[name]}))
@@ -202,12 +217,32 @@ def _sheet(rows: list[list[Any]], default_org_code: str | None) -> tuple[_Sheet 
         columns[name] = idx
         header_text[name] = text
     english = sum(headers.is_english(t) for t in header_text.values()) * 2 > len(header_text)
-    required = [c for c in headers.COLUMNS if c.required or (c.field == "org_code" and not default_org_code)]
     for col in required:
         if col.field not in columns:
             errors.append(RowError(1, col.en if english else col.zh, _("this required column is missing")))
     records = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
-    return _Sheet(columns, header_text, english, records), errors
+    return _Sheet(columns, header_text, english, records, {c.field: c for c in known}), errors
+
+
+def _sheet(rows: list[list[Any]], default_org_code: str | None) -> tuple[_Sheet | None, list[RowError]]:
+    required = [c for c in headers.COLUMNS if c.required or (c.field == "org_code" and not default_org_code)]
+    return read_sheet(rows, headers.COLUMNS, required)
+
+
+def check_rows(sheet: _Sheet, check: Callable[[_Row], PlannedRow | None]) -> tuple[list[PlannedRow], list[RowError]]:
+    """Every non-blank data row through `check`: the planned rows, or every row's errors."""
+    planned: list[PlannedRow] = []
+    errors: list[RowError] = []
+    for number, cells in sheet.records:
+        row = _Row(number, cells, sheet)
+        if row.is_blank():
+            continue
+        result = check(row)
+        if row.errors:
+            errors.extend(row.errors)
+        elif result is not None:
+            planned.append(result)
+    return planned, errors
 
 
 # --- cells -------------------------------------------------------------------------------------------
@@ -258,12 +293,7 @@ class _Row:
         return _text(self.raw(name))
 
     def column(self, name: str) -> str:
-        if name in self.sheet.header_text:
-            return self.sheet.header_text[name]
-        col = headers.BY_FIELD.get(name)
-        if col is None:
-            return ""
-        return col.en if self.sheet.english else col.zh
+        return self.sheet.column_name(name)
 
     def error(self, name: str, message: str) -> None:
         self.errors.append(RowError(self.number, self.column(name), message))
@@ -354,18 +384,7 @@ class _Planner:
                 .filter(Q(code=text) | Q(name=text)).order_by("path").first())
 
     def run(self) -> tuple[list[PlannedRow], list[RowError]]:
-        planned: list[PlannedRow] = []
-        errors: list[RowError] = []
-        for number, cells in self.sheet.records:
-            row = _Row(number, cells, self.sheet)
-            if row.is_blank():
-                continue
-            result = self.check(row)
-            if row.errors:
-                errors.extend(row.errors)
-            elif result is not None:
-                planned.append(result)
-        return planned, errors
+        return check_rows(self.sheet, self.check)
 
     def check(self, row: _Row) -> PlannedRow | None:
         name = row.plain("name", required=True, max_length=50)
@@ -552,9 +571,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
 def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     if not service_field or plan.sheet is None:
         return ""
-    name = _SERVICE_FIELD_TO_COLUMN.get(service_field, service_field)
-    row = _Row(0, [], plan.sheet)
-    return row.column(name)
+    return plan.sheet.column_name(_SERVICE_FIELD_TO_COLUMN.get(service_field, service_field))
 
 
 def apply_import(plan: ImportPlan) -> ImportPlan:
