@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from grassroots.recruitment.stats import stage_counts
 from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 
+from . import uploads
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
 
 PAGE_SIZE = 50
@@ -306,12 +306,6 @@ def _importer() -> Any:
     return importer
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _writable_orgs(scope: Scope) -> QuerySet[Organization]:
     return scope.orgs(write=True).filter(revoked_on__isnull=True).order_by("path")
 
@@ -368,17 +362,10 @@ def member_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, org_choices=choices)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(16)
-        saved = _upload_dir() / f"{token}{Path(upload.name).suffix.lower()}"
-        with saved.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        pending = request.session.get(SESSION_IMPORTS, {})
-        pending[token] = {"path": saved.name, "filename": upload.name,
-                          "default_org_code": form.cleaned_data.get("default_org") or ""}
-        request.session[SESSION_IMPORTS] = pending
+        default_org_code = form.cleaned_data.get("default_org") or ""
+        token, saved = uploads.keep(request, upload, session_key=SESSION_IMPORTS, default_org_code=default_org_code)
         try:
-            plan = _plan(saved, upload.name, pending[token]["default_org_code"])
+            plan = _plan(saved, upload.name, default_org_code)
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
         except RuleError as exc:
@@ -391,12 +378,11 @@ def member_import(request: HttpRequest) -> HttpResponse:
 def _import_confirm(request: HttpRequest) -> HttpResponse:
     """Apply an upload kept from the dry run: planned again from the stored file, never from the client."""
     token = request.POST.get("token", "")
-    pending = request.session.get(SESSION_IMPORTS, {})
-    info = pending.get(token)
-    saved = _upload_dir() / info["path"] if info else None
-    if info is None or saved is None or not saved.exists():
+    kept = uploads.pending(request, token, session_key=SESSION_IMPORTS)
+    if kept is None:
         messages.error(request, _("That upload is no longer available; please upload the file again."))
         return redirect("member-import")
+    info, saved = kept
     try:
         plan = _plan(saved, info["filename"], info["default_org_code"])
         if plan.ok:
@@ -411,9 +397,7 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
         form = ImportForm(initial={"default_org": info["default_org_code"]},
                           org_choices=_org_choices(scope_for(request.user)))
         return _preview(request, form, plan, token)
-    saved.unlink(missing_ok=True)
-    pending.pop(token, None)
-    request.session[SESSION_IMPORTS] = pending
+    uploads.discard(request, token, session_key=SESSION_IMPORTS)
     counts = dict(plan.counts)
     messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
         "created": counts.get("create", 0), "updated": counts.get("update", 0),

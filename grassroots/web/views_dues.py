@@ -10,7 +10,6 @@ importer (a RuleError goes back onto the form, a PermissionDeniedError is a 403)
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,8 @@ from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, Paymen
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
+from . import uploads
 from .forms import IMPORT_SUFFIXES, LooseDateField
-from .views import _upload_dir
 
 SESSION_DUES_IMPORTS = "dues_imports"
 
@@ -318,14 +317,7 @@ def dues_import(request: HttpRequest, code: str) -> HttpResponse:
     form = DuesImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(16)
-        saved = _upload_dir() / f"dues-{token}{Path(upload.name).suffix.lower()}"
-        with saved.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        pending = request.session.get(SESSION_DUES_IMPORTS, {})
-        pending[token] = {"path": saved.name, "filename": upload.name, "org": org.code}
-        request.session[SESSION_DUES_IMPORTS] = pending
+        token, saved = uploads.keep(request, upload, session_key=SESSION_DUES_IMPORTS, prefix="dues-", org=org.code)
         try:
             plan = _plan(saved, upload.name, org)
         except PermissionDeniedError as exc:
@@ -341,12 +333,11 @@ def dues_import(request: HttpRequest, code: str) -> HttpResponse:
 def _import_confirm(request: HttpRequest, org: Organization) -> HttpResponse:
     """Apply an upload kept from the dry run: planned again from the stored file, never from the client."""
     token = request.POST.get("token", "")
-    pending = request.session.get(SESSION_DUES_IMPORTS, {})
-    info = pending.get(token)
-    saved = _upload_dir() / info["path"] if info and info.get("org") == org.code else None
-    if info is None or saved is None or not saved.exists():
+    kept = uploads.pending(request, token, session_key=SESSION_DUES_IMPORTS)
+    if kept is None or kept[0].get("org") != org.code:
         messages.error(request, _("That upload is no longer available; please upload the file again."))
         return redirect("dues-import", code=org.code)
+    info, saved = kept
     try:
         plan = _plan(saved, info["filename"], org)
         if plan.ok:
@@ -359,9 +350,7 @@ def _import_confirm(request: HttpRequest, org: Organization) -> HttpResponse:
     if not plan.ok or not plan.applied:
         messages.error(request, _("The file has errors; nothing was imported."))
         return _preview(request, org, DuesImportForm(), plan, token, info["filename"])
-    saved.unlink(missing_ok=True)
-    pending.pop(token, None)
-    request.session[SESSION_DUES_IMPORTS] = pending
+    uploads.discard(request, token, session_key=SESSION_DUES_IMPORTS)
     counts = dict(plan.counts)
     messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
         "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
