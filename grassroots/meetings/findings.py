@@ -128,10 +128,10 @@ def _duty_findings(units: list[Unit], by_id: dict[int, Unit], meetings: list[Any
         yield _org_finding(row.rule, DUE_SOON, unit, branch_of(unit), row.period_end, message)
 
 
-def _silence_findings(branches: list[Unit], groups_of: dict[int, list[int]], meetings: list[Any],
-                      as_of: dt.date) -> Iterator[Finding]:
+def _silence_findings(branches: list[Unit], groups_of: dict[int, list[int]], owner: dict[int, int],
+                      meetings: list[Any], as_of: dt.date) -> Iterator[Finding]:
+    """`owner`: the branch of each party group (its meetings count for the branch)."""
     last: dict[int, dt.date] = {}
-    owner = {g: b for b, gs in groups_of.items() for g in gs}
     for m in meetings:
         branch_id = owner.get(m.org_id, m.org_id)
         if m.date > last.get(branch_id, dt.date.min):
@@ -289,7 +289,8 @@ def meetings_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
     yield from _duty_findings(units, by_id, meetings, as_of)
     if not branches:
         return
-    yield from _silence_findings(list(branches.values()), groups_of, meetings, as_of)
+    owner = {g: b for b, gs in groups_of.items() for g in gs}  # party group -> its branch
+    yield from _silence_findings(list(branches.values()), groups_of, owner, meetings, as_of)
 
     # Members of the branches on as_of (absence, this year's study) and at the end of last year (study).
     last_year_end = dt.date(as_of.year - 1, 12, 31)
@@ -326,6 +327,5 @@ def meetings_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
     if study_rows:
         wanted = {p.member_id for p, _year in study_rows}
         hours = hours_by_member(sorted(wanted), window_start, as_of)
-        owner = {g: b for b, gs in groups_of.items() for g in gs}
         recorded = {(owner.get(m.org_id, m.org_id), m.date.year) for m in meetings}
         yield from _study_findings(branches, study_rows, hours, recorded, as_of)
