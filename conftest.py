@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +63,26 @@ def make_member(org: Any, *, name: str, sex: str = "M", birth: dt.date = dt.date
     defaults.update(kw)
     number = idnumber.make("530522", birth, _seq[0] % 1000)
     return member_create(name=name, sex=sex, birth_date=birth, id_number=number, org=org, **defaults)
+
+
+def run_acting(user: Any, fn: Callable[[], Any], out: dict[str, Any], key: str,
+               start: threading.Barrier | None) -> None:
+    """A thread's body for race tests: act as `user` (in English: a new thread starts in the default
+    language), wait at `start`, put fn's result or its RuleError in out[key], close the thread's connection."""
+    from django.db import connection
+    from django.utils import translation
+
+    from grassroots.core.errors import RuleError
+
+    try:
+        with acting(user, "web"), translation.override("en"):
+            if start is not None:
+                start.wait()
+            out[key] = fn()
+    except RuleError as exc:
+        out[key] = exc
+    finally:
+        connection.close()
 
 
 def build_cast() -> Cast:

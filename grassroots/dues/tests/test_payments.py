@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from django.utils import translation
 
-from conftest import build_cast
+from conftest import build_cast, run_acting
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.models import AuditEntry
@@ -238,18 +236,6 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
-def _run(user: Any, fn: Callable[[], Any], out: dict[str, Any], key: str, start: threading.Barrier | None) -> None:
-    try:
-        with acting(user, "web"), translation.override("en"):  # a new thread starts in the default language
-            if start is not None:
-                start.wait()
-            out[key] = fn()
-    except RuleError as exc:
-        out[key] = exc
-    finally:
-        connection.close()
-
-
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_people_recording_the_same_payment_create_one() -> None:
@@ -263,7 +249,7 @@ def test_two_people_recording_the_same_payment_create_one() -> None:
             return record_payment(cast.member, paid_on=D(2024, m, 10), months=[D(2024, m, 1)], amount=Dm("15.00"))
 
         users = (cast.secretary, cast.street_admin)
-        threads = [threading.Thread(target=_run, args=(users[i], record, out, f"t{i}", start)) for i in range(2)]
+        threads = [threading.Thread(target=run_acting, args=(users[i], record, out, f"t{i}", start)) for i in range(2)]
         for t in threads:
             t.start()
         for t in threads:
@@ -295,10 +281,10 @@ def test_the_second_payment_waits_on_the_first_and_fails_on_the_unique_month() -
     def second() -> Any:
         return record_payment(cast.member, paid_on=D(2024, 1, 11), months=months(2024, 2, 3), amount=Dm("30.00"))
 
-    t1 = threading.Thread(target=_run, args=(cast.secretary, first, out, "first", None))
+    t1 = threading.Thread(target=run_acting, args=(cast.secretary, first, out, "first", None))
     t1.start()
     assert written.wait(10)
-    t2 = threading.Thread(target=_run, args=(cast.street_admin, second, out, "second", None))
+    t2 = threading.Thread(target=run_acting, args=(cast.street_admin, second, out, "second", None))
     t2.start()
     t2.join(1.5)
     assert t2.is_alive()  # blocked on the first transaction's February

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import translation
 
-from conftest import build_cast
+from conftest import build_cast, run_acting
 from grassroots.access.models import Role
 from grassroots.access.scope import scope_for
 from grassroots.core import idnumber
@@ -336,18 +335,6 @@ needs_postgres = pytest.mark.skipif(
 
 # --- the race ------------------------------------------------------------------------------------------------
 
-def _run(user: Any, fn: Callable[[], Any], out: dict[str, Any], key: str, start: threading.Barrier | None) -> None:
-    try:
-        with acting(user, "web"), translation.override("en"):  # a new thread starts in the default language
-            if start is not None:
-                start.wait()
-            out[key] = fn()
-    except RuleError as exc:
-        out[key] = exc
-    finally:
-        connection.close()
-
-
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_accept_and_cancel_race_only_one_wins() -> None:
@@ -368,9 +355,9 @@ def test_accept_and_cancel_race_only_one_wins() -> None:
         start = threading.Barrier(2)
         day = transfer.requested_on
         threads = [
-            threading.Thread(target=_run, args=(accepting, lambda t=transfer, d=day: transfer_accept(t, on=d), out,
+            threading.Thread(target=run_acting, args=(accepting, lambda t=transfer, d=day: transfer_accept(t, on=d), out,
                                                 "accept", start)),
-            threading.Thread(target=_run, args=(cancelling, lambda t=transfer, d=day: transfer_cancel(t, on=d), out,
+            threading.Thread(target=run_acting, args=(cancelling, lambda t=transfer, d=day: transfer_cancel(t, on=d), out,
                                                 "cancel", start)),
         ]
         for t in threads:
@@ -417,10 +404,10 @@ def test_a_cancel_waits_for_the_accept_holding_the_lock() -> None:
             release.wait(10)
         return result
 
-    first = threading.Thread(target=_run, args=(sec_b, accept_and_hold, out, "accept", None))
+    first = threading.Thread(target=run_acting, args=(sec_b, accept_and_hold, out, "accept", None))
     first.start()
     assert locked.wait(10)
-    second = threading.Thread(target=_run, args=(cast.secretary, lambda: transfer_cancel(transfer, on=LATER), out,
+    second = threading.Thread(target=run_acting, args=(cast.secretary, lambda: transfer_cancel(transfer, on=LATER), out,
                                                  "cancel", None))
     second.start()
     time.sleep(0.5)
