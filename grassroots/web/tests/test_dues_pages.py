@@ -8,9 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,16 +17,9 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.dues import services
 from grassroots.dues.models import DuesAssessment, DuesMonth, DuesPayment, Remittance
+from grassroots.web.tests.helpers import client_as
 
 BASE = Decimal("4000.00")  # in service, 3000.01 to 5000: 1% -> 40.00 a month
-
-
-def client_as(cast: Cast, role: str) -> Client:
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    if role != "anonymous":
-        client.force_login(cast.users[role])
-    return client
 
 
 def text(response: Any) -> str:

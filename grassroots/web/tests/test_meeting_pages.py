@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +18,7 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.meetings import services
 from grassroots.meetings.models import Attachment, Attendance, Meeting
+from grassroots.web.tests.helpers import client_as
 from grassroots.web.views_meetings import calendar_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -27,14 +27,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def client_as(cast: Cast, role: str) -> Client:
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    if role != "anonymous":
-        client.force_login(cast.users[role])
-    return client
 
 
 def text(response: Any) -> str:
