@@ -37,7 +37,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("phone", "联系电话", "phone", ("手机号码", "手机", "电话", "联系方式", "mobile_phone")),
     Column("party_group_code", "党小组", "party_group_code", ("所在党小组", "party_group")),
 )
-BY_FIELD = {c.field: c for c in COLUMNS}
 ZH_HEADERS = [c.zh for c in COLUMNS]
 
 _NOISE = re.compile(r"[\s_\-*＊:：]+|[(（][^)）]*[)）]")
@@ -46,16 +45,6 @@ _NOISE = re.compile(r"[\s_\-*＊:：]+|[(（][^)）]*[)）]")
 def norm(text: object) -> str:
     """The form in which headers and labels are compared."""
     return _NOISE.sub("", str(text or "")).replace("\ufeff", "").casefold()
-
-
-_HEADER_INDEX: dict[str, str] = {}
-for _c in COLUMNS:
-    for _h in (_c.zh, _c.en, *_c.aliases):
-        _HEADER_INDEX[norm(_h)] = _c.field
-
-
-def field_for_header(header: object) -> str | None:
-    return _HEADER_INDEX.get(norm(header)) if header is not None else None
 
 
 def is_english(header: object) -> bool:
