@@ -32,6 +32,8 @@ from typing import Any, TextIO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from grassroots.core.dates import add_months
+
 from . import data
 
 SEED = 20191212
@@ -77,16 +79,12 @@ class Stay:
         return self.start <= day and (self.end is None or self.end > day)
 
     def in_month(self, month: dt.date) -> bool:
-        following = _next_month(month)
+        following = add_months(month, 1)
         return self.start < following and (self.end is None or self.end > month)
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def _month_end(month: dt.date) -> dt.date:
-    return _next_month(month) - dt.timedelta(days=1)
+    return add_months(month, 1) - dt.timedelta(days=1)
 
 
 def _first_weekday(month: dt.date, weekday: int) -> dt.date:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import Scope, current_scope
 from grassroots.core import idnumber
 from grassroots.core.context import acting, current_actor
+from grassroots.core.dates import add_months
 from grassroots.core.errors import RuleError
 from grassroots.members.headers import Column, norm
 from grassroots.members.importer import (
@@ -111,7 +112,7 @@ def parse_months(value: Any) -> list[dt.date] | None:
         month = first
         while month <= last:
             out.append(month)
-            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            month = add_months(month, 1)
             if len(out) > 120:
                 raise MonthsError(_("the range %(v)s is too long") % {"v": part[:40]})
     if not out:
