@@ -48,6 +48,14 @@ def parse_date(value: object) -> dt.date | None:
     raise DateError(_("%(v)s is not a date (use 2019-12-31, 2019/12/31, 2019.12.31 or 2019年12月31日)") % {"v": repr(text)})
 
 
+def parse_date_or(value: object, default: dt.date) -> dt.date:
+    """`parse_date(value)`, or `default` when the value is empty or not a date (query parameters)."""
+    try:
+        return parse_date(value) or default
+    except DateError:
+        return default
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later (or earlier); the 31st becomes the last day of a shorter month
     (31 August + 6 months = 28 or 29 February)."""

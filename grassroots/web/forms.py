@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.dates import DateError, parse_date
+from grassroots.core.errors import RuleError
 from grassroots.members.models import Education, EventKind, Occupation, Sex, Status
 
 IMPORT_SUFFIXES = (".xlsx", ".csv")
@@ -237,3 +239,19 @@ class MemberEditForm(_OrgChoiceMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sex"].choices = _choice(Sex.choices)  # type: ignore[attr-defined]
+
+
+def rule_error_on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's RuleError on the form: on the field it names (through `aliases`, service argument ->
+    form field, where the two are called differently), else above the form."""
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high], else `default`."""
+    try:
+        value = int(request.GET.get(name, default))
+    except ValueError:
+        return default
+    return value if low <= value <= high else default

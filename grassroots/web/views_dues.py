@@ -30,49 +30,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.dates import add_months
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.dues import importer as dues_importer
+from grassroots.dues import selectors as dues_selectors
+from grassroots.dues import services as dues_services
 from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, PaymentKind
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
 from . import uploads
-from .forms import IMPORT_SUFFIXES, LooseDateField
+from .forms import IMPORT_SUFFIXES, LooseDateField, query_int, rule_error_on_form
 
 SESSION_DUES_IMPORTS = "dues_imports"
 
 
-def _services() -> Any:
-    from grassroots.dues import services
-
-    return services
-
-
-def _selectors() -> Any:
-    from grassroots.dues import selectors
-
-    return selectors
-
-
-def _importer() -> Any:
-    from grassroots.dues import importer
-
-    return importer
-
-
 def _deny(exc: PermissionDeniedError) -> PermissionDenied:
     return PermissionDenied(exc.message)
-
-
-def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.GET.get(name, default))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
-
-
-def _on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str] | None = None) -> None:
-    field = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -170,8 +142,8 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_for(request.user)
     org = get_object_or_404(scope.orgs(), code=code)
     today = timezone.localdate()
-    year = _int(request, "year", today.year, 1990, 2100)
-    month = _int(request, "month", today.month if year == today.year else 12, 1, 12)
+    year = query_int(request, "year", today.year, 1990, 2100)
+    month = query_int(request, "month", today.month if year == today.year else 12, 1, 12)
     can_write = scope.can_write_org(org) and org.revoked_on is None
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if request.method == "POST" and not can_write:
@@ -201,8 +173,8 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         else:
             remit_form = bound  # type: ignore[assignment]
 
-    rows = _selectors().ledger(org, year, month)
-    sel = _selectors()
+    rows = dues_selectors.ledger(org, year, month)
+    sel = dues_selectors
     totals_month = sel.totals(org, period_start, period_end)
     totals_year = sel.totals(org, dt.date(year, 1, 1), min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1))))
     return render(request, "web/dues_ledger.html", {
@@ -220,7 +192,7 @@ def _ledger_write(request: HttpRequest, org: Organization, action: str, members:
                   months: list[dt.date]) -> tuple[str, forms.Form | None]:
     """Run the posted form's service: the success message ("" when the form has errors) and the bound form
     (None for an unknown action)."""
-    svc = _services()
+    svc = dues_services
     today = timezone.localdate()
     form: forms.Form
     if action == "assess":
@@ -254,7 +226,7 @@ def _ledger_write(request: HttpRequest, org: Organization, action: str, members:
     except PermissionDeniedError as exc:
         raise _deny(exc) from exc
     except RuleError as exc:
-        _on_form(form, exc, {"on": "paid_on"})
+        rule_error_on_form(form, exc, {"on": "paid_on"})
         return "", form
 
 
@@ -276,8 +248,8 @@ def _posted_months(request: HttpRequest, months: list[dt.date]) -> list[dt.date]
 def statement(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     member = get_object_or_404(scope.members().select_related("org"), pk=pk)
-    year = _int(request, "year", timezone.localdate().year, 1990, 2100)
-    data = _selectors().statement(member, year)
+    year = query_int(request, "year", timezone.localdate().year, 1990, 2100)
+    data = dues_selectors.statement(member, year)
     return render(request, "web/dues_statement.html", {
         "member": member, "year": year, "data": data, "today": timezone.localdate(),
         "can_read_org": member.org is not None and scope.can_read_org(member.org),
@@ -289,7 +261,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 def _plan(saved: Path, filename: str, org: Organization) -> Any:
     """The dry run of a branch's sheet: every row must name a member of `org`'s subtree."""
     with saved.open("rb") as fileobj:
-        return _importer().plan_import(fileobj, filename, within=org)
+        return dues_importer.plan_import(fileobj, filename, within=org)
 
 
 def _preview(request: HttpRequest, org: Organization, form: DuesImportForm, plan: Any, token: str,
@@ -341,7 +313,7 @@ def _import_confirm(request: HttpRequest, org: Organization) -> HttpResponse:
     try:
         plan = _plan(saved, info["filename"], org)
         if plan.ok:
-            plan = _importer().apply_import(plan)  # re-checks and writes every row, or none
+            plan = dues_importer.apply_import(plan)  # re-checks and writes every row, or none
     except PermissionDeniedError as exc:
         raise _deny(exc) from exc
     except RuleError as exc:

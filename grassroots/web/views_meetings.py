@@ -33,39 +33,22 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
-from grassroots.core.dates import DateError, parse_date
+from grassroots.core.dates import parse_date_or
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.meetings import selectors as meetings_selectors
+from grassroots.meetings import services as meetings_services
 from grassroots.meetings.models import Attachment, Meeting, MeetingKind, Presence
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 
-from .forms import LooseDateField
+from .forms import LooseDateField, query_int, rule_error_on_form
 from .views import _paginate, _query_without
 
 CALENDAR_SALT = "grassroots.calendar-feed"
 FEED_MONTHS_BACK = 12  # the feed carries a year of past meetings and everything ahead
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.PARTY_GROUP)
-
-
-def _services() -> Any:
-    from grassroots.meetings import services
-
-    return services
-
-
-def _selectors() -> Any:
-    from grassroots.meetings import selectors
-
-    return selectors
-
-
-def _get(row: Any, name: str, default: Any = None) -> Any:
-    """A field of a selector row, whether the row is a mapping or an object."""
-    if isinstance(row, dict):
-        return row.get(name, default)
-    return getattr(row, name, default)
 
 
 def _deny(exc: PermissionDeniedError) -> PermissionDenied:
@@ -83,23 +66,12 @@ def _meetings(scope: Scope, org: Organization) -> QuerySet[Meeting]:
     return scope.by_org(qs, org_field="org")
 
 
-def _parse_or(text: str | None, default: dt.date) -> dt.date:
-    try:
-        return parse_date(text) or default
-    except DateError:
-        return default
-
-
 def _year(request: HttpRequest, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", default))
-    except ValueError:
-        return default
-    return year if 1990 <= year <= 2100 else default
+    return query_int(request, "year", default, 1990, 2100)
 
 
 def _expected(org: Organization, day: dt.date) -> list[Member]:
-    return list(_selectors().expected_attendees(org, day))
+    return list(meetings_selectors.expected_attendees(org, day))
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -190,7 +162,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
     if can_write:
         if request.method == "POST":
             form = MeetingForm(request.POST, request.FILES)
-            day = _parse_or(request.POST.get("date"), today)
+            day = parse_date_or(request.POST.get("date"), today)
             rows = _attendance_rows(_expected(org, day), request.POST)
             attendance, attendance_errors = _attendance(rows)
             if form.is_valid() and not attendance_errors:
@@ -202,7 +174,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
                         messages.success(request, _("Meeting recorded."))
                     return redirect("meeting-detail", pk=meeting.pk)
         else:
-            day = _parse_or(request.GET.get("date"), today)
+            day = parse_date_or(request.GET.get("date"), today)
             kind = request.GET.get("record_kind", "")
             form = MeetingForm(initial={"date": day.isoformat(), "study_hours": 0,
                                         "kind": kind if kind in MeetingKind.values else None})
@@ -219,7 +191,7 @@ def _record(form: MeetingForm, org: Organization, attendance: dict[int, tuple[st
             request: HttpRequest) -> Meeting | None:
     """Record the meeting and its attachment (both or neither); a RuleError goes onto the form."""
     data = form.cleaned_data
-    svc = _services()
+    svc = meetings_services
     try:
         with transaction.atomic():
             meeting = svc.record_meeting(
@@ -232,8 +204,7 @@ def _record(form: MeetingForm, org: Organization, attendance: dict[int, tuple[st
     except PermissionDeniedError as exc:
         raise _deny(exc) from exc
     except RuleError as exc:
-        field = {"file": "attachment"}.get(exc.field or "", exc.field)
-        form.add_error(field if field in form.fields else None, exc.message)
+        rule_error_on_form(form, exc, {"file": "attachment"})
         return None
     return meeting
 
@@ -267,7 +238,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                _services().add_attachment(meeting, file=form.cleaned_data["file"],
+                meetings_services.add_attachment(meeting, file=form.cleaned_data["file"],
                                            caption=form.cleaned_data.get("caption", "").strip())
             except PermissionDeniedError as exc:
                 raise _deny(exc) from exc
@@ -389,7 +360,7 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
     scope, org = _readable_org(request, code)
     today = timezone.localdate()
     year = _year(request, today.year)
-    rows = _selectors().duties(org, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    rows = meetings_selectors.duties(org, dt.date(year, 1, 1), dt.date(year, 12, 31))
     readable = {o.pk: o for o in scope.orgs().filter(pk__in={r.org_id for r in rows}).only("pk", "code", "name")}
     grid = _duty_grid([r for r in rows if r.org_id in readable], year, today)
     is_branch = org.kind in BRANCH_KINDS
@@ -453,7 +424,7 @@ def org_calendar(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _member_meetings(member: Member, start: dt.date, end: dt.date) -> list[Meeting]:
-    return list(_selectors().member_meetings(member, start, end))
+    return list(meetings_selectors.member_meetings(member, start, end))
 
 
 @login_required
@@ -507,7 +478,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def signin_sheet(request: HttpRequest, code: str) -> HttpResponse:
     _scope, org = _readable_org(request, code)
-    day = _parse_or(request.GET.get("date"), timezone.localdate())
+    day = parse_date_or(request.GET.get("date"), timezone.localdate())
     kind = request.GET.get("kind", "")
     kind_label = MeetingKind(kind).label if kind in MeetingKind.values else ""
     attendees = _expected(org, day)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
+from grassroots.core.dates import parse_date_or
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.workdays import workdays_between
 from grassroots.members.models import HAN, Education, Member, MemberPeriod, Occupation, Sex
@@ -44,7 +45,7 @@ from grassroots.recruitment.models import (
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 
-from .forms import AsOfForm, LooseDateField
+from .forms import AsOfForm, LooseDateField, rule_error_on_form
 
 CANDIDATE_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 BOARD_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET, Stage.PROBATIONARY)
@@ -272,9 +273,7 @@ FIELD_ALIASES = {"reason": "note", "details": "hours", "training": "on", "birth"
 
 
 def _apply_rule_error(form: forms.Form, exc: RuleError) -> None:
-    field = FIELD_ALIASES.get(exc.field or "", exc.field)
-    field = field if field in form.fields else None
-    form.add_error(field, exc.message)
+    rule_error_on_form(form, exc, FIELD_ALIASES)
 
 
 # --- the pipeline board --------------------------------------------------------------------------
@@ -429,9 +428,9 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps = list(candidate.steps.all())
     vote_day = today
     if request.method == "GET" and request.GET.get("vote_on"):
-        vote_day = _parse_or(request.GET["vote_on"], today)
+        vote_day = parse_date_or(request.GET["vote_on"], today)
     elif action == "vote":
-        vote_day = _parse_or(request.POST.get("vote-on", ""), today)
+        vote_day = parse_date_or(request.POST.get("vote-on", ""), today)
     branch_members = _full_members(candidate.org, today)
     step_form = StepForm(prefix="step", kinds=_next_kinds(candidate, steps),
                          initial={"on": today.isoformat()})
@@ -482,15 +481,6 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
     failed = bool(action) and notice_preview is None
     return render(request, "web/candidate_detail.html", context, status=400 if failed else 200)
-
-
-def _parse_or(text: str, default: dt.date) -> dt.date:
-    from grassroots.core.dates import DateError, parse_date
-
-    try:
-        return parse_date(text) or default
-    except DateError:
-        return default
 
 
 def _notice_preview(start: dt.date, end: dt.date) -> dict[str, Any]:

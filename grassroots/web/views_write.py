@@ -42,6 +42,7 @@ from .forms import (
     OrgRenameForm,
     OrgRevokeForm,
     OrgUpgradeForm,
+    rule_error_on_form,
 )
 
 write_page = require_http_methods(["GET", "POST"])
@@ -82,11 +83,6 @@ def _kind_choices(kinds: list[str]) -> list[tuple[str, str]]:
     return [(k, str(OrgKind(k).label)) for k in kinds]
 
 
-def _show_error(form: Any, exc: RuleError, aliases: dict[str, str] | None = None) -> None:
-    field = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _attempt(form: Any, write: Callable[[], Any], aliases: dict[str, str] | None = None) -> Any:
     """Run the service call; None (with the message on the form) when it broke a rule."""
     try:
@@ -94,7 +90,7 @@ def _attempt(form: Any, write: Callable[[], Any], aliases: dict[str, str] | None
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from exc
     except RuleError as exc:
-        _show_error(form, exc, aliases)
+        rule_error_on_form(form, exc, aliases)
         return None
 
 

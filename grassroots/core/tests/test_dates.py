@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from grassroots.core.dates import DateError, parse_date
+from grassroots.core.dates import DateError, parse_date, parse_date_or
 
 D = dt.date(2019, 12, 31)
 
@@ -72,3 +72,11 @@ def test_garbage_names_the_formats(text: str) -> None:
 def test_booleans_are_not_serial_numbers() -> None:
     with pytest.raises(DateError):
         parse_date(True)
+
+
+def test_parse_date_or_falls_back_on_empty_and_bad_input() -> None:
+    fallback = dt.date(2024, 1, 1)
+    assert parse_date_or("2019年12月31日", fallback) == dt.date(2019, 12, 31)
+    assert parse_date_or("", fallback) == fallback
+    assert parse_date_or(None, fallback) == fallback
+    assert parse_date_or("2019-13-01", fallback) == fallback
