@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "grassroots.recruitment",
     "grassroots.dues",
     "grassroots.meetings",
+    "grassroots.opinions",
     "grassroots.web",
     "grassroots.api",
     "grassroots.demo",

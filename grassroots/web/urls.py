@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_write
 from . import views_recruitment as recruitment
@@ -50,4 +50,6 @@ urlpatterns += [
     path("orgs/<str:code>/dues/", dues_views.ledger, name="dues-ledger"),
     path("orgs/<str:code>/dues/import/", dues_views.dues_import, name="dues-import"),
     path("members/<int:pk>/dues/", dues_views.statement, name="dues-statement"),
+    path("", include("grassroots.web.urls_opinions")),
+    path("p/", include("grassroots.web.urls_public")),
 ]

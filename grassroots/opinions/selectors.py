@@ -1,0 +1,279 @@
+"""Reads of residents' opinions: who sees which, the state of each on a date, and the monthly statistics.
+
+An organization's opinions are those its station received (`station` in its subtree) and those handled in its
+subtree (`handler_org`), so a street committee sees its station's and a village branch what it was given.
+
+States on a date come from the published changes dated on or before it, so the statistics for 31 December
+stay what they were even after later replies.
+
+Statistics (the definitions the statistics page shows, `DEFINITIONS`):
+- received: opinions received in the period, duplicates left out;
+- completed: of those, solved, explained or "cannot be solved for now" (with the reason given) on the date;
+- completion rate: completed / received;
+- on time: completed on or before the reply deadline; on-time rate: on time / completed;
+- still open: received and not completed on the date; overdue: still open and past the deadline;
+- average rating: the mean of the latest rating of each rated opinion; satisfaction rate: the share of rated
+  opinions whose latest rating is `satisfied_at_least` (4) or more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.access.scope import Scope
+from grassroots.orgs.models import Organization
+from grassroots.rules.registry import in_force
+
+from .models import CLOSED, COMPLETED, Opinion, OpinionChange, OpinionRating, State
+from .services import deadline_for
+
+DEFINITIONS = (
+    (_("Received"), _("opinions received in the month, duplicates left out")),
+    (_("Completed"), _("of those, solved, explained, or cannot be solved for now with the reason given, on the "
+                       "report date")),
+    (_("Completion rate"), _("completed divided by received")),
+    (_("On-time rate"), _("of the completed, the share completed on or before the reply deadline (working days "
+                          "from the day after receipt, by category)")),
+    (_("Still open"), _("received and not completed on the report date")),
+    (_("Overdue"), _("still open and past the reply deadline")),
+    (_("Average rating"), _("the mean of each rated opinion's latest rating by the person who asked (1 to 5)")),
+    (_("Satisfaction rate"), _("the share of rated opinions whose latest rating is 4 or 5")),
+)
+
+
+def in_org(org: Organization) -> Q:
+    return Q(station__path__startswith=org.path) | Q(handler_org__path__startswith=org.path)
+
+
+def visible(scope: Scope) -> QuerySet[Opinion]:
+    """The opinions a user may read: their station's or handled in their subtree."""
+    qs = Opinion.objects.all()
+    if scope.unrestricted:
+        return qs
+    ids = scope.by_org(Opinion.objects.all(), org_field="station").values("pk")
+    handled = scope.by_org(Opinion.objects.all(), org_field="handler_org").values("pk")
+    return qs.filter(Q(pk__in=ids) | Q(pk__in=handled))
+
+
+def for_org(org: Organization) -> QuerySet[Opinion]:
+    return Opinion.objects.filter(in_org(org))
+
+
+def published(station: Organization | None = None) -> QuerySet[Opinion]:
+    """What the public may see: published opinions only."""
+    qs = Opinion.objects.filter(published=True)
+    return qs.filter(station=station) if station is not None else qs
+
+
+@dataclass
+class OnDate:
+    """One opinion as it stood on a date."""
+
+    opinion_id: int
+    state: str
+    closed_on: dt.date | None
+    deadline: dt.date
+    rating: int | None
+
+    @property
+    def completed(self) -> bool:
+        return self.state in COMPLETED
+
+    @property
+    def on_time(self) -> bool:
+        return self.completed and self.closed_on is not None and self.closed_on <= self.deadline
+
+    def overdue(self, as_of: dt.date) -> bool:
+        return self.state not in CLOSED and self.deadline < as_of
+
+
+def states_on(opinions: Iterable[Opinion], as_of: dt.date) -> dict[int, OnDate]:
+    """Each opinion's state, closing date, deadline and latest rating as of `as_of` (three queries)."""
+    ops = {o.pk: o for o in opinions if o.received_on <= as_of}
+    out: dict[int, OnDate] = {}
+    if not ops:
+        return out
+    ids = list(ops)
+    last: dict[int, tuple[str, dt.date]] = {}
+    reopened: dict[int, dt.date] = {}
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids[chunk_start:chunk_start + 5000]
+        for oid, to_state, on in (OpinionChange.objects.filter(opinion_id__in=chunk, published_at__isnull=False,
+                                                               on__lte=as_of)
+                                  .order_by("on", "id").values_list("opinion_id", "to_state", "on")):
+            last[oid] = (to_state, on)
+            if to_state == State.REOPENED:
+                reopened[oid] = on
+    ratings: dict[int, int] = {}
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids[chunk_start:chunk_start + 5000]
+        for oid, score in (OpinionRating.objects.filter(opinion_id__in=chunk, on__lte=as_of)
+                           .order_by("on", "id").values_list("opinion_id", "score")):
+            ratings[oid] = score
+    for oid, o in ops.items():
+        state, on = last.get(oid, (State.RECEIVED, o.received_on))
+        # The deadline as the service set it: from the last reopening on or before the date, else from receipt.
+        deadline = deadline_for(o.category, reopened.get(oid, o.received_on))
+        out[oid] = OnDate(oid, state, on if state in CLOSED else None, deadline, ratings.get(oid))
+    return out
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Figures:
+    """The statistics of one group of opinions (a month, a department, a category, or all)."""
+
+    label: str
+    key: str = ""
+    received: int = 0
+    completed: int = 0
+    on_time: int = 0
+    still_open: int = 0
+    overdue: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    satisfied: int = 0
+    by_state: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, d: OnDate, as_of: dt.date, satisfied_at: int) -> None:
+        self.received += 1
+        self.by_state[d.state] += 1
+        if d.completed:
+            self.completed += 1
+            self.on_time += d.on_time
+        else:
+            self.still_open += 1
+            self.overdue += d.overdue(as_of)
+        if d.rating is not None:
+            self.rated += 1
+            self.rating_sum += d.rating
+            self.satisfied += d.rating >= satisfied_at
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return _rate(self.completed, self.received)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _rate(self.on_time, self.completed)
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        if not self.rated:
+            return None
+        return (Decimal(self.rating_sum) / self.rated).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return _rate(self.satisfied, self.rated)
+
+    def as_json(self) -> dict[str, Any]:
+        def num(v: Decimal | None) -> str | None:
+            return None if v is None else str(v)
+
+        return {
+            "label": str(self.label), "key": self.key, "received": self.received, "completed": self.completed,
+            "completion_rate": num(self.completion_rate), "on_time": self.on_time,
+            "on_time_rate": num(self.on_time_rate), "still_open": self.still_open, "overdue": self.overdue,
+            "rated": self.rated, "average_rating": num(self.average_rating),
+            "satisfaction_rate": num(self.satisfaction_rate),
+            "by_state": {s: self.by_state.get(s, 0) for s in State.values if s != State.DUPLICATE},
+        }
+
+
+@dataclass
+class Statistics:
+    org: Organization
+    start: dt.date
+    end: dt.date  # inclusive
+    as_of: dt.date
+    total: Figures
+    months: list[Figures]
+    departments: list[Figures]
+    categories: list[Figures]
+    handlers: list[Figures]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "org": self.org.code, "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "as_of": self.as_of.isoformat(), "total": self.total.as_json(),
+            "months": [m.as_json() for m in self.months],
+            "departments": [d.as_json() for d in self.departments],
+            "categories": [c.as_json() for c in self.categories],
+            "handlers": [h.as_json() for h in self.handlers],
+        }
+
+
+def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Statistics:
+    """Figures for the opinions of org received from `start` to `end` (inclusive), as they stood on `as_of`
+    (default: `end`), in total, per month of receipt, per department, per category and per handling organization."""
+    as_of = as_of or end
+    until = min(end, as_of)
+    satisfied_at = int(in_force("opinions.rating", as_of)["satisfied_at_least"])
+    ops = list(for_org(org).filter(received_on__gte=start, received_on__lte=until)
+               .select_related("category", "department", "handler_org"))
+    on_date = states_on(ops, as_of)
+    total = Figures(label=str(_("All")))
+    months: dict[str, Figures] = {}
+    day = start.replace(day=1)
+    while day <= end:
+        key = f"{day.year}-{day.month:02d}"
+        months[key] = Figures(label=key, key=key)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    departments: dict[str, Figures] = {}
+    categories: dict[str, Figures] = {}
+    handlers: dict[str, Figures] = {}
+    for o in ops:
+        d = on_date.get(o.pk)
+        if d is None or d.state == State.DUPLICATE:
+            continue
+        total.add(d, as_of, satisfied_at)
+        months[f"{o.received_on.year}-{o.received_on.month:02d}"].add(d, as_of, satisfied_at)
+        dkey = str(o.department_id or "")
+        if dkey not in departments:
+            departments[dkey] = Figures(label=o.department.name if o.department else str(_("(no department)")),
+                                        key=dkey)
+        departments[dkey].add(d, as_of, satisfied_at)
+        ckey = o.category.code
+        if ckey not in categories:
+            categories[ckey] = Figures(label=o.category.name, key=ckey)
+        categories[ckey].add(d, as_of, satisfied_at)
+        hkey = o.handler_org.code
+        if hkey not in handlers:
+            handlers[hkey] = Figures(label=o.handler_org.name, key=hkey)
+        handlers[hkey].add(d, as_of, satisfied_at)
+
+    def ordered(groups: dict[str, Figures]) -> list[Figures]:
+        return sorted(groups.values(), key=lambda f: (-f.received, f.label))
+
+    return Statistics(org, start, end, as_of, total, list(months.values()), ordered(departments),
+                      ordered(categories), ordered(handlers))
+
+
+def year_statistics(org: Organization, year: int, as_of: dt.date | None = None) -> Statistics:
+    return statistics(org, dt.date(year, 1, 1), dt.date(year, 12, 31), as_of)
+
+
+def history(opinion: Opinion, *, public: bool = False) -> list[Any]:
+    """Routing and published replies in order; drafts are added for staff (never for the public)."""
+    items: list[tuple[dt.date, int, Any]] = []
+    if not public:
+        items += [(a.on, 0, a) for a in opinion.assignments.select_related("to_org", "to_department")]
+    changes = opinion.changes.select_related("duplicate_of")
+    if public:
+        changes = changes.filter(published_at__isnull=False)
+    items += [(c.on, 1, c) for c in changes]
+    return [x for _d, _o, x in sorted(items, key=lambda t: (t[0], t[1], getattr(t[2], "pk", 0)))]

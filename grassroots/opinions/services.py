@@ -1,0 +1,592 @@
+"""Writes to residents' opinions: each a named function, in one transaction, permission-checked, audited.
+
+Intake (`submit_opinion`)
+    From the public form or an Open311 client (no account: channel web / open311), or entered by staff at an
+    outlet, from the phone line, after a visit, or by import (these need write access in the station's tree).
+    The opinion gets a public number (`HS-2019-0007`) and a private tracking code for the submitter, and is
+    routed at once when its category says where it goes: to the category's department (handled by the
+    station), else to the organization whose territory holds the place; otherwise it waits, received, for
+    the station's service centre to sort it. The deadline is `category.deadline_workdays` Chinese working
+    days counted from the working day after the day received (`core.workdays`).
+
+Routing (`assign`, `reassign`, `escalate`)
+    Each is an `Assignment` row; assigning a received or reopened opinion moves it to "assigned".
+    Escalation hands it to the organization above the current handler.
+
+States (`draft_reply`, `publish_reply`, `reply`)
+    Every other change of state is an `OpinionChange` carrying its written reply. A draft changes nothing;
+    publishing it checks the move again against the state the opinion is in then. Allowed moves are in
+    `MOVES`; everything else is refused with a clear error. Required parts of a reply, by the state it moves
+    to, are in `REQUIRED`.
+
+Rating (`rate`)
+    By the tracking code only, 1-5, of the reply in force when the opinion is solved, explained or cannot be
+    solved for now; the submitter may change their rating of the same reply. A rating at or below the
+    `opinions.rating` rule's `reopen_at_or_below` reopens the opinion (recorded as a change by the rating).
+    A wrong code, or a code whose opinion cannot be rated now, gets the same answer: nothing is revealed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.access.scope import current_scope
+from grassroots.core import audit
+from grassroots.core.context import current_actor
+from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.workdays import add_workdays
+from grassroots.orgs.models import Organization, Territory
+from grassroots.rules.registry import in_force
+
+from .models import (
+    CLOSED,
+    COMPLETED,
+    Assignment,
+    AssignmentKind,
+    Category,
+    Channel,
+    Department,
+    Opinion,
+    OpinionAttachment,
+    OpinionChange,
+    OpinionRating,
+    Outlet,
+    State,
+)
+
+PUBLIC_CHANNELS = (Channel.WEB, Channel.OPEN311)
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+TRACKING_LENGTH = 10
+MAX_TEXT = 4000
+
+# Which state a published reply may move an opinion to, from each state. "assigned" is reached by routing.
+MOVES: dict[str, tuple[str, ...]] = {
+    State.RECEIVED: (State.DUPLICATE,),
+    State.ASSIGNED: (State.IN_PROGRESS, State.SOLVED, State.EXPLAINED, State.CANNOT_SOLVE, State.DUPLICATE),
+    State.IN_PROGRESS: (State.SOLVED, State.EXPLAINED, State.CANNOT_SOLVE, State.DUPLICATE),
+    State.SOLVED: (State.REOPENED,),
+    State.EXPLAINED: (State.REOPENED,),
+    State.CANNOT_SOLVE: (State.IN_PROGRESS, State.REOPENED),
+    State.DUPLICATE: (State.REOPENED,),
+    State.REOPENED: (State.IN_PROGRESS, State.SOLVED, State.EXPLAINED, State.CANNOT_SOLVE, State.DUPLICATE),
+}
+ROUTABLE = (State.RECEIVED, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+
+# The parts of the written reply each target state needs.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    State.IN_PROGRESS: ("background", "measures", "handler_name", "handler_contact"),
+    State.SOLVED: ("background", "solution", "handler_name", "handler_contact"),
+    State.EXPLAINED: ("background", "solution", "handler_name", "handler_contact"),
+    State.CANNOT_SOLVE: ("background", "reason", "measures", "handler_name", "handler_contact"),
+    State.DUPLICATE: ("duplicate_of",),
+    State.REOPENED: ("reason",),
+}
+REPLY_FIELDS = ("background", "solution", "remaining", "measures", "reason", "handler_name", "handler_contact")
+OPINION_FIELDS = ("station", "number", "text", "category", "territory", "address", "channel", "outlet", "received_on",
+                  "state", "handler_org", "department", "deadline", "closed_on", "published")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _user() -> Any:
+    actor = current_actor()
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# --- permissions --------------------------------------------------------------------------------------------
+def can_handle(opinion: Opinion) -> bool:
+    """The handling roles: write access at the station or at the organization handling the opinion."""
+    scope = current_scope()
+    return scope.can_write_org(opinion.station) or scope.can_write_org(opinion.handler_org)
+
+
+def require_handle(opinion: Opinion) -> None:
+    if not can_handle(opinion):
+        raise PermissionDeniedError(_("you may not handle opinion %(number)s") % {"number": opinion.number})
+
+
+def can_enter_for(station: Organization) -> bool:
+    """Staff entry (outlet, phone, visit, import): write access to the station or any organization under it."""
+    scope = current_scope()
+    if scope.unrestricted or scope.can_write_org(station):
+        return True
+    return scope.orgs(write=True).filter(path__startswith=station.path).exists()
+
+
+# --- set-up of a station ------------------------------------------------------------------------------------
+def department_create(station: Organization, *, name: str, name_en: str = "", contact: str = "") -> Department:
+    if not current_scope().can_write_org(station):
+        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": station})
+    if not name.strip():
+        raise RuleError(_("a name is required"), field="name")
+    with transaction.atomic():
+        if Department.objects.filter(org=station, name=name.strip()).exists():
+            raise RuleError(_("the name %(name)s is already used") % {"name": name}, field="name")
+        dept = Department.objects.create(org=station, name=name.strip(), name_en=name_en, contact=contact)
+        audit.record("opinions.department_create", dept, org_id=station.pk, after={"name": dept.name})
+    return dept
+
+
+def category_create(station: Organization, *, code: str, name: str, name_en: str = "", description: str = "",
+                    department: Department | None = None, deadline_workdays: int | None = None) -> Category:
+    if not current_scope().can_write_org(station):
+        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": station})
+    code = code.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", code):
+        raise RuleError(_("a code is letters, digits, dot, dash or underscore, at most 32"), field="code")
+    if department is not None and department.org_id != station.pk:
+        raise RuleError(_("the department belongs to another station"), field="department")
+    days = deadline_workdays if deadline_workdays is not None else int(
+        in_force("opinions.reply_within", _today())["default_workdays"])
+    if days < 1 or days > 365:
+        raise RuleError(_("the deadline must be 1 to 365 working days"), field="deadline_workdays")
+    with transaction.atomic():
+        if Category.objects.filter(org=station, code=code).exists():
+            raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
+        cat = Category.objects.create(org=station, code=code, name=name, name_en=name_en, description=description,
+                                      department=department, deadline_workdays=days)
+        audit.record("opinions.category_create", cat, org_id=station.pk,
+                     after={"code": code, "name": name, "deadline_workdays": days})
+    return cat
+
+
+def outlet_create(station: Organization, *, code: str, name: str, territory: Territory | None = None,
+                  address: str = "", recipients: str = "") -> Outlet:
+    if not current_scope().can_write_org(station):
+        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": station})
+    with transaction.atomic():
+        if Outlet.objects.filter(code=code).exists():
+            raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
+        outlet = Outlet.objects.create(org=station, code=code, name=name, territory=territory, address=address,
+                                       recipients=recipients)
+        audit.record("opinions.outlet_create", outlet, org_id=station.pk, after={"code": code, "name": name})
+    return outlet
+
+
+# --- intake -------------------------------------------------------------------------------------------------
+def deadline_for(category: Category, received_on: dt.date) -> dt.date:
+    """`deadline_workdays` working days counted from the working day after the day received."""
+    return add_workdays(received_on + dt.timedelta(days=1), category.deadline_workdays)
+
+
+def route_for(category: Category, station: Organization, territory: Territory | None
+              ) -> tuple[Organization | None, Department | None]:
+    """Where the category sends an opinion at intake: (organization, department), or (None, None) to sort by hand."""
+    if category.department_id is not None:
+        return station, category.department
+    if territory is not None:
+        # The organization in the station's tree whose territory is the place or the nearest place above it.
+        candidates = Organization.objects.filter(path__startswith=station.path, revoked_on__isnull=True,
+                                                 territory__isnull=False).select_related("territory")
+        by_territory: dict[str, Organization] = {}
+        for org in candidates.order_by("-depth"):
+            assert org.territory is not None
+            by_territory.setdefault(org.territory.path, org)
+        path = territory.path
+        step = Territory.steplen
+        while path:
+            if path in by_territory:
+                return by_territory[path], None
+            path = path[:-step]
+    return None, None
+
+
+def _new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def normalize_tracking_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def _next_number(station: Organization, year: int) -> str:
+    prefix = f"{station.code}-{year}-"
+    last = (Opinion.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _coordinate(value: Any, field: str, limit: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except ArithmeticError:
+        raise RuleError(_("not a number"), field=field) from None
+    if abs(number) > limit:
+        raise RuleError(_("out of range"), field=field)
+    return number
+
+
+def submit_opinion(
+    station: Organization,
+    *,
+    text: str,
+    category: Category,
+    channel: str,
+    received_on: dt.date | None = None,
+    territory: Territory | None = None,
+    address: str = "",
+    lat: Any = None,
+    lon: Any = None,
+    outlet: Outlet | None = None,
+    submitter_name: str = "",
+    submitter_phone: str = "",
+    submitter_email: str = "",
+) -> Opinion:
+    """Take in one opinion and route it where its category says. Returns it with its tracking code."""
+    if channel not in Channel.values:
+        raise RuleError(_("unknown channel"), field="channel")
+    if channel not in PUBLIC_CHANNELS and not can_enter_for(station):
+        raise PermissionDeniedError(_("you may not enter opinions for %(org)s") % {"org": station})
+    text = (text or "").strip()
+    if not text:
+        raise RuleError(_("write what the opinion is about"), field="text")
+    if len(text) > MAX_TEXT:
+        raise RuleError(_("at most %(n)s characters") % {"n": MAX_TEXT}, field="text")
+    if category.org_id != station.pk or not category.active:
+        raise RuleError(_("not a category of this station"), field="category")
+    if outlet is not None and outlet.org_id != station.pk:
+        raise RuleError(_("not an outlet of this station"), field="outlet")
+    today = _today()
+    day = received_on or today
+    if channel in PUBLIC_CHANNELS:
+        day = today  # the public cannot back-date
+    if day > today:
+        raise RuleError(_("the date is in the future"), field="received_on")
+    if day < station.founded_on:
+        raise RuleError(_("the station's organization did not exist yet"), field="received_on")
+    phone = re.sub(r"[\s-]", "", submitter_phone or "")
+    if phone and not re.fullmatch(r"\+?\d{5,15}", phone):
+        raise RuleError(_("not a phone number"), field="submitter_phone")
+    lat_d = _coordinate(lat, "lat", 90)
+    lon_d = _coordinate(lon, "lon", 180)
+    if territory is None and outlet is not None:
+        territory = outlet.territory
+    handler, department = route_for(category, station, territory)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                opinion = Opinion.objects.create(
+                    station=station, number=_next_number(station, day.year), tracking_code=_new_tracking_code(),
+                    text=text, category=category, territory=territory, address=address.strip()[:200],
+                    lat=lat_d, lon=lon_d, channel=channel, outlet=outlet, submitter_name=submitter_name.strip()[:50],
+                    submitter_phone=phone, submitter_email=(submitter_email or "").strip()[:100], received_on=day,
+                    entered_by=_user(), state=State.RECEIVED, handler_org=handler or station, department=department,
+                    deadline=deadline_for(category, day), state_changed_at=timezone.now(),
+                )
+                audit.record("opinions.submit", opinion, org_id=station.pk,
+                             after=audit.snapshot(opinion, OPINION_FIELDS))
+                if handler is not None:
+                    _route(opinion, AssignmentKind.ASSIGN, handler, department, day, _("routed by its category"))
+                break
+        except IntegrityError:  # two submissions took the same number (or, once in 10^15, the same code)
+            continue
+    else:  # pragma: no cover - five collisions in a row
+        raise RuleError(_("the station is busy; try again"))
+    return opinion
+
+
+def add_attachment(opinion: Opinion, *, file: Any, caption: str = "", public: bool = False) -> OpinionAttachment:
+    """Attach a photo or a scan; the public form attaches to the opinion it has just created."""
+    if not public:
+        require_handle(opinion)
+    with transaction.atomic():
+        att = OpinionAttachment.objects.create(opinion=opinion, file=file, caption=caption[:200])
+        audit.record("opinions.attach", opinion, org_id=opinion.station_id, extra={"file": att.file.name})
+    return att
+
+
+# --- routing ------------------------------------------------------------------------------------------------
+def _lock(opinion: Opinion) -> Opinion:
+    return Opinion.objects.select_for_update().get(pk=opinion.pk)
+
+
+def _change(opinion: Opinion, to_state: str, on: dt.date, **reply: Any) -> OpinionChange:
+    return OpinionChange.objects.create(opinion=opinion, from_state=opinion.state, to_state=to_state, on=on,
+                                        written_by=_user(), published_at=timezone.now(), **reply)
+
+
+def _route(opinion: Opinion, kind: str, to_org: Organization, department: Department | None, on: dt.date,
+           note: str) -> Assignment:
+    before = audit.snapshot(opinion, OPINION_FIELDS)
+    assignment = Assignment.objects.create(opinion=opinion, kind=kind, to_org=to_org, to_department=department,
+                                           on=on, note=note[:300], by=_user())
+    opinion.handler_org = to_org
+    opinion.department = department
+    if opinion.state in (State.RECEIVED, State.REOPENED):
+        _change(opinion, State.ASSIGNED, on, background=note)
+        opinion.state = State.ASSIGNED
+    opinion.state_changed_at = timezone.now()
+    opinion.save()
+    audit.record(f"opinions.{kind}", opinion, org_id=opinion.station_id, before=before,
+                 after=audit.snapshot(opinion, OPINION_FIELDS), extra={"note": note})
+    return assignment
+
+
+def _check_route_day(opinion: Opinion, on: dt.date | None) -> dt.date:
+    day = on or _today()
+    if day > _today():
+        raise RuleError(_("the date is in the future"), field="on")
+    if day < opinion.received_on:
+        raise RuleError(_("the date is before the opinion was received"), field="on")
+    return day
+
+
+def _check_target(opinion: Opinion, to_org: Organization, department: Department | None) -> None:
+    if department is not None:
+        if department.org_id != opinion.station_id:
+            raise RuleError(_("the department belongs to another station"), field="department")
+        if to_org.pk != opinion.station_id:
+            raise RuleError(_("a department handles opinions for its own station"), field="department")
+    elif not (to_org.path.startswith(opinion.station.path) or opinion.station.path.startswith(to_org.path)):
+        raise RuleError(_("%(org)s is neither under the station nor above it") % {"org": to_org}, field="to_org")
+    if not to_org.is_active:
+        raise RuleError(_("%(org)s has been revoked") % {"org": to_org}, field="to_org")
+
+
+def assign(opinion: Opinion, *, to_org: Organization, department: Department | None = None,
+           on: dt.date | None = None, note: str = "") -> Assignment:
+    """Route an opinion to an organization (or a department of the station); a second time is a reassignment."""
+    with transaction.atomic():
+        opinion = _lock(opinion)
+        if not current_scope().can_write_org(opinion.station) and not current_scope().can_write_org(
+                opinion.handler_org):
+            raise PermissionDeniedError(_("you may not route opinion %(number)s") % {"number": opinion.number})
+        if opinion.state not in ROUTABLE:
+            raise RuleError(_("a closed opinion cannot be routed; reopen it first"), field="state")
+        day = _check_route_day(opinion, on)
+        _check_target(opinion, to_org, department)
+        if opinion.handler_org_id == to_org.pk and opinion.department_id == getattr(department, "pk", None) \
+                and opinion.state not in (State.RECEIVED, State.REOPENED):
+            raise RuleError(_("it is already there"), field="to_org")
+        kind = AssignmentKind.REASSIGN if opinion.assignments.exists() else AssignmentKind.ASSIGN
+        return _route(opinion, kind, to_org, department, day, note)
+
+
+def escalate(opinion: Opinion, *, on: dt.date | None = None, note: str) -> Assignment:
+    """Hand the opinion to the organization above its current handler."""
+    with transaction.atomic():
+        opinion = _lock(opinion)
+        require_handle(opinion)
+        if opinion.state not in ROUTABLE:
+            raise RuleError(_("a closed opinion cannot be routed; reopen it first"), field="state")
+        if not note.strip():
+            raise RuleError(_("say why it goes to the level above"), field="note")
+        day = _check_route_day(opinion, on)
+        if opinion.department_id is not None:
+            above: Organization | None = opinion.handler_org  # from a department to its station's leadership
+        else:
+            above = opinion.handler_org.get_parent()
+        if above is None:
+            raise RuleError(_("there is no level above %(org)s") % {"org": opinion.handler_org}, field="to_org")
+        return _route(opinion, AssignmentKind.ESCALATE, above, None, day, note)
+
+
+# --- replies and states -------------------------------------------------------------------------------------
+def _check_move(opinion: Opinion, to_state: str) -> None:
+    if to_state not in State.values:
+        raise RuleError(_("unknown state"), field="to_state")
+    if to_state == State.ASSIGNED:
+        raise RuleError(_("an opinion is assigned by routing it, not by a reply"), field="to_state")
+    if to_state not in MOVES[opinion.state]:
+        raise RuleError(_("an opinion that is %(from)s cannot become %(to)s") % {
+            "from": State(opinion.state).label, "to": State(to_state).label}, field="to_state")
+
+
+def _check_reply(opinion: Opinion, to_state: str, reply: dict[str, Any]) -> None:
+    for name in REQUIRED.get(to_state, ()):
+        value = reply.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            label = str(getattr(OpinionChange._meta.get_field(name), "verbose_name", name))
+            raise RuleError(_("a reply that makes it %(state)s needs: %(part)s") % {
+                "state": State(to_state).label, "part": label}, field=name)
+    dup = reply.get("duplicate_of")
+    if dup is not None:
+        if dup.pk == opinion.pk:
+            raise RuleError(_("an opinion cannot duplicate itself"), field="duplicate_of")
+        if dup.station_id != opinion.station_id:
+            raise RuleError(_("the other opinion belongs to another station"), field="duplicate_of")
+        if dup.state == State.DUPLICATE:
+            raise RuleError(_("%(number)s is itself a duplicate; name the original") % {"number": dup.number},
+                            field="duplicate_of")
+
+
+def _reply_values(reply: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(reply) - set(REPLY_FIELDS) - {"duplicate_of"}
+    if unknown:
+        raise RuleError(_("unknown part of a reply: %(name)s") % {"name": ", ".join(sorted(unknown))})
+    out = {k: (v.strip() if isinstance(v, str) else v) for k, v in reply.items()}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def draft_reply(opinion: Opinion, *, to_state: str, on: dt.date | None = None, **reply: Any) -> OpinionChange:
+    """A written reply not yet published: checked now for the move, and again when published."""
+    with transaction.atomic():
+        opinion = _lock(opinion)
+        require_handle(opinion)
+        _check_move(opinion, to_state)
+        values = _reply_values(reply)
+        day = _check_route_day(opinion, on)
+        change = OpinionChange.objects.create(opinion=opinion, from_state=opinion.state, to_state=to_state, on=day,
+                                              written_by=_user(), **values)
+        audit.record("opinions.draft_reply", opinion, org_id=opinion.station_id,
+                     extra={"to_state": to_state, "change": change.pk})
+    return change
+
+
+def update_draft(change: OpinionChange, *, to_state: str | None = None, on: dt.date | None = None,
+                 **reply: Any) -> OpinionChange:
+    with transaction.atomic():
+        change = OpinionChange.objects.select_for_update().select_related("opinion").get(pk=change.pk)
+        require_handle(change.opinion)
+        if not change.is_draft:
+            raise RuleError(_("a published reply cannot be changed; write a new one"))
+        if to_state is not None:
+            _check_move(change.opinion, to_state)
+            change.to_state = to_state
+        if on is not None:
+            change.on = _check_route_day(change.opinion, on)
+        for name, value in _reply_values(reply).items():
+            setattr(change, name, value)
+        change.save()
+        audit.record("opinions.update_draft", change.opinion, org_id=change.opinion.station_id,
+                     extra={"change": change.pk})
+    return change
+
+
+def discard_draft(change: OpinionChange) -> None:
+    with transaction.atomic():
+        change = OpinionChange.objects.select_for_update().select_related("opinion").get(pk=change.pk)
+        require_handle(change.opinion)
+        if not change.is_draft:
+            raise RuleError(_("a published reply cannot be discarded"))
+        audit.record("opinions.discard_draft", change.opinion, org_id=change.opinion.station_id,
+                     extra={"change": change.pk})
+        change.delete()
+
+
+def _apply(opinion: Opinion, change: OpinionChange) -> None:
+    """Move the (locked) opinion to the change's state; the change is published now."""
+    before = audit.snapshot(opinion, OPINION_FIELDS)
+    change.from_state = opinion.state
+    change.published_at = timezone.now()
+    change.save()
+    opinion.state = change.to_state
+    opinion.state_changed_at = change.published_at
+    if change.to_state in CLOSED:
+        opinion.closed_on = change.on
+        opinion.duplicate_of = change.duplicate_of if change.to_state == State.DUPLICATE else None
+    else:
+        opinion.closed_on = None
+        opinion.duplicate_of = None
+        if change.to_state == State.REOPENED:
+            opinion.deadline = deadline_for(opinion.category, change.on)
+    opinion.save()
+    audit.record(f"opinions.to_{change.to_state}", opinion, org_id=opinion.station_id, before=before,
+                 after=audit.snapshot(opinion, OPINION_FIELDS), extra={"change": change.pk})
+
+
+def publish_reply(change: OpinionChange) -> OpinionChange:
+    """Publish a drafted reply: the opinion moves to its state, if that move is (still) allowed."""
+    with transaction.atomic():
+        change = OpinionChange.objects.select_for_update().get(pk=change.pk)
+        opinion = _lock(change.opinion)
+        require_handle(opinion)
+        if not change.is_draft:
+            raise RuleError(_("this reply is already published"))
+        _check_move(opinion, change.to_state)
+        values = {name: getattr(change, name) for name in (*REPLY_FIELDS, "duplicate_of")}
+        _check_reply(opinion, change.to_state, values)
+        if change.on < opinion.received_on or change.on > _today():
+            raise RuleError(_("the date must be between the day received and today"), field="on")
+        last = opinion.changes.filter(published_at__isnull=False).order_by("-on", "-id").first()
+        if last is not None and change.on < last.on:
+            raise RuleError(_("the date is before the last change (%(day)s)") % {"day": last.on}, field="on")
+        _apply(opinion, change)
+    return change
+
+
+def reply(opinion: Opinion, *, to_state: str, on: dt.date | None = None, **reply: Any) -> OpinionChange:
+    """Write and publish a reply in one step."""
+    with transaction.atomic():
+        change = draft_reply(opinion, to_state=to_state, on=on, **reply)
+        return publish_reply(change)
+
+
+def set_published(opinion: Opinion, published: bool) -> Opinion:
+    """Whether the public may see the opinion (its text without contacts, and its published replies)."""
+    with transaction.atomic():
+        opinion = _lock(opinion)
+        require_handle(opinion)
+        if opinion.published != published:
+            opinion.published = published
+            opinion.save(update_fields=["published"])
+            audit.record("opinions.publish" if published else "opinions.unpublish", opinion,
+                         org_id=opinion.station_id)
+    return opinion
+
+
+def reveal_contact(opinion: Opinion, *, field: str) -> str:
+    """The submitter's full phone or email, for the handling roles; every reveal is logged."""
+    if field not in ("submitter_phone", "submitter_email"):
+        raise RuleError(_("only the phone and the email can be revealed"), field="field")
+    require_handle(opinion)
+    audit.record(f"opinions.reveal_{field}", opinion, org_id=opinion.station_id)
+    return str(getattr(opinion, field))
+
+
+# --- rating -------------------------------------------------------------------------------------------------
+def find_by_code(code: str) -> Opinion | None:
+    code = normalize_tracking_code(code)
+    if len(code) != TRACKING_LENGTH or any(c not in TRACKING_ALPHABET for c in code):
+        return None
+    return Opinion.objects.filter(tracking_code=code).select_related("category", "handler_org", "station").first()
+
+
+def rateable_change(opinion: Opinion) -> OpinionChange | None:
+    """The published reply that can be rated now: the one that completed the opinion, if it is completed."""
+    if opinion.state not in COMPLETED:
+        return None
+    return (opinion.changes.filter(published_at__isnull=False, to_state=opinion.state)
+            .order_by("-on", "-id").first())
+
+
+def rate(code: str, score: int, *, comment: str = "", on: dt.date | None = None) -> OpinionRating:
+    """The submitter's rating by tracking code; no account. A low rating reopens the opinion."""
+    nothing = RuleError(_("no opinion with this code can be rated now"), field="code")
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise RuleError(_("rate from 1 to 5"), field="score")
+    found = find_by_code(code)
+    if found is None:
+        raise nothing
+    day = on or _today()
+    with transaction.atomic():
+        opinion = _lock(found)
+        change = rateable_change(opinion)
+        if change is None:
+            raise nothing
+        if day < change.on or day > _today():
+            raise RuleError(_("the date must be between the reply and today"), field="on")
+        rating, _created = OpinionRating.objects.update_or_create(
+            change=change, defaults={"opinion": opinion, "score": score, "on": day, "comment": comment.strip()[:300]})
+        audit.record("opinions.rate", opinion, org_id=opinion.station_id, extra={"score": score})
+        rule = in_force("opinions.rating", day)
+        if score <= int(rule["reopen_at_or_below"]):
+            reopen = OpinionChange.objects.create(
+                opinion=opinion, from_state=opinion.state, to_state=State.REOPENED, on=day, by_rating=True,
+                reason=_("rated %(score)s of 5 by the person who asked") % {"score": score}
+                + (f": {comment.strip()}" if comment.strip() else ""))
+            _apply(opinion, reopen)
+    return rating

@@ -1,0 +1,5 @@
+"""urls_public"""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
