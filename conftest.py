@@ -133,6 +133,16 @@ def _english_messages() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings: Any) -> None:
+    """Each test its own empty cache (the public rate limits count in it)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{_seq[0]}-{id(settings)}"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Any) -> None:
     """The cast has six users; the production hasher would spend seconds per test on them."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -51,5 +51,6 @@ urlpatterns += [
     path("orgs/<str:code>/dues/import/", dues_views.dues_import, name="dues-import"),
     path("members/<int:pk>/dues/", dues_views.statement, name="dues-statement"),
     path("", include("grassroots.web.urls_opinions")),
+    path("", include("grassroots.web.urls_opinion_import")),
     path("p/", include("grassroots.web.urls_public")),
 ]

@@ -1,0 +1,3 @@
+"""The opinions' Excel import page."""
+
+urlpatterns: list = []
