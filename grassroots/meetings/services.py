@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +37,7 @@ from grassroots.access.scope import require_write_member, require_write_org
 from grassroots.core import audit
 from grassroots.core.context import current_actor
 from grassroots.core.errors import RuleError
+from grassroots.core.files import check_attachment
 from grassroots.members.models import Member, MemberPeriod, Status
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import subtree_org_ids
@@ -62,10 +62,6 @@ GROUP_KINDS = (MeetingKind.GROUP_MEETING, MeetingKind.STUDY, MeetingKind.TALK)  
 STUDY_KINDS = (MeetingKind.STUDY, MeetingKind.PARTY_LECTURE)  # the kinds that carry class hours
 ATTENDING = (Presence.PRESENT, Presence.REMOTE)
 MAX_HOURS = Decimal("24.0")  # class hours one meeting can credit
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {  # extension -> content family
-    "jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp", "pdf": "pdf",
-}
 
 Attendances = Mapping[Any, Any]
 
@@ -292,48 +288,13 @@ def update_attendance(meeting: Meeting, attendance: Attendances) -> Meeting:
     return meeting
 
 
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
-@transaction.atomic
 def add_attachment(meeting: Meeting, *, file: Any, caption: str = "") -> Attachment:
     """Attach a photo (JPEG, PNG, GIF, WebP) or a PDF of at most 10 MB: the sign-in sheet, scanned minutes.
     The extension and the first bytes must agree. Attachments are evidence, never required."""
     meeting = Meeting.objects.select_related("org").get(pk=meeting.pk)
     require_write_org(meeting.org)
     caption = _check_text(caption, "caption", 200)
-    if file is None:
-        raise RuleError(_("a file is required"), field="file")
-    name = os.path.basename(str(getattr(file, "name", "") or ""))
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    family = ATTACHMENT_TYPES.get(ext)
-    if family is None:
-        raise RuleError(_("attach a photo (JPG, PNG, GIF, WebP) or a PDF"), field="file")
-    size = getattr(file, "size", None)
-    if size is None:
-        raise RuleError(_("the file's size is unknown"), field="file")
-    if size > MAX_ATTACHMENT_BYTES:
-        raise RuleError(_("the file is larger than %(mb)s MB") % {"mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
-                        field="file")
-    if size == 0:
-        raise RuleError(_("the file is empty"), field="file")
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    if _sniff(bytes(head)) != family:
-        raise RuleError(_("the file's content is not the %(ext)s its name says") % {"ext": ext.upper()},
-                        field="file")
+    name, size = check_attachment(file)
     attachment = Attachment(meeting=meeting, caption=caption)
     attachment.file.save(name, file, save=True)
     audit.record("meeting.attachment", meeting, org_id=meeting.org_id,

@@ -186,6 +186,7 @@ class Assignment(models.Model):
                                       on_delete=models.PROTECT, related_name="+")
     on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+    by_category = models.BooleanField(default=False)  # routed at intake by the category, not by a person
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+")
     at = models.DateTimeField(auto_now_add=True)
@@ -217,7 +218,7 @@ class OpinionChange(models.Model):
                                    related_name="+")
     written_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    by_rating = models.BooleanField(default=False)  # a reopening caused by the submitter's low rating
+    by_rating = models.BooleanField(default=False)  # a reopening by the submitter's low rating; reason "2/5"
 
     class Meta:
         ordering = ["on", "id"]

@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from grassroots.access.scope import current_scope
 from grassroots.core import audit
 from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.files import MAX_ATTACHMENT_BYTES, check_attachment
 from grassroots.core.workdays import add_workdays
 from grassroots.orgs.models import Organization, Territory
 from grassroots.rules.registry import in_force
@@ -66,6 +68,9 @@ PUBLIC_CHANNELS = (Channel.WEB, Channel.OPEN311)
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 TRACKING_LENGTH = 10
 MAX_TEXT = 4000
+MAX_ATTACHMENTS = 20
+MAX_PUBLIC_ATTACHMENTS = 3
+MAX_PUBLIC_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 # Which state a published reply may move an opinion to, from each state. "assigned" is reached by routing.
 MOVES: dict[str, tuple[str, ...]] = {
@@ -211,8 +216,8 @@ def normalize_tracking_code(code: str) -> str:
 
 def _next_number(station: Organization, year: int) -> str:
     prefix = f"{station.code}-{year}-"
-    last = (Opinion.objects.filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
+    last = (Opinion.objects.filter(number__startswith=prefix).order_by(Length("number").desc(), "-number")
+            .values_list("number", flat=True).first())  # by length first: 10000 comes after 9999
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
 
@@ -248,6 +253,8 @@ def submit_opinion(
     """Take in one opinion and route it where its category says. Returns it with its tracking code."""
     if channel not in Channel.values:
         raise RuleError(_("unknown channel"), field="channel")
+    if not station.is_active:
+        raise RuleError(_("%(org)s has been revoked") % {"org": station}, field="station")
     if channel not in PUBLIC_CHANNELS and not can_enter_for(station):
         raise PermissionDeniedError(_("you may not enter opinions for %(org)s") % {"org": station})
     text = (text or "").strip()
@@ -289,7 +296,8 @@ def submit_opinion(
                 audit.record("opinions.submit", opinion, org_id=station.pk,
                              after=audit.snapshot(opinion, OPINION_FIELDS))
                 if handler is not None:
-                    _route(opinion, AssignmentKind.ASSIGN, handler, department, day, _("routed by its category"))
+                    # No note: the page says "routed by its category" for an assignment made by nobody at intake.
+                    _route(opinion, AssignmentKind.ASSIGN, handler, department, day, "", by_category=True)
                 break
         except IntegrityError:  # two submissions took the same number (or, once in 10^15, the same code)
             continue
@@ -299,12 +307,25 @@ def submit_opinion(
 
 
 def add_attachment(opinion: Opinion, *, file: Any, caption: str = "", public: bool = False) -> OpinionAttachment:
-    """Attach a photo or a scan; the public form attaches to the opinion it has just created."""
+    """Attach a photo (JPEG, PNG, GIF, WebP) or a PDF, checked by `core.files.check_attachment`; at most
+    `MAX_ATTACHMENTS` per opinion. The public form (`public=True`) attaches to the opinion it has just created,
+    at most `MAX_PUBLIC_ATTACHMENTS` and no more once staff have replied."""
     if not public:
         require_handle(opinion)
+    name, size = check_attachment(file, max_bytes=MAX_PUBLIC_ATTACHMENT_BYTES if public else MAX_ATTACHMENT_BYTES)
+    ext = name.rsplit(".", 1)[-1].lower()
     with transaction.atomic():
-        att = OpinionAttachment.objects.create(opinion=opinion, file=file, caption=caption[:200])
-        audit.record("opinions.attach", opinion, org_id=opinion.station_id, extra={"file": att.file.name})
+        opinion = _lock(opinion)
+        count = opinion.attachments.count()
+        if count >= (MAX_PUBLIC_ATTACHMENTS if public else MAX_ATTACHMENTS):
+            raise RuleError(_("no more attachments can be added to this opinion"), field="file")
+        if public and opinion.changes.exists():
+            raise RuleError(_("no more attachments can be added to this opinion"), field="file")
+        att = OpinionAttachment(opinion=opinion, caption=caption.strip()[:200])
+        # Never the sender's file name: it may carry a name or a phone number.
+        att.file.save(f"opinion-{opinion.pk}-{count + 1}.{ext}", file, save=True)
+        audit.record("opinions.attach", opinion, org_id=opinion.station_id,
+                     extra={"file": att.file.name, "size": size})
     return att
 
 
@@ -319,10 +340,11 @@ def _change(opinion: Opinion, to_state: str, on: dt.date, **reply: Any) -> Opini
 
 
 def _route(opinion: Opinion, kind: str, to_org: Organization, department: Department | None, on: dt.date,
-           note: str) -> Assignment:
+           note: str, *, by_category: bool = False) -> Assignment:
     before = audit.snapshot(opinion, OPINION_FIELDS)
     assignment = Assignment.objects.create(opinion=opinion, kind=kind, to_org=to_org, to_department=department,
-                                           on=on, note=note[:300], by=_user())
+                                           on=on, note=note[:300], by=None if by_category else _user(),
+                                           by_category=by_category)
     opinion.handler_org = to_org
     opinion.department = department
     if opinion.state in (State.RECEIVED, State.REOPENED):
@@ -584,9 +606,10 @@ def rate(code: str, score: int, *, comment: str = "", on: dt.date | None = None)
         audit.record("opinions.rate", opinion, org_id=opinion.station_id, extra={"score": score})
         rule = in_force("opinions.rating", day)
         if score <= int(rule["reopen_at_or_below"]):
+            # The reason is the score only (language-neutral; the page words it): the rater's comment stays in
+            # OpinionRating, never in a change the public may see.
             reopen = OpinionChange.objects.create(
                 opinion=opinion, from_state=opinion.state, to_state=State.REOPENED, on=day, by_rating=True,
-                reason=_("rated %(score)s of 5 by the person who asked") % {"score": score}
-                + (f": {comment.strip()}" if comment.strip() else ""))
+                reason=f"{score}/5")
             _apply(opinion, reopen)
     return rating

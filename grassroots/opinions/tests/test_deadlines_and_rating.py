@@ -67,7 +67,8 @@ def test_a_low_rating_reopens_with_a_new_deadline(station: Any, today: dt.date, 
     assert o.deadline == dt.date(2024, 12, 17)  # 5 working days from Wednesday 11 December
     change = o.changes.order_by("-id")[0]
     assert change.by_rating and change.to_state == State.REOPENED
-    assert f"rated {score} of 5" in change.reason and "灯还是不亮" in change.reason
+    assert change.reason == f"{score}/5" and "灯还是不亮" not in change.reason
+    assert OpinionRating.objects.get(opinion=o).comment == "灯还是不亮"
     # Reopened: it cannot be rated again until a new reply completes it.
     with pytest.raises(RuleError, match="no opinion with this code"):
         services.rate(o.tracking_code, 5)

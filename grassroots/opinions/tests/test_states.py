@@ -315,3 +315,42 @@ def test_every_change_is_audited_and_the_reveal_is_logged(station: Any, cast: An
                    .values_list("action", flat=True))
     assert actions[:2] == ["opinions.submit", "opinions.assign"]
     assert "opinions.to_solved" in actions and actions[-1] == "opinions.reveal_submitter_phone"
+
+
+def test_number_ten_thousand_follows_9999(station: Any, today: dt.date) -> None:
+    o = submit(station)
+    Opinion.objects.filter(pk=o.pk).update(number="S-2024-9999")
+    assert submit(station).number == "S-2024-10000"
+    assert submit(station).number == "S-2024-10001"
+
+
+def test_a_revoked_station_takes_no_opinions(station: Any, today: dt.date) -> None:
+    from grassroots.orgs.models import Organization
+
+    Organization.objects.filter(pk=station.org.pk).update(revoked_on=dt.date(2024, 6, 1))
+    station.org.refresh_from_db()
+    with pytest.raises(RuleError) as err:
+        submit(station)
+    assert err.value.field == "station"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_attachments_are_checked_and_renamed(station: Any, settings: Any, tmp_path: Any, today: dt.date) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    o = submit(station)
+    with acting(None, "web"):
+        att = services.add_attachment(o, file=SimpleUploadedFile("王芳13912345678.png", PNG), public=True)
+        assert "1391234" not in att.file.name and att.file.name.endswith(f"opinion-{o.pk}-1.png")
+        with pytest.raises(RuleError, match="content is not the PNG"):
+            services.add_attachment(o, file=SimpleUploadedFile("x.png", b"GIF89a" + b"\x00" * 20), public=True)
+        with pytest.raises(RuleError, match="photo"):
+            services.add_attachment(o, file=SimpleUploadedFile("x.exe", b"MZ" + b"\x00" * 20), public=True)
+        for _i in range(services.MAX_PUBLIC_ATTACHMENTS - 1):
+            services.add_attachment(o, file=SimpleUploadedFile("p.png", PNG), public=True)
+        with pytest.raises(RuleError, match="no more attachments"):
+            services.add_attachment(o, file=SimpleUploadedFile("p.png", PNG), public=True)
+    assert o.attachments.count() == services.MAX_PUBLIC_ATTACHMENTS

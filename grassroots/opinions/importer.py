@@ -1,0 +1,452 @@
+"""Import a station's register of opinions (an outlet's book or the phone line's sheet) from .xlsx or .csv.
+
+Columns (Chinese or English headers): 收到日期 received_on (required), 反映内容 text (required), 类别 category
+(required: the code or the name of one of the station's categories), 地点 place (a territory in the station's
+area, by code or name), 详细地址 address, 渠道 channel (服务点 outlet, 电话 phone, 走访 visit; blank: import),
+服务点 outlet (code or name of one of the station's outlets), 反映人 submitter_name, 联系电话 phone, 电子邮箱 email.
+
+Every row is checked first (`plan_import`, which never writes): the dry run shows where each opinion would go
+(`services.route_for`) and its reply deadline (`services.deadline_for`). `apply_import` checks the rows again and
+creates each through `services.submit_opinion(channel=..., received_on=...)` in one transaction, all or nothing,
+so routing, numbering, deadlines and the audit log are the service's. A row whose opinion the station already
+has (same day, text, name and phone) is "unchanged": importing the same register twice writes nothing twice.
+The file reading, `RowError` and the plan shapes are the roster importer's (`grassroots.members.importer`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from grassroots.core.context import acting, current_actor
+from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.idnumber import mask_phone
+from grassroots.members.headers import Column, norm
+from grassroots.members.importer import (
+    ImportPlan,
+    PlannedRow,
+    RowError,
+    _Abort,
+    _read_rows,
+    _Row,
+    _Sheet,
+    check_rows,
+    read_sheet,
+)
+from grassroots.orgs.models import Organization, Territory
+
+from . import services
+from .models import Category, Channel, Opinion, Outlet
+
+COLUMNS: tuple[Column, ...] = (
+    Column("received_on", "收到日期", "received_on",
+           ("受理日期", "反映日期", "登记日期", "收件日期", "日期", "received", "date", "received_date"), required=True),
+    Column("text", "反映内容", "text", ("意见内容", "意见建议", "反映问题", "问题", "内容", "opinion", "content"),
+           required=True),
+    Column("category", "类别", "category", ("问题类别", "分类", "类型", "category_code"), required=True),
+    Column("place", "地点", "place", ("所在地", "村社区", "村", "社区", "村组", "territory")),
+    Column("address", "详细地址", "address", ("地址",)),
+    Column("channel", "渠道", "channel", ("反映渠道", "受理方式", "来源")),
+    Column("outlet", "服务点", "outlet", ("民情快递站", "快递站", "服务网点", "网点", "受理点")),
+    Column("submitter_name", "反映人", "submitter_name", ("反映人姓名", "姓名", "群众姓名", "name", "submitter")),
+    Column("submitter_phone", "联系电话", "phone", ("电话", "手机", "手机号码", "联系方式", "submitter_phone", "mobile")),
+    Column("submitter_email", "电子邮箱", "email", ("邮箱", "submitter_email")),
+)
+BY_FIELD = {c.field: c for c in COLUMNS}
+# The service's argument names where they differ from the columns'.
+_SERVICE_FIELD_TO_COLUMN = {"territory": "place"}
+# The channels a register holds (the public ones, web and Open311, are never imported): first label as written.
+CHANNEL_LABELS: dict[str, tuple[str, ...]] = {
+    Channel.OUTLET: ("服务点", "民情快递站", "快递站", "网点", "现场", "outlet"),
+    Channel.PHONE: ("电话", "热线", "来电", "phone"),
+    Channel.VISIT: ("走访", "来访", "座谈", "上门", "visit"),
+    Channel.IMPORT: ("导入", "台账", "登记", "import"),
+}
+_CHANNEL_INDEX = {norm(label): code for code, labels in CHANNEL_LABELS.items() for label in labels}
+_PHONE = re.compile(r"\+?\d{5,15}")
+_TEXT_CONTROLS_ALLOWED = {"\n", "\r", "\t"}  # a cell may break lines (Alt+Enter)
+MAX_ADDRESS = 200
+MAX_NAME = 50
+MAX_EMAIL = 100
+TEMPLATE_SHEET = "民情登记"
+
+
+@dataclass
+class OpinionRow(PlannedRow):
+    """A row of the dry run: `values` are `submit_opinion`'s arguments; the rest is what the dry run shows."""
+
+    received_on: dt.date | None = None
+    category: str = ""
+    place: str = ""
+    channel: str = ""
+    outlet: str = ""
+    goes_to: str = ""  # the department or organization its category routes it to, or "to be sorted"
+    deadline: dt.date | None = None
+    text: str = ""
+
+
+@dataclass
+class OpinionImportPlan(ImportPlan):
+    """The roster importer's plan, for one station's register."""
+
+    station: Organization | None = field(default=None, repr=False)
+
+
+class _Planner:
+    def __init__(self, sheet: _Sheet, station: Organization) -> None:
+        self.sheet = sheet
+        self.station = station
+        self.today = services._today()  # the service's "today", so a dry run and the import agree
+        self.categories: dict[str, Category] = {}
+        categories = list(Category.objects.filter(org=station).select_related("department").order_by("code"))
+        for cat in categories:
+            for key in (cat.name, cat.name_en):
+                if key:
+                    self.categories.setdefault(norm(key), cat)
+        for cat in categories:  # a code wins over a name spelled the same
+            self.categories[norm(cat.code)] = cat
+        self.outlets: dict[str, Outlet] = {}
+        outlets = list(Outlet.objects.filter(org=station).select_related("territory").order_by("code"))
+        for outlet in outlets:
+            self.outlets.setdefault(norm(outlet.name), outlet)
+        for outlet in outlets:
+            self.outlets[norm(outlet.code)] = outlet
+        self._places: dict[str, tuple[Territory | None, str]] = {}
+        self._known: dict[dt.date, set[tuple[str, str, str]]] = {}
+        self.seen: dict[tuple[dt.date, str, str, str], int] = {}
+
+    def run(self) -> tuple[list[PlannedRow], list[RowError]]:
+        return check_rows(self.sheet, self.check)
+
+    # --- lookups ---------------------------------------------------------------------------------------
+    def category(self, row: _Row) -> Category | None:
+        value = row.text("category")
+        if not value:
+            row.error("category", _("this cell is required: the category says who handles the opinion and by "
+                                    "when"))
+            return None
+        cat = self.categories.get(norm(value))
+        if cat is None:
+            accepted = "、".join(sorted({c.name for c in self.categories.values() if c.active}))
+            row.error("category", _("unknown category %(value)s (use one of %(accepted)s)")
+                      % {"value": value[:40], "accepted": accepted})
+            return None
+        if not cat.active:
+            row.error("category", _("the category %(name)s is no longer in use") % {"name": cat.name})
+            return None
+        return cat
+
+    def place(self, row: _Row) -> Territory | None:
+        value = row.text("place")
+        if not value:
+            return None
+        if value not in self._places:
+            self._places[value] = self._resolve_place(value)
+        place, problem = self._places[value]
+        if problem:
+            row.error("place", problem)
+        return place
+
+    def _resolve_place(self, value: str) -> tuple[Territory | None, str]:
+        area = self.station.territory
+        within = Territory.objects.filter(path__startswith=area.path) if area is not None else Territory.objects.all()
+        found = Territory.objects.filter(code=value).first()
+        if found is not None:
+            if area is not None and not found.path.startswith(area.path):
+                return None, _("%(place)s is outside the area of %(station)s") % {"place": found.name,
+                                                                                    "station": self.station.name}
+            return found, ""
+        named = list(within.filter(name=value).order_by("path")[:2])
+        if len(named) > 1:
+            return None, _("several places are named %(name)s: use the code") % {"name": value}
+        if not named:
+            return None, _("unknown place %(value)s (give its code or exact name)") % {"value": value[:40]}
+        return named[0], ""
+
+    def outlet(self, row: _Row) -> Outlet | None:
+        value = row.text("outlet")
+        if not value:
+            return None
+        outlet = self.outlets.get(norm(value))
+        if outlet is None:
+            accepted = "、".join(sorted({o.name for o in self.outlets.values()})) or _("(none)")
+            row.error("outlet", _("unknown outlet %(value)s (use one of %(accepted)s)")
+                      % {"value": value[:40], "accepted": accepted})
+        return outlet
+
+    def channel(self, row: _Row) -> str:
+        value = row.text("channel")
+        if not value:
+            return Channel.IMPORT
+        code = _CHANNEL_INDEX.get(norm(value))
+        if code is None:
+            accepted = "、".join(labels[0] for labels in CHANNEL_LABELS.values())
+            row.error("channel", _("unknown channel %(value)s (use one of %(accepted)s)")
+                      % {"value": value[:40], "accepted": accepted})
+            return Channel.IMPORT
+        return code
+
+    def known(self, day: dt.date) -> set[tuple[str, str, str]]:
+        """The station's opinions received on `day`, as (text, name, phone)."""
+        if day not in self._known:
+            self._known[day] = set(Opinion.objects.filter(station=self.station, received_on=day)
+                                   .values_list("text", "submitter_name", "submitter_phone"))
+        return self._known[day]
+
+    # --- cells -----------------------------------------------------------------------------------------
+    def text(self, row: _Row) -> str | None:
+        value = row.text("text")
+        if not value:
+            row.error("text", _("this cell is required"))
+            return None
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c not in _TEXT_CONTROLS_ALLOWED
+               for c in value):
+            row.error("text", _("contains invisible control characters"))
+            return None
+        if len(value) > services.MAX_TEXT:
+            row.error("text", _("longer than %(n)d characters") % {"n": services.MAX_TEXT})
+            return None
+        return value
+
+    def received_on(self, row: _Row) -> dt.date | None:
+        day = row.date("received_on", required=True)
+        if day is None:
+            return None
+        if day > self.today:
+            row.error("received_on", _("the date %(date)s is in the future") % {"date": day})
+            return None
+        if day < self.station.founded_on:
+            row.error("received_on", _("%(station)s did not exist yet on %(date)s")
+                      % {"station": self.station.name, "date": day})
+            return None
+        return day
+
+    def phone(self, row: _Row) -> str:
+        value = row.plain("submitter_phone", max_length=30) or ""
+        phone = re.sub(r"[\s-]", "", value.lstrip("'"))
+        if phone and not _PHONE.fullmatch(phone):
+            row.error("submitter_phone", _("%(value)s is not a phone number") % {"value": value})
+            return ""
+        return phone
+
+    def email(self, row: _Row) -> str:
+        value = row.plain("submitter_email", max_length=MAX_EMAIL) or ""
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                row.error("submitter_email", _("%(value)s is not an email address") % {"value": value[:40]})
+                return ""
+        return value
+
+    # --- a row -----------------------------------------------------------------------------------------
+    def check(self, row: _Row) -> OpinionRow | None:
+        received_on = self.received_on(row)
+        text = self.text(row)
+        category = self.category(row)
+        place = self.place(row)
+        address = row.plain("address", max_length=MAX_ADDRESS) or ""
+        channel = self.channel(row)
+        outlet = self.outlet(row)
+        name = row.plain("submitter_name", max_length=MAX_NAME) or ""
+        phone = self.phone(row)
+        email = self.email(row)
+        if row.errors or received_on is None or text is None or category is None:
+            return None
+        key = (received_on, text, name, phone)
+        if key in self.seen:
+            row.error("text", _("the same opinion (date, text, name and phone) is also on row %(row)d")
+                      % {"row": self.seen[key]})
+            return None
+        self.seen[key] = row.number
+        territory = place or (outlet.territory if outlet is not None else None)
+        handler, department = services.route_for(category, self.station, territory)
+        if department is not None:
+            goes_to = department.name
+        elif handler is not None:
+            goes_to = handler.name
+        else:
+            goes_to = _("to be sorted by the station")
+        action = "unchanged" if (text, name, phone) in self.known(received_on) else "create"
+        values: dict[str, Any] = {
+            "text": text, "category": category, "channel": channel, "received_on": received_on,
+            "territory": place, "address": address, "outlet": outlet, "submitter_name": name,
+            "submitter_phone": phone, "submitter_email": email,
+        }
+        return OpinionRow(
+            row.number, action, name, mask_phone(phone) if phone else "", self.station.code, values=values,
+            received_on=received_on, category=category.name, place=territory.name if territory else "",
+            channel=str(Channel(channel).label), outlet=outlet.name if outlet else "", goes_to=goes_to,
+            deadline=services.deadline_for(category, received_on), text=text,
+        )
+
+
+def _evaluate(plan: OpinionImportPlan) -> None:
+    assert plan.sheet is not None and plan.station is not None
+    plan.rows, plan.errors = _Planner(plan.sheet, plan.station).run()
+
+
+def _require_entry(station: Organization) -> None:
+    if not services.can_enter_for(station):
+        raise PermissionDeniedError(_("you may not enter opinions for %(org)s") % {"org": station})
+
+
+# --- the API -----------------------------------------------------------------------------------------------
+
+def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
+                station: Organization) -> OpinionImportPlan:
+    """Read and check every row against the station's categories, outlets and area. Never writes.
+    Raises PermissionDeniedError when the acting user may not enter opinions for the station."""
+    _require_entry(station)
+    plan = OpinionImportPlan(filename=filename, station=station)
+    rows, problem = _read_rows(fileobj_or_path, filename)
+    if rows is None:
+        plan.errors.append(RowError(0, "", problem))
+        return plan
+    if not Category.objects.filter(org=station, active=True).exists():
+        plan.errors.append(RowError(0, "", _("%(station)s has no opinion categories yet: set up the station "
+                                             "first") % {"station": station.name}))
+        return plan
+    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
+    if errors or sheet is None:
+        plan.errors = errors
+        return plan
+    plan.sheet = sheet
+    _evaluate(plan)
+    return plan
+
+
+def _column_for(plan: ImportPlan, service_field: str | None) -> str:
+    if not service_field or plan.sheet is None:
+        return ""
+    name = _SERVICE_FIELD_TO_COLUMN.get(service_field, service_field)
+    return plan.sheet.column_name(name) if name in BY_FIELD else ""
+
+
+def apply_import(plan: OpinionImportPlan) -> OpinionImportPlan:
+    """Re-check the plan's rows and submit their opinions in one transaction: all of them, or nothing."""
+    if not plan.ok or plan.sheet is None or plan.applied or plan.station is None:
+        return plan
+    fresh = OpinionImportPlan(filename=plan.filename, sheet=plan.sheet, station=plan.station)
+    current: PlannedRow | None = None
+    try:
+        with acting(current_actor(), "import"), transaction.atomic():
+            _require_entry(plan.station)
+            _evaluate(fresh)  # the station may have changed since the plan was made
+            if fresh.errors:
+                raise _Abort(fresh.errors)
+            for current in fresh.rows:
+                if current.action == "create":
+                    services.submit_opinion(plan.station, **current.values)
+    except _Abort as exc:
+        fresh.errors = exc.errors
+        return fresh
+    except PermissionDeniedError:
+        raise
+    except RuleError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, _column_for(fresh, exc.field), exc.message)]
+        return fresh
+    except DatabaseError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
+        return fresh
+    fresh.applied = True
+    return fresh
+
+
+def template_xlsx(station: Organization) -> bytes:
+    """An empty register with the Chinese headers, and a second sheet with what each column accepts,
+    naming the station's categories, outlets and places."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    widths = {"received_on": 12, "text": 50, "category": 14, "place": 14, "address": 24, "channel": 10,
+              "outlet": 20, "submitter_name": 10, "submitter_phone": 15, "submitter_email": 22}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TEMPLATE_SHEET
+    ws.append([c.zh for c in COLUMNS])
+    for idx, col in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=idx)
+        cell.font = Font(bold=True)
+        ws.column_dimensions[cell.column_letter].width = widths.get(col.field, 12)
+        for number in range(2, 202):
+            ws.cell(row=number, column=idx).number_format = (
+                "yyyy-mm-dd" if col.field == "received_on" else "@")  # phones stay text when edited
+    ws.freeze_panes = "A2"
+    categories = Category.objects.filter(org=station, active=True).order_by("code")
+    outlets = Outlet.objects.filter(org=station).order_by("code")
+    area = station.territory
+    places = (Territory.objects.filter(path__startswith=area.path, depth__lte=area.depth + 1).order_by("path")
+              if area is not None else Territory.objects.none())
+    accepted = {
+        "received_on": "2019-12-31, 2019/12/31, 2019.12.31, 2019年12月31日; " + _("not in the future"),
+        "text": _("what the resident asked or reported"),
+        "category": "、".join(f"{c.code} {c.name}" for c in categories),
+        "place": _("a place's code or exact name, e.g. %(examples)s") % {
+            "examples": "、".join(t.name for t in places[:12]) or "—"},
+        "channel": "、".join(labels[0] for labels in CHANNEL_LABELS.values()) + "; " + _("blank: import"),
+        "outlet": "、".join(o.name for o in outlets) or "—",
+        "submitter_phone": _("digits, may start with +"),
+    }
+    notes = wb.create_sheet(_("Notes"))
+    notes.append([_("Column"), _("Required"), _("Accepted values")])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for col in COLUMNS:
+        notes.append([col.zh, _("yes") if col.required else "", accepted.get(col.field, "")])
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["C"].width = 90
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- the command line --------------------------------------------------------------------------------------
+
+def _print_rows(plan: OpinionImportPlan) -> None:
+    labels = {"create": _("create"), "unchanged": _("unchanged")}
+    for r in plan.rows:
+        assert isinstance(r, OpinionRow)
+        short = r.text.replace("\n", " ")
+        short = short if len(short) <= 30 else short[:29] + "…"
+        print(f"{_('row')} {r.row}\t{labels.get(r.action, r.action)}\t{r.received_on}\t{r.category}\t"
+              f"{r.place or '-'}\t{r.channel}\t{r.goes_to}\t{_('due')} {r.deadline}\t{short}")
+
+
+def cli_import(path: str | os.PathLike[str], *, station: Organization, dry_run: bool, actor: Any) -> int:
+    """The `grassroots import opinions` verb: 0 when written (or a clean dry run), 1 on errors."""
+    with acting(actor, "cli"):
+        try:
+            plan = plan_import(path, os.path.basename(os.fspath(path)), station=station)
+            if plan.ok and not dry_run:
+                plan = apply_import(plan)
+        except PermissionDeniedError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+    if plan.errors:
+        for error in plan.errors:
+            print(str(error), file=sys.stderr)
+        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
+        return 1
+    counts = {"create": sum(r.action == "create" for r in plan.rows),
+              "unchanged": sum(r.action == "unchanged" for r in plan.rows)}
+    if dry_run:
+        _print_rows(plan)
+        print(_("dry run: would take in %(create)d opinions, leave %(unchanged)d already taken in; nothing was "
+                "written") % counts)
+    else:
+        print(_("took in %(create)d opinions, %(unchanged)d were already taken in") % counts)
+    return 0
