@@ -309,7 +309,7 @@ def submit_opinion(
 def add_attachment(opinion: Opinion, *, file: Any, caption: str = "", public: bool = False) -> OpinionAttachment:
     """Attach a photo (JPEG, PNG, GIF, WebP) or a PDF, checked by `core.files.check_attachment`; at most
     `MAX_ATTACHMENTS` per opinion. The public form (`public=True`) attaches to the opinion it has just created,
-    at most `MAX_PUBLIC_ATTACHMENTS` and no more once staff have replied."""
+    at most `MAX_PUBLIC_ATTACHMENTS` of at most 5 MB."""
     if not public:
         require_handle(opinion)
     name, size = check_attachment(file, max_bytes=MAX_PUBLIC_ATTACHMENT_BYTES if public else MAX_ATTACHMENT_BYTES)
@@ -318,8 +318,6 @@ def add_attachment(opinion: Opinion, *, file: Any, caption: str = "", public: bo
         opinion = _lock(opinion)
         count = opinion.attachments.count()
         if count >= (MAX_PUBLIC_ATTACHMENTS if public else MAX_ATTACHMENTS):
-            raise RuleError(_("no more attachments can be added to this opinion"), field="file")
-        if public and opinion.changes.exists():
             raise RuleError(_("no more attachments can be added to this opinion"), field="file")
         att = OpinionAttachment(opinion=opinion, caption=caption.strip()[:200])
         # Never the sender's file name: it may carry a name or a phone number.
