@@ -65,6 +65,17 @@ def mask_phone(value: str) -> str:
     return v[:3] + "*" * (len(v) - 7) + v[-4:]
 
 
+def mask_email(value: str) -> str:
+    """z***@example.com: the first character and the domain shown."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    local, at, domain = value.partition("@")
+    if not at:
+        return value[:1] + "***"
+    return f"{local[:1]}***@{domain}"
+
+
 def make(region: str, birth: dt.date, seq: int) -> str:
     """Build a valid number (for demo data and tests): 6-digit region, birth date, 3-digit sequence."""
     first17 = f"{region}{birth:%Y%m%d}{seq:03d}"

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.idnumber import mask_phone
+from grassroots.core.idnumber import mask_email, mask_phone
 from grassroots.orgs.models import Organization, Territory
 
 
@@ -162,6 +162,10 @@ class Opinion(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.submitter_phone) if self.submitter_phone else ""
+
+    @property
+    def email_masked(self) -> str:
+        return mask_email(self.submitter_email)
 
     @property
     def is_open(self) -> bool:

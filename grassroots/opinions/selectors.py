@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.access.scope import Scope
@@ -219,8 +220,9 @@ class Statistics:
 
 def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Statistics:
     """Figures for the opinions of org received from `start` to `end` (inclusive), as they stood on `as_of`
-    (default: `end`), in total, per month of receipt, per department, per category and per handling organization."""
-    as_of = as_of or end
+    (default: `end`, or today while the period is under way), in total, per month of receipt, per department,
+    per category and per handling organization."""
+    as_of = as_of or min(end, max(timezone.localdate(), start))
     until = min(end, as_of)
     satisfied_at = int(in_force("opinions.rating", as_of)["satisfied_at_least"])
     ops = list(for_org(org).filter(received_on__gte=start, received_on__lte=until)

@@ -120,6 +120,12 @@ def require_handle(opinion: Opinion) -> None:
         raise PermissionDeniedError(_("you may not handle opinion %(number)s") % {"number": opinion.number})
 
 
+def _entered_it(opinion: Opinion) -> bool:
+    """The acting user entered this opinion (staff entry): they may attach the paper form to it."""
+    user = _user()
+    return user is not None and opinion.entered_by_id == user.pk
+
+
 def can_enter_for(station: Organization) -> bool:
     """Staff entry (outlet, phone, visit, import): write access to the station or any organization under it."""
     scope = current_scope()
@@ -310,7 +316,7 @@ def add_attachment(opinion: Opinion, *, file: Any, caption: str = "", public: bo
     """Attach a photo (JPEG, PNG, GIF, WebP) or a PDF, checked by `core.files.check_attachment`; at most
     `MAX_ATTACHMENTS` per opinion. The public form (`public=True`) attaches to the opinion it has just created,
     at most `MAX_PUBLIC_ATTACHMENTS` of at most 5 MB."""
-    if not public:
+    if not public and not _entered_it(opinion):
         require_handle(opinion)
     name, size = check_attachment(file, max_bytes=MAX_PUBLIC_ATTACHMENT_BYTES if public else MAX_ATTACHMENT_BYTES)
     ext = name.rsplit(".", 1)[-1].lower()
