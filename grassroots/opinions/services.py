@@ -394,6 +394,11 @@ def assign(opinion: Opinion, *, to_org: Organization, department: Department | N
             raise RuleError(_("a closed opinion cannot be routed; reopen it first"), field="state")
         day = _check_route_day(opinion, on)
         _check_target(opinion, to_org, department)
+        scope = current_scope()
+        if not scope.can_write_org(opinion.station) and (department is not None or not scope.can_write_org(to_org)):
+            # A handler below the station passes it within their own part of the tree, or escalates it.
+            raise PermissionDeniedError(_("you may hand it only within %(org)s, or to the level above") % {
+                "org": opinion.handler_org}, field="to_org")
         if opinion.handler_org_id == to_org.pk and opinion.department_id == getattr(department, "pk", None) \
                 and opinion.state not in (State.RECEIVED, State.REOPENED):
             raise RuleError(_("it is already there"), field="to_org")

@@ -448,13 +448,15 @@ class AssignForm(forms.Form):
     on = LooseDateField(label=gettext_lazy("Date"))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, opinion: Opinion, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, opinion: Opinion, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         station = opinion.station
+        # The station's writers route anywhere under it; a handler below passes it within their own subtree.
         departments = [(f"dept:{d.pk}", f"{_name(d)} ({station.name})")
-                       for d in Department.objects.filter(org=station).order_by("name")]
+                       for d in Department.objects.filter(org=station).order_by("name")
+                       if scope.can_write_org(station)]
         orgs = [(f"org:{o.code}", f"{'　' * (o.depth - station.depth)}{o.name} ({o.code})")
-                for o in Organization.objects.filter(path__startswith=station.path, revoked_on__isnull=True)
+                for o in scope.orgs(write=True).filter(path__startswith=station.path, revoked_on__isnull=True)
                 .order_by("path")]
         choices: list[Any] = [("", "—")]
         if departments:
@@ -561,7 +563,7 @@ def _detail(request: HttpRequest, scope: Scope, opinion: Opinion, *, bound: dict
         forms_: dict[str, forms.Form] = {"reply_form": ReplyForm(prefix="reply", opinion=opinion, initial=initial),
                                          "attachment_form": AttachmentForm(prefix="attach")}
         if opinion.state in opinion_services.ROUTABLE:
-            forms_["assign_form"] = AssignForm(prefix="assign", opinion=opinion, initial=initial)
+            forms_["assign_form"] = AssignForm(prefix="assign", opinion=opinion, scope=scope, initial=initial)
             forms_["escalate_form"] = EscalateForm(prefix="escalate", initial=initial)
         forms_.update(bound or {})
         context.update(forms_)
@@ -604,7 +606,7 @@ def _run(form: forms.Form, call: Any, aliases: dict[str, str] | None = None) -> 
 @require_POST
 def opinion_assign(request: HttpRequest, pk: int) -> HttpResponse:
     scope, opinion = _handling(request, pk)
-    form = AssignForm(request.POST, prefix="assign", opinion=opinion)
+    form = AssignForm(request.POST, prefix="assign", opinion=opinion, scope=scope)
     if form.is_valid():
         to_org, department = form.target(opinion)
         done = _run(form, lambda: opinion_services.assign(

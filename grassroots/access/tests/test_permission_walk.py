@@ -37,6 +37,17 @@ SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 PUBLIC_URL_NAMES = {
     "login": "the login page must be reachable without logging in",
     "logout": "ends the session; it holds no data (walking it would log the walker out)",
+    # The express station's public side: no account by design. `test_public_pages_show_no_contact` below
+    # checks that none of them shows a submitter's name, phone or email, or an unpublished opinion.
+    "public-opinion-form": "residents send opinions without an account",
+    "public-opinion-done": "shows the sender their own number and code, from their session",
+    "public-track": "the tracking code is the key; a wrong one reveals nothing",
+    "public-published": "only what the station chose to publish",
+    "public-poster": "the outlet's poster: a QR code and the outlet's address",
+    "open311-services": "Open311 GeoReport v2: the station's categories",
+    "open311-service": "Open311 GeoReport v2: one category's definition",
+    "open311-requests": "Open311 GeoReport v2: submit, and list what is public of requests",
+    "open311-request": "Open311 GeoReport v2: what is public of one request",
 }
 # Path parameters that name no object: the value to use.
 VALUE_PARAMS = {"field": "id_number", "format": "json", "lang": "en", "language": "en"}
@@ -48,6 +59,7 @@ COLLECTIONS = {
     "candidates": "candidate", "candidate": "candidate", "votes": "vote", "vote": "vote",
     "transfers": "transfer", "transfer": "transfer",
     "meetings": "meeting", "meeting": "meeting",
+    "opinions": "opinion", "opinion": "opinion",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
 UNSAFE = ("post", "patch", "put", "delete")
@@ -88,6 +100,11 @@ def _object_kind(route: Route, param: str) -> str | None:
     """'org', 'member', 'audit', 'candidate' or 'vote' for a parameter naming an object of the cast; None if
     unknown."""
     p = param.lower()
+    if route.template.startswith(("opinions/", "api/opinions/")):
+        if p == "change":
+            return "opinion_change"
+        if p == "attachment":
+            return "opinion_attachment"
     for word, kind in (("member", "member"), ("org", "org"), ("audit", "audit"), ("entry", "audit"),
                        ("candidate", "candidate"), ("vote", "vote"), ("attachment", "attachment")):
         if word in p:
@@ -207,6 +224,34 @@ def meeting_objects(cast: Any) -> dict[str, tuple[Any, Any]]:
     return made
 
 
+def opinion_objects(cast: Any) -> dict[str, tuple[Any, Any, Any]]:
+    """An opinion of S's station handled by A and one of X's station handled by C, each with a draft reply and
+    an attachment, and a submitter with a name, phone and email (made once per cast, through the services)."""
+    made = getattr(cast, "_walk_opinions", None)
+    if made is None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from grassroots.core.context import acting
+        from grassroots.opinions import services
+
+        made = {}
+        with acting(None, "system"):
+            for key, station, branch, name in (("a", cast.street, cast.branch_a, "投诉人甲"),
+                                               ("c", cast.other_street, cast.branch_c, "投诉人丙")):
+                category = services.category_create(station, code="roads", name="道路", deadline_workdays=5)
+                opinion = services.submit_opinion(station, text=f"第{len(made) + 7}号路灯坏了", category=category,
+                                                  channel="phone", received_on=dt.date(2019, 6, 3),
+                                                  submitter_name=name, submitter_phone=f"1391234{len(made)}678",
+                                                  submitter_email=f"walk{len(made)}@example.com")
+                services.assign(opinion, to_org=branch, on=dt.date(2019, 6, 3))
+                draft = services.draft_reply(opinion, to_state="in_progress", on=dt.date(2019, 6, 4),
+                                             background="正在联系供电所")
+                attachment = services.add_attachment(opinion, file=SimpleUploadedFile("form.png", PNG))
+                made[key] = (opinion, draft, attachment)
+        cast._walk_opinions = made
+    return made
+
+
 def calendar_tokens(cast: Any, role: str, inside: dict[str, Any], outside: dict[str, Any]) -> tuple[Any, Any]:
     """The role's own feed token for what it may read, and one of its own for what it may not (a tampered one
     for anonymous): a feed shows only what its user may read today."""
@@ -237,6 +282,10 @@ def sides(cast: Any, role: str) -> Sides:
     meetings = meeting_objects(cast)
     (in_a["meeting"], in_a["attachment"]), (in_c["meeting"], in_c["attachment"]) = meetings["a"], meetings["c"]
     nobody.update(meeting=None, attachment=None)
+    opinions = opinion_objects(cast)
+    for side, key in ((in_a, "a"), (in_c, "c")):
+        side["opinion"], side["opinion_change"], side["opinion_attachment"] = opinions[key]
+    nobody.update(opinion=None, opinion_change=None, opinion_attachment=None)
 
     def org_entry(org: Any) -> AuditEntry:
         return _entry(org_id=org.pk, object_type="orgs.organization")
@@ -272,6 +321,12 @@ def sides(cast: Any, role: str) -> Sides:
                                   orgs=(cand_a.name, cand_c.name))),
     }
     chosen = table[role]
+    # No GET shows a submitter's full phone or email (reveals are POSTs), nor anything of an opinion outside.
+    for opinion, _draft, _attachment in opinions.values():
+        chosen.forbidden += [opinion.submitter_phone, opinion.submitter_email]
+    outside_opinion = chosen.outside.get("opinion")
+    if outside_opinion is not None:
+        chosen.forbidden += [outside_opinion.text, outside_opinion.submitter_name]
     chosen.inside["calendar_token"], chosen.outside["calendar_token"] = calendar_tokens(
         cast, role, chosen.inside, chosen.outside)
     return chosen
@@ -429,3 +484,43 @@ def test_unsafe_walk_changes_nothing_outside_the_scope(cast: Any, role: str) -> 
                     assert_refused(response, role, where)
                 elif route.params:
                     assert response.status_code not in (200, 201, 204), f"{where}: {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_public_pages_show_no_contact(cast: Any) -> None:
+    """The public pages and Open311, for a published opinion and an unpublished one: no submitter's name, phone
+    or email anywhere, and nothing of the unpublished opinion's text."""
+    from django.urls import reverse
+
+    from grassroots.core.context import acting
+    from grassroots.opinions import services
+
+    opinions = opinion_objects(cast)
+    published, unpublished = opinions["a"][0], opinions["c"][0]
+    with acting(None, "system"):
+        services.set_published(published, True)
+        services.outlet_create(cast.street, code="OUT-S", name="街道民情快递站")
+    forbidden = [o.submitter_name for o, _d, _a in opinions.values()]
+    forbidden += [o.submitter_phone for o, _d, _a in opinions.values()]
+    forbidden += [o.submitter_email for o, _d, _a in opinions.values()] + [unpublished.text]
+    client = Client()
+    urls = [reverse("public-opinion-form", args=["S"]), reverse("public-published", args=["S"]),
+            reverse("public-published", args=["X"]), reverse("public-poster", args=["S", "OUT-S"]),
+            reverse("public-track"), "/open311/v2/services.json?jurisdiction_id=S",
+            "/open311/v2/requests.json?jurisdiction_id=S&start_date=2019-01-01T00:00:00Z",
+            "/open311/v2/requests.json?jurisdiction_id=X&start_date=2019-01-01T00:00:00Z",
+            f"/open311/v2/requests/{published.number}.json?jurisdiction_id=S",
+            f"/open311/v2/requests/{unpublished.number}.json?jurisdiction_id=X",
+            f"/open311/v2/requests/{unpublished.number}.xml?jurisdiction_id=X"]
+    seen_published = False
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_shows_nothing_hidden(response, forbidden, f"GET {url}")
+        seen_published |= published.text in body(response)
+    assert seen_published  # the published opinion's text is shown somewhere: the check above is not vacuous
+    # The tracking page by code shows the opinion to its sender, still without their contact.
+    for code in (published.tracking_code, unpublished.tracking_code):
+        page = client.post(reverse("public-track"), {"code": code})
+        assert page.status_code == 200
+        assert_shows_nothing_hidden(page, [x for x in forbidden if x != unpublished.text], "POST track")

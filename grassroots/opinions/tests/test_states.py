@@ -354,3 +354,17 @@ def test_attachments_are_checked_and_renamed(station: Any, settings: Any, tmp_pa
         with pytest.raises(RuleError, match="no more attachments"):
             services.add_attachment(o, file=SimpleUploadedFile("p.png", PNG), public=True)
     assert o.attachments.count() == services.MAX_PUBLIC_ATTACHMENTS
+
+
+def test_a_handler_below_the_station_routes_only_within_their_subtree(station: Any, cast: Any,
+                                                                      today: dt.date) -> None:
+    o = submit(station, station.neighbours, territory=station.territory_a)
+    assert o.handler_org == cast.branch_a
+    with acting(cast.secretary, "web"):
+        for target, dept in ((cast.branch_b, None), (station.org, station.department)):
+            with pytest.raises(PermissionDeniedError) as err:
+                services.assign(o, to_org=target, department=dept, on=DAY)
+            assert err.value.field == "to_org"
+        services.assign(o, to_org=cast.group_a1, on=DAY, note="交第一党小组")
+    o.refresh_from_db()
+    assert o.handler_org == cast.group_a1
