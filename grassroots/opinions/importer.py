@@ -109,7 +109,7 @@ class _Planner:
         self.station = station
         self.today = services._today()  # the service's "today", so a dry run and the import agree
         self.categories: dict[str, Category] = {}
-        categories = list(Category.objects.filter(org=station).select_related("department").order_by("code"))
+        categories = list(Category.objects.filter(org=station).order_by("-active", "code"))  # active names win
         for cat in categories:
             for key in (cat.name, cat.name_en):
                 if key:
@@ -313,6 +313,9 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     rows, problem = _read_rows(fileobj_or_path, filename)
     if rows is None:
         plan.errors.append(RowError(0, "", problem))
+        return plan
+    if not station.is_active:
+        plan.errors.append(RowError(0, "", _("%(org)s has been revoked") % {"org": station}))
         return plan
     if not Category.objects.filter(org=station, active=True).exists():
         plan.errors.append(RowError(0, "", _("%(station)s has no opinion categories yet: set up the station "

@@ -269,13 +269,14 @@ def year_statistics(org: Organization, year: int, as_of: dt.date | None = None) 
     return statistics(org, dt.date(year, 1, 1), dt.date(year, 12, 31), as_of)
 
 
-def history(opinion: Opinion, *, public: bool = False) -> list[Any]:
-    """Routing and published replies in order; drafts are added for staff (never for the public)."""
+def history(opinion: Opinion, *, public: bool = False, drafts: bool = False) -> list[Any]:
+    """Published replies in order, with the routing unless `public`; drafts only when asked (`drafts`: for the
+    handling roles, never for the public or an auditor)."""
     items: list[tuple[dt.date, int, Any]] = []
     if not public:
         items += [(a.on, 0, a) for a in opinion.assignments.select_related("to_org", "to_department")]
     changes = opinion.changes.select_related("duplicate_of")
-    if public:
+    if public or not drafts:
         changes = changes.filter(published_at__isnull=False)
     items += [(c.on, 1, c) for c in changes]
     return [x for _d, _o, x in sorted(items, key=lambda t: (t[0], t[1], getattr(t[2], "pk", 0)))]

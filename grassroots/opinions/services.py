@@ -232,9 +232,12 @@ def _coordinate(value: Any, field: str, limit: int) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        number = Decimal(str(value))
     except ArithmeticError:
         raise RuleError(_("not a number"), field=field) from None
+    if not number.is_finite():
+        raise RuleError(_("not a number"), field=field)
+    number = number.quantize(Decimal("0.000001"))
     if abs(number) > limit:
         raise RuleError(_("out of range"), field=field)
     return number
@@ -283,6 +286,9 @@ def submit_opinion(
     phone = re.sub(r"[\s-]", "", submitter_phone or "")
     if phone and not re.fullmatch(r"\+?\d{5,15}", phone):
         raise RuleError(_("not a phone number"), field="submitter_phone")
+    email = (submitter_email or "").strip()
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise RuleError(_("not an email address"), field="submitter_email")
     lat_d = _coordinate(lat, "lat", 90)
     lon_d = _coordinate(lon, "lon", 180)
     if territory is None and outlet is not None:
@@ -295,7 +301,7 @@ def submit_opinion(
                     station=station, number=_next_number(station, day.year), tracking_code=_new_tracking_code(),
                     text=text, category=category, territory=territory, address=address.strip()[:200],
                     lat=lat_d, lon=lon_d, channel=channel, outlet=outlet, submitter_name=submitter_name.strip()[:50],
-                    submitter_phone=phone, submitter_email=(submitter_email or "").strip()[:100], received_on=day,
+                    submitter_phone=phone, submitter_email=email[:100], received_on=day,
                     entered_by=_user(), state=State.RECEIVED, handler_org=handler or station, department=department,
                     deadline=deadline_for(category, day), state_changed_at=timezone.now(),
                 )

@@ -518,8 +518,8 @@ def _required_parts(opinion: Opinion) -> list[tuple[str, list[str]]]:
             for s in opinion_services.MOVES[opinion.state]]
 
 
-def _history(opinion: Opinion) -> list[dict[str, Any]]:
-    items = opinion_selectors.history(opinion)
+def _history(opinion: Opinion, *, drafts: bool) -> list[dict[str, Any]]:
+    items = opinion_selectors.history(opinion, drafts=drafts)
     user_ids = {i for x in items if (i := getattr(x, "written_by_id", None) or getattr(x, "by_id", None))}
     users: dict[int | None, str] = dict(get_user_model().objects.filter(pk__in=user_ids)
                                         .values_list("pk", "username"))
@@ -553,7 +553,7 @@ def _detail(request: HttpRequest, scope: Scope, opinion: Opinion, *, bound: dict
         "category": _name(opinion.category), "place": _place(opinion),
         "overdue": opinion.state in OPEN and opinion.deadline < today, "state_class": _state_class(opinion.state),
         "email_masked": opinion.email_masked, "revealed": revealed or {},
-        "history": _history(opinion), "draft_errors": draft_errors or {},
+        "history": _history(opinion, drafts=can_handle), "draft_errors": draft_errors or {},
         "attachments": list(opinion.attachments.order_by("uploaded_at", "id")),
         "can_read_station": scope.can_read_org(opinion.station),
         "can_read_handler": scope.can_read_org(opinion.handler_org),

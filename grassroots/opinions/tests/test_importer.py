@@ -279,6 +279,15 @@ def test_a_station_without_categories_and_a_bad_file(cast: Any) -> None:
     assert [str(e) for e in plan.errors] == ["街道党工委 has no opinion categories yet: set up the station first"]
 
 
+def test_a_revoked_station_takes_no_register(station: Station, cast: Any) -> None:
+    from grassroots.orgs.models import Organization
+
+    Organization.objects.filter(pk=station.org.pk).update(revoked_on=D(2024, 6, 1))
+    station.org.refresh_from_db()
+    plan = plan_as(cast.street_admin, station.org, csv_bytes(good_rows()))
+    assert [str(e) for e in plan.errors] == ["街道党工委 has been revoked"] and not plan.rows
+
+
 def test_a_bad_file_type(station: Station, cast: Any) -> None:
     plan = plan_as(cast.street_admin, station.org, b"whatever", "register.xls")
     assert plan.errors and plan.errors[0].row == 0 and ".xlsx" in plan.errors[0].message

@@ -10,7 +10,7 @@ import pytest
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.models import AuditEntry
-from grassroots.opinions import services
+from grassroots.opinions import selectors, services
 from grassroots.opinions.models import Assignment, Opinion, OpinionChange, State
 
 DAY = dt.date(2024, 12, 2)
@@ -126,6 +126,8 @@ def test_a_draft_changes_nothing_until_published_and_is_checked_again(station: A
         draft = services.draft_reply(o, to_state=State.SOLVED, on=DAY, background="背景")
         o.refresh_from_db()
         assert o.state == State.ASSIGNED and draft.is_draft
+        assert draft in selectors.history(o, drafts=True)  # for the handlers
+        assert draft not in selectors.history(o) and draft not in selectors.history(o, public=True, drafts=True)
         with pytest.raises(RuleError) as err:
             services.publish_reply(draft)  # incomplete: no solution yet
         assert err.value.field == "solution"
@@ -217,6 +219,9 @@ def test_bad_intake_is_refused_naming_the_field(station: Any, cast: Any, today: 
         ({"submitter_phone": "call me"}, "submitter_phone"),
         ({"lat": "north"}, "lat"),
         ({"lon": "200"}, "lon"),
+        ({"lat": "nan"}, "lat"),
+        ({"lon": "-Infinity"}, "lon"),
+        ({"submitter_email": "not-an-email"}, "submitter_email"),
         ({"channel": "pigeon"}, "channel"),
     ]
     for change, field in cases:
