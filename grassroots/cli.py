@@ -4,6 +4,7 @@
     grassroots serve [--port 8000]
     grassroots import members FILE [--org CODE] [--dry-run]
     grassroots import dues FILE [--org CODE] [--dry-run]
+    grassroots import opinions FILE --org STATION [--dry-run]
     grassroots export members --org CODE FILE.xlsx
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
@@ -58,10 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="create or upgrade the database")
 
     p = sub.add_parser("import", help="import records from .xlsx or .csv")
-    p.add_argument("what", choices=["members", "dues"])
+    p.add_argument("what", choices=["members", "dues", "opinions"])
     p.add_argument("file")
     p.add_argument("--org", help="members: organization code for rows that name none; dues: every row must "
-                                      "name a member of this organization's subtree")
+                                      "name a member of this organization's subtree; opinions (required): the "
+                                      "station whose register it is")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
     p.add_argument("--as", dest="as_user", help="act as this user, within their scope")
 
@@ -212,6 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             within = _org(args.org, actor) if args.org else None
             return cli_import_dues(args.file, dry_run=args.dry_run, actor=actor, within=within)
+        if args.verb == "import" and args.what == "opinions":
+            from grassroots.opinions.importer import cli_import as cli_import_opinions
+
+            if not args.org:
+                raise SystemExit("grassroots: import opinions needs --org STATION")
+            return cli_import_opinions(args.file, station=_org(args.org, actor), dry_run=args.dry_run, actor=actor)
         if args.verb == "import":
             from grassroots.members.importer import cli_import
 

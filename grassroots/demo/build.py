@@ -24,6 +24,7 @@ from grassroots.core.errors import RuleError
 
 from . import data
 from .lifework import build_lifework
+from .opinions import build_opinions
 from .recruitment import build_recruitment
 
 SEED = 20191231
@@ -416,6 +417,7 @@ def build_demo(out: TextIO = sys.stdout) -> int:
         logins = _ensure_logins(town)
         build_recruitment(out)
         build_lifework(out)
+        build_opinions(out)
     out.write(_("Open %(address)s (start the site with: grassroots serve)") % {"address": data.ADDRESS} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")
     for username, what in logins:

@@ -140,7 +140,8 @@ class Opinion(models.Model):
                                     related_name="handled_opinions")
     department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="opinions")
-    deadline = models.DateField(_("reply due"))
+    deadline = models.DateField(_("reply due"))  # the one in force (set again when reopened)
+    first_deadline = models.DateField(_("first reply due"))  # as set at intake: the statistics judge by these
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="duplicates")
@@ -222,6 +223,7 @@ class OpinionChange(models.Model):
                                    related_name="+")
     written_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    deadline = models.DateField(_("reply due"), null=True, blank=True)  # the new deadline a reopening set
     by_rating = models.BooleanField(default=False)  # a reopening by the submitter's low rating; reason "2/5"
 
     class Meta:

@@ -3,8 +3,9 @@
 An organization's opinions are those its station received (`station` in its subtree) and those handled in its
 subtree (`handler_org`), so a street committee sees its station's and a village branch what it was given.
 
-States on a date come from the published changes dated on or before it, so the statistics for 31 December
-stay what they were even after later replies.
+States on a date come from the published changes dated on or before it, and deadlines from the dates the
+services stored (at intake, and at each reopening), so the statistics for 31 December stay what they were
+after later replies or a change of a category's number of days.
 
 Statistics (the definitions the statistics page shows, `DEFINITIONS`):
 - received: opinions received in the period, duplicates left out;
@@ -34,7 +35,6 @@ from grassroots.orgs.models import Organization
 from grassroots.rules.registry import in_force
 
 from .models import CLOSED, COMPLETED, Opinion, OpinionChange, OpinionRating, State
-from .services import deadline_for
 
 DEFINITIONS = (
     (_("Received"), _("opinions received in the month, duplicates left out")),
@@ -104,15 +104,15 @@ def states_on(opinions: Iterable[Opinion], as_of: dt.date) -> dict[int, OnDate]:
         return out
     ids = list(ops)
     last: dict[int, tuple[str, dt.date]] = {}
-    reopened: dict[int, dt.date] = {}
+    reopened: dict[int, dt.date] = {}  # the deadline set by the last reopening on or before the date
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start:chunk_start + 5000]
-        for oid, to_state, on in (OpinionChange.objects.filter(opinion_id__in=chunk, published_at__isnull=False,
-                                                               on__lte=as_of)
-                                  .order_by("on", "id").values_list("opinion_id", "to_state", "on")):
+        for oid, to_state, on, deadline in (
+                OpinionChange.objects.filter(opinion_id__in=chunk, published_at__isnull=False, on__lte=as_of)
+                .order_by("on", "id").values_list("opinion_id", "to_state", "on", "deadline")):
             last[oid] = (to_state, on)
-            if to_state == State.REOPENED:
-                reopened[oid] = on
+            if to_state == State.REOPENED and deadline is not None:
+                reopened[oid] = deadline
     ratings: dict[int, int] = {}
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start:chunk_start + 5000]
@@ -121,8 +121,8 @@ def states_on(opinions: Iterable[Opinion], as_of: dt.date) -> dict[int, OnDate]:
             ratings[oid] = score
     for oid, o in ops.items():
         state, on = last.get(oid, (State.RECEIVED, o.received_on))
-        # The deadline as the service set it: from the last reopening on or before the date, else from receipt.
-        deadline = deadline_for(o.category, reopened.get(oid, o.received_on))
+        # The deadline as the service stored it then: the last reopening's on or before the date, else the first.
+        deadline = reopened.get(oid, o.first_deadline)
         out[oid] = OnDate(oid, state, on if state in CLOSED else None, deadline, ratings.get(oid))
     return out
 

@@ -29,6 +29,7 @@ Rating (`rate`)
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
 from decimal import Decimal
@@ -45,7 +46,7 @@ from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.files import MAX_ATTACHMENT_BYTES, check_attachment
 from grassroots.core.workdays import add_workdays
-from grassroots.orgs.models import Organization, Territory
+from grassroots.orgs.models import Organization, OrgKind, Territory
 from grassroots.rules.registry import in_force
 
 from .models import (
@@ -192,23 +193,37 @@ def deadline_for(category: Category, received_on: dt.date) -> dt.date:
 
 def route_for(category: Category, station: Organization, territory: Territory | None
               ) -> tuple[Organization | None, Department | None]:
-    """Where the category sends an opinion at intake: (organization, department), or (None, None) to sort by hand."""
+    """Where the category sends an opinion at intake: (organization, department), or (None, None) to sort by hand.
+
+    By place: the organization in the station's tree whose territory is the place, or the nearest place above
+    it. Party groups are left out (they do not handle opinions). Where several organizations hold the same place
+    (three village branches of one community), it goes to the nearest organization above all of them (their
+    general branch), so that nobody is picked by chance."""
     if category.department_id is not None:
         return station, category.department
-    if territory is not None:
-        # The organization in the station's tree whose territory is the place or the nearest place above it.
-        candidates = Organization.objects.filter(path__startswith=station.path, revoked_on__isnull=True,
-                                                 territory__isnull=False).select_related("territory")
-        by_territory: dict[str, Organization] = {}
-        for org in candidates.order_by("-depth"):
-            assert org.territory is not None
-            by_territory.setdefault(org.territory.path, org)
-        path = territory.path
-        step = Territory.steplen
-        while path:
-            if path in by_territory:
-                return by_territory[path], None
-            path = path[:-step]
+    if territory is None:
+        return None, None
+    holders: dict[str, list[Organization]] = {}
+    for org in (Organization.objects.filter(path__startswith=station.path, revoked_on__isnull=True,
+                                            territory__isnull=False)
+                .exclude(kind=OrgKind.PARTY_GROUP).select_related("territory").order_by("path")):
+        assert org.territory is not None
+        holders.setdefault(org.territory.path, []).append(org)
+    path = territory.path
+    while path:
+        found = holders.get(path)
+        if found:
+            deepest = max(o.depth for o in found)
+            chosen = [o for o in found if o.depth == deepest]
+            if len(chosen) == 1:
+                return chosen[0], None
+            common = os.path.commonprefix([o.path for o in chosen])
+            common = common[: len(common) - len(common) % Organization.steplen]
+            above = Organization.objects.filter(path=common, revoked_on__isnull=True).first()
+            if above is not None and above.path.startswith(station.path):
+                return above, None
+            return None, None
+        path = path[: -Territory.steplen]
     return None, None
 
 
@@ -303,7 +318,8 @@ def submit_opinion(
                     lat=lat_d, lon=lon_d, channel=channel, outlet=outlet, submitter_name=submitter_name.strip()[:50],
                     submitter_phone=phone, submitter_email=email[:100], received_on=day,
                     entered_by=_user(), state=State.RECEIVED, handler_org=handler or station, department=department,
-                    deadline=deadline_for(category, day), state_changed_at=timezone.now(),
+                    deadline=deadline_for(category, day), first_deadline=deadline_for(category, day),
+                    state_changed_at=timezone.now(),
                 )
                 audit.record("opinions.submit", opinion, org_id=station.pk,
                              after=audit.snapshot(opinion, OPINION_FIELDS))
@@ -529,7 +545,8 @@ def _apply(opinion: Opinion, change: OpinionChange) -> None:
         opinion.closed_on = None
         opinion.duplicate_of = None
         if change.to_state == State.REOPENED:
-            opinion.deadline = deadline_for(opinion.category, change.on)
+            opinion.deadline = change.deadline = deadline_for(opinion.category, change.on)
+            change.save(update_fields=["deadline"])
     opinion.save()
     audit.record(f"opinions.to_{change.to_state}", opinion, org_id=opinion.station_id, before=before,
                  after=audit.snapshot(opinion, OPINION_FIELDS), extra={"change": change.pk})

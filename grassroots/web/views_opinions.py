@@ -299,6 +299,7 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
         "export_query": urlencode([(k, v) for k, v in request.GET.items() if k not in ("page", "all", "format")]
                                   + [("format", "xlsx")]),
         "filters_used": _filter_summary(form), "stations": _entry_stations(org),
+        "can_import": scope.can_write_org(org) and Category.objects.filter(org=org, active=True).exists(),
     })
 
 

@@ -373,3 +373,25 @@ def test_a_handler_below_the_station_routes_only_within_their_subtree(station: A
         services.assign(o, to_org=cast.group_a1, on=DAY, note="交第一党小组")
     o.refresh_from_db()
     assert o.handler_org == cast.group_a1
+
+
+def test_routing_by_place_skips_party_groups_and_never_picks_by_chance(station: Any, cast: Any,
+                                                                       today: dt.date) -> None:
+    from grassroots.orgs.models import Organization
+
+    # A's party group holds A's community too: it is not a handler, so A still gets it.
+    Organization.objects.filter(pk=cast.group_a1.pk).update(territory=station.territory_a)
+    assert submit(station, station.neighbours, territory=station.territory_a).handler_org == cast.branch_a
+    # A and B both hold it: neither is picked by chance; their general branch G above both gets it.
+    Organization.objects.filter(pk=cast.branch_b.pk).update(territory=station.territory_a)
+    assert submit(station, station.neighbours, territory=station.territory_a).handler_org == cast.general
+
+
+def test_statistics_keep_the_deadline_set_at_the_time(station: Any, cast: Any, today: dt.date) -> None:
+    o = submit(station, station.roads, on=DAY)  # 5 working days: due 9 December
+    with acting(None, "system"):
+        services.reply(o, to_state=State.SOLVED, on=dt.date(2024, 12, 9), **FULL)
+    station.roads.deadline_workdays = 1  # the station shortens the category's deadline afterwards
+    station.roads.save()
+    figures = selectors.year_statistics(cast.street, 2024, as_of=dt.date(2024, 12, 20)).total
+    assert (figures.completed, figures.on_time) == (1, 1)
