@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.core.idnumber import mask_email, mask_phone
 from grassroots.orgs.models import Organization, Territory
@@ -56,8 +57,8 @@ class Category(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
+        verbose_name = pgettext_lazy("opinion", "category")
+        verbose_name_plural = pgettext_lazy("opinion", "categories")
         ordering = ["org", "code"]
         constraints = [models.UniqueConstraint(fields=["org", "code"], name="category_unique_code")]
 
@@ -117,7 +118,7 @@ class Opinion(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)  # public: "HS-2019-0001"
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)  # private, the submitter's
     text = models.TextField(_("opinion"))
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+    category = models.ForeignKey(Category, verbose_name=pgettext_lazy("opinion", "category"), on_delete=models.PROTECT,
                                  related_name="opinions")
     territory = models.ForeignKey(Territory, verbose_name=_("place"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.access.scope import Scope, scope_for
@@ -160,7 +160,7 @@ class OpinionFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Text contains"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
-    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("opinion", "Category"), required=False)
     department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
     handler = forms.ChoiceField(label=gettext_lazy("Handled by"), required=False)
     month = forms.RegexField(label=gettext_lazy("Received in month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -306,7 +306,7 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
 def _list_xlsx(org: Organization, rows: list[Opinion]) -> HttpResponse:
     from openpyxl import Workbook
 
-    headers = [_("Number"), _("Received on"), _("Channel"), _("Category"), _("Place"), _("Opinion"),
+    headers = [_("Number"), _("Received on"), _("Channel"), pgettext("opinion", "Category"), _("Place"), _("Opinion"),
                _("Phone"), _("Email"), _("Handled by"), _("State"), _("Reply due"), _("Overdue"), _("Closed on"),
                _("Latest rating")]
     data = [[o.number, o.received_on, o.get_channel_display(), o.category_label,  # type: ignore[attr-defined]
@@ -338,7 +338,7 @@ class OpinionEntryForm(forms.Form):
     received_on = LooseDateField(label=gettext_lazy("Received on"),
                                  help_text=gettext_lazy("A past date is fine: outlets without a connection enter "
                                                         "opinions later."))
-    category = CategoryChoiceField(label=gettext_lazy("Category"), queryset=Category.objects.none())
+    category = CategoryChoiceField(label=pgettext_lazy("opinion", "Category"), queryset=Category.objects.none())
     text = forms.CharField(label=gettext_lazy("Opinion"), max_length=opinion_services.MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 5}))
     outlet = NamedChoiceField(label=gettext_lazy("Outlet"), queryset=Outlet.objects.none(), required=False,
