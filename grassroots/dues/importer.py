@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from grassroots.access.scope import Scope, current_scope
 from grassroots.core import idnumber
-from grassroots.core.context import acting, current_actor
+from grassroots.core.context import acting
 from grassroots.core.dates import add_months
 from grassroots.core.errors import RuleError
 from grassroots.members.headers import Column, norm
@@ -35,11 +34,11 @@ from grassroots.members.importer import (
     ImportPlan,
     PlannedRow,
     RowError,
-    _Abort,
     _read_rows,
     _Row,
     _Sheet,
     _text,
+    apply_rows,
     check_rows,
     read_sheet,
 )
@@ -261,37 +260,22 @@ def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
     if not plan.ok or plan.sheet is None or plan.applied:
         return plan
     fresh = DuesImportPlan(filename=plan.filename, sheet=plan.sheet, within=plan.within)
-    current: PlannedRow | None = None
-    try:
-        with acting(current_actor(), "import"), transaction.atomic():
-            _evaluate(fresh, current_scope())  # the records may have changed since the plan was made
-            if fresh.errors:
-                raise _Abort(fresh.errors)
-            for current in fresh.rows:
-                if current.action != "create":
-                    continue
-                values = dict(current.values)
-                member = values.pop("member")
-                if values.pop("kind") == PaymentKind.VOLUNTARY:
-                    record_voluntary(member, **values)
-                else:
-                    record_payment(member, **values)
-    except _Abort as exc:
-        fresh.errors = exc.errors
-        return fresh
-    except RuleError as exc:
-        number = current.row if current is not None else 0
-        column = ""
-        if exc.field in BY_FIELD and fresh.sheet is not None:
-            column = fresh.sheet.column_name(exc.field)
-        fresh.errors = [RowError(number, column, exc.message)]
-        return fresh
-    except DatabaseError as exc:
-        number = current.row if current is not None else 0
-        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
-        return fresh
-    fresh.applied = True
-    return fresh
+
+    def write(row: PlannedRow) -> None:
+        if row.action != "create":
+            return
+        values = dict(row.values)
+        member = values.pop("member")
+        if values.pop("kind") == PaymentKind.VOLUNTARY:
+            record_voluntary(member, **values)
+        else:
+            record_payment(member, **values)
+
+    def column_for(field: str | None) -> str:
+        return fresh.sheet.column_name(field) if field in BY_FIELD and fresh.sheet is not None else ""
+
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
+                      column_for=column_for)
 
 
 def _print_rows(plan: ImportPlan) -> None:

@@ -574,6 +574,36 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     return plan.sheet.column_name(_SERVICE_FIELD_TO_COLUMN.get(service_field, service_field))
 
 
+def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: Callable[[PlannedRow], None],
+                              column_for: Callable[[str | None], str]) -> P:
+    """The write step every importer shares. In one transaction, acting on the import channel: `evaluate`
+    checks the fresh plan again (the records may have changed since the dry run); if it found errors nothing is
+    written, else each row goes through `write`. A RuleError or a database error undoes everything and is
+    returned as the plan's one error, naming the row (and the column, by `column_for`, where the service names
+    a field). Returns the plan, `applied` when every row was written."""
+    current: PlannedRow | None = None
+    try:
+        with acting(current_actor(), "import"), transaction.atomic():
+            evaluate()
+            if fresh.errors:
+                raise _Abort(fresh.errors)
+            for current in fresh.rows:
+                write(current)
+    except _Abort as exc:
+        fresh.errors = exc.errors
+        return fresh
+    except RuleError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, column_for(exc.field), exc.message)]
+        return fresh
+    except DatabaseError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
+        return fresh
+    fresh.applied = True
+    return fresh
+
+
 def apply_import(plan: ImportPlan) -> ImportPlan:
     """Re-check the plan's rows and write them in one transaction: all of them, or nothing.
 
@@ -582,32 +612,16 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
     if not plan.ok or plan.sheet is None or plan.applied:
         return plan
     fresh = ImportPlan(filename=plan.filename, default_org_code=plan.default_org_code, sheet=plan.sheet)
-    current: PlannedRow | None = None
-    try:
-        with acting(current_actor(), "import"), transaction.atomic():
-            _evaluate(fresh, current_scope())  # the roster may have changed since the plan was made
-            if fresh.errors:
-                raise _Abort(fresh.errors)
-            for current in fresh.rows:
-                if current.action == "create":
-                    member_create(**current.values)
-                elif current.action == "update":
-                    assert current.member_id is not None
-                    member = Member.objects.get(pk=current.member_id)
-                    member_update(member, **current.values)
-    except _Abort as exc:
-        fresh.errors = exc.errors
-        return fresh
-    except RuleError as exc:
-        number = current.row if current is not None else 0
-        fresh.errors = [RowError(number, _column_for(fresh, exc.field), exc.message)]
-        return fresh
-    except DatabaseError as exc:
-        number = current.row if current is not None else 0
-        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
-        return fresh
-    fresh.applied = True
-    return fresh
+
+    def write(row: PlannedRow) -> None:
+        if row.action == "create":
+            member_create(**row.values)
+        elif row.action == "update":
+            assert row.member_id is not None
+            member_update(Member.objects.get(pk=row.member_id), **row.values)
+
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
+                      column_for=lambda field: _column_for(fresh, field))
 
 
 def _print_rows(plan: ImportPlan) -> None:

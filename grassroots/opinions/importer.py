@@ -26,21 +26,20 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from grassroots.core.context import acting, current_actor
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.context import acting
+from grassroots.core.errors import PermissionDeniedError
 from grassroots.core.idnumber import mask_phone
 from grassroots.members.headers import Column, norm
 from grassroots.members.importer import (
     ImportPlan,
     PlannedRow,
     RowError,
-    _Abort,
     _read_rows,
     _Row,
     _Sheet,
+    apply_rows,
     check_rows,
     read_sheet,
 )
@@ -341,32 +340,16 @@ def apply_import(plan: OpinionImportPlan) -> OpinionImportPlan:
     """Re-check the plan's rows and submit their opinions in one transaction: all of them, or nothing."""
     if not plan.ok or plan.sheet is None or plan.applied or plan.station is None:
         return plan
-    fresh = OpinionImportPlan(filename=plan.filename, sheet=plan.sheet, station=plan.station)
-    current: PlannedRow | None = None
-    try:
-        with acting(current_actor(), "import"), transaction.atomic():
-            _require_entry(plan.station)
-            _evaluate(fresh)  # the station may have changed since the plan was made
-            if fresh.errors:
-                raise _Abort(fresh.errors)
-            for current in fresh.rows:
-                if current.action == "create":
-                    services.submit_opinion(plan.station, **current.values)
-    except _Abort as exc:
-        fresh.errors = exc.errors
-        return fresh
-    except PermissionDeniedError:
-        raise
-    except RuleError as exc:
-        number = current.row if current is not None else 0
-        fresh.errors = [RowError(number, _column_for(fresh, exc.field), exc.message)]
-        return fresh
-    except DatabaseError as exc:
-        number = current.row if current is not None else 0
-        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
-        return fresh
-    fresh.applied = True
-    return fresh
+    station = plan.station
+    _require_entry(station)
+    fresh = OpinionImportPlan(filename=plan.filename, sheet=plan.sheet, station=station)
+
+    def write(row: PlannedRow) -> None:
+        if row.action == "create":
+            services.submit_opinion(station, **row.values)
+
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh),  # the station may have changed since the plan
+                      write=write, column_for=lambda field: _column_for(fresh, field))
 
 
 def template_xlsx(station: Organization) -> bytes:

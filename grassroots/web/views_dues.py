@@ -37,8 +37,8 @@ from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, Paymen
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
-from . import uploads
-from .forms import IMPORT_SUFFIXES, LooseDateField, query_int, rule_error_on_form
+from .forms import LooseDateField, query_int, rule_error_on_form
+from .import_flow import ImportFlow
 
 SESSION_DUES_IMPORTS = "dues_imports"
 
@@ -103,17 +103,6 @@ class RemittanceForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount, yuan"), min_value=Decimal("0.01"), max_digits=14,
                                 decimal_places=2)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-
-
-class DuesImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File (.xlsx or .csv)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
-            raise forms.ValidationError(_("Upload an .xlsx or a .csv file."), code="suffix")
-        return upload
 
 
 # --- the ledger ----------------------------------------------------------------------------------
@@ -264,7 +253,7 @@ def _plan(saved: Path, filename: str, org: Organization) -> Any:
         return dues_importer.plan_import(fileobj, filename, within=org)
 
 
-def _preview(request: HttpRequest, org: Organization, form: DuesImportForm, plan: Any, token: str,
+def _preview(request: HttpRequest, org: Organization, form: forms.Form, plan: Any, token: str,
              filename: str) -> HttpResponse:
     labels = {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
     rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action), "name": r.name,
@@ -277,6 +266,21 @@ def _preview(request: HttpRequest, org: Organization, form: DuesImportForm, plan
     })
 
 
+def _upload_page(request: HttpRequest, org: Organization, form: forms.Form, status: int) -> HttpResponse:
+    return render(request, "web/dues_import.html", {"org": org, "form": form}, status=status)
+
+
+def _imported(request: HttpRequest, org: Organization, plan: Any) -> HttpResponse:
+    counts = dict(plan.counts)
+    messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
+    return redirect("dues-ledger", code=org.code)
+
+
+IMPORT = ImportFlow(session_key=SESSION_DUES_IMPORTS, prefix="dues-", url_name="dues-import", plan=_plan,
+                    apply=dues_importer.apply_import, preview=_preview, upload_page=_upload_page, done=_imported)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def dues_import(request: HttpRequest, code: str) -> HttpResponse:
@@ -284,46 +288,4 @@ def dues_import(request: HttpRequest, code: str) -> HttpResponse:
     org = get_object_or_404(scope.orgs(), code=code)
     if not scope.can_write_org(org):
         raise PermissionDenied(_("You may not import dues here."))
-    if request.method == "POST" and request.POST.get("step") == "confirm":
-        return _import_confirm(request, org)
-    form = DuesImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        token, saved = uploads.keep(request, upload, session_key=SESSION_DUES_IMPORTS, prefix="dues-", org=org.code)
-        try:
-            plan = _plan(saved, upload.name, org)
-        except PermissionDeniedError as exc:
-            raise _deny(exc) from exc
-        except RuleError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return _preview(request, org, form, plan, token, upload.name)
-    return render(request, "web/dues_import.html", {"org": org, "form": form},
-                  status=400 if request.method == "POST" else 200)
-
-
-def _import_confirm(request: HttpRequest, org: Organization) -> HttpResponse:
-    """Apply an upload kept from the dry run: planned again from the stored file, never from the client."""
-    token = request.POST.get("token", "")
-    kept = uploads.pending(request, token, session_key=SESSION_DUES_IMPORTS)
-    if kept is None or kept[0].get("org") != org.code:
-        messages.error(request, _("That upload is no longer available; please upload the file again."))
-        return redirect("dues-import", code=org.code)
-    info, saved = kept
-    try:
-        plan = _plan(saved, info["filename"], org)
-        if plan.ok:
-            plan = dues_importer.apply_import(plan)  # re-checks and writes every row, or none
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
-    except RuleError as exc:
-        messages.error(request, exc.message)
-        return redirect("dues-import", code=org.code)
-    if not plan.ok or not plan.applied:
-        messages.error(request, _("The file has errors; nothing was imported."))
-        return _preview(request, org, DuesImportForm(), plan, token, info["filename"])
-    uploads.discard(request, token, session_key=SESSION_DUES_IMPORTS)
-    counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
-        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
-    return redirect("dues-ledger", code=org.code)
+    return IMPORT.handle(request, org)
