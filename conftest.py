@@ -21,6 +21,9 @@ import pytest
 from grassroots.core import idnumber
 from grassroots.core.context import acting
 
+# The opinions station (`station`, `today`), used by the opinions, web, API and browser tests.
+pytest_plugins = ["grassroots.opinions.tests.fixtures"]
+
 FOUNDED = dt.date(2000, 1, 1)
 PASSWORD = "cast-pass-123"
 

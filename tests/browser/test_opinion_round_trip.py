@@ -10,7 +10,7 @@ import pytest
 
 from conftest import PASSWORD, build_cast
 from grassroots.opinions.models import Opinion, OpinionRating, State
-from grassroots.opinions.tests.conftest import build_station
+from grassroots.opinions.tests.fixtures import build_station
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.opinions import services
 from grassroots.opinions.models import Opinion, State
-from grassroots.opinions.tests.conftest import Station, build_station
+from grassroots.opinions.tests.fixtures import Station, build_station
 
 BASE = "/open311/v2"
 DAY = dt.date(2024, 12, 20)  # a Friday; the working-day calendar knows 2024
@@ -33,11 +33,6 @@ UNPUBLISHED_FIELDS = ["service_request_id", "status", "service_name", "service_c
                       "updated_datetime", "expected_datetime"]
 PHONE = "13912345678"
 EMAIL = "resident@example.com"
-
-
-@pytest.fixture
-def station(cast: Any) -> Station:
-    return build_station(cast)
 
 
 @pytest.fixture

@@ -16,16 +16,11 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.opinions import selectors, services
 from grassroots.opinions.models import Opinion, State
-from grassroots.opinions.tests.conftest import Station, build_station
+from grassroots.opinions.tests.fixtures import Station
 
 DAY = dt.date(2024, 12, 20)
 PHONE = "13912345678"
 EMAIL = "resident@example.com"
-
-
-@pytest.fixture
-def station(cast: Any) -> Station:
-    return build_station(cast)
 
 
 @pytest.fixture

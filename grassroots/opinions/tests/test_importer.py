@@ -20,7 +20,7 @@ from grassroots.opinions import services
 from grassroots.opinions.importer import COLUMNS, apply_import, plan_import, template_xlsx
 from grassroots.opinions.models import Assignment, Opinion, State
 
-from .conftest import Station
+from .fixtures import Station
 
 D = dt.date
 HEADER = ["收到日期", "反映内容", "类别", "地点", "详细地址", "渠道", "服务点", "反映人", "联系电话", "电子邮箱"]

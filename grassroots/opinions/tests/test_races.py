@@ -13,7 +13,7 @@ from grassroots.core.errors import RuleError
 from grassroots.opinions import services
 from grassroots.opinions.models import Opinion, OpinionChange, State
 
-from .conftest import build_station
+from .fixtures import build_station
 from .test_states import DAY, FULL
 
 needs_postgres = pytest.mark.skipif(

@@ -20,7 +20,7 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.opinions import services
 from grassroots.opinions.models import Assignment, Opinion, OpinionAttachment, OpinionChange, State
-from grassroots.opinions.tests.conftest import Station, build_station
+from grassroots.opinions.tests.fixtures import Station, build_station
 from grassroots.web import views_opinions
 from grassroots.web.tests.helpers import client_as
 

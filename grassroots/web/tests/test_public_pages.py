@@ -19,7 +19,7 @@ from django.urls import reverse
 from grassroots.core.context import acting
 from grassroots.opinions import services
 from grassroots.opinions.models import Opinion, OpinionAttachment, OpinionChange, OpinionRating, State
-from grassroots.opinions.tests.conftest import Station, build_station
+from grassroots.opinions.tests.fixtures import Station
 from grassroots.web import views_public
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -28,11 +28,6 @@ NAME, PHONE, EMAIL = "张三丰", "139-1234-5678", "zhang.sanfeng@example.cn"
 FULL = {"background": "居民反映路灯不亮", "solution": "已更换灯泡", "remaining": "无", "measures": "每月巡查",
         "handler_name": "王师傅", "handler_contact": "0871-7654321"}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-@pytest.fixture
-def station(cast: Any) -> Station:
-    return build_station(cast)
 
 
 @pytest.fixture(autouse=True)

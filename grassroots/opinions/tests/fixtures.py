@@ -1,5 +1,6 @@
-"""The opinions station of the cast's street S: a territory for S and for branch A, one department, three
-categories (one routed to the department, one routed by place, one sorted by hand) and an outlet in A's
+"""Fixtures for every test of opinions, registered by the root conftest as a pytest plugin.
+
+The opinions station of the cast's street S: a territory for S and for branch A, one department, three categories (one routed to the department, one routed by place, one sorted by hand) and an outlet in A's
 community. Dates are fixed in 2024 (whose holidays the working-day calendar knows)."""
 
 from __future__ import annotations
