@@ -143,7 +143,7 @@ class Opinion(models.Model):
                                    on_delete=models.PROTECT, related_name="opinions")
     deadline = models.DateField(_("reply due"))  # the one in force (set again when reopened)
     first_deadline = models.DateField(_("first reply due"))  # as set at intake: the statistics judge by these
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("opinion", "closed on"), null=True, blank=True)
     duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="duplicates")
     published = models.BooleanField(_("published"), default=False)  # the organization chooses
@@ -244,7 +244,7 @@ class OpinionRating(models.Model):
 
     opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="ratings")
     change = models.ForeignKey(OpinionChange, on_delete=models.PROTECT, related_name="ratings")
-    score = models.PositiveSmallIntegerField(_("rating"))
+    score = models.PositiveSmallIntegerField(pgettext_lazy("opinion", "rating"))
     on = models.DateField(_("date"))
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)

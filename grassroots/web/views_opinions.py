@@ -333,7 +333,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 class OpinionEntryForm(forms.Form):
-    channel = forms.ChoiceField(label=gettext_lazy("Received"),
+    channel = forms.ChoiceField(label=pgettext_lazy("opinion channel", "Received through"),
                                 choices=[(c.value, c.label) for c in STAFF_CHANNELS])
     received_on = LooseDateField(label=gettext_lazy("Received on"),
                                  help_text=gettext_lazy("A past date is fine: outlets without a connection enter "
@@ -874,7 +874,7 @@ def _stats_xlsx(org: Organization, year: int, as_of: dt.date, tables: dict[str, 
                        (_("By organization"), "by_handler")):
         _sheet(wb, title, [title, *_stats_headers()], [[r["label"], *_stats_cells(r)] for r in tables[key]],
                widths=widths)
-    _sheet(wb, _("By state"), [_("State"), _("Count")], [[s["label"], s["count"]] for s in tables["states"]],
+    _sheet(wb, _("By state"), [_("State"), pgettext("opinion", "Count")], [[s["label"], s["count"]] for s in tables["states"]],
            widths=widths)
     _sheet(wb, _("Definitions"), [_("Figure"), _("Definition")],
            [[str(term), str(text)] for term, text in opinion_selectors.DEFINITIONS]
