@@ -300,6 +300,8 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
                                   + [("format", "xlsx")]),
         "filters_used": _filter_summary(form), "stations": _entry_stations(org),
         "can_import": scope.can_write_org(org) and Category.objects.filter(org=org, active=True).exists(),
+        "outlets": list(Outlet.objects.filter(org=org).order_by("code")),
+        "is_station": Category.objects.filter(org=org, active=True).exists(),
     })
 
 

@@ -604,3 +604,12 @@ def test_the_statistics_as_of_an_earlier_day(cast: Cast, mixed: dict[str, Opinio
     assert "as they stood on 2024-11-30" in html
     dec = re.search(r'<tr data-key="2024-12">.*?</tr>', html, re.S).group(0)  # type: ignore[union-attr]
     assert 'data-figure="received"><a href="' in dec and re.search(r'data-figure="received"><a [^>]*>0<', dec)
+
+
+def test_the_station_list_links_its_public_pages_and_posters(station: Station, cast: Cast) -> None:
+    page = text(client_as(cast, "street_admin").get(f"/orgs/{station.org.code}/opinions/"))
+    for url in (f"/p/{station.org.code}/", f"/p/{station.org.code}/published/", "/p/track/",
+                f"/p/{station.org.code}/poster/{station.outlet_a.code}/"):
+        assert f'href="{url}"' in page
+    branch = text(client_as(cast, "street_admin").get(f"/orgs/{cast.branch_a.code}/opinions/"))
+    assert 'id="station-public"' not in branch  # a branch runs no station
