@@ -68,7 +68,7 @@ def test_back_events_undo_their_pair() -> None:
     (State(1, "full", False, True, "", ""), Ev("suspended", D(2012, 1, 1)), "already suspended"),
     (BASE, Ev("transferred", D(2012, 1, 1), 1), "already in that organization"),
     (BASE, Ev("transferred", D(2012, 1, 1)), "needs an organization"),
-    (BASE, Ev("promoted", D(2012, 1, 1)), ""),
+    (BASE, Ev("promoted", D(2012, 1, 1)), "not a valid EventKind"),
     (None, Ev("converted", D(2012, 1, 1)), "not a member on that date"),
     (None, Ev("died", D(2012, 1, 1)), "not a member on that date"),
 ])
