@@ -27,10 +27,11 @@ START_2019 = dt.date(2019, 1, 1)
 def _rows() -> dict[str, int]:
     from grassroots.dues.models import DuesAssessment, DuesMonth, DuesPayment, Remittance
     from grassroots.meetings.models import Appraisal, Attendance, CommitteeSeat, Meeting
+    from grassroots.opinions.models import Assignment, Opinion, OpinionChange, OpinionRating
     from grassroots.recruitment.models import Candidate, CandidateStep
 
     models = (DuesAssessment, DuesPayment, DuesMonth, Remittance, Meeting, Attendance, CommitteeSeat, Appraisal,
-              Candidate, CandidateStep)
+              Candidate, CandidateStep, Opinion, Assignment, OpinionChange, OpinionRating)
     return {m.__name__: m.objects.count() for m in models}
 
 
