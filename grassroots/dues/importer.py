@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -40,6 +39,7 @@ from grassroots.members.importer import (
     _text,
     apply_rows,
     check_rows,
+    cli_report,
     read_sheet,
 )
 from grassroots.members.models import Member
@@ -293,17 +293,11 @@ def cli_import(path: str | os.PathLike[str], *, dry_run: bool, actor: Any, withi
         plan = plan_import(path, os.path.basename(os.fspath(path)), within=within)
         if plan.ok and not dry_run:
             plan = apply_import(plan)
-    if plan.errors:
-        for error in plan.errors:
-            print(str(error), file=sys.stderr)
-        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
-        return 1
-    counts = {"create": sum(r.action == "create" for r in plan.rows),
-              "unchanged": sum(r.action == "unchanged" for r in plan.rows)}
-    if dry_run:
-        _print_rows(plan)
-        print(_("dry run: would record %(create)d payments, leave %(unchanged)d unchanged; nothing was written")
-              % counts)
-    else:
-        print(_("recorded %(create)d payments, unchanged %(unchanged)d") % counts)
-    return 0
+
+    def summary(counts: dict[str, int]) -> str:
+        if dry_run:
+            return _("dry run: would record %(create)d payments, leave %(unchanged)d unchanged; nothing was "
+                     "written") % counts
+        return _("recorded %(create)d payments, unchanged %(unchanged)d") % counts
+
+    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)

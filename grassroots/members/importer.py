@@ -633,22 +633,32 @@ def _print_rows(plan: ImportPlan) -> None:
         print(line)
 
 
+def cli_report(plan: ImportPlan, *, dry_run: bool, print_rows: Callable[[Any], None],
+               summary: Callable[[dict[str, int]], str]) -> int:
+    """What every `grassroots import` verb prints: the errors (exit 1), or the rows of a dry run and the summary
+    (`summary(counts)`, counts by action: create, update, unchanged); exit 0."""
+    if plan.errors:
+        for error in plan.errors:
+            print(str(error), file=sys.stderr)
+        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
+        return 1
+    if dry_run:
+        print_rows(plan)
+    print(summary(plan.counts))
+    return 0
+
+
 def cli_import(path: str | os.PathLike[str], *, org_code: str | None, dry_run: bool, actor: Any) -> int:
     """The `grassroots import members` verb: 0 when written (or a clean dry run), 1 on errors."""
     with acting(actor, "cli"):
         plan = plan_import(path, os.path.basename(os.fspath(path)), default_org_code=org_code)
         if plan.ok and not dry_run:
             plan = apply_import(plan)
-    if plan.errors:
-        for error in plan.errors:
-            print(str(error), file=sys.stderr)
-        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
-        return 1
-    counts = plan.counts
-    if dry_run:
-        _print_rows(plan)
-        print(_("dry run: would create %(create)d, update %(update)d, leave %(unchanged)d unchanged; "
-                "nothing was written") % counts)
-    else:
-        print(_("created %(create)d, updated %(update)d, unchanged %(unchanged)d") % counts)
-    return 0
+
+    def summary(counts: dict[str, int]) -> str:
+        if dry_run:
+            return _("dry run: would create %(create)d, update %(update)d, leave %(unchanged)d unchanged; "
+                     "nothing was written") % counts
+        return _("created %(create)d, updated %(update)d, unchanged %(unchanged)d") % counts
+
+    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)

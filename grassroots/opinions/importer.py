@@ -41,6 +41,7 @@ from grassroots.members.importer import (
     _Sheet,
     apply_rows,
     check_rows,
+    cli_report,
     read_sheet,
 )
 from grassroots.orgs.models import Organization, Territory
@@ -422,17 +423,11 @@ def cli_import(path: str | os.PathLike[str], *, station: Organization, dry_run: 
         except PermissionDeniedError as exc:
             print(exc.message, file=sys.stderr)
             return 1
-    if plan.errors:
-        for error in plan.errors:
-            print(str(error), file=sys.stderr)
-        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
-        return 1
-    counts = {"create": sum(r.action == "create" for r in plan.rows),
-              "unchanged": sum(r.action == "unchanged" for r in plan.rows)}
-    if dry_run:
-        _print_rows(plan)
-        print(_("dry run: would take in %(create)d opinions, leave %(unchanged)d already taken in; nothing was "
-                "written") % counts)
-    else:
-        print(_("took in %(create)d opinions, %(unchanged)d were already taken in") % counts)
-    return 0
+
+    def summary(counts: dict[str, int]) -> str:
+        if dry_run:
+            return _("dry run: would take in %(create)d opinions, leave %(unchanged)d already taken in; nothing "
+                     "was written") % counts
+        return _("took in %(create)d opinions, %(unchanged)d were already taken in") % counts
+
+    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
