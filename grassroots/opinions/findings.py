@@ -28,13 +28,12 @@ DUE_SOON_WORKDAYS = 2
 def opinion_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
     rule = in_force("opinions.reply_within", as_of)
     # Open on as_of: open now, or closed only after as_of (a closing date on or before it stands).
-    candidates = list(for_org(org).filter(received_on__lte=as_of)
-                      .filter(Q(state__in=OPEN) | Q(closed_on__gt=as_of))
-                      .select_related("category", "handler_org", "department"))
-    on_date = states_on(candidates, as_of)
+    open_then = for_org(org).filter(received_on__lte=as_of).filter(Q(state__in=OPEN) | Q(closed_on__gt=as_of))
+    on_date = states_on(open_then, as_of)
+    candidates = list(open_then.select_related("category", "handler_org", "department"))
     for o in candidates:
-        d = on_date[o.pk]
-        if d.state in CLOSED:
+        d = on_date.get(o.pk)
+        if d is None or d.state in CLOSED:  # None: written between the two reads
             continue
         values = {"number": o.number, "category": o.category.name, "due": d.deadline.isoformat(),
                   "handler": o.department.name if o.department else o.handler_org.name}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -51,7 +50,10 @@ DEFINITIONS = (
 
 
 def in_org(org: Organization) -> Q:
-    return Q(station__path__startswith=org.path) | Q(handler_org__path__startswith=org.path)
+    """Received by a station in org's subtree or handled there, by the subtree's organization ids (read once), so
+    that the station and handler indexes serve a town's read whatever the size of the city."""
+    subtree = list(Organization.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+    return Q(station_id__in=subtree) | Q(handler_org_id__in=subtree)
 
 
 def visible(scope: Scope) -> QuerySet[Opinion]:
@@ -96,33 +98,31 @@ class OnDate:
         return self.state not in CLOSED and self.deadline < as_of
 
 
-def states_on(opinions: Iterable[Opinion], as_of: dt.date) -> dict[int, OnDate]:
-    """Each opinion's state, closing date, deadline and latest rating as of `as_of` (three queries)."""
-    ops = {o.pk: o for o in opinions if o.received_on <= as_of}
+def states_on(opinions: QuerySet[Opinion], as_of: dt.date) -> dict[int, OnDate]:
+    """Each opinion's state, closing date, deadline and latest rating as of `as_of`: three queries, the changes
+    and ratings read through the opinions' query as a subquery (no list of ids goes back and forth)."""
+    selected = opinions.filter(received_on__lte=as_of)
+    first = dict(selected.values_list("pk", "first_deadline"))
     out: dict[int, OnDate] = {}
-    if not ops:
+    if not first:
         return out
-    ids = list(ops)
+    ids = selected.values("pk")
     last: dict[int, tuple[str, dt.date]] = {}
     reopened: dict[int, dt.date] = {}  # the deadline set by the last reopening on or before the date
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start:chunk_start + 5000]
-        for oid, to_state, on, deadline in (
-                OpinionChange.objects.filter(opinion_id__in=chunk, published_at__isnull=False, on__lte=as_of)
-                .order_by("on", "id").values_list("opinion_id", "to_state", "on", "deadline")):
-            last[oid] = (to_state, on)
-            if to_state == State.REOPENED and deadline is not None:
-                reopened[oid] = deadline
+    for oid, to_state, on, deadline in (
+            OpinionChange.objects.filter(opinion__in=ids, published_at__isnull=False, on__lte=as_of)
+            .order_by("on", "id").values_list("opinion_id", "to_state", "on", "deadline")):
+        last[oid] = (to_state, on)
+        if to_state == State.REOPENED and deadline is not None:
+            reopened[oid] = deadline
     ratings: dict[int, int] = {}
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start:chunk_start + 5000]
-        for oid, score in (OpinionRating.objects.filter(opinion_id__in=chunk, on__lte=as_of)
-                           .order_by("on", "id").values_list("opinion_id", "score")):
-            ratings[oid] = score
-    for oid, o in ops.items():
-        state, on = last.get(oid, (State.RECEIVED, o.received_on))
+    for oid, score in (OpinionRating.objects.filter(opinion__in=ids, on__lte=as_of)
+                       .order_by("on", "id").values_list("opinion_id", "score")):
+        ratings[oid] = score
+    for oid, first_deadline in first.items():
+        state, on = last.get(oid, (State.RECEIVED, dt.date.min))
         # The deadline as the service stored it then: the last reopening's on or before the date, else the first.
-        deadline = reopened.get(oid, o.first_deadline)
+        deadline = reopened.get(oid, first_deadline)
         out[oid] = OnDate(oid, state, on if state in CLOSED else None, deadline, ratings.get(oid))
     return out
 
@@ -225,9 +225,10 @@ def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date |
     as_of = as_of or min(end, max(timezone.localdate(), start))
     until = min(end, as_of)
     satisfied_at = int(in_force("opinions.rating", as_of)["satisfied_at_least"])
-    ops = list(for_org(org).filter(received_on__gte=start, received_on__lte=until)
-               .select_related("category", "department", "handler_org"))
-    on_date = states_on(ops, as_of)
+    qs = for_org(org).filter(received_on__gte=start, received_on__lte=until)
+    on_date = states_on(qs, as_of)
+    rows = qs.values_list("pk", "received_on", "department_id", "department__name", "category__code",
+                          "category__name", "handler_org__code", "handler_org__name")
     total = Figures(label=str(_("All")))
     months: dict[str, Figures] = {}
     day = start.replace(day=1)
@@ -238,25 +239,23 @@ def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date |
     departments: dict[str, Figures] = {}
     categories: dict[str, Figures] = {}
     handlers: dict[str, Figures] = {}
-    for o in ops:
-        d = on_date.get(o.pk)
+    for pk, received_on, dept_id, dept_name, cat_code, cat_name, handler_code, handler_name in rows.iterator(
+            chunk_size=5000):
+        d = on_date.get(pk)
         if d is None or d.state == State.DUPLICATE:
             continue
         total.add(d, as_of, satisfied_at)
-        months[f"{o.received_on.year}-{o.received_on.month:02d}"].add(d, as_of, satisfied_at)
-        dkey = str(o.department_id or "")
+        months[f"{received_on.year}-{received_on.month:02d}"].add(d, as_of, satisfied_at)
+        dkey = str(dept_id or "")
         if dkey not in departments:
-            departments[dkey] = Figures(label=o.department.name if o.department else str(_("(no department)")),
-                                        key=dkey)
+            departments[dkey] = Figures(label=dept_name or str(_("(no department)")), key=dkey)
         departments[dkey].add(d, as_of, satisfied_at)
-        ckey = o.category.code
-        if ckey not in categories:
-            categories[ckey] = Figures(label=o.category.name, key=ckey)
-        categories[ckey].add(d, as_of, satisfied_at)
-        hkey = o.handler_org.code
-        if hkey not in handlers:
-            handlers[hkey] = Figures(label=o.handler_org.name, key=hkey)
-        handlers[hkey].add(d, as_of, satisfied_at)
+        if cat_code not in categories:
+            categories[cat_code] = Figures(label=cat_name, key=cat_code)
+        categories[cat_code].add(d, as_of, satisfied_at)
+        if handler_code not in handlers:
+            handlers[handler_code] = Figures(label=handler_name, key=handler_code)
+        handlers[handler_code].add(d, as_of, satisfied_at)
 
     def ordered(groups: dict[str, Figures]) -> list[Figures]:
         return sorted(groups.values(), key=lambda f: (-f.received, f.label))
