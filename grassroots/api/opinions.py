@@ -204,6 +204,8 @@ class OpinionViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="The year of receipt (default: this year)")
 CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Organization code")
+DEPARTMENT = OpenApiParameter("department", OpenApiTypes.INT,
+                              description="Only this department's opinions (its id): the figures fed back to it")
 
 
 class OpinionStatisticsView(ScopedViewMixin):
@@ -213,7 +215,7 @@ class OpinionStatisticsView(ScopedViewMixin):
     pagination_class = None
     filter_backends: list[Any] = []
 
-    @extend_schema(operation_id="orgs_opinion_statistics", parameters=[CODE, YEAR, AS_OF],
+    @extend_schema(operation_id="orgs_opinion_statistics", parameters=[CODE, YEAR, AS_OF, DEPARTMENT],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, code: str) -> Response:
         """Received, completed, on time, still open, overdue and ratings of the opinions of the organization
@@ -232,4 +234,8 @@ class OpinionStatisticsView(ScopedViewMixin):
         if not 1900 <= year <= 2999:
             raise ValidationError({"year": [_("write a year such as 2019")]})
         day = as_of(request) if request.query_params.get("as_of", "").strip() else min(today, dt.date(year, 12, 31))
-        return Response(selectors.year_statistics(org, year, day).as_json())
+        department = request.query_params.get("department", "").strip()
+        if department and not department.isdigit():
+            raise ValidationError({"department": [_("a department's id is a number")]})
+        stats = selectors.year_statistics(org, year, day, department_id=int(department) if department else None)
+        return Response(stats.as_json())

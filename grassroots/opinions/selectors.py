@@ -218,14 +218,18 @@ class Statistics:
         }
 
 
-def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Statistics:
+def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date | None = None, *,
+               department_id: int | None = None) -> Statistics:
     """Figures for the opinions of org received from `start` to `end` (inclusive), as they stood on `as_of`
     (default: `end`, or today while the period is under way), in total, per month of receipt, per department,
-    per category and per handling organization."""
+    per category and per handling organization; with `department_id`, only that department's opinions (the
+    monthly figures fed back to a department)."""
     as_of = as_of or min(end, max(timezone.localdate(), start))
     until = min(end, as_of)
     satisfied_at = int(in_force("opinions.rating", as_of)["satisfied_at_least"])
     qs = for_org(org).filter(received_on__gte=start, received_on__lte=until)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
     on_date = states_on(qs, as_of)
     rows = qs.values_list("pk", "received_on", "department_id", "department__name", "category__code",
                           "category__name", "handler_org__code", "handler_org__name")
@@ -264,8 +268,9 @@ def statistics(org: Organization, start: dt.date, end: dt.date, as_of: dt.date |
                       ordered(categories), ordered(handlers))
 
 
-def year_statistics(org: Organization, year: int, as_of: dt.date | None = None) -> Statistics:
-    return statistics(org, dt.date(year, 1, 1), dt.date(year, 12, 31), as_of)
+def year_statistics(org: Organization, year: int, as_of: dt.date | None = None, *,
+                    department_id: int | None = None) -> Statistics:
+    return statistics(org, dt.date(year, 1, 1), dt.date(year, 12, 31), as_of, department_id=department_id)
 
 
 def history(opinion: Opinion, *, public: bool = False, drafts: bool = False) -> list[Any]:

@@ -784,20 +784,28 @@ def _row(org: Organization, figures: Any, label: str, filters: dict[str, Any]) -
             "average_rating": "" if figures.average_rating is None else str(figures.average_rating)}
 
 
-def _stats_tables(org: Organization, stats: Any, year: int) -> dict[str, Any]:
+def _stats_tables(org: Organization, stats: Any, year: int, department: Department | None = None
+                  ) -> dict[str, Any]:
+    """The tables of the statistics page; every figure links to the list with the same filters (and the
+    department's, when the page shows one department)."""
+    only = {"department": department.pk} if department is not None else {}
     departments = {str(d.pk): d for d in Department.objects.filter(pk__in=[f.key for f in stats.departments if f.key])}
     stations = Q(org__path__in=_station_paths(org)) | Q(org__path__startswith=org.path)
     categories = {c.code: c for c in Category.objects.filter(stations, code__in=[f.key for f in stats.categories])}
-    months = [_row(org, f, f.label, {"month": f.key}) for f in stats.months]
-    total = _row(org, stats.total, _("Total"), {"year": year})
+    months = [_row(org, f, f.label, {"month": f.key, **only}) for f in stats.months]
+    total = _row(org, stats.total, _("Total"), {"year": year, **only})
     by_department = [_row(org, f, _name(departments.get(f.key)) or f.label, {"year": year,
                                                                              "department": f.key or "none"})
                      for f in stats.departments]
-    by_category = [_row(org, f, _name(categories.get(f.key)) or f.label, {"year": year, "category": f.key})
+    for row in by_department:  # each department's own monthly figures
+        if row["key"]:
+            row["stats_url"] = (f"{reverse('opinion-stats', args=[org.code])}?"
+                                f"{urlencode({'year': year, 'department': row['key']})}")
+    by_category = [_row(org, f, _name(categories.get(f.key)) or f.label, {"year": year, "category": f.key, **only})
                    for f in stats.categories]
-    by_handler = [_row(org, f, f.label, {"year": year, "handler": f.key}) for f in stats.handlers]
+    by_handler = [_row(org, f, f.label, {"year": year, "handler": f.key, **only}) for f in stats.handlers]
     states = [{"state": s, "label": State(s).label, "count": stats.total.by_state.get(s, 0),
-               "url": _list_url(org, year=year, state=s)}
+               "url": _list_url(org, year=year, state=s, **only)}
               for s in State.values if s != State.DUPLICATE]
     return {"months": months, "total": total, "by_department": by_department, "by_category": by_category,
             "by_handler": by_handler, "states": states}
@@ -825,6 +833,19 @@ def _chart(tables: dict[str, Any]) -> dict[str, Any]:
 class StatsForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1990, max_value=2100, required=False)
     as_of = LooseDateField(label=gettext_lazy("As of"), required=False)
+    department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.departments = {str(d.pk): d for d in _stats_departments(org)}
+        self.fields["department"].choices = [("", _("All departments"))] + [  # type: ignore[attr-defined]
+            (key, _name(d)) for key, d in self.departments.items()]
+
+
+def _stats_departments(org: Organization) -> QuerySet[Department]:
+    """The departments of the stations above org, at it, or under it: whose monthly figures it may look at."""
+    return Department.objects.filter(Q(org__path__in=_station_paths(org)) | Q(org__path__startswith=org.path)
+                                      ).order_by("org__path", "name")
 
 
 @login_required
@@ -833,20 +854,25 @@ def opinion_stats(request: HttpRequest, code: str) -> HttpResponse:
     _scope, org = _readable_org(request, code)
     today = _today()
     year = query_int(request, "year", today.year, 1990, 2100)
-    form = StatsForm(request.GET or None, initial={"year": year})
+    form = StatsForm(request.GET or None, initial={"year": year}, org=org)
     as_of = None
+    department = None
     if form.is_bound and form.is_valid():
         as_of = form.cleaned_data.get("as_of")
+        department = form.departments.get(form.cleaned_data.get("department") or "")
     # Without a date: the end of the year, or today for the year under way (not yet overdue is not overdue).
     as_of = as_of or min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1)))
-    stats = opinion_selectors.year_statistics(org, year, as_of)
-    tables = _stats_tables(org, stats, year)
+    stats = opinion_selectors.year_statistics(org, year, as_of,
+                                              department_id=department.pk if department else None)
+    tables = _stats_tables(org, stats, year, department)
     if request.GET.get("format") == "xlsx":
         return _stats_xlsx(org, year, as_of, tables)
     return render(request, "web/opinion_stats.html", {
         "org": org, "year": year, "as_of": as_of, "today": today, "form": form, "stats": stats, **tables,
         "chart": _chart(tables), "definitions": opinion_selectors.DEFINITIONS,
-        "export_query": urlencode({"year": year, "as_of": as_of.isoformat(), "format": "xlsx"}),
+        "export_query": urlencode({"year": year, "as_of": as_of.isoformat(), "format": "xlsx",
+                                   **({"department": department.pk} if department else {})}),
+        "department": department,
     })
 
 

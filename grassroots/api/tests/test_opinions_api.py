@@ -233,6 +233,12 @@ def test_statistics_equal_the_selector(cast: Any, ops: Opinions) -> None:
     assert mine == as_json(selectors.year_statistics(cast.branch_a, 2024).as_json())
     assert mine["total"]["received"] == 1
     assert as_user(cast.auditor).get("/api/orgs/S/opinion-statistics/?year=2024").json() == data.json()
+    dept = ops.roads.department
+    assert dept is not None
+    only = client.get(f"/api/orgs/S/opinion-statistics/?year=2024&as_of=2024-12-31&department={dept.pk}").json()
+    assert only == as_json(selectors.year_statistics(cast.street, 2024, dt.date(2024, 12, 31),
+                                                     department_id=dept.pk).as_json())
+    assert only["total"]["received"] == 1 and [d["label"] for d in only["departments"]] == [dept.name]
 
 
 @pytest.mark.django_db
@@ -245,6 +251,8 @@ def test_statistics_refusals(cast: Any, ops: Opinions) -> None:
     assert bad_year.status_code == 400 and "year" in bad_year.json()
     bad_day = as_user(cast.street_admin).get("/api/orgs/S/opinion-statistics/?year=2024&as_of=someday")
     assert bad_day.status_code == 400 and "as_of" in bad_day.json()
+    bad_dept = as_user(cast.street_admin).get("/api/orgs/S/opinion-statistics/?year=2024&department=roads")
+    assert bad_dept.status_code == 400 and "department" in bad_dept.json()
 
 
 # --- schema -------------------------------------------------------------------------------------------------

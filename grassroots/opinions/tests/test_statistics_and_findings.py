@@ -103,3 +103,10 @@ def test_findings_name_the_overdue_and_the_due_soon(station: Any, cast: Any, yea
 def test_closed_after_the_date_still_counts_as_open_on_it(station: Any, cast: Any, year: dict[str, Any]) -> None:
     found = {f.subject_label for f in findings_for(cast.street, D(2024, 6, 30), only=["opinions"])}
     assert found == {year["o4"].number, year["o6"].number}
+
+
+def test_a_departments_own_monthly_figures(station: Any, cast: Any, year: dict[str, Any]) -> None:
+    dept = selectors.year_statistics(cast.street, 2024, as_of=D(2024, 12, 20), department_id=station.department.pk)
+    assert (dept.total.received, dept.total.completed, dept.total.overdue) == (5, 4, 1)  # roads: o1-o4, o6
+    assert {m.key: m.received for m in dept.months if m.received} == {"2024-01": 4, "2024-02": 1}
+    assert [d.label for d in dept.departments] == ["城管办"]

@@ -613,3 +613,22 @@ def test_the_station_list_links_its_public_pages_and_posters(station: Station, c
         assert f'href="{url}"' in page
     branch = text(client_as(cast, "street_admin").get(f"/orgs/{cast.branch_a.code}/opinions/"))
     assert 'id="station-public"' not in branch  # a branch runs no station
+
+
+def test_a_departments_monthly_statistics_page(station: Station, cast: Cast) -> None:
+    with acting(None, "system"):
+        services.submit_opinion(station.org, text="路灯不亮", category=station.roads, channel="phone",
+                                received_on=dt.date(2024, 3, 4))
+        services.submit_opinion(station.org, text="邻居噪音", category=station.other, channel="phone",
+                                received_on=dt.date(2024, 3, 5))
+    client = client_as(cast, "street_admin")
+    whole = text(client.get(f"/orgs/{station.org.code}/opinions/stats/?year=2024"))
+    link = f"/orgs/{station.org.code}/opinions/stats/?year=2024&amp;department={station.department.pk}"
+    assert link in whole  # the department's row opens its own monthly figures
+    page = client.get(f"/orgs/{station.org.code}/opinions/stats/?year=2024&department={station.department.pk}")
+    body = text(page)
+    assert 'id="department-name"' in body and station.department.name in body
+    total = re.search(r'<tr data-key="" class="total">.*?data-figure="received"><a href="([^"]+)">(\d+)</a>', body,
+                      re.S)
+    assert total is not None and total.group(2) == "1"  # only the roads opinion
+    assert f"department={station.department.pk}" in total.group(1)
