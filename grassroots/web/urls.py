@@ -52,5 +52,7 @@ urlpatterns += [
     path("members/<int:pk>/dues/", dues_views.statement, name="dues-statement"),
     path("", include("grassroots.web.urls_opinions")),
     path("", include("grassroots.web.urls_opinion_import")),
+    path("", include("grassroots.web.urls_reports")),
+    path("", include("grassroots.web.urls_dashboards")),
     path("p/", include("grassroots.web.urls_public")),
 ]

@@ -1,0 +1,3 @@
+"""urls_dashboards"""
+
+urlpatterns: list = []
