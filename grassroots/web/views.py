@@ -30,7 +30,7 @@ from grassroots.recruitment.stats import stage_counts
 from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 
-from . import uploads
+from . import uploads, xlsx
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
 
 PAGE_SIZE = 50
@@ -185,15 +185,34 @@ def _chart_data(sections: list[tuple[str, list[tuple[str, str, Any]]]]) -> dict[
     return {"groups": groups}
 
 
-def _members_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
+def _members_filtered(request: HttpRequest, org: Organization) -> tuple[MemberFilterForm, QuerySet[Member]]:
+    """The organization's current members as the members table shows them (filtered by name)."""
     filter_form = MemberFilterForm(request.GET or None)
     qs = current_members(org).select_related("org")
     name = filter_form.cleaned_data.get("q") if filter_form.is_valid() else ""
     if name:
         qs = qs.filter(name__icontains=name.strip())
+    return filter_form, qs
+
+
+def _members_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
+    filter_form, qs = _members_filtered(request, org)
     page, show_all = _paginate(request, qs)
     return {"filter_form": filter_form, "page": page, "show_all": show_all,
-            "page_query": _query_without(request, "page", "all")}
+            "page_query": _query_without(request, "page", "all"),
+            "members_export_query": xlsx.export_query(request)}
+
+
+def _members_xlsx(request: HttpRequest, org: Organization) -> HttpResponse:
+    """The members table of the organization page: the same columns, ID numbers masked as on the page."""
+    form, qs = _members_filtered(request, org)
+    members = list(qs[:PRINT_LIMIT])
+    headers = [_("Name"), _("Sex"), _("ID number"), _("Status"), _("Standing"), _("Organization"), _("Joined on")]
+    rows = [[m.name, m.get_sex_display(), m.id_number_masked, m.get_status_display(),
+             m.get_standing_display() if m.standing != "active" else "", m.org.name if m.org else "", m.joined_on]
+            for m in members]
+    return xlsx.export(_("Members"), headers, rows, name=xlsx.filename("members", org.code), org=org,
+                       filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)
 
 
 FINDINGS_SHOWN = 100  # the to-do list shows the most urgent ones; the CLI and the API give them all
@@ -219,6 +238,8 @@ def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str,
 def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_for(request.user)
     org = get_object_or_404(scope.orgs().select_related("territory"), code=code)
+    if xlsx.wanted(request):
+        return _members_xlsx(request, org)
     members = _members_context(request, org)
     htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
     if htmx and htmx.target == "members":
@@ -421,6 +442,12 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
 
 # --- audit log -----------------------------------------------------------------------------------
 
+def _audit_changes(values: Any) -> str:
+    if not isinstance(values, dict):
+        return "" if values in (None, "") else str(values)
+    return "\n".join(f"{k}: {v}" for k, v in values.items() if v is not None and v != "")
+
+
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -434,7 +461,25 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(action__icontains=action)
         if obj:
             qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj) | Q(object_type__icontains=obj))
+    if xlsx.wanted(request):
+        return _audit_xlsx(form, qs)
     page, show_all = _paginate(request, qs)
     return render(request, "web/audit_log.html", {
         "form": form, "page": page, "show_all": show_all, "page_query": _query_without(request, "page", "all"),
+        "export_query": xlsx.export_query(request),
     })
+
+
+def _audit_xlsx(form: AuditFilterForm, qs: QuerySet[Any]) -> HttpResponse:
+    """The audit log as the page shows it (the log holds masked ID numbers and phones only)."""
+    headers = [_("When"), _("Who"), _("Channel"), _("Action"), _("Object"), _("Object type"), _("Object ID"),
+               _("Before"), _("After")]
+    rows = []
+    for e in qs[:PRINT_LIMIT]:
+        changes = e.changes if isinstance(e.changes, dict) else {}
+        after = _audit_changes(changes.get("after"))
+        extra = _audit_changes(changes.get("extra"))
+        rows.append([e.at, e.actor_name, e.channel, e.action, e.object_repr, e.object_type, e.object_id,
+                     _audit_changes(changes.get("before")), "\n".join(p for p in (after, extra) if p)])
+    return xlsx.export(_("Audit log"), headers, rows, name=xlsx.filename("audit-log"),
+                       filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)

@@ -37,6 +37,7 @@ from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, Paymen
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
+from . import xlsx
 from .forms import LooseDateField, query_int, rule_error_on_form
 from .import_flow import ImportFlow
 
@@ -163,6 +164,8 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
             remit_form = bound  # type: ignore[assignment]
 
     rows = dues_selectors.ledger(org, year, month)
+    if not action and xlsx.wanted(request):
+        return _ledger_xlsx(org, year, month, rows)
     sel = dues_selectors
     totals_month = sel.totals(org, period_start, period_end)
     totals_year = sel.totals(org, dt.date(year, 1, 1), min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1))))
@@ -174,7 +177,24 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         "remit_form": remit_form, "action": action,
         "monthly_amounts": _monthly_amounts(members, year) if can_write else {},
         "month_choices": [(m, dt.date(year, m, 1)) for m in range(1, 13)],
+        "export_query": xlsx.export_query(request),
     }, status=400 if action else 200)
+
+
+def _ledger_xlsx(org: Organization, year: int, month: int, rows: list[Any]) -> HttpResponse:
+    """The ledger's members table: the month's state as on the page (paid, unpaid, or nothing owed)."""
+    def state(r: Any) -> str:
+        if r.month_paid:
+            return _("Paid")
+        return _("Unpaid") if r.monthly_amount else ""
+
+    headers = [_("Name"), _("Monthly amount"), _("This month"), _("Paid on"), _("Received this month"),
+               _("In this branch this month")]
+    data = [[r.name, None if r.monthly_amount is None else float(r.monthly_amount), state(r), r.month_paid_on,
+             float(r.received) if r.received else None, _("yes") if r.belonged else _("no")] for r in rows]
+    return xlsx.export(_("Dues ledger"), headers, data[:xlsx.LIMIT],
+                       name=xlsx.filename("dues", org.code, suffix=f"{year}{month:02d}"), org=org,
+                       filters=[(_("Year"), year), (_("Month"), month)], total=len(data))
 
 
 def _ledger_write(request: HttpRequest, org: Organization, action: str, members: QuerySet[Member],

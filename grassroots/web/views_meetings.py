@@ -43,8 +43,9 @@ from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 
+from . import xlsx
 from .forms import LooseDateField, query_int, rule_error_on_form
-from .views import _paginate, _query_without
+from .views import PRINT_LIMIT, _paginate, _query_without
 
 CALENDAR_SALT = "grassroots.calendar-feed"
 FEED_MONTHS_BACK = 12  # the feed carries a year of past meetings and everything ahead
@@ -153,7 +154,10 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
             qs = qs.filter(date__gte=data["start"])
         if data.get("end"):
             qs = qs.filter(date__lte=data["end"])
-    page, show_all = _paginate(request, qs.order_by("-date", "-id"))
+    qs = qs.order_by("-date", "-id")
+    if request.method == "GET" and xlsx.wanted(request):
+        return _meetings_xlsx(org, filter_form, qs)
+    page, show_all = _paginate(request, qs)
 
     form = None
     rows: list[dict[str, Any]] = []
@@ -184,7 +188,16 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
         "org": org, "filter_form": filter_form, "page": page, "show_all": show_all,
         "page_query": _query_without(request, "page", "all"), "form": form, "rows": rows,
         "attendance_errors": attendance_errors, "attendance_day": day, "today": today, "can_write": can_write,
+        "export_query": xlsx.export_query(request),
     }, status=400 if failed else 200)
+
+
+def _meetings_xlsx(org: Organization, filter_form: MeetingFilterForm, qs: QuerySet[Meeting]) -> HttpResponse:
+    headers = [_("Date"), _("Kind"), _("Topic"), _("Organization"), _("Class hours"), _("Entered")]
+    rows = [[m.date, m.get_kind_display(), m.topic, m.org.name, float(m.study_hours or 0),
+             _("Entered late") if m.entered_late else _("On the day")] for m in qs[:PRINT_LIMIT]]
+    return xlsx.export(_("Meetings"), headers, rows, name=xlsx.filename("meetings", org.code), org=org,
+                       filters=xlsx.form_filters(filter_form), total=qs.count(), limit=PRINT_LIMIT)
 
 
 def _record(form: MeetingForm, org: Organization, attendance: dict[int, tuple[str, str]],
@@ -374,6 +387,8 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
             for key in ("met", "missed", "due_soon"):
                 entry[key] += line[key]
         summary = list(by_org.values())
+    if xlsx.wanted(request):
+        return _duties_xlsx(org, year, grid, summary, is_branch)
     now = [{"rule": line["rule"], "title": line["title"], "org_id": line["org_id"], "org_name": line["org_name"],
             "cell": cell} for line in grid for cell in line["cells"] if cell["start"] <= today <= cell["end"]]
     return render(request, "web/duties.html", {
@@ -381,7 +396,39 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
         "now": now,
         "months": [dt.date(year, m, 1) for m in range(1, 13)],
         "states": [(s, DUTY_CLASSES[s], label) for s, label in _duty_labels().items()],
+        "export_query": xlsx.export_query(request),
     })
+
+
+def _duties_xlsx(org: Organization, year: int, grid: list[dict[str, Any]], summary: list[dict[str, Any]],
+                 is_branch: bool) -> HttpResponse:
+    """A branch's grid (one row per duty and period, its months as on the page), or above a branch the counts
+    per organization; either way the periods sheet follows for a committee as well."""
+    wb = xlsx.new_workbook()
+    period_headers = [_("Duty"), _("Organization"), _("Rule"), _("Period from"), _("Period to"), _("Due on"),
+                      _("State"), _("Meetings held"), _("Meeting dates")]
+    periods = [[line["title"], line["org_name"], line["cite"], cell["start"], cell["end"], cell["due"],
+                cell["label"], cell["held"], ", ".join(f"{m.date:%Y-%m-%d}" for m in cell["meetings"]
+                                                       if getattr(m, "date", None))]
+               for line in grid for cell in line["cells"]]
+    if is_branch:
+        rows = []
+        for line in grid:
+            months = [""] * 12
+            for cell in line["cells"]:
+                for i in range(cell["first"], min(12, cell["first"] + cell["span"])):
+                    months[i] = months[i] or cell["label"]  # overlapping periods: the first one, as on the page
+            rows.append([line["title"], line["org_name"], *months, line["met"], line["missed"]])
+        xlsx.add_sheet(wb, _("Duties"), [_("Duty"), _("Organization"), *[str(m) for m in range(1, 13)], _("Met"),
+                                         _("Missed")], rows, first=True)
+    else:
+        xlsx.add_sheet(wb, _("Duties"), [_("Organization"), _("Code"), _("Duties met"), _("Duties missed"),
+                                         _("Due soon")],
+                       [[b["org"].name, b["org"].code, b["met"], b["missed"], b["due_soon"]] for b in summary],
+                       first=True)
+    xlsx.add_sheet(wb, _("Periods"), period_headers, periods[:xlsx.LIMIT])
+    xlsx.add_filters_sheet(wb, org=org, filters=[(_("Year"), year)], total=len(periods))
+    return xlsx.response(wb, xlsx.filename("duties", org.code, suffix=str(year)))
 
 
 # --- calendar --------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ Actions are shown only to the handling roles (`services.can_handle`); the servic
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -28,8 +27,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import Promise
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,10 +51,10 @@ from grassroots.opinions.models import (
 )
 from grassroots.orgs.models import Organization, Territory
 
+from . import xlsx
 from .forms import LooseDateField, query_int, rule_error_on_form
 from .views import PRINT_LIMIT, _paginate, _query_without
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAFF_CHANNELS = (Channel.OUTLET, Channel.PHONE, Channel.VISIT)
 # Revealable contacts: the URL's short name -> the opinion's field (services.reveal_contact logs each reveal).
 REVEALABLE = {"phone": "submitter_phone", "email": "submitter_email"}
@@ -123,35 +120,6 @@ def _opinion_for(request: HttpRequest, pk: int) -> tuple[Scope, Opinion]:
     qs = _visible(scope).select_related("station", "category", "territory", "outlet", "handler_org", "department",
                                         "duplicate_of", "entered_by")
     return scope, get_object_or_404(qs, pk=pk)
-
-
-def _xlsx(workbook: Any, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def _sheet(workbook: Any, title: str, headers: list[str], rows: Iterable[list[Any]], *, first: bool = False,
-           widths: dict[int, int] | None = None) -> Any:
-    from openpyxl.styles import Font
-
-    ws = workbook.active if first else workbook.create_sheet()
-    ws.title = title[:31]
-    ws.append(headers)
-    for idx in range(1, len(headers) + 1):
-        cell = ws.cell(row=1, column=idx)
-        cell.font = Font(bold=True)
-        ws.column_dimensions[cell.column_letter].width = (widths or {}).get(idx, 12)
-    for row in rows:
-        ws.append([str(v) if isinstance(v, Promise) else v for v in row])  # lazy labels (choices) as text
-    for row_cells in ws.iter_rows(min_row=2):
-        for cell in row_cells:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
-    return ws
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -289,15 +257,14 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
     scope, org = _readable_org(request, code)
     form, qs = _filtered(request, scope, org)
     today = _today()
-    if request.GET.get("format") == "xlsx":
-        return _list_xlsx(org, _decorate(qs[:PRINT_LIMIT], today))
+    if xlsx.wanted(request):
+        return _list_xlsx(org, _decorate(qs[:PRINT_LIMIT], today), total=qs.count(), filters=_filter_summary(form))
     page, show_all = _paginate(request, qs)
     page.object_list = _decorate(page.object_list, today)
     return render(request, "web/opinion_list.html", {
         "org": org, "filter_form": form, "page": page, "show_all": show_all, "today": today,
         "page_query": _query_without(request, "page", "all"),
-        "export_query": urlencode([(k, v) for k, v in request.GET.items() if k not in ("page", "all", "format")]
-                                  + [("format", "xlsx")]),
+        "export_query": xlsx.export_query(request),
         "filters_used": _filter_summary(form), "stations": _entry_stations(org),
         "can_import": scope.can_write_org(org) and Category.objects.filter(org=org, active=True).exists(),
         "outlets": list(Outlet.objects.filter(org=org).order_by("code")),
@@ -305,9 +272,8 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _list_xlsx(org: Organization, rows: list[Opinion]) -> HttpResponse:
-    from openpyxl import Workbook
-
+def _list_xlsx(org: Organization, rows: list[Opinion], *, total: int, filters: list[tuple[str, str]]
+               ) -> HttpResponse:
     headers = [_("Number"), _("Received on"), _("Channel"), pgettext("opinion", "Category"), _("Place"), _("Opinion"),
                _("Phone"), _("Email"), _("Handled by"), _("State"), _("Reply due"), _("Overdue"), _("Closed on"),
                _("Latest rating")]
@@ -316,9 +282,10 @@ def _list_xlsx(org: Organization, rows: list[Opinion]) -> HttpResponse:
              o.handler_label, o.get_state_display(), o.deadline,  # type: ignore[attr-defined]
              _("yes") if o.overdue else "", o.closed_on, o.latest_rating]  # type: ignore[attr-defined]
             for o in rows]
-    wb = Workbook()
-    _sheet(wb, _("Opinions"), headers, data, first=True, widths={1: 16, 4: 14, 5: 24, 6: 50, 7: 14, 8: 20, 9: 18})
-    return _xlsx(wb, f"opinions-{org.code}-{_today():%Y%m%d}.xlsx")
+    return xlsx.export(_("Opinions"), headers, data, name=xlsx.filename("opinions", org.code, _today()), org=org,
+                       filters=filters, total=total, limit=PRINT_LIMIT,
+                       widths={1: 16, 2: 12, 3: 12, 4: 14, 5: 24, 6: 50, 7: 14, 8: 20, 9: 18, 10: 12, 11: 12,
+                               12: 12, 13: 12, 14: 12})
 
 
 # --- staff entry -----------------------------------------------------------------------------------
@@ -866,7 +833,7 @@ def opinion_stats(request: HttpRequest, code: str) -> HttpResponse:
                                               department_id=department.pk if department else None)
     tables = _stats_tables(org, stats, year, department)
     if request.GET.get("format") == "xlsx":
-        return _stats_xlsx(org, year, as_of, tables)
+        return _stats_xlsx(org, year, as_of, tables, department)
     return render(request, "web/opinion_stats.html", {
         "org": org, "year": year, "as_of": as_of, "today": today, "form": form, "stats": stats, **tables,
         "chart": _chart(tables), "definitions": opinion_selectors.DEFINITIONS,
@@ -891,21 +858,23 @@ def _stats_cells(row: dict[str, Any]) -> list[Any]:
             f.overdue, f.rated, number(f.average_rating), number(f.satisfaction_rate)]
 
 
-def _stats_xlsx(org: Organization, year: int, as_of: dt.date, tables: dict[str, Any]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    widths = {1: 22}
-    _sheet(wb, _("By month"), [_("Month"), *_stats_headers()],
-           [[r["label"], *_stats_cells(r)] for r in [*tables["months"], tables["total"]]], first=True, widths=widths)
+def _stats_xlsx(org: Organization, year: int, as_of: dt.date, tables: dict[str, Any],
+                department: Department | None = None) -> HttpResponse:
+    wb = xlsx.new_workbook()
+    widths = {1: 22, **{i: 12 for i in range(2, 12)}}
+    xlsx.add_sheet(wb, _("By month"), [_("Month"), *_stats_headers()],
+                   [[r["label"], *_stats_cells(r)] for r in [*tables["months"], tables["total"]]], first=True,
+                   widths=widths)
     for title, key in ((_("By department"), "by_department"), (_("By category"), "by_category"),
                        (_("By organization"), "by_handler")):
-        _sheet(wb, title, [title, *_stats_headers()], [[r["label"], *_stats_cells(r)] for r in tables[key]],
-               widths=widths)
-    _sheet(wb, _("By state"), [_("State"), pgettext("opinion", "Count")], [[s["label"], s["count"]] for s in tables["states"]],
-           widths=widths)
-    _sheet(wb, _("Definitions"), [_("Figure"), _("Definition")],
-           [[str(term), str(text)] for term, text in opinion_selectors.DEFINITIONS]
-           + [[_("As of"), as_of], [_("Organization"), f"{org.name} ({org.code})"]], widths={1: 18, 2: 90})
-    return _xlsx(wb, f"opinion-stats-{org.code}-{year}.xlsx")
-
+        xlsx.add_sheet(wb, title, [title, *_stats_headers()], [[r["label"], *_stats_cells(r)] for r in tables[key]],
+                       widths=widths)
+    xlsx.add_sheet(wb, _("By state"), [_("State"), pgettext("opinion", "Count")],
+                   [[s["label"], s["count"]] for s in tables["states"]], widths={1: 22, 2: 12})
+    filters: list[list[Any]] = [[_("Year"), year], [_("As of"), as_of], [_("Organization"), f"{org.name} ({org.code})"]]
+    if department is not None:
+        filters.append([_("Department"), _name(department)])
+    xlsx.add_sheet(wb, _("Definitions"), [_("Figure"), _("Definition")],
+                   [[str(term), str(text)] for term, text in opinion_selectors.DEFINITIONS] + filters,
+                   widths={1: 18, 2: 90})
+    return xlsx.response(wb, f"opinion-stats-{org.code}-{year}.xlsx")

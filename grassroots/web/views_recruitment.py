@@ -45,6 +45,7 @@ from grassroots.recruitment.models import (
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 
+from . import xlsx
 from .forms import AsOfForm, LooseDateField, rule_error_on_form
 
 CANDIDATE_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
@@ -284,6 +285,8 @@ def pipeline(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_for(request.user)
     org = get_object_or_404(scope.orgs(), code=code)
     form, day, on = _day(request)
+    if request.method == "GET" and xlsx.wanted(request):
+        return _pipeline_xlsx(org, day, on, _board(scope, org, on, recruitment_findings(org, on)))
     branches = (scope.orgs(write=True).filter(path__startswith=org.path, kind__in=CANDIDATE_ORG_KINDS,
                                               revoked_on__isnull=True).order_by("path"))
     can_write = branches.exists()
@@ -316,7 +319,25 @@ def pipeline(request: HttpRequest, code: str) -> HttpResponse:
         "org": org, "form": form, "day": day, "on": on, "columns": columns, "apply_form": apply_form,
         "findings_available": "recruitment" in engine.sources(),
         "open_findings": sum(1 for f in findings if f.subject_type == "candidate"),
+        "export_query": xlsx.export_query(request),
     }, status=400 if apply_form is not None and apply_form.errors else 200)
+
+
+def _pipeline_xlsx(org: Organization, day: dt.date | None, on: dt.date, columns: list[dict[str, Any]]
+                   ) -> HttpResponse:
+    """The board as a table: one row per card, column by column, in the board's order."""
+    headers = [_("Stage"), _("Name"), _("Organization"), _("Since"), _("Probation ends"), _("State"),
+               _("Next step due"), _("Due on"), _("More due")]
+    rows = []
+    for col in columns:
+        for card in col["cards"]:
+            c = card.candidate
+            rows.append([col["label"], c.name, c.org.name, card.since, card.probation_end, card.state_label,
+                         card.finding.message if card.finding else "",
+                         card.finding.due if card.finding else None, card.more or None])
+    return xlsx.export(_("Recruitment pipeline"), headers, rows[:xlsx.LIMIT],
+                       name=xlsx.filename("pipeline", org.code, on), org=org,
+                       filters=[(_("As of"), day)], total=len(rows))
 
 
 # --- one candidate -------------------------------------------------------------------------------

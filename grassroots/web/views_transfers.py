@@ -27,6 +27,7 @@ from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.members import transfers as transfer_services
 from grassroots.members.models import Member, Standing, TransferState
 
+from . import xlsx
 from .forms import LooseDateField
 
 RECENT = 50
@@ -89,8 +90,32 @@ def _page(request: HttpRequest, scope: Scope, form: TransferStartForm) -> HttpRe
         "other_pending": [t for t in pending if t.pk not in shown],
         "recent": visible.exclude(state=TransferState.PENDING).order_by("-decided_on", "-id")[:RECENT],
         "today": timezone.localdate(),
+        "export_query": xlsx.export_query(request),
     }
     return render(request, "web/transfers.html", context)
+
+
+def _transfers_xlsx(scope: Scope) -> HttpResponse:
+    """The page's lists in one table: the pending transfers (incoming, outgoing, others: as the page sorts them),
+    then the decided ones, newest first (all of them up to the limit, where the page shows the latest RECENT)."""
+    writable = set(scope.orgs(write=True).values_list("pk", flat=True))
+    visible = scope.transfers().select_related("member", "from_org", "to_org")
+    pending = list(visible.filter(state=TransferState.PENDING).order_by("requested_on", "id")[:xlsx.LIMIT])
+    sections = [(_("Waiting for you to accept"), [t for t in pending if t.to_org_id in writable])]
+    sections.append((_("Sent by you, pending"), [t for t in pending if t.from_org_id in writable
+                                                  and t.to_org_id not in writable]))
+    shown = {t.pk for _label, ts in sections for t in ts}
+    sections.append((_("Other pending transfers"), [t for t in pending if t.pk not in shown]))
+    decided = visible.exclude(state=TransferState.PENDING).order_by("-decided_on", "-id")
+    sections.append((_("Recently decided"), list(decided[:xlsx.LIMIT])))
+    headers = [_("List"), _("Member"), _("From"), _("To"), _("Requested on"), _("Letter"), _("State"),
+               _("Decided on"), _("Reason")]
+    rows = [[label, t.member.name, t.from_org.name if t.from_org else "",
+             t.to_org.name if t.to_org else t.to_outside, t.requested_on, t.letter_number, t.get_state_display(),
+             t.decided_on, t.reason]
+            for label, ts in sections for t in ts]
+    total = visible.count()
+    return xlsx.export(_("Transfers"), headers, rows[:xlsx.LIMIT], name=xlsx.filename("transfers"), total=total)
 
 
 @login_required
@@ -116,6 +141,8 @@ def transfers(request: HttpRequest) -> HttpResponse:
                                  % {"name": transfer.member.name})
                 return redirect("transfers")
     else:
+        if xlsx.wanted(request):
+            return _transfers_xlsx(scope)
         form = TransferStartForm(members=members)
     return _page(request, scope, form)
 
