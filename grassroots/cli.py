@@ -8,6 +8,7 @@
     grassroots export members --org CODE FILE.xlsx
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
+    grassroots report annual --org CODE --year YYYY --out FILE.docx [--lang zh-hans|en]
 
 Every verb that reads or writes records takes `--as USERNAME` to act as that user, within that user's
 scope; without it the command acts as the server's operator (the system), with the audit channel "cli".
@@ -85,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="list steps done in time too")
+    p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
+    p.add_argument("--as", dest="as_user")
+
+    p = sub.add_parser("report", help="write a report as a Word document")
+    p.add_argument("what", choices=["annual"])
+    p.add_argument("--org", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, help="the .docx file to write")
     p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
     p.add_argument("--as", dest="as_user")
 
@@ -176,6 +185,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from grassroots.reports.annual import annual_summary
+    from grassroots.reports.docx import write_docx
+
+    org = _org(args.org, _actor(args.as_user))
+    Path(args.out).write_bytes(write_docx(annual_summary(org, args.year), args.lang))
+    print(args.out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `grassroots stats | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -209,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.verb == "check":
             return cmd_check(args)
+        if args.verb == "report":
+            return cmd_report(args)
         if args.verb == "import" and args.what == "dues":
             from grassroots.dues.importer import cli_import as cli_import_dues
 

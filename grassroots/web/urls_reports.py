@@ -1,3 +1,9 @@
-"""urls_reports"""
+"""Reports to download (included at the site root)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_reports
+
+urlpatterns = [
+    path("orgs/<str:code>/reports/annual.docx", views_reports.annual, name="report-annual"),
+]
