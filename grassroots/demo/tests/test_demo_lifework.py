@@ -5,56 +5,15 @@ and the recruitment untouched; building again adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import time
 from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from django.db import transaction
-from django.test import override_settings
-from django.utils import translation
-
-from grassroots.core.context import acting
-from grassroots.demo import build, data
+from grassroots.demo import data
 from grassroots.demo import lifework as demo_lifework
 
 END_2019 = dt.date(2019, 12, 31)
 START_2019 = dt.date(2019, 1, 1)
-
-
-def _rows() -> dict[str, int]:
-    from grassroots.dues.models import DuesAssessment, DuesMonth, DuesPayment, Remittance
-    from grassroots.meetings.models import Appraisal, Attendance, CommitteeSeat, Meeting
-    from grassroots.opinions.models import Assignment, Opinion, OpinionChange, OpinionRating
-    from grassroots.recruitment.models import Candidate, CandidateStep
-
-    models = (DuesAssessment, DuesPayment, DuesMonth, Remittance, Meeting, Attendance, CommitteeSeat, Appraisal,
-              Candidate, CandidateStep, Opinion, Assignment, OpinionChange, OpinionRating)
-    return {m.__name__: m.objects.count() for m in models}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """Build once for the module inside a transaction rolled back at the end; then build again."""
-    from grassroots.orgs.models import Organization
-
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        out = io.StringIO()
-        with acting(None, "system"), translation.override("en"):
-            started = time.perf_counter()
-            assert build.build_demo(out=out) == 0
-            seconds = time.perf_counter() - started
-            print(f"demo built in {seconds:.1f} s")
-            rows = _rows()
-            again = io.StringIO()
-            assert build.build_demo(out=again) == 0
-            rows_again = _rows()
-        yield {"town": Organization.objects.get(code=data.TOWN_CODE), "output": out.getvalue(),
-               "again": again.getvalue(), "rows": rows, "rows_again": rows_again, "seconds": seconds}
-        transaction.set_rollback(True)
 
 
 def _members_of_2019(town: Any) -> set[int]:
@@ -179,7 +138,7 @@ def test_members_and_recruitment_are_unchanged(demo: Any, db: Any) -> None:
 
 def test_building_again_adds_nothing(demo: Any, db: Any) -> None:
     assert demo["rows"] == demo["rows_again"]
-    assert demo["rows"]["Meeting"] > 0 and demo["rows"]["DuesPayment"] > 0
+    assert demo["rows"]["meetings.Meeting"] > 0 and demo["rows"]["dues.DuesPayment"] > 0
     line = next(x for x in demo["output"].splitlines() if x.startswith("Dues in 2019"))
     assert line in demo["again"].splitlines()
 

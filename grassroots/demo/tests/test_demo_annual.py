@@ -1,4 +1,4 @@
-"""The demo town's 2019 summary (built once for the module): the figures of the issue in Chinese and English,
+"""The demo town's 2019 summary (from the demo built once for the package): the figures of the issue in Chinese and English,
 the page and the named styles of GB/T 9704, the places to write; the dues, organizational life and opinions
 equal their selectors and API for several organizations; LibreOffice converts it to PDF."""
 
@@ -16,14 +16,12 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client, override_settings
-from django.utils import translation
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from grassroots.core.context import acting
-from grassroots.demo import build, data
+from grassroots.demo import data
 from grassroots.reports import docx as report_docx
 from grassroots.reports.annual import annual_summary
 
@@ -38,16 +36,15 @@ EN_FIGURES = ("391 members in total", "12 were probationary members, 3.07% of th
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """Build once for the module inside a transaction rolled back at the end; gather what the tests read."""
+def demo(built_demo: Any, django_db_blocker: Any) -> Any:
+    """The summaries and what the tests compare them with, read from the shared demo; the module's own user is
+    written in a savepoint rolled back at the end."""
     from django.contrib.auth import get_user_model
 
     from grassroots.orgs.models import Organization
 
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, transaction.atomic():
-        with acting(None, "system"), translation.override("en"):
-            assert build.build_demo(out=io.StringIO()) == 0
         town = Organization.objects.get(code=data.TOWN_CODE)
         admin = get_user_model().objects.create_user("report-admin", is_superuser=True, is_staff=True)
         client = Client()
