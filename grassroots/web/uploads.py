@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 
 def upload_dir() -> Path:
@@ -52,3 +52,12 @@ def discard(request: HttpRequest, token: str, *, session_key: str) -> None:
     if info is not None:
         (upload_dir() / info["path"]).unlink(missing_ok=True)
     request.session[session_key] = kept
+
+
+def stored_file(field: Any) -> FileResponse:
+    """A stored attachment (a FileField's file) shown inline under its base name; 404 when the file is gone."""
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=False, filename=(field.name or "").rsplit("/", 1)[-1])

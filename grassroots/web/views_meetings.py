@@ -43,7 +43,7 @@ from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 
-from . import xlsx
+from . import uploads, xlsx
 from .forms import LooseDateField, query_int, rule_error_on_form
 from .views import PRINT_LIMIT, _paginate, _query_without
 
@@ -277,12 +277,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
     _scope, meeting = _meeting_for(request, pk)
     item = get_object_or_404(Attachment.objects.filter(meeting=meeting), pk=attachment)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = item.file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=False, filename=name)
+    return uploads.stored_file(item.file)
 
 
 # --- duties ----------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from grassroots.opinions.models import (
 )
 from grassroots.orgs.models import Organization, Territory
 
-from . import xlsx
+from . import uploads, xlsx
 from .forms import LooseDateField, query_int, rule_error_on_form
 from .views import PRINT_LIMIT, _paginate, _query_without
 
@@ -642,33 +642,33 @@ def _draft_error(exc: RuleError) -> str:
     return exc.message
 
 
-@login_required
-@require_POST
-def opinion_reply_publish(request: HttpRequest, pk: int, change: int) -> HttpResponse:
+def _on_draft(request: HttpRequest, pk: int, change: int, act: Any, said: Any, anchor: Any) -> HttpResponse:
+    """Publish or discard a draft: `act(draft)` through the services; a refusal goes back onto the draft."""
     scope, opinion = _handling(request, pk)
     draft = _draft(opinion, change)
     try:
-        opinion_services.publish_reply(draft)
+        act(draft)
     except PermissionDeniedError as exc:
         raise _deny(exc) from exc
     except RuleError as exc:
         return _detail(request, scope, opinion, draft_errors={draft.pk: _draft_error(exc)}, status=400)
-    return _done(request, opinion, _("Reply published: the opinion is now %(state)s.") % {
-        "state": State(draft.to_state).label}, f"change-{draft.pk}")
+    return _done(request, opinion, said(draft), anchor(draft))
+
+
+@login_required
+@require_POST
+def opinion_reply_publish(request: HttpRequest, pk: int, change: int) -> HttpResponse:
+    return _on_draft(request, pk, change, opinion_services.publish_reply,
+                     lambda d: _("Reply published: the opinion is now %(state)s.") % {
+                         "state": State(d.to_state).label},
+                     lambda d: f"change-{d.pk}")
 
 
 @login_required
 @require_POST
 def opinion_reply_discard(request: HttpRequest, pk: int, change: int) -> HttpResponse:
-    scope, opinion = _handling(request, pk)
-    draft = _draft(opinion, change)
-    try:
-        opinion_services.discard_draft(draft)
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
-    except RuleError as exc:
-        return _detail(request, scope, opinion, draft_errors={draft.pk: _draft_error(exc)}, status=400)
-    return _done(request, opinion, _("Draft discarded."), "history")
+    return _on_draft(request, pk, change, opinion_services.discard_draft, lambda d: _("Draft discarded."),
+                     lambda d: "history")
 
 
 @login_required
@@ -703,11 +703,7 @@ def opinion_attach(request: HttpRequest, pk: int) -> HttpResponse:
 def opinion_attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
     _scope, opinion = _opinion_for(request, pk)
     item = get_object_or_404(OpinionAttachment.objects.filter(opinion=opinion), pk=attachment)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=False, filename=(item.file.name or "").rsplit("/", 1)[-1])
+    return uploads.stored_file(item.file)
 
 
 @login_required
