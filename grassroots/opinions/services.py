@@ -409,8 +409,7 @@ def assign(opinion: Opinion, *, to_org: Organization, department: Department | N
     """Route an opinion to an organization (or a department of the station); a second time is a reassignment."""
     with transaction.atomic():
         opinion = _lock(opinion)
-        if not current_scope().can_write_org(opinion.station) and not current_scope().can_write_org(
-                opinion.handler_org):
+        if not can_handle(opinion):
             raise PermissionDeniedError(_("you may not route opinion %(number)s") % {"number": opinion.number})
         if opinion.state not in ROUTABLE:
             raise RuleError(_("a closed opinion cannot be routed; reopen it first"), field="state")
