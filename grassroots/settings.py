@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "grassroots.dues",
     "grassroots.meetings",
     "grassroots.opinions",
+    "grassroots.reports",
+    "grassroots.ui",
     "grassroots.web",
     "grassroots.api",
     "grassroots.demo",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "grassroots.core.middleware.ChannelMiddleware",
+    "grassroots.ui.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "grassroots.urls"
@@ -71,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "grassroots.ui.links.nav",
             ],
         },
     },
@@ -128,6 +132,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "grassroots.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grassroots API",

@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.context import set_actor
 from grassroots.core.dates import DateError, parse_date
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.errors import RuleError
 from grassroots.core.models import AuditEntry
 from grassroots.members import selectors as member_selectors
 from grassroots.members.models import Member
@@ -45,6 +45,7 @@ from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import STATES, counts_by_org, findings_for
 
 from . import filters
+from .exceptions import rule_error_response
 from .serializers import (
     AuditEntrySerializer,
     MemberEventCreateSerializer,
@@ -59,13 +60,6 @@ from .serializers import (
 )
 
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="The date to answer for (default: today)")
-
-
-def rule_error_response(exc: RuleError) -> Response:
-    """403 for a permission refusal, 400 naming the offending field for any other broken rule."""
-    if isinstance(exc, PermissionDeniedError):
-        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
-    return Response({"field": exc.field, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def as_of(request: Request) -> dt.date:

@@ -8,4 +8,10 @@ class DuesConfig(AppConfig):
     verbose_name = _("Party dues")
 
     def ready(self) -> None:
-        from . import findings  # noqa: F401  (registers the "dues" findings source)
+        from grassroots.core.modules import Link, Module, register
+
+        register(Module(
+            label="dues", title=_("Party dues"), urls="grassroots.dues.urls", findings="grassroots.dues.findings",
+            org_links=(Link(_("Dues ledger"), "dues-ledger", key="dues", order=30),),
+            member_links=(Link(_("Dues statement"), "dues-statement", key="dues-statement", order=30),),
+        ))

@@ -8,4 +8,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self) -> None:
-        from . import findings  # noqa: F401  (registers the "meetings" findings source)
+        from grassroots.core.modules import Link, Module, register
+
+        register(Module(
+            label="meetings", title=_("Organizational life"), urls="grassroots.meetings.urls",
+            findings="grassroots.meetings.findings",
+            org_links=(Link(_("Meetings"), "meetings", key="meetings", order=20),
+                       Link(_("Duties"), "duties", key="duties", order=21),
+                       Link(_("Calendar"), "org-calendar", key="calendar", order=22)),
+            member_links=(Link(_("Meetings"), "member-calendar", key="member-calendar", order=20),),
+        ))

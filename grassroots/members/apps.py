@@ -6,3 +6,12 @@ class MembersConfig(AppConfig):
     name = "grassroots.members"
     label = "members"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from grassroots.core.modules import Link, Module, register
+
+        register(Module(
+            label="members", title=_("Members"), urls="grassroots.members.urls",
+            nav=(Link(_("Transfers"), "transfers", key="transfers", order=20),
+                 Link(_("Import"), "member-import", key="member-import", order=30)),
+        ))

@@ -8,4 +8,11 @@ class OpinionsConfig(AppConfig):
     verbose_name = _("Residents' opinions")
 
     def ready(self) -> None:
-        from . import findings  # noqa: F401  (registers the "opinions" findings source)
+        from grassroots.core.modules import Link, Module, register
+
+        register(Module(
+            label="opinions", title=_("Residents' opinions"), urls="grassroots.opinions.urls",
+            findings="grassroots.opinions.findings",
+            org_links=(Link(_("Residents' opinions"), "opinion-list", key="opinions", order=40),
+                       Link(_("Opinion statistics"), "opinion-stats", key="opinion-stats", order=41)),
+        ))

@@ -6,3 +6,11 @@ class OrganizationsConfig(AppConfig):
     name = "grassroots.orgs"
     label = "orgs"
     verbose_name = _("Organizations")
+
+    def ready(self) -> None:
+        from grassroots.core.modules import Link, Module, register
+
+        register(Module(
+            label="orgs", title=_("Organizations"), urls="grassroots.orgs.urls",
+            nav=(Link(_("Organizations"), "org-tree", key="org-tree", order=10),),
+        ))

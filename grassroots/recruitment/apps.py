@@ -8,4 +8,10 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("Recruitment")
 
     def ready(self) -> None:
-        from . import findings  # noqa: F401  (registers the "recruitment" findings source)
+        from grassroots.core.modules import Link, Module, register
+
+        register(Module(
+            label="recruitment", title=_("Recruitment"), urls="grassroots.recruitment.urls",
+            findings="grassroots.recruitment.findings",
+            org_links=(Link(_("Recruitment pipeline"), "pipeline", key="pipeline", order=10, keep_as_of=True),),
+        ))

@@ -7,28 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.dates import DateError, parse_date
-from grassroots.core.errors import RuleError
 from grassroots.members.models import Education, EventKind, Occupation, Sex, Status
-
-IMPORT_SUFFIXES = (".xlsx", ".csv")
-
-
-class LooseDateField(forms.CharField):
-    """A date typed as people type it (2019-12-31, 2019/12/31, 2019年12月31日), read by `parse_date`."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        try:
-            return parse_date(text)
-        except DateError as exc:
-            raise forms.ValidationError(_("Enter a date such as 2019-12-31."), code="invalid") from exc
+from grassroots.ui.forms import IMPORT_SUFFIXES, LooseDateField
 
 
 class AsOfForm(forms.Form):
@@ -239,19 +222,3 @@ class MemberEditForm(_OrgChoiceMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sex"].choices = _choice(Sex.choices)  # type: ignore[attr-defined]
-
-
-def rule_error_on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's RuleError on the form: on the field it names (through `aliases`, service argument ->
-    form field, where the two are called differently), else above the form."""
-    field = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
-def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    """An integer query parameter within [low, high], else `default`."""
-    try:
-        value = int(request.GET.get(name, default))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default

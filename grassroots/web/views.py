@@ -29,8 +29,9 @@ from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
 from grassroots.recruitment.stats import stage_counts
 from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
+from grassroots.ui import uploads, xlsx
+from grassroots.ui.links import member_links, org_links
 
-from . import uploads, xlsx
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
 
 PAGE_SIZE = 50
@@ -266,6 +267,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "org_counts": [(_kind_label(kind), n) for kind, n in stats["organizations"].items() if n],
         "changes": org.changes.all(),
         "can_write": scope.can_write_org(org),
+        "module_links": org_links(org, can_write=scope.can_write_org(org), day=day),
         **members,
         **_findings_context(scope, org, on),
     }
@@ -286,6 +288,7 @@ def _member_page(request: HttpRequest, scope: Scope, member: Member,
         "member": member,
         "can_reveal": scope.can_reveal(member),
         "can_write": scope.can_write_member(member),
+        "module_links": member_links(member, can_write=scope.can_write_member(member)),
         "can_read_org": member.org is not None and scope.can_read_org(member.org),
         "revealed": revealed or {},
         "events": member.events.select_related("org").order_by("date", "id"),

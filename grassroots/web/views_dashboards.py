@@ -30,8 +30,7 @@ from grassroots.members.stats import structure_stats
 from grassroots.opinions import selectors as opinion_selectors
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.recruitment.stats import stage_counts
-
-from .forms import query_int
+from grassroots.ui.forms import query_int
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.PARTY_GROUP)
 

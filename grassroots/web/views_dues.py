@@ -36,10 +36,9 @@ from grassroots.dues import services as dues_services
 from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, PaymentKind
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
-
-from . import xlsx
-from .forms import LooseDateField, query_int, rule_error_on_form
-from .import_flow import ImportFlow
+from grassroots.ui import xlsx
+from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
+from grassroots.ui.imports import ImportFlow
 
 SESSION_DUES_IMPORTS = "dues_imports"
 

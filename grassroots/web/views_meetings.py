@@ -42,9 +42,9 @@ from grassroots.members.models import Member
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
+from grassroots.ui import uploads, xlsx
+from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
 
-from . import uploads, xlsx
-from .forms import LooseDateField, query_int, rule_error_on_form
 from .views import PRINT_LIMIT, _paginate, _query_without
 
 CALENDAR_SALT = "grassroots.calendar-feed"

@@ -24,8 +24,7 @@ from grassroots.access.scope import scope_for
 from grassroots.opinions import importer
 from grassroots.opinions.models import Category
 from grassroots.orgs.models import Organization
-
-from .import_flow import ImportFlow
+from grassroots.ui.imports import ImportFlow
 
 SESSION_OPINION_IMPORTS = "opinion_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -50,9 +50,9 @@ from grassroots.opinions.models import (
     State,
 )
 from grassroots.orgs.models import Organization, Territory
+from grassroots.ui import uploads, xlsx
+from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
 
-from . import uploads, xlsx
-from .forms import LooseDateField, query_int, rule_error_on_form
 from .views import PRINT_LIMIT, _paginate, _query_without
 
 STAFF_CHANNELS = (Channel.OUTLET, Channel.PHONE, Channel.VISIT)

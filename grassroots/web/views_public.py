@@ -39,8 +39,7 @@ from grassroots.opinions import selectors, services
 from grassroots.opinions.models import Category, Opinion, OpinionChange, OpinionRating, Outlet, State
 from grassroots.orgs.models import Organization, Territory
 from grassroots.rules.registry import in_force
-
-from .forms import rule_error_on_form
+from grassroots.ui.forms import rule_error_on_form
 
 PUBLISHED_PAGE_SIZE = 20
 SESSION_DONE = "public_opinion_done"  # the number and tracking code, for the one page after sending

@@ -44,9 +44,10 @@ from grassroots.recruitment.models import (
 )
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
+from grassroots.ui import xlsx
+from grassroots.ui.forms import LooseDateField, rule_error_on_form
 
-from . import xlsx
-from .forms import AsOfForm, LooseDateField, rule_error_on_form
+from .forms import AsOfForm
 
 CANDIDATE_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 BOARD_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET, Stage.PROBATIONARY)

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET
 from grassroots.access.scope import scope_for
 from grassroots.reports.annual import annual_summary
 from grassroots.reports.docx import DOCX_CONTENT_TYPE, write_docx
-
-from .forms import query_int
+from grassroots.ui.forms import query_int
 
 
 def annual_filename(code: str, year: int, language: str) -> str:

@@ -26,9 +26,8 @@ from grassroots.access.scope import Scope, scope_for
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.members import transfers as transfer_services
 from grassroots.members.models import Member, Standing, TransferState
-
-from . import xlsx
-from .forms import LooseDateField
+from grassroots.ui import xlsx
+from grassroots.ui.forms import LooseDateField
 
 RECENT = 50
 

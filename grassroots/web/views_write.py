@@ -29,6 +29,7 @@ from grassroots.members.models import Member
 from grassroots.members.selectors import members_of_on
 from grassroots.orgs import services as org_services
 from grassroots.orgs.models import Organization, OrgKind
+from grassroots.ui.forms import rule_error_on_form
 
 from .forms import (
     EVENT_KINDS_WITH_ORG,
@@ -42,7 +43,6 @@ from .forms import (
     OrgRenameForm,
     OrgRevokeForm,
     OrgUpgradeForm,
-    rule_error_on_form,
 )
 
 write_page = require_http_methods(["GET", "POST"])

@@ -159,7 +159,7 @@ def test_download_needs_a_login_and_the_org_in_scope(people: Any) -> None:
 
 @pytest.mark.django_db
 def test_the_organization_page_offers_the_download(cast: Any) -> None:
-    from grassroots.web.tests.helpers import client_as
+    from grassroots.ui.testing import client_as
 
     page = client_as(cast, "street_admin").get(f"/orgs/{cast.street.code}/").content.decode()
     assert f'action="/orgs/{cast.street.code}/reports/annual.docx"' in page and 'name="year"' in page

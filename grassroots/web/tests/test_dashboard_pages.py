@@ -25,7 +25,7 @@ from grassroots.opinions.models import State
 from grassroots.opinions.tests.fixtures import Station
 from grassroots.recruitment.stats import stage_counts
 from grassroots.recruitment.tests.factories import make_activist, make_applicant
-from grassroots.web.tests.helpers import client_as
+from grassroots.ui.testing import client_as
 from grassroots.web.views_dashboards import as_of_for
 
 YEAR = 2024

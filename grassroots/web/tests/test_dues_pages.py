@@ -17,7 +17,7 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.dues import services
 from grassroots.dues.models import DuesAssessment, DuesMonth, DuesPayment, Remittance
-from grassroots.web.tests.helpers import client_as
+from grassroots.ui.testing import client_as
 
 BASE = Decimal("4000.00")  # in service, 3000.01 to 5000: 1% -> 40.00 a month
 

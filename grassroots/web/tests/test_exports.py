@@ -25,7 +25,7 @@ from grassroots.members.models import Member, Transfer
 from grassroots.members.transfers import transfer_request
 from grassroots.recruitment.models import Candidate
 from grassroots.recruitment.tests.factories import make_activist, make_applicant, make_probationary
-from grassroots.web.tests.helpers import client_as
+from grassroots.ui.testing import client_as
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from conftest import Cast
 from grassroots.opinions.models import Opinion, State
 from grassroots.opinions.tests.fixtures import Station, build_station
-from grassroots.web.tests.helpers import client_as
+from grassroots.ui.testing import client_as
 
 HEADER = "收到日期,反映内容,类别,地点,渠道,反映人,联系电话"
 GOOD = (HEADER + "\n"

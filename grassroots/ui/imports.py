@@ -18,25 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.orgs.models import Organization
 
 from . import uploads
-from .forms import IMPORT_SUFFIXES
-
-
-class ImportFileForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File (.xlsx or .csv)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
-            raise forms.ValidationError(_("Upload an .xlsx or a .csv file."), code="suffix")
-        return upload
-
+from .forms import ImportFileForm
 
 Preview = Callable[[HttpRequest, Organization, forms.Form, Any, str, str], HttpResponse]
 

@@ -1,0 +1,134 @@
+"""The module registry: what each domain app contributes to the shell.
+
+A domain app announces itself once, in its `AppConfig.ready()`:
+
+    register(Module(label="dues", title=_("Party dues"), urls="grassroots.dues.urls", api="grassroots.dues.api",
+                    findings="grassroots.dues.findings",
+                    org_links=(Link(_("Dues ledger"), "dues-ledger", key="dues"),)))
+
+The root URLconf, the API router, the navigation, the organization and member pages, the dashboard, the
+annual summary and the demo iterate `modules()`; none of them names a domain. Everything is given as a dotted
+path, resolved when first used, so registering imports no views (and a domain app never imports `web` or
+`api`). A new module is its app, one line in INSTALLED_APPS and its rules data: see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+ORG = "org"  # a link that takes the organization's code
+MEMBER = "member"  # a link that takes the member's pk
+SITE = "site"  # a link that takes nothing
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link the shell shows: on the organization page, the member page, or in the navigation."""
+
+    label: Any  # a lazy translated text
+    url_name: str  # reversed with the page's object: (code) on the organization page, (pk) on the member page
+    key: str = ""  # a stable id for the page and the tests
+    order: int = 100
+    kinds: tuple[str, ...] = ()  # organization kinds it applies to; () for every kind
+    write: bool = False  # shown only to a user who may write the organization or member
+    keep_as_of: bool = False  # carries the page's ?as_of= along
+    query: str = ""  # a fixed query string ("year=2019")
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel of the dashboard: `context(scope, org, year)` gives what `template` renders (or None: not shown)."""
+
+    key: str
+    title: Any
+    template: str
+    context: str  # dotted path of the function
+    order: int = 100
+
+    def build(self, scope: Any, org: Any, year: int) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = import_string(self.context)(scope, org, year)
+        return result
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the annual summary: `gather(org, year)` reads the figures as of 31 December (a dataclass or
+    None when the module has nothing to say); `write(doc, figures, lang)` writes them into the Word document."""
+
+    key: str
+    order: int
+    gather: str  # dotted path
+    write: str  # dotted path
+
+    def gathered(self, org: Any, year: int) -> Any:
+        return import_string(self.gather)(org, year)
+
+    def written(self, doc: Any, figures: Any, lang: str) -> None:
+        import_string(self.write)(doc, figures, lang)
+
+
+@dataclass(frozen=True)
+class Module:
+    label: str  # the app's label
+    title: Any  # a lazy translated text
+    urls: str | None = None  # a URLconf included at the site root
+    api: str | None = None  # a module with ROUTES [(prefix, viewset, basename)] and/or urlpatterns, under /api/
+    findings: str | None = None  # a module that registers findings sources when imported
+    nav: tuple[Link, ...] = ()
+    org_links: tuple[Link, ...] = ()
+    member_links: tuple[Link, ...] = ()
+    dashboard_panels: tuple[Panel, ...] = ()
+    annual_sections: tuple[Section, ...] = ()
+    demo: str | None = None  # dotted path of `build(today)`: the module's part of the demo, run after the roster
+    demo_order: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)  # anything a later hook needs, by name
+
+
+_REGISTRY: dict[str, Module] = {}
+
+
+def register(module: Module) -> Module:
+    """Announce a module (from its AppConfig.ready()). Registering the same label again replaces it."""
+    _REGISTRY[module.label] = module
+    if module.findings:
+        importlib.import_module(module.findings)  # registers its findings sources
+    return module
+
+
+def modules() -> list[Module]:
+    """The registered modules in the order of INSTALLED_APPS."""
+    order = {config.label: i for i, config in enumerate(apps.get_app_configs())}
+    return sorted(_REGISTRY.values(), key=lambda m: order.get(m.label, len(order)))
+
+
+def module(label: str) -> Module | None:
+    return _REGISTRY.get(label)
+
+
+def links(where: str, kind: str = "") -> list[tuple[Module, Link]]:
+    """Every module's links for `where` (ORG, MEMBER or SITE) that apply to an organization of `kind`."""
+    attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav"}[where]
+    found = [(m, link) for m in modules() for link in getattr(m, attr) if link.applies_to(kind)]
+    return sorted(found, key=lambda pair: pair[1].order)
+
+
+def panels() -> list[Panel]:
+    return sorted((p for m in modules() for p in m.dashboard_panels), key=lambda p: p.order)
+
+
+def sections() -> list[Section]:
+    return sorted((s for m in modules() for s in m.annual_sections), key=lambda s: s.order)
+
+
+def demo_builders() -> Iterator[tuple[Module, Callable[..., Any]]]:
+    for m in sorted((m for m in modules() if m.demo), key=lambda m: m.demo_order):
+        yield m, import_string(m.demo or "")

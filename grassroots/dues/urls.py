@@ -1,0 +1,11 @@
+"""Party dues pages: a branch's ledger, the payment-sheet import, a member's statement."""
+
+from django.urls import path
+
+from grassroots.web import views_dues as views
+
+urlpatterns = [
+    path("orgs/<str:code>/dues/", views.ledger, name="dues-ledger"),
+    path("orgs/<str:code>/dues/import/", views.dues_import, name="dues-import"),
+    path("members/<int:pk>/dues/", views.statement, name="dues-statement"),
+]

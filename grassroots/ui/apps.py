@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UiConfig(AppConfig):
+    """The kit below the domains: lists, forms, imports, uploads, spreadsheets, error pages, partials."""
+
+    name = "grassroots.ui"
+    label = "ui"
+    verbose_name = _("User interface kit")

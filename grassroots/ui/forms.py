@@ -1,0 +1,62 @@
+"""Form pieces every page shares: dates as people type them, a service's RuleError put back on its form, the
+upload field of every import, integers from the query string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.core.dates import DateError, parse_date
+from grassroots.core.errors import RuleError
+
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+class LooseDateField(forms.CharField):
+    """A date typed as people type it (2019-12-31, 2019/12/31, 2019年12月31日), read by `parse_date`."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        try:
+            return parse_date(text)
+        except DateError as exc:
+            raise forms.ValidationError(_("Enter a date such as 2019-12-31."), code="invalid") from exc
+
+
+def check_import_suffix(upload: Any) -> Any:
+    if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+        raise forms.ValidationError(_("Upload an .xlsx or a .csv file."), code="suffix")
+    return upload
+
+
+class ImportFileForm(forms.Form):
+    """The one field of an import's first step."""
+
+    file = forms.FileField(label=_("File (.xlsx or .csv)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
+
+    def clean_file(self) -> Any:
+        return check_import_suffix(self.cleaned_data["file"])
+
+
+def rule_error_on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's RuleError on the form: on the field it names (through `aliases`, service argument ->
+    form field, where the two are called differently), else above the form."""
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high], else `default`."""
+    try:
+        value = int(request.GET.get(name, default))
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
