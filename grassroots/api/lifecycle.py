@@ -24,9 +24,9 @@ from grassroots.core.errors import RuleError
 from grassroots.members import lifecycle_services as lifecycle
 from grassroots.members import transfers
 from grassroots.members.models import CommunityReport, Member, MemberEvent, Transfer
+from grassroots.ui.api import LenientDateField, ScopedViewMixin, rule_error_response
 
-from .serializers import LenientDateField, MemberEventSerializer
-from .views import ScopedViewMixin, rule_error_response
+from .serializers import MemberEventSerializer
 
 # --- serializers ------------------------------------------------------------------------------------------
 

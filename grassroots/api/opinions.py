@@ -33,9 +33,9 @@ from grassroots.core.idnumber import mask_email
 from grassroots.opinions import selectors, services
 from grassroots.opinions.models import OPEN, Assignment, Opinion, OpinionChange, State
 from grassroots.orgs.models import Organization
+from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of, rule_error_response
 
 from .serializers import RevealedSerializer
-from .views import AS_OF, ScopedViewMixin, as_of, rule_error_response
 
 
 def _today() -> dt.date:

@@ -3,35 +3,15 @@ the one audited way to see them); input goes to the services, which check every 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from grassroots.core.dates import DateError, parse_date
 from grassroots.core.models import AuditEntry
 from grassroots.members.models import EventKind, Member, MemberEvent
 from grassroots.orgs.models import Organization
-
-
-@extend_schema_field(OpenApiTypes.DATE)
-class LenientDateField(serializers.Field):
-    """A date as people type it (2019-12-31, 2019/12/31, 2019年12月31日 ...), read by `parse_date`."""
-
-    default_error_messages = {"invalid": _("Enter a date such as 2019-12-31.")}
-
-    def to_internal_value(self, data: Any) -> dt.date | None:
-        try:
-            return parse_date(data)
-        except DateError:
-            self.fail("invalid")
-        return None  # pragma: no cover (fail raises)
-
-    def to_representation(self, value: dt.date) -> str:
-        return value.isoformat()
+from grassroots.ui.api import LenientDateField
 
 
 class OrgSerializer(serializers.ModelSerializer):

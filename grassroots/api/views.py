@@ -8,30 +8,22 @@ the services and the audit log then see the real API user.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grassroots.access.scope import Scope, scope_for
-from grassroots.core.context import set_actor
-from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
 from grassroots.core.models import AuditEntry
 from grassroots.members import selectors as member_selectors
@@ -43,9 +35,9 @@ from grassroots.orgs.selectors import tree_as_of
 from grassroots.recruitment.stats import stage_counts
 from grassroots.reports.situation import basic_situation
 from grassroots.rules.findings import STATES, counts_by_org, findings_for
+from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of, rule_error_response
 
 from . import filters
-from .exceptions import rule_error_response
 from .serializers import (
     AuditEntrySerializer,
     MemberEventCreateSerializer,
@@ -58,32 +50,6 @@ from .serializers import (
     RosterRowSerializer,
     TreeNodeSerializer,
 )
-
-AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="The date to answer for (default: today)")
-
-
-def as_of(request: Request) -> dt.date:
-    text = request.query_params.get("as_of", "")
-    try:
-        day = parse_date(text)
-    except DateError as exc:
-        raise ValidationError({"as_of": [str(exc)]}) from exc
-    return day or timezone.localdate()
-
-
-class ScopedViewMixin(GenericAPIView):
-    """Names the authenticated user as the actor and gives the view the user's scope."""
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # authenticates, checks permissions
-        set_actor(request.user)
-        request.scope = self.scope  # type: ignore[attr-defined]  # for the filters, built once per request
-
-    @property
-    def scope(self) -> Scope:
-        if not hasattr(self, "_scope"):
-            self._scope = scope_for(self.request.user)
-        return self._scope
 
 
 class OrgViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):

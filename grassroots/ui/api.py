@@ -1,0 +1,83 @@
+"""The pieces every module's API is built from (the API's faces live in each app's `api.py`; `grassroots.api`
+only mounts them, with the schema and the exception handler).
+
+- `ScopedViewMixin`: names the authenticated user as the actor and gives the view the user's `Scope`.
+- `as_of` / `AS_OF`: the `?as_of=` date a read answers for, and its schema parameter.
+- `LenientDateField`: a date as people type it.
+- `rule_error_response`: a service's RuleError as the API answers it (403 for a refusal, else 400 naming the field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from grassroots.access.scope import Scope, scope_for
+from grassroots.core.context import set_actor
+from grassroots.core.dates import DateError, parse_date
+from grassroots.core.errors import PermissionDeniedError, RuleError
+
+AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="The date to answer for (default: today)")
+
+
+def as_of(request: Request) -> dt.date:
+    text = request.query_params.get("as_of", "")
+    try:
+        day = parse_date(text)
+    except DateError as exc:
+        raise ValidationError({"as_of": [str(exc)]}) from exc
+    return day or timezone.localdate()
+
+
+def rule_error_response(exc: RuleError) -> Response:
+    """403 for a permission refusal, 400 naming the offending field for any other broken rule."""
+    if isinstance(exc, PermissionDeniedError):
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    return Response({"field": exc.field, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ScopedViewMixin(GenericAPIView):
+    """Names the authenticated user as the actor and gives the view the user's scope.
+
+    DRF authenticates inside the view, after the middleware named the acting user (anonymous for a request with
+    HTTP basic credentials), so `initial` names the authenticated user: the services and the audit log then see
+    the real API user.
+    """
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authenticates, checks permissions
+        set_actor(request.user)
+        request.scope = self.scope  # type: ignore[attr-defined]  # for the filters, built once per request
+
+    @property
+    def scope(self) -> Scope:
+        if not hasattr(self, "_scope"):
+            self._scope = scope_for(self.request.user)
+        return self._scope
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class LenientDateField(serializers.Field):
+    """A date as people type it (2019-12-31, 2019/12/31, 2019年12月31日 ...), read by `parse_date`."""
+
+    default_error_messages = {"invalid": _("Enter a date such as 2019-12-31.")}
+
+    def to_internal_value(self, data: Any) -> dt.date | None:
+        try:
+            return parse_date(data)
+        except DateError:
+            self.fail("invalid")
+        return None  # pragma: no cover (fail raises)
+
+    def to_representation(self, value: dt.date) -> str:
+        return value.isoformat()
