@@ -28,18 +28,19 @@ from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.dates import add_months
 from grassroots.core.errors import RuleError
-from grassroots.members.headers import Column, norm
-from grassroots.members.importer import (
+from grassroots.core.sheets import (
+    Column,
     ImportPlan,
     PlannedRow,
+    Row,
     RowError,
-    _read_rows,
-    _Row,
-    _Sheet,
-    _text,
+    Sheet,
     apply_rows,
+    cell_text,
     check_rows,
     cli_report,
+    norm,
+    read_rows,
     read_sheet,
 )
 from grassroots.members.models import Member
@@ -88,7 +89,7 @@ def parse_months(value: Any) -> list[dt.date] | None:
     """The months a cell names (first days, in order), or None for a voluntary payment."""
     if isinstance(value, dt.datetime | dt.date):
         return [first_of_month(value if not isinstance(value, dt.datetime) else value.date())]
-    text = _text(value)
+    text = cell_text(value)
     if norm(text) in VOLUNTARY_WORDS:
         return None
     out: list[dt.date] = []
@@ -127,7 +128,7 @@ class DuesImportPlan(ImportPlan):
 
 
 class _Planner:
-    def __init__(self, sheet: _Sheet, scope: Scope, within: Organization | None = None) -> None:
+    def __init__(self, sheet: Sheet, scope: Scope, within: Organization | None = None) -> None:
         self.sheet = sheet
         self.scope = scope
         self.within = within  # the branch whose sheet this is (the web page's); None: the whole scope
@@ -136,7 +137,7 @@ class _Planner:
     def run(self) -> tuple[list[PlannedRow], list[RowError]]:
         return check_rows(self.sheet, self.check)
 
-    def member(self, row: _Row) -> Member | None:
+    def member(self, row: Row) -> Member | None:
         text = row.text("id_number").lstrip("'")
         if not text:
             row.error("id_number", _("this cell is required"))
@@ -161,7 +162,7 @@ class _Planner:
             row.error("name", _("the member with this ID number is %(name)s") % {"name": member.name})
         return member
 
-    def check(self, row: _Row) -> PlannedRow | None:
+    def check(self, row: Row) -> PlannedRow | None:
         member = self.member(row)
         paid_on = row.date("paid_on", required=True)
         amount: Decimal | None = None
@@ -242,7 +243,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     """Read and check every row against the records and the acting user's scope (and, given `within`, that
     organization's subtree: a branch's sheet names the branch's members only). Never writes."""
     plan = DuesImportPlan(filename=filename, within=within)
-    rows, problem = _read_rows(fileobj_or_path, filename)
+    rows, problem = read_rows(fileobj_or_path, filename)
     if rows is None:
         plan.errors.append(RowError(0, "", problem))
         return plan

@@ -6,20 +6,9 @@ hint in brackets ("出生日期（2019-12-31）"). Cell labels match the same wa
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from grassroots.core.sheets import Column, norm
 
 from .models import Education, Occupation, Sex, Status
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    zh: str  # the header a secretary uses, written by the export and the template
-    en: str  # the English header (also accepted)
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-
 
 # In the order of the export and the template.
 COLUMNS: tuple[Column, ...] = (
@@ -38,18 +27,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("party_group_code", "党小组", "party_group_code", ("所在党小组", "party_group")),
 )
 ZH_HEADERS = [c.zh for c in COLUMNS]
-
-_NOISE = re.compile(r"[\s_\-*＊:：]+|[(（][^)）]*[)）]")
-
-
-def norm(text: object) -> str:
-    """The form in which headers and labels are compared."""
-    return _NOISE.sub("", str(text or "")).replace("\ufeff", "").casefold()
-
-
-def is_english(header: object) -> bool:
-    return str(header or "").isascii()
-
 
 SEX_LABELS: dict[str, tuple[str, ...]] = {
     Sex.MALE: ("男", "男性", "male", "m"),

@@ -31,17 +31,18 @@ from django.utils.translation import gettext as _
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError
 from grassroots.core.idnumber import mask_phone
-from grassroots.members.headers import Column, norm
-from grassroots.members.importer import (
+from grassroots.core.sheets import (
+    Column,
     ImportPlan,
     PlannedRow,
+    Row,
     RowError,
-    _read_rows,
-    _Row,
-    _Sheet,
+    Sheet,
     apply_rows,
     check_rows,
     cli_report,
+    norm,
+    read_rows,
     read_sheet,
 )
 from grassroots.orgs.models import Organization, Territory
@@ -104,7 +105,7 @@ class OpinionImportPlan(ImportPlan):
 
 
 class _Planner:
-    def __init__(self, sheet: _Sheet, station: Organization) -> None:
+    def __init__(self, sheet: Sheet, station: Organization) -> None:
         self.sheet = sheet
         self.station = station
         self.today = services._today()  # the service's "today", so a dry run and the import agree
@@ -130,7 +131,7 @@ class _Planner:
         return check_rows(self.sheet, self.check)
 
     # --- lookups ---------------------------------------------------------------------------------------
-    def category(self, row: _Row) -> Category | None:
+    def category(self, row: Row) -> Category | None:
         value = row.text("category")
         if not value:
             row.error("category", _("this cell is required: the category says who handles the opinion and by "
@@ -147,7 +148,7 @@ class _Planner:
             return None
         return cat
 
-    def place(self, row: _Row) -> Territory | None:
+    def place(self, row: Row) -> Territory | None:
         value = row.text("place")
         if not value:
             return None
@@ -174,7 +175,7 @@ class _Planner:
             return None, _("unknown place %(value)s (give its code or exact name)") % {"value": value[:40]}
         return named[0], ""
 
-    def outlet(self, row: _Row) -> Outlet | None:
+    def outlet(self, row: Row) -> Outlet | None:
         value = row.text("outlet")
         if not value:
             return None
@@ -185,7 +186,7 @@ class _Planner:
                       % {"value": value[:40], "accepted": accepted})
         return outlet
 
-    def channel(self, row: _Row) -> str:
+    def channel(self, row: Row) -> str:
         value = row.text("channel")
         if not value:
             return Channel.IMPORT
@@ -205,7 +206,7 @@ class _Planner:
         return self._known[day]
 
     # --- cells -----------------------------------------------------------------------------------------
-    def text(self, row: _Row) -> str | None:
+    def text(self, row: Row) -> str | None:
         value = row.text("text")
         if not value:
             row.error("text", _("this cell is required"))
@@ -219,7 +220,7 @@ class _Planner:
             return None
         return value
 
-    def received_on(self, row: _Row) -> dt.date | None:
+    def received_on(self, row: Row) -> dt.date | None:
         day = row.date("received_on", required=True)
         if day is None:
             return None
@@ -232,7 +233,7 @@ class _Planner:
             return None
         return day
 
-    def phone(self, row: _Row) -> str:
+    def phone(self, row: Row) -> str:
         value = row.plain("submitter_phone", max_length=30) or ""
         phone = re.sub(r"[\s-]", "", value.lstrip("'"))
         if phone and not _PHONE.fullmatch(phone):
@@ -240,7 +241,7 @@ class _Planner:
             return ""
         return phone
 
-    def email(self, row: _Row) -> str:
+    def email(self, row: Row) -> str:
         value = row.plain("submitter_email", max_length=MAX_EMAIL) or ""
         if value:
             try:
@@ -251,7 +252,7 @@ class _Planner:
         return value
 
     # --- a row -----------------------------------------------------------------------------------------
-    def check(self, row: _Row) -> OpinionRow | None:
+    def check(self, row: Row) -> OpinionRow | None:
         received_on = self.received_on(row)
         text = self.text(row)
         category = self.category(row)
@@ -310,7 +311,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     Raises PermissionDeniedError when the acting user may not enter opinions for the station."""
     _require_entry(station)
     plan = OpinionImportPlan(filename=filename, station=station)
-    rows, problem = _read_rows(fileobj_or_path, filename)
+    rows, problem = read_rows(fileobj_or_path, filename)
     if rows is None:
         plan.errors.append(RowError(0, "", problem))
         return plan

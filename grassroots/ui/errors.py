@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from grassroots.core.errors import PermissionDeniedError, RuleError
@@ -33,6 +34,19 @@ def _reason(exception: Any) -> str:
     return ""
 
 
+def _back(request: HttpRequest) -> str:
+    """The page the user came from, when it is one of ours (never a link to another site)."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except Exception:  # noqa: BLE001 - a disallowed Host header is itself the 400 being shown
+        return ""
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={host},
+                                                   require_https=request.is_secure()):
+        return referer
+    return ""
+
+
 def error_page(request: HttpRequest, status: int, reason: str = "") -> HttpResponse:
     """The error page; a bare text answer if even the template fails (a 500 must always answer)."""
     hints = {
@@ -41,12 +55,12 @@ def error_page(request: HttpRequest, status: int, reason: str = "") -> HttpRespo
         500: _("The error was logged. Nothing was half-written: try again, or go back."),
     }
     context = {"status": status, "title": TITLES.get(status, TITLES[400])(), "reason": reason,
-               "hint": hints.get(status, ""), "back": request.META.get("HTTP_REFERER", "")}
+               "hint": hints.get(status, ""), "back": _back(request)}
     try:
         body = loader.render_to_string("ui/error.html", context, request=request)
     except Exception:  # noqa: BLE001 - the error page of last resort
-        body = f"{status} {context['title']}\n{reason}"
-        return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+        text = f"{status} {context['title']}\n{reason}"
+        return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
     return HttpResponse(body, status=status)
 
 

@@ -1,0 +1,400 @@
+"""Reading spreadsheets people typed: the kit every importer shares (each importer keeps only its planner).
+
+- `read_rows(file, filename)`: the rows of an .xlsx or .csv (UTF-8, UTF-16 or GB18030; comma or tab), or why not.
+- `read_sheet(rows, known, required)`: the header row matched against `Column`s (Chinese, English or an alias,
+  whatever the spacing, case, a trailing "*" or a hint in brackets), the data rows numbered as the spreadsheet
+  numbers them.
+- `Row`: one data row being checked (`text`, `plain`, `date`, `label`), collecting its errors with their columns;
+  `check_rows(sheet, check)` runs every non-blank row through an importer's check.
+- `ImportPlan` / `PlannedRow` / `RowError`: the dry run; `apply_rows` the all-or-nothing write step, in one
+  transaction on the import channel; `cli_report` what every `grassroots import` verb prints.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from grassroots.core.context import acting, current_actor
+from grassroots.core.dates import DateError, parse_date
+from grassroots.core.errors import RuleError
+
+MAX_ROWS = 20000
+ACTIONS = ("create", "update", "unchanged")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    zh: str  # the header a secretary uses, written by the export and the template
+    en: str  # the English header (also accepted)
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+_NOISE = re.compile(r"[\s_\-*＊:：]+|[(（][^)）]*[)）]")
+
+
+def norm(text: object) -> str:
+    """The form in which headers and labels are compared."""
+    return _NOISE.sub("", str(text or "")).replace("\ufeff", "").casefold()
+
+
+def is_english(header: object) -> bool:
+    return str(header or "").isascii()
+
+
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the user sees it: the header is row 1; 0 is the file as a whole
+    column: str  # the header text as in the file
+    message: str
+
+    def __str__(self) -> str:
+        if self.row <= 0:
+            return self.message
+        if not self.column:
+            return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return _("row %(row)s, %(column)s: %(message)s") % {"row": self.row, "column": self.column,
+                                                            "message": self.message}
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    action: str  # create, update or unchanged
+    name: str
+    id_number_masked: str
+    org_code: str
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (old, new), for updates
+    member_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict, repr=False)  # what the service is called with
+
+
+@dataclass
+class Sheet:
+    """The file as read: which column holds which field, and the data rows with their row numbers."""
+
+    columns: dict[str, int]
+    header_text: dict[str, str]
+    english: bool
+    records: list[tuple[int, list[Any]]]
+    by_field: dict[str, Column] = field(default_factory=dict, repr=False)  # the columns it may hold
+
+    def column_name(self, name: str) -> str:
+        """The header of field `name` as the file wrote it, else as the template writes it (for errors)."""
+        if name in self.header_text:
+            return self.header_text[name]
+        col = self.by_field.get(name)
+        if col is None:
+            return ""
+        return col.en if self.english else col.zh
+
+
+@dataclass
+class ImportPlan:
+    filename: str
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[PlannedRow] = field(default_factory=list)
+    default_org_code: str | None = None
+    applied: bool = False
+    sheet: Sheet | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(ACTIONS, 0)
+        for r in self.rows:
+            out[r.action] += 1
+        return out
+
+
+class Abort(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("import aborted")
+        self.errors = errors
+
+
+# --- reading the file ------------------------------------------------------------------------------
+
+
+def read_bytes(src: Any) -> bytes:
+    if isinstance(src, str | os.PathLike):
+        return Path(src).read_bytes()
+    if hasattr(src, "seek"):
+        try:
+            src.seek(0)
+        except (OSError, ValueError):
+            pass
+    data = src.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def csv_rows(data: bytes) -> list[list[Any]]:
+    text = decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    rows: list[list[Any]] = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append(list(row))
+        if len(rows) > MAX_ROWS + 1:
+            break
+    return rows
+
+
+def xlsx_rows(data: bytes) -> list[list[Any]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        rows: list[list[Any]] = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
+    finally:
+        wb.close()
+
+
+def read_rows(src: Any, filename: str) -> tuple[list[list[Any]] | None, str]:
+    ext = Path(filename or "").suffix.lower()
+    if ext == ".xls":
+        return None, _("old .xls files cannot be read: save the sheet as .xlsx or .csv")
+    if ext not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        return None, _("unsupported file type %(ext)s: use .xlsx or .csv") % {"ext": ext or _("(none)")}
+    try:
+        data = read_bytes(src)
+    except OSError as exc:
+        return None, _("cannot read the file: %(reason)s") % {"reason": exc.strerror or exc}
+    try:
+        rows = xlsx_rows(data) if ext in (".xlsx", ".xlsm") else csv_rows(data)
+    except UnicodeDecodeError:
+        return None, _("cannot read the file: save it as UTF-8 or GB18030 text")
+    except Exception:  # openpyxl and zipfile raise many kinds of errors on a damaged file
+        return None, _("cannot read the file: it is damaged or not a %(ext)s file") % {"ext": ext}
+    if len(rows) > MAX_ROWS + 1:
+        return None, _("the file has more than %(n)d rows: split it") % {"n": MAX_ROWS}
+    return rows, ""
+
+
+def read_sheet(rows: list[list[Any]], known: Sequence[Column], required: Iterable[Column]
+               ) -> tuple[Sheet | None, list[RowError]]:
+    """The header row matched against `known` columns (Chinese, English or an alias), the data rows numbered
+    as the spreadsheet numbers them. Errors: an empty file, a column twice, a `required` column missing."""
+    if not rows:
+        return None, [RowError(1, "", _("the file is empty: the first row must hold the column headers"))]
+    index = {norm(h): c.field for c in known for h in (c.zh, c.en, *c.aliases)}
+    columns: dict[str, int] = {}
+    header_text: dict[str, str] = {}
+    errors: list[RowError] = []
+    for idx, cell in enumerate(rows[0]):
+        text = cell_text(cell)
+        name = index.get(norm(text)) if text else None
+        if name is None:
+            continue
+        if name in columns:
+            errors.append(RowError(1, text, _("this column appears twice (also %(other)s)")
+                                   % {"other": header_text[name]}))
+            continue
+        columns[name] = idx
+        header_text[name] = text
+    english = sum(is_english(t) for t in header_text.values()) * 2 > len(header_text)
+    for col in required:
+        if col.field not in columns:
+            errors.append(RowError(1, col.en if english else col.zh, _("this required column is missing")))
+    records = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
+    return Sheet(columns, header_text, english, records, {c.field: c for c in known}), errors
+
+
+def check_rows(sheet: Sheet, check: Callable[[Row], PlannedRow | None]) -> tuple[list[PlannedRow], list[RowError]]:
+    """Every non-blank data row through `check`: the planned rows, or every row's errors."""
+    planned: list[PlannedRow] = []
+    errors: list[RowError] = []
+    for number, cells in sheet.records:
+        row = Row(number, cells, sheet)
+        if row.is_blank():
+            continue
+        result = check(row)
+        if row.errors:
+            errors.extend(row.errors)
+        elif result is not None:
+            planned.append(result)
+    return planned, errors
+
+
+# --- cells -------------------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value).replace("\ufeff", "").replace("\u200b", "").strip()
+
+
+def has_control(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in text)
+
+
+def add_years(day: dt.date, years: int) -> dt.date | None:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        try:
+            return day.replace(year=day.year + years, day=28)  # 29 February
+        except ValueError:
+            return None  # beyond year 9999
+
+
+class Row:
+    """One data row being checked: collects its errors with their columns."""
+
+    def __init__(self, number: int, cells: list[Any], sheet: Sheet) -> None:
+        self.number = number
+        self.cells = cells
+        self.sheet = sheet
+        self.errors: list[RowError] = []
+
+    def raw(self, name: str) -> Any:
+        idx = self.sheet.columns.get(name)
+        return self.cells[idx] if idx is not None and idx < len(self.cells) else None
+
+    def text(self, name: str) -> str:
+        return cell_text(self.raw(name))
+
+    def column(self, name: str) -> str:
+        return self.sheet.column_name(name)
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.number, self.column(name), message))
+
+    def is_blank(self) -> bool:
+        return all(self.text(name) == "" for name in self.sheet.columns)
+
+    def plain(self, name: str, *, required: bool = False, max_length: int = 50) -> str | None:
+        value = self.text(name)
+        if not value:
+            if required:
+                self.error(name, _("this cell is required"))
+            return None
+        if has_control(value):
+            self.error(name, _("contains invisible control characters"))
+            return None
+        if len(value) > max_length:
+            self.error(name, _("longer than %(n)d characters") % {"n": max_length})
+            return None
+        return value
+
+    def label(self, name: str, kind: str, *, lookup: Callable[[str], str | None], accepted: Sequence[str],
+              required: bool = True) -> str | None:
+        """The code of a label typed in the cell (`lookup(text)`), else an error listing the `accepted` labels."""
+        value = self.text(name)
+        if not value:
+            if required:
+                self.error(name, _("this cell is required"))
+            return None
+        code = lookup(value)
+        if code is None:
+            self.error(name, _("unknown %(kind)s %(value)s (use one of %(accepted)s)")
+                       % {"kind": kind, "value": value[:40], "accepted": "、".join(accepted)})
+        return code
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        raw = self.raw(name)
+        try:
+            value = parse_date(raw.strip() if isinstance(raw, str) else raw)
+        except DateError as exc:
+            self.error(name, str(exc)[:200])
+            return None
+        except (ValueError, OverflowError):
+            self.error(name, _("%(value)s is not a date") % {"value": self.text(name)[:40]})
+            return None
+        if value is None and required:
+            self.error(name, _("this cell is required"))
+        return value
+
+
+
+def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: Callable[[PlannedRow], None],
+                              column_for: Callable[[str | None], str]) -> P:
+    """The write step every importer shares. In one transaction, acting on the import channel: `evaluate`
+    checks the fresh plan again (the records may have changed since the dry run); if it found errors nothing is
+    written, else each row goes through `write`. A RuleError or a database error undoes everything and is
+    returned as the plan's one error, naming the row (and the column, by `column_for`, where the service names
+    a field). Returns the plan, `applied` when every row was written."""
+    current: PlannedRow | None = None
+    try:
+        with acting(current_actor(), "import"), transaction.atomic():
+            evaluate()
+            if fresh.errors:
+                raise Abort(fresh.errors)
+            for current in fresh.rows:
+                write(current)
+    except Abort as exc:
+        fresh.errors = exc.errors
+        return fresh
+    except RuleError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, column_for(exc.field), exc.message)]
+        return fresh
+    except DatabaseError as exc:
+        number = current.row if current is not None else 0
+        fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
+        return fresh
+    fresh.applied = True
+    return fresh
+
+
+def cli_report(plan: ImportPlan, *, dry_run: bool, print_rows: Callable[[Any], None],
+               summary: Callable[[dict[str, int]], str]) -> int:
+    """What every `grassroots import` verb prints: the errors (exit 1), or the rows of a dry run and the summary
+    (`summary(counts)`, counts by action: create, update, unchanged); exit 0."""
+    if plan.errors:
+        for error in plan.errors:
+            print(str(error), file=sys.stderr)
+        print(_("%(n)d errors: nothing was written") % {"n": len(plan.errors)}, file=sys.stderr)
+        return 1
+    if dry_run:
+        print_rows(plan)
+    print(summary(plan.counts))
+    return 0
+
+
