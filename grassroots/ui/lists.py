@@ -1,0 +1,121 @@
+"""The scoped list: one definition gives a list page, its HTMX partial, its printable "all rows" and its .xlsx.
+
+A list is a queryset the caller took from the user's `Scope` (never from a bare manager), an optional filter
+form, and `Column`s. Each column says once what a row shows: its label, its value (for the page and the sheet),
+an optional link and CSS class. `ListSpec.respond(request, rows, ...)` then answers:
+
+- `?format=xlsx`: every row (up to `PRINT_LIMIT`) in the user's language, with the filters named (`ui.xlsx`);
+- an HTMX request aimed at the table: only the table (`ui/_list_table.html`);
+- otherwise the page, 50 rows at a time or all of them (`?all=1`) for printing.
+
+On a phone (under 480 px) the table shows as a stack of cards, one per row, each cell with its column's label:
+the cells carry `data-label` (see site.css).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import Promise
+
+from . import xlsx
+
+PAGE_SIZE = 50
+PRINT_LIMIT = xlsx.LIMIT  # "print all" and the export show every row up to this many
+
+
+def paginate(request: HttpRequest, rows: QuerySet[Any] | Sequence[Any],
+             page_size: int = PAGE_SIZE) -> tuple[Page[Any], bool]:
+    """One page of `page_size`, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
+    show_all = request.GET.get("all") == "1"
+    paginator = Paginator(rows, PRINT_LIMIT if show_all else page_size)
+    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string without the named parameters (for pagination links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any  # a lazy translated text
+    value: Callable[[Any], Any]  # the row's value, as the page and the sheet show it (masked where personal)
+    link: Callable[[Any], str] | None = None  # where the cell links on the page
+    css: str = ""  # "num" for figures and dates
+    in_sheet: bool = True
+    on_page: bool = True
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    label: Any
+    value: Any
+    link: str
+    css: str
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a list shows: its title, its columns, the name of its export file, and an empty-list text."""
+
+    title: Any
+    columns: Sequence[Column]
+    export_name: str
+    empty: Any = ""
+    table_id: str = "list"
+    page_size: int = PAGE_SIZE
+    sheet_columns: Sequence[Column] = field(default_factory=tuple)  # extra columns only the sheet has
+
+    def cells(self, row: Any) -> list[Cell]:
+        return [Cell(c.key, c.label, _display(c.value(row)), c.link(row) if c.link else "", c.css)
+                for c in self.columns if c.on_page]
+
+    def headers(self) -> list[Column]:
+        return [c for c in self.columns if c.on_page]
+
+    def sheet(self, rows: Sequence[Any], *, total: int, org: Any = None, form: forms.Form | None = None
+              ) -> HttpResponse:
+        columns = [c for c in (*self.columns, *self.sheet_columns) if c.in_sheet]
+        data = [[_display(c.value(row)) for c in columns] for row in rows]
+        return xlsx.export(str(self.title), [str(c.label) for c in columns], data,
+                           name=xlsx.filename(self.export_name, org.code if org is not None else None),
+                           org=org, filters=xlsx.form_filters(form), total=total,
+                           limit=PRINT_LIMIT)
+
+    def respond(self, request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], *, template: str,
+                context: dict[str, Any] | None = None, form: forms.Form | None = None, org: Any = None,
+                partial: str = "ui/_list_table.html") -> HttpResponse:
+        """The list as the request asks for it: the sheet, the HTMX partial, or the page."""
+        total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+        if xlsx.wanted(request):
+            return self.sheet(list(rows[:PRINT_LIMIT]), total=total, org=org, form=form)
+        page, show_all = paginate(request, rows, self.page_size)
+        ctx = {
+            "list": self, "page": page, "show_all": show_all, "form": form, "org": org,
+            "rows": [self.cells(row) for row in page.object_list], "headers": self.headers(),
+            "page_query": query_without(request, "page", "all"), "export_query": xlsx.export_query(request),
+            **(context or {}),
+        }
+        htmx = getattr(request, "htmx", None)
+        if htmx and htmx.target == self.table_id:
+            return render(request, partial, ctx)
+        return render(request, template, ctx)
