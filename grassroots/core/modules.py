@@ -46,16 +46,19 @@ class Link:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel of the dashboard: `context(scope, org, year)` gives what `template` renders (or None: not shown)."""
+    """A panel of the dashboard: `context(frame)` (frame: a `ui.dashboard.DashboardFrame`, the org, year, day and
+    readable subtree) gives what `template` renders as `panel` (or None: not shown); its "chart" entry, if any, is
+    the panel's chart data, and its "title" entry, if any, replaces `title` for that page. The dashboard shows
+    the card with `id="panel-<key>"` and the title; the template renders what is inside."""
 
     key: str
-    title: Any
+    title: Any  # a lazy translated text
     template: str
     context: str  # dotted path of the function
     order: int = 100
 
-    def build(self, scope: Any, org: Any, year: int) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = import_string(self.context)(scope, org, year)
+    def build(self, frame: Any) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = import_string(self.context)(frame)
         return result
 
 
