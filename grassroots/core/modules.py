@@ -63,20 +63,38 @@ class Panel:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A section of the annual summary: `gather(org, year)` reads the figures as of 31 December (a dataclass or
-    None when the module has nothing to say); `write(doc, figures, lang)` writes them into the Word document."""
+class Subheading:
+    """A level-2 heading inside a section of the annual summary (the document numbers it)."""
 
-    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """What a section of the annual summary says in one language: its heading and its paragraphs, in order (a
+    `Subheading` starts a subsection). Numbering, styles and page layout are the document's (`reports.docx`)."""
+
+    heading: str
+    paragraphs: tuple[str | Subheading, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the annual summary: `gather(org, year, day)` reads the figures of the year as the records
+    stood on `day` (a dataclass, or None when the module has nothing to say; an `as_json()` method gives its
+    plain values); `write(figures, day, language)` gives its words, a `SectionText`."""
+
+    key: str  # the summary's attribute for the figures (summary.dues)
     order: int
     gather: str  # dotted path
     write: str  # dotted path
 
-    def gathered(self, org: Any, year: int) -> Any:
-        return import_string(self.gather)(org, year)
+    def gathered(self, org: Any, year: int, day: Any) -> Any:
+        return import_string(self.gather)(org, year, day)
 
-    def written(self, doc: Any, figures: Any, lang: str) -> None:
-        import_string(self.write)(doc, figures, lang)
+    def written(self, figures: Any, day: Any, language: str) -> SectionText:
+        text: SectionText = import_string(self.write)(figures, day, language)
+        return text
 
 
 @dataclass(frozen=True)

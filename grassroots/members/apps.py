@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, Panel, register
+        from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
             label="members", title=_("Members"), urls="grassroots.members.urls",
@@ -16,4 +16,6 @@ class MembersConfig(AppConfig):
                  Link(_("Import"), "member-import", key="member-import", order=30)),
             dashboard_panels=(Panel("membership", _("Membership structure"), "members/_dashboard.html",
                                     "grassroots.members.dashboard.membership", order=10),),
+            annual_sections=(Section("situation", 10, "grassroots.members.summary.situation_of",
+                                     "grassroots.members.summary.situation_text"),),
         ))
