@@ -107,6 +107,7 @@ class Module:
     nav: tuple[Link, ...] = ()
     org_links: tuple[Link, ...] = ()
     member_links: tuple[Link, ...] = ()
+    org_actions: tuple[str, ...] = ()  # templates the organization page includes among its actions, with `org`
     dashboard_panels: tuple[Panel, ...] = ()
     annual_sections: tuple[Section, ...] = ()
     demo: str | None = None  # dotted path of `build(today)`: the module's part of the demo, run after the roster
@@ -140,6 +141,11 @@ def links(where: str, kind: str = "") -> list[tuple[Module, Link]]:
     attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav"}[where]
     found = [(m, link) for m in modules() for link in getattr(m, attr) if link.applies_to(kind)]
     return sorted(found, key=lambda pair: pair[1].order)
+
+
+def org_actions() -> list[str]:
+    """Every module's templates for the organization page's actions, in the order of the modules."""
+    return [t for m in modules() for t in m.org_actions]
 
 
 def panels() -> list[Panel]:
