@@ -46,34 +46,55 @@ class Link:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel of the dashboard: `context(scope, org, year)` gives what `template` renders (or None: not shown)."""
+    """A panel of the dashboard: `context(frame)` (frame: a `ui.dashboard.DashboardFrame`, the org, year, day and
+    readable subtree) gives what `template` renders as `panel` (or None: not shown); its "chart" entry, if any, is
+    the panel's chart data, and its "title" entry, if any, replaces `title` for that page. The dashboard shows
+    the card with `id="panel-<key>"` and the title; the template renders what is inside."""
 
     key: str
-    title: Any
+    title: Any  # a lazy translated text
     template: str
     context: str  # dotted path of the function
     order: int = 100
 
-    def build(self, scope: Any, org: Any, year: int) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = import_string(self.context)(scope, org, year)
+    def build(self, frame: Any) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = import_string(self.context)(frame)
         return result
 
 
 @dataclass(frozen=True)
-class Section:
-    """A section of the annual summary: `gather(org, year)` reads the figures as of 31 December (a dataclass or
-    None when the module has nothing to say); `write(doc, figures, lang)` writes them into the Word document."""
+class Subheading:
+    """A level-2 heading inside a section of the annual summary (the document numbers it)."""
 
-    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """What a section of the annual summary says in one language: its heading and its paragraphs, in order (a
+    `Subheading` starts a subsection). Numbering, styles and page layout are the document's (`reports.docx`)."""
+
+    heading: str
+    paragraphs: tuple[str | Subheading, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the annual summary: `gather(org, year, day)` reads the figures of the year as the records
+    stood on `day` (a dataclass, or None when the module has nothing to say; an `as_json()` method gives its
+    plain values); `write(figures, day, language)` gives its words, a `SectionText`."""
+
+    key: str  # the summary's attribute for the figures (summary.dues)
     order: int
     gather: str  # dotted path
     write: str  # dotted path
 
-    def gathered(self, org: Any, year: int) -> Any:
-        return import_string(self.gather)(org, year)
+    def gathered(self, org: Any, year: int, day: Any) -> Any:
+        return import_string(self.gather)(org, year, day)
 
-    def written(self, doc: Any, figures: Any, lang: str) -> None:
-        import_string(self.write)(doc, figures, lang)
+    def written(self, figures: Any, day: Any, language: str) -> SectionText:
+        text: SectionText = import_string(self.write)(figures, day, language)
+        return text
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,7 @@ class Module:
     nav: tuple[Link, ...] = ()
     org_links: tuple[Link, ...] = ()
     member_links: tuple[Link, ...] = ()
+    org_actions: tuple[str, ...] = ()  # templates the organization page includes among its actions, with `org`
     dashboard_panels: tuple[Panel, ...] = ()
     annual_sections: tuple[Section, ...] = ()
     demo: str | None = None  # dotted path of `build(today)`: the module's part of the demo, run after the roster
@@ -119,6 +141,11 @@ def links(where: str, kind: str = "") -> list[tuple[Module, Link]]:
     attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav"}[where]
     found = [(m, link) for m in modules() for link in getattr(m, attr) if link.applies_to(kind)]
     return sorted(found, key=lambda pair: pair[1].order)
+
+
+def org_actions() -> list[str]:
+    """Every module's templates for the organization page's actions, in the order of the modules."""
+    return [t for m in modules() for t in m.org_actions]
 
 
 def panels() -> list[Panel]:

@@ -8,10 +8,14 @@ class DuesConfig(AppConfig):
     verbose_name = _("Party dues")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, register
+        from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
             label="dues", title=_("Party dues"), urls="grassroots.dues.urls", findings="grassroots.dues.findings",
             org_links=(Link(_("Dues ledger"), "dues-ledger", key="dues", order=30),),
             member_links=(Link(_("Dues statement"), "dues-statement", key="dues-statement", order=30),),
+            dashboard_panels=(Panel("dues", _("Party dues: collected against assessed"), "dues/_dashboard.html",
+                                    "grassroots.dues.dashboard.dues", order=30),),
+            annual_sections=(Section("dues", 30, "grassroots.dues.summary.dues_of",
+                                     "grassroots.dues.summary.dues_text"),),
         ))

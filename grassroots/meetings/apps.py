@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, register
+        from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
             label="meetings", title=_("Organizational life"), urls="grassroots.meetings.urls",
@@ -17,4 +17,8 @@ class MeetingsConfig(AppConfig):
                        Link(_("Duties"), "duties", key="duties", order=21),
                        Link(_("Calendar"), "org-calendar", key="calendar", order=22)),
             member_links=(Link(_("Meetings"), "member-calendar", key="member-calendar", order=20),),
+            dashboard_panels=(Panel("duties", _("Duties met per branch"), "meetings/_dashboard.html",
+                                    "grassroots.meetings.dashboard.duties", order=40),),
+            annual_sections=(Section("life", 40, "grassroots.meetings.summary.life_of",
+                                     "grassroots.meetings.summary.life_text"),),
         ))

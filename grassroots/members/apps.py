@@ -8,10 +8,14 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, register
+        from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
             label="members", title=_("Members"), urls="grassroots.members.urls",
             nav=(Link(_("Transfers"), "transfers", key="transfers", order=20),
                  Link(_("Import"), "member-import", key="member-import", order=30)),
+            dashboard_panels=(Panel("membership", _("Membership structure"), "members/_dashboard.html",
+                                    "grassroots.members.dashboard.membership", order=10),),
+            annual_sections=(Section("situation", 10, "grassroots.members.summary.situation_of",
+                                     "grassroots.members.summary.situation_text"),),
         ))

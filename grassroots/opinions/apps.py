@@ -8,11 +8,15 @@ class OpinionsConfig(AppConfig):
     verbose_name = _("Residents' opinions")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, register
+        from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
             label="opinions", title=_("Residents' opinions"), urls="grassroots.opinions.urls",
             findings="grassroots.opinions.findings",
             org_links=(Link(_("Residents' opinions"), "opinion-list", key="opinions", order=40),
                        Link(_("Opinion statistics"), "opinion-stats", key="opinion-stats", order=41)),
+            dashboard_panels=(Panel("opinions", _("Residents' opinions by month"), "opinions/_dashboard.html",
+                                    "grassroots.opinions.dashboard.opinions", order=50),),
+            annual_sections=(Section("opinions", 50, "grassroots.opinions.summary.opinions_of",
+                                     "grassroots.opinions.summary.opinions_text"),),
         ))

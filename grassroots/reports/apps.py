@@ -10,4 +10,5 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from grassroots.core.modules import Module, register
 
-        register(Module(label="reports", title=_("Reports"), urls="grassroots.reports.urls"))
+        register(Module(label="reports", title=_("Reports"), urls="grassroots.reports.urls",
+                        org_actions=("reports/_org_annual.html",)))

@@ -6,18 +6,17 @@ A4, margins 37/35/28/26 mm (top, bottom, left, right); the title in 方正小标
 the right of odd pages and the left of even ones. Each is a named style (`STYLES`) so a user can restyle the
 whole document at once; a machine without a font shows a fallback.
 
-The data sections come from `annual.AnnualSummary`. Highlights, problems and next steps need people's words:
-they are left as highlighted places to write (`PLACE_STYLE`), never filled in.
+The data sections come from `annual.AnnualSummary`: each registered section gives its heading and paragraphs
+(`core.modules.SectionText`), and this module alone numbers, styles and lays them out. Highlights, problems and
+next steps need people's words: they are left as highlighted places to write (`PLACE_STYLE`), never filled in.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
-from django.utils import translation
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
@@ -25,9 +24,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from grassroots.members.models import Education, Occupation
+from grassroots.core.modules import Subheading
 
-from .annual import STRUCTURE_GROUPS, AnnualSummary
+from .annual import AnnualSummary
 
 TITLE_STYLE = "公文标题"
 BODY_STYLE = "公文正文"
@@ -51,6 +50,7 @@ PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(37), "bottom": Mm(35), "l
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 NUMERALS = "一二三四五六七八九十"
+
 PLACES = {  # section key: (Chinese heading, English heading, Chinese place, English place)
     "highlights": ("工作亮点", "Highlights", "【请在此填写：本年度工作亮点】", "[Write here: this year's highlights]"),
     "problems": ("存在的问题", "Problems", "【请在此填写：存在的主要问题和不足】",
@@ -66,108 +66,6 @@ def _zh(language: str) -> bool:
     return language.startswith("zh")
 
 
-def _rate(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def _label(key: str) -> str:
-    """The label of a structure figure (the translation in force)."""
-    if key.startswith("education_"):
-        return str(Education(key.removeprefix("education_")).label)
-    return str(Occupation(key.removeprefix("occupation_")).label)
-
-
-AGE_LABELS = {
-    "age_35_or_under": ("35岁及以下", "35 or under"), "age_36_45": ("36至45岁", "36 to 45"),
-    "age_46_54": ("46至54岁", "46 to 54"), "age_55_60": ("55至60岁", "55 to 60"),
-    "age_over_60": ("61岁及以上", "61 or over"),
-}
-GROUP_LABELS = {"age": ("按年龄分", "By age"), "education": ("按学历分", "By education"),
-                "occupation": ("按职业分", "By occupation")}
-
-
-def structure_sentence(summary: AnnualSummary, group: str, keys: tuple[str, ...], language: str) -> str:
-    figures = summary.situation.figures
-    zh = _zh(language)
-    parts = []
-    with translation.override(language):
-        for key in keys:
-            f = figures[key]
-            label = AGE_LABELS[key][0 if zh else 1] if key in AGE_LABELS else _label(key)
-            parts.append(f"{label}{f.count}名，占{f.pct}%" if zh else f"{label}: {f.count} ({f.pct}%)")
-    head = GROUP_LABELS[group][0 if zh else 1]
-    return f"{head}：{'；'.join(parts)}。" if zh else f"{head}: {'; '.join(parts)}."
-
-
-def recruitment_paragraph(summary: AnnualSummary, language: str) -> str:
-    r = summary.recruitment
-    d = summary.day
-    if _zh(language):
-        return (f"{d.year}年，共收到入党申请{r.applications}份，确定入党积极分子{r.activists_decided}名，"
-                f"列为发展对象{r.development_targets_listed}名，接收预备党员{r.admitted}名，"
-                f"预备党员按期转为正式党员{r.converted}名。截至{d.year}年{d.month}月{d.day}日，"
-                f"有入党申请人{r.applicants}名、入党积极分子{r.activists}名、发展对象{r.development_targets}名。")
-    return (f"In {d.year}, {r.applications} applications for membership were received, {r.activists_decided} "
-            f"activists were decided on, {r.development_targets_listed} development targets were listed, "
-            f"{r.admitted} probationary members were admitted and {r.converted} probationary members became full "
-            f"members. As of {d.day} {d:%B %Y} there were {r.applicants} applicants, {r.activists} activists and "
-            f"{r.development_targets} development targets.")
-
-
-def dues_paragraph(summary: AnnualSummary, language: str) -> str:
-    u = summary.dues
-    if _zh(language):
-        return (f"{summary.year}年，应缴党费{_money(u.assessed)}元，实收党费{_money(u.collected)}元"
-                f"（其中按月交纳{_money(u.regular)}元，补交{_money(u.back)}元）；"
-                f"收到自愿多交党费{_money(u.voluntary)}元（其中全额上缴中央{_money(u.to_centre)}元）；"
-                f"向上级党组织上缴党费{_money(u.remitted)}元。")
-    return (f"In {summary.year}, dues assessed came to {_money(u.assessed)} yuan and {_money(u.collected)} yuan "
-            f"were collected ({_money(u.regular)} yuan paid for the month, {_money(u.back)} yuan paid back); "
-            f"voluntary payments came to {_money(u.voluntary)} yuan ({_money(u.to_centre)} yuan of them go whole "
-            f"to the Central Committee); {_money(u.remitted)} yuan were remitted to higher levels.")
-
-
-def life_paragraphs(summary: AnnualSummary, language: str) -> list[str]:
-    life = summary.life
-    zh = _zh(language)
-    if not life.duties:
-        return ["本年度没有需开展组织生活的党组织。" if zh else "No organization owed organizational life this year."]
-    if zh:
-        head = (f"{summary.year}年，{life.units}个党组织应落实组织生活{life.owed}次，已落实{life.met}次，"
-                f"落实率{life.rate}%。")
-        lines = "；".join(f"{d.label(language)}应落实{d.owed}次，已落实{d.met}次，落实率{d.rate}%"
-                         for d in life.duties)
-        return [head, f"分项情况：{lines}。"]
-    head = (f"In {summary.year}, {life.units} organizations owed {life.owed} periods of organizational life and "
-            f"met {life.met} of them ({life.rate}%).")
-    lines = "; ".join(f"{d.label(language)}: {d.met} of {d.owed} met ({d.rate}%)" for d in life.duties)
-    return [head, f"By duty: {lines}."]
-
-
-def opinions_paragraph(summary: AnnualSummary, language: str) -> str:
-    o = summary.opinions
-    zh = _zh(language)
-    if not o.received:
-        return f"{summary.year}年未受理群众意见。" if zh else f"No residents' opinions were received in {summary.year}."
-    if zh:
-        text = (f"{summary.year}年，共受理群众意见{o.received}件，已办结{o.completed}件，办结率{_rate(o.completion_rate)}；"
-                f"按期办结{o.on_time}件，按期办结率{_rate(o.on_time_rate)}；尚未办结{o.still_open}件，其中超期{o.overdue}件。")
-        if o.rated:
-            text += f"群众评价{o.rated}件，平均评分{o.average_rating}分，满意率{_rate(o.satisfaction_rate)}。"
-        return text
-    text = (f"In {summary.year}, {o.received} residents' opinions were received and {o.completed} completed "
-            f"({_rate(o.completion_rate)}); {o.on_time} were completed on time ({_rate(o.on_time_rate)}); "
-            f"{o.still_open} were still open, {o.overdue} of them overdue.")
-    if o.rated:
-        text += (f" {o.rated} were rated, with an average rating of {o.average_rating} and a satisfaction rate of "
-                 f"{_rate(o.satisfaction_rate)}.")
-    return text
-
-
 def title(summary: AnnualSummary, language: str) -> str:
     if _zh(language):
         return f"{summary.org_name(language)}{summary.year}年度党建工作总结"
@@ -175,28 +73,31 @@ def title(summary: AnnualSummary, language: str) -> str:
 
 
 def blocks(summary: AnnualSummary, language: str) -> Iterator[tuple[str, str]]:
-    """The document as (style, text) paragraphs, in order."""
+    """The document as (style, text) paragraphs, in order: the title, the day of the figures, each registered
+    section's words (`core.modules.Section`) numbered, then the places to write."""
     zh = _zh(language)
     d = summary.day
     yield TITLE_STYLE, title(summary, language)
     yield BODY_STYLE, (f"（本总结中的数据根据系统记录生成，截至{d.year}年{d.month}月{d.day}日。）" if zh else
                        f"(The figures in this summary are generated from the records as of {d.day} {d:%B %Y}.)")
-    sections: list[tuple[str, str, list[tuple[str, str]]]] = [  # zh heading, en heading, paragraphs
-        ("基本情况", "Basic situation", [
-            (BODY_STYLE, summary.situation.paragraph["zh-hans" if zh else "en"]),
-            (HEADING2_STYLE, "（一）党员队伍结构" if zh else "1. Structure of the membership"),
-            *[(BODY_STYLE, structure_sentence(summary, group, keys, language)) for group, keys in STRUCTURE_GROUPS],
-        ]),
-        ("发展党员工作", "Recruitment", [(BODY_STYLE, recruitment_paragraph(summary, language))]),
-        ("党费收缴使用管理", "Party dues", [(BODY_STYLE, dues_paragraph(summary, language))]),
-        ("组织生活开展情况", "Organizational life", [(BODY_STYLE, p) for p in life_paragraphs(summary, language)]),
-        ("群众意见办理情况", "Residents' opinions", [(BODY_STYLE, opinions_paragraph(summary, language))]),
-    ]
-    for zh_head, en_head, place_zh, place_en in PLACES.values():
-        sections.append((zh_head, en_head, [(PLACE_STYLE, place_zh if zh else place_en)]))
-    for number, (zh_head, en_head, paragraphs) in enumerate(sections):
-        yield HEADING1_STYLE, f"{NUMERALS[number]}、{zh_head}" if zh else f"{_roman(number + 1)}. {en_head}"
-        yield from paragraphs
+    texts = [section.written(figures, d, language) for section, figures in summary.parts]
+    for number, text in enumerate(texts, start=1):
+        yield HEADING1_STYLE, _heading(number, text.heading, zh)
+        subsection = 0
+        for paragraph in text.paragraphs:
+            if isinstance(paragraph, Subheading):
+                subsection += 1
+                yield HEADING2_STYLE, (f"（{NUMERALS[subsection - 1]}）{paragraph.text}" if zh else
+                                       f"{subsection}. {paragraph.text}")
+            else:
+                yield BODY_STYLE, paragraph
+    for extra, (zh_head, en_head, place_zh, place_en) in enumerate(PLACES.values(), start=1):
+        yield HEADING1_STYLE, _heading(len(texts) + extra, zh_head if zh else en_head, zh)
+        yield PLACE_STYLE, place_zh if zh else place_en
+
+
+def _heading(number: int, text: str, zh: bool) -> str:
+    return f"{NUMERALS[number - 1]}、{text}" if zh else f"{_roman(number)}. {text}"
 
 
 def _roman(n: int) -> str:

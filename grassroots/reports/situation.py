@@ -27,3 +27,9 @@ def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", 
     stages = stages if stages is not None else stage_counts(org, day)
     joiner = "" if language.startswith("zh") else " "
     return joiner.join((membership_paragraph(org, day, language, stats=stats), recruitment_sentence(stages, language)))
+
+
+def basic_situations(org: Organization, day: dt.date, *, stats: dict[str, Any] | None = None) -> dict[str, str]:
+    """The paragraph in Chinese and in English ({"zh-hans": ..., "en": ...}), the pipeline read once."""
+    stages = stage_counts(org, day)
+    return {lang: basic_situation(org, day, lang, stats=stats, stages=stages) for lang in ("zh-hans", "en")}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grassroots.web import views_reports as views
+from . import views
 
 urlpatterns = [
     path("orgs/<str:code>/reports/annual.docx", views.annual, name="report-annual"),

@@ -87,3 +87,18 @@ def test_a_module_registered_again_replaces_the_first(settings) -> None:
         assert len([m for m in modules.modules() if m.label == "dues"]) == 1
     finally:
         modules.register(before)
+
+
+def test_every_panel_section_and_org_action_resolves() -> None:
+    from django.template.loader import get_template
+    from django.utils.module_loading import import_string
+
+    panels, sections = modules.panels(), modules.sections()
+    assert len({p.key for p in panels}) == len(panels) and len({s.key for s in sections}) == len(sections)
+    for panel in panels:
+        assert callable(import_string(panel.context)), panel.key
+        get_template(panel.template)
+    for section in sections:
+        assert callable(import_string(section.gather)) and callable(import_string(section.write)), section.key
+    for template in modules.org_actions():
+        get_template(template)

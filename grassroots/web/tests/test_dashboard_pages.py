@@ -25,8 +25,8 @@ from grassroots.opinions.models import State
 from grassroots.opinions.tests.fixtures import Station
 from grassroots.recruitment.stats import stage_counts
 from grassroots.recruitment.tests.factories import make_activist, make_applicant
+from grassroots.ui.dashboard import as_of_for
 from grassroots.ui.testing import client_as
-from grassroots.web.views_dashboards import as_of_for
 
 YEAR = 2024
 END = dt.date(YEAR, 12, 31)

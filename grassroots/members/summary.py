@@ -1,0 +1,101 @@
+"""The annual summary's first section, basic situation and structure: `members.stats.structure_stats` on the
+day, opened by the basic-situation paragraph (`reports.situation`: the membership and recruitment figures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+
+from grassroots.core.modules import SectionText, Subheading
+from grassroots.orgs.models import Organization
+from grassroots.reports.situation import basic_situations
+
+from .models import Education, Occupation
+from .stats import AGE_BANDS, structure_stats
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count with its share of the members (percent, two decimals, rounded half up)."""
+
+    key: str
+    count: int
+    pct: Decimal
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Basic situation and structure: `members.stats.structure_stats` on the day."""
+
+    org_code: str
+    org_name: str
+    org_name_en: str
+    exists: bool
+    total: int
+    figures: dict[str, Figure]  # every figure of structure_stats by its key (probationary, female, age_36_45, ...)
+    organizations: dict[str, int]  # organizations of the subtree by kind
+    paragraph: dict[str, str]  # the opening paragraph ("zh-hans", "en"), members and recruitment
+
+    def figure(self, key: str) -> Figure:
+        return self.figures[key]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"structure": {k: {"count": f.count, "pct": str(f.pct)} for k, f in self.figures.items()},
+                "organizations": self.organizations}
+
+
+STRUCTURE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("age", tuple(key for key, _y, _o in AGE_BANDS if key != "age_30_or_under")),
+    ("education", tuple(f"education_{v}" for v in Education.values)),
+    ("occupation", tuple(f"occupation_{v}" for v in Occupation.values)),
+)
+AGE_LABELS = {
+    "age_35_or_under": ("35岁及以下", "35 or under"), "age_36_45": ("36至45岁", "36 to 45"),
+    "age_46_54": ("46至54岁", "46 to 54"), "age_55_60": ("55至60岁", "55 to 60"),
+    "age_over_60": ("61岁及以上", "61 or over"),
+}
+GROUP_LABELS = {"age": ("按年龄分", "By age"), "education": ("按学历分", "By education"),
+                "occupation": ("按职业分", "By occupation")}
+
+
+def situation_of(org: Organization, year: int, day: dt.date) -> Situation:
+    stats = structure_stats(org, day)
+    figures = {key: Figure(key, value["count"], value["pct"]) for key, value in stats.items()
+               if isinstance(value, dict) and "count" in value}
+    paragraph = basic_situations(org, day, stats=stats)
+    return Situation(org_code=org.code, org_name=stats["org"]["name"], org_name_en=stats["org"]["name_en"] or "",
+                     exists=stats["exists"], total=figures["total"].count, figures=figures,
+                     organizations=dict(stats["organizations"]), paragraph=paragraph)
+
+
+def _label(key: str) -> str:
+    """The label of a structure figure (the translation in force)."""
+    if key.startswith("education_"):
+        return str(Education(key.removeprefix("education_")).label)
+    return str(Occupation(key.removeprefix("occupation_")).label)
+
+
+def structure_sentence(situation: Situation, group: str, keys: tuple[str, ...], language: str) -> str:
+    figures = situation.figures
+    zh = language.startswith("zh")
+    parts = []
+    with translation.override(language):
+        for key in keys:
+            f = figures[key]
+            label = AGE_LABELS[key][0 if zh else 1] if key in AGE_LABELS else _label(key)
+            parts.append(f"{label}{f.count}名，占{f.pct}%" if zh else f"{label}: {f.count} ({f.pct}%)")
+    head = GROUP_LABELS[group][0 if zh else 1]
+    return f"{head}：{'；'.join(parts)}。" if zh else f"{head}: {'; '.join(parts)}."
+
+
+def situation_text(situation: Situation, day: dt.date, language: str) -> SectionText:
+    zh = language.startswith("zh")
+    return SectionText("基本情况" if zh else "Basic situation", (
+        situation.paragraph["zh-hans" if zh else "en"],
+        Subheading("党员队伍结构" if zh else "Structure of the membership"),
+        *(structure_sentence(situation, group, keys, language) for group, keys in STRUCTURE_GROUPS),
+    ))
