@@ -29,7 +29,6 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
-from grassroots.core.dates import add_months
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.dues import importer as dues_importer
 from grassroots.dues import selectors as dues_selectors
@@ -83,8 +82,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     assess_form = AssessForm(prefix="assess", members=members, initial={"year": year})
     payment_form = PaymentForm(prefix="pay", members=members, months=months,
                                initial={"paid_on": today.isoformat(), "kind": PaymentKind.REGULAR})
-    period_start = dt.date(year, month, 1)
-    period_end = add_months(period_start, 1) - dt.timedelta(days=1)
+    period_start, period_end = dues_selectors.month_span(dt.date(year, month, 1))
     remit_form = RemittanceForm(prefix="remit", initial={"remitted_on": today.isoformat(),
                                                          "period_start": period_start.isoformat(),
                                                          "period_end": period_end.isoformat()})
@@ -105,9 +103,8 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     rows = dues_selectors.ledger(org, year, month)
     if not action and xlsx.wanted(request):
         return _ledger_xlsx(org, year, month, rows)
-    sel = dues_selectors
-    totals_month = sel.totals(org, period_start, period_end)
-    totals_year = sel.totals(org, dt.date(year, 1, 1), min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1))))
+    totals_month = dues_selectors.totals(org, period_start, period_end)
+    totals_year = dues_selectors.totals(org, *dues_selectors.year_to_date(year, today))
     return render(request, "dues/dues_ledger.html", {
         "org": org, "year": year, "month": month, "period_start": period_start, "period_end": period_end,
         "rows": rows, "paid_count": sum(1 for r in rows if r.month_paid),
