@@ -16,7 +16,10 @@ from grassroots.ui.api import LenientDateField
 
 from .models import DuesAssessment, DuesPayment, Remittance
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def decimal(*, null: bool = False) -> serializers.DecimalField:
+    """An amount shown as a decimal string ("40.00")."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=null)
 
 
 def month_text(month: dt.date) -> str:
@@ -123,7 +126,7 @@ class PaymentLineSerializer(serializers.Serializer):
     member_id = serializers.IntegerField()
     paid_on = serializers.DateField()
     kind = serializers.CharField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = decimal()
     channel = serializers.CharField()
     paid_by = serializers.CharField()
     receipt = serializers.CharField()
@@ -166,23 +169,23 @@ class LedgerRowSerializer(serializers.Serializer):
     member_id = serializers.IntegerField()
     name = serializers.CharField()
     category = serializers.CharField(allow_null=True)
-    monthly_amount = serializers.DecimalField(allow_null=True, **MONEY)
+    monthly_amount = decimal(null=True)
     belonged = serializers.BooleanField()
     month_paid = serializers.BooleanField()
     month_paid_on = serializers.DateField(allow_null=True)
     month_payment_id = serializers.IntegerField(allow_null=True)
     payments = PaymentLineSerializer(many=True)
-    received = serializers.DecimalField(**MONEY)
+    received = decimal()
 
 
 class FiguresSerializer(serializers.Serializer):
-    assessed = serializers.DecimalField(**MONEY)
-    collected = serializers.DecimalField(**MONEY)
-    regular = serializers.DecimalField(**MONEY)
-    back = serializers.DecimalField(**MONEY)
-    voluntary = serializers.DecimalField(**MONEY)
-    to_centre = serializers.DecimalField(**MONEY)
-    remitted = serializers.DecimalField(**MONEY)
+    assessed = decimal()
+    collected = decimal()
+    regular = decimal()
+    back = decimal()
+    voluntary = decimal()
+    to_centre = decimal()
+    remitted = decimal()
 
 
 class OrgFiguresSerializer(FiguresSerializer):
@@ -216,11 +219,11 @@ class LedgerSerializer(serializers.Serializer):
 class StatementMonthSerializer(serializers.Serializer):
     month = MonthField()
     belonged = serializers.BooleanField()
-    assessed = serializers.DecimalField(allow_null=True, **MONEY)
+    assessed = decimal(null=True)
     paid = serializers.BooleanField()
     paid_on = serializers.DateField(allow_null=True)
     payment_id = serializers.IntegerField(allow_null=True)
-    amount = serializers.DecimalField(allow_null=True, **MONEY)
+    amount = decimal(null=True)
     kind = serializers.CharField()
     paid_by = serializers.CharField()
 
@@ -233,9 +236,9 @@ class StatementSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     assessment = AssessmentSerializer(allow_null=True)
     months = StatementMonthSerializer(many=True)
-    assessed_total = serializers.DecimalField(**MONEY)
-    paid_total = serializers.DecimalField(**MONEY)
+    assessed_total = decimal()
+    paid_total = decimal()
     unpaid = serializers.ListField(child=MonthField())
     overdue = serializers.ListField(child=MonthField())
     voluntary = PaymentLineSerializer(many=True)
-    voluntary_total = serializers.DecimalField(**MONEY)
+    voluntary_total = decimal()
