@@ -11,7 +11,8 @@ class DuesConfig(AppConfig):
         from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
-            label="dues", title=_("Party dues"), urls="grassroots.dues.urls", findings="grassroots.dues.findings",
+            label="dues", title=_("Party dues"), urls="grassroots.dues.urls", api="grassroots.dues.api",
+            findings="grassroots.dues.findings",
             org_links=(Link(_("Dues ledger"), "dues-ledger", key="dues", order=30),),
             member_links=(Link(_("Dues statement"), "dues-statement", key="dues-statement", order=30),),
             dashboard_panels=(Panel("dues", _("Party dues: collected against assessed"), "dues/_dashboard.html",

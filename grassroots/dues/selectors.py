@@ -48,6 +48,18 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
+def month_span(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day of `month`'s month."""
+    start = first_of_month(month)
+    return start, add_months(start, 1) - dt.timedelta(days=1)
+
+
+def year_to_date(year: int, day: dt.date) -> tuple[dt.date, dt.date]:
+    """`year` from 1 January up to `day` (the whole year once it is over; 1 January alone before it starts)."""
+    start = dt.date(year, 1, 1)
+    return start, min(dt.date(year, 12, 31), max(day, start))
+
+
 def belonged(spans: Iterable[Span], month: dt.date) -> bool:
     """A period on any day of the month."""
     following = add_months(month, 1)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grassroots.web import views_dues as views
+from grassroots.dues import views
 
 urlpatterns = [
     path("orgs/<str:code>/dues/", views.ledger, name="dues-ledger"),

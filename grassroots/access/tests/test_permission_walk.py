@@ -60,6 +60,7 @@ COLLECTIONS = {
     "transfers": "transfer", "transfer": "transfer",
     "meetings": "meeting", "meeting": "meeting",
     "opinions": "opinion", "opinion": "opinion",
+    "assessments": "dues_assessment", "payments": "dues_payment",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
 UNSAFE = ("post", "patch", "put", "delete")
@@ -224,6 +225,27 @@ def meeting_objects(cast: Any) -> dict[str, tuple[Any, Any]]:
     return made
 
 
+def dues_objects(cast: Any) -> dict[str, tuple[Any, Any]]:
+    """A dues assessment and a payment of a member of A (not the cast's member, who may read their own) and of
+    one of C (made once per cast, through the dues services)."""
+    made = getattr(cast, "_walk_dues", None)
+    if made is None:
+        from decimal import Decimal
+
+        from grassroots.core.context import acting
+        from grassroots.dues.services import assess, record_payment
+
+        made = {}
+        with acting(None, "system"):
+            for key, member in (("a", cast.member_a2), ("c", cast.member_c)):
+                assessment = assess(member, year=2019, category="in_service", base=Decimal("3000.00"),
+                                    on=dt.date(2019, 1, 2))
+                made[key] = (assessment, record_payment(member, paid_on=dt.date(2019, 3, 5),
+                                                        months=[dt.date(2019, 3, 1)], amount=assessment.monthly_amount))
+        cast._walk_dues = made
+    return made
+
+
 def opinion_objects(cast: Any) -> dict[str, tuple[Any, Any, Any]]:
     """An opinion of S's station handled by A and one of X's station handled by C, each with a draft reply and
     an attachment, and a submitter with a name, phone and email (made once per cast, through the services)."""
@@ -286,6 +308,10 @@ def sides(cast: Any, role: str) -> Sides:
     for side, key in ((in_a, "a"), (in_c, "c")):
         side["opinion"], side["opinion_change"], side["opinion_attachment"] = opinions[key]
     nobody.update(opinion=None, opinion_change=None, opinion_attachment=None)
+    dues = dues_objects(cast)
+    (in_a["dues_assessment"], in_a["dues_payment"]), (in_c["dues_assessment"], in_c["dues_payment"]) = (
+        dues["a"], dues["c"])
+    nobody.update(dues_assessment=None, dues_payment=None)
 
     def org_entry(org: Any) -> AuditEntry:
         return _entry(org_id=org.pk, object_type="orgs.organization")

@@ -4,7 +4,8 @@ import of a branch's payment sheet (a dry run first, then confirm).
 
 Thin: organizations and members are read through `scope_for(request.user)` (out of scope: 404), figures
 come from `grassroots.dues.selectors`, and every write goes through `grassroots.dues.services` or the dues
-importer (a RuleError goes back onto the form, a PermissionDeniedError is a 403).
+importer: a RuleError goes back onto the form; a refusal (PermissionDeniedError) is left to
+`grassroots.ui.errors.DomainErrorMiddleware`, which answers 403 with its reason. The forms are in `forms.py`.
 """
 
 from __future__ import annotations
@@ -17,92 +18,30 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
-from grassroots.core.dates import add_months
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.dues import importer as dues_importer
 from grassroots.dues import selectors as dues_selectors
 from grassroots.dues import services as dues_services
-from grassroots.dues.models import Channel, DuesAssessment, DuesCategory, PaymentKind
+from grassroots.dues.forms import AssessForm, PaymentForm, RemittanceForm
+from grassroots.dues.models import DuesAssessment, PaymentKind
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 from grassroots.ui import xlsx
-from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
+from grassroots.ui.forms import query_int, rule_error_on_form
 from grassroots.ui.imports import ImportFlow
 
 SESSION_DUES_IMPORTS = "dues_imports"
-
-
-def _deny(exc: PermissionDeniedError) -> PermissionDenied:
-    return PermissionDenied(exc.message)
-
-
-# --- forms ---------------------------------------------------------------------------------------
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return obj.name
-
-
-class AssessForm(forms.Form):
-    member = MemberChoiceField(label=gettext_lazy("Member"), queryset=Member.objects.none())
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1990, max_value=2100)
-    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=DuesCategory.choices)
-    base = forms.DecimalField(label=gettext_lazy("Monthly base (after tax), yuan"), required=False, min_value=0,
-                              max_digits=12, decimal_places=2)
-    amount = forms.DecimalField(label=gettext_lazy("Monthly amount, yuan"), required=False, min_value=0,
-                                max_digits=10, decimal_places=2,
-                                help_text=gettext_lazy("Only for a farmer, a hardship or a fixed amount; otherwise "
-                                                       "the rules compute it from the base."))
-    approval = forms.CharField(label=gettext_lazy("Approval (hardship or fixed amount)"), max_length=200,
-                               required=False)
-
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
-
-
-class PaymentForm(forms.Form):
-    member = MemberChoiceField(label=gettext_lazy("Member"), queryset=Member.objects.none())
-    paid_on = LooseDateField(label=gettext_lazy("Paid on"))
-    months = forms.MultipleChoiceField(label=gettext_lazy("Months covered"), widget=forms.CheckboxSelectMultiple)
-    amount = forms.DecimalField(label=gettext_lazy("Amount, yuan"), required=False, min_value=Decimal("0.01"),
-                                max_digits=12, decimal_places=2,
-                                help_text=gettext_lazy("Filled in with the assessed amounts of the months ticked."))
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"),
-                             choices=[(PaymentKind.REGULAR, PaymentKind.REGULAR.label),
-                                      (PaymentKind.BACK, PaymentKind.BACK.label)])
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Channel.choices)
-    paid_by = forms.CharField(label=gettext_lazy("Paid on the member's behalf by"), max_length=50, required=False)
-    receipt = forms.CharField(label=gettext_lazy("Receipt number"), max_length=60, required=False)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-
-    def __init__(self, *args: Any, members: QuerySet[Member], months: list[dt.date], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
-        self.fields["months"].choices = [(m.isoformat(), f"{m:%Y-%m}") for m in months]  # type: ignore[attr-defined]
-
-    def clean_months(self) -> list[dt.date]:
-        return sorted(dt.date.fromisoformat(v) for v in self.cleaned_data["months"])
-
-
-class RemittanceForm(forms.Form):
-    remitted_on = LooseDateField(label=gettext_lazy("Remitted on"))
-    period_start = LooseDateField(label=gettext_lazy("Period from"))
-    period_end = LooseDateField(label=gettext_lazy("Period to"))
-    amount = forms.DecimalField(label=gettext_lazy("Amount, yuan"), min_value=Decimal("0.01"), max_digits=14,
-                                decimal_places=2)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 
 
 # --- the ledger ----------------------------------------------------------------------------------
@@ -143,15 +82,14 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     assess_form = AssessForm(prefix="assess", members=members, initial={"year": year})
     payment_form = PaymentForm(prefix="pay", members=members, months=months,
                                initial={"paid_on": today.isoformat(), "kind": PaymentKind.REGULAR})
-    period_start = dt.date(year, month, 1)
-    period_end = add_months(period_start, 1) - dt.timedelta(days=1)
+    period_start, period_end = dues_selectors.month_span(dt.date(year, month, 1))
     remit_form = RemittanceForm(prefix="remit", initial={"remitted_on": today.isoformat(),
                                                          "period_start": period_start.isoformat(),
                                                          "period_end": period_end.isoformat()})
     if action:
         done, bound = _ledger_write(request, org, action, members, months)
         if bound is None:
-            return HttpResponse(status=400)
+            raise BadRequest  # an unknown action: the 400 page
         if done:
             messages.success(request, done)
             return redirect(f"{reverse('dues-ledger', args=[org.code])}?year={year}&month={month}")
@@ -165,10 +103,9 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     rows = dues_selectors.ledger(org, year, month)
     if not action and xlsx.wanted(request):
         return _ledger_xlsx(org, year, month, rows)
-    sel = dues_selectors
-    totals_month = sel.totals(org, period_start, period_end)
-    totals_year = sel.totals(org, dt.date(year, 1, 1), min(dt.date(year, 12, 31), max(today, dt.date(year, 1, 1))))
-    return render(request, "web/dues_ledger.html", {
+    totals_month = dues_selectors.totals(org, period_start, period_end)
+    totals_year = dues_selectors.totals(org, *dues_selectors.year_to_date(year, today))
+    return render(request, "dues/dues_ledger.html", {
         "org": org, "year": year, "month": month, "period_start": period_start, "period_end": period_end,
         "rows": rows, "paid_count": sum(1 for r in rows if r.month_paid),
         "totals": [(_("This month"), totals_month), (_("The year to date"), totals_year)],
@@ -231,8 +168,8 @@ def _ledger_write(request: HttpRequest, org: Organization, action: str, members:
                                            period_end=d["period_end"], amount=d["amount"],
                                            note=d.get("note", "").strip())
         return _("Remittance of %(amount)s yuan recorded.") % {"amount": remittance.amount}, form
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    except PermissionDeniedError:
+        raise  # not a mistake on the form: the middleware answers 403 with the reason
     except RuleError as exc:
         rule_error_on_form(form, exc, {"on": "paid_on"})
         return "", form
@@ -258,7 +195,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(scope.members().select_related("org"), pk=pk)
     year = query_int(request, "year", timezone.localdate().year, 1990, 2100)
     data = dues_selectors.statement(member, year)
-    return render(request, "web/dues_statement.html", {
+    return render(request, "dues/dues_statement.html", {
         "member": member, "year": year, "data": data, "today": timezone.localdate(),
         "can_read_org": member.org is not None and scope.can_read_org(member.org),
     })
@@ -279,14 +216,14 @@ def _preview(request: HttpRequest, org: Organization, form: forms.Form, plan: An
              "id_number_masked": r.id_number_masked, "paid_on": r.values.get("paid_on"),
              "amount": r.values.get("amount"), "months": r.values.get("months") or [],
              "channel": r.values.get("channel", "")} for r in plan.rows]
-    return render(request, "web/dues_import.html", {
+    return render(request, "dues/dues_import.html", {
         "org": org, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
         "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
     })
 
 
 def _upload_page(request: HttpRequest, org: Organization, form: forms.Form, status: int) -> HttpResponse:
-    return render(request, "web/dues_import.html", {"org": org, "form": form}, status=status)
+    return render(request, "dues/dues_import.html", {"org": org, "form": form}, status=status)
 
 
 def _imported(request: HttpRequest, org: Organization, plan: Any) -> HttpResponse:

@@ -230,3 +230,37 @@ def test_a_branch_sheet_names_the_branch_members_only(cast: Cast, settings: Any,
     assert 'id="import-errors"' in html and 'id="confirm-import"' not in html
     assert "no member with this ID number in" in html and cast.branch_a.name in html
     assert DuesPayment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_recording_a_payment_through_the_page_takes_a_bounded_number_of_queries(cast: Cast) -> None:
+    """The write path: the form, the service's checks, the payment, its months and the audit entry, then the
+    redirect; the same count whether the branch has two members or ten."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_member
+
+    def record(member: Any) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(ledger_url(), {
+                "action": "pay", "pay-member": member.pk, "pay-paid_on": timezone.localdate().isoformat(),
+                "pay-months": [this_month().isoformat()], "pay-amount": "", "pay-kind": "regular",
+                "pay-channel": "cash"})
+        assert response.status_code == 302, text(response)
+        return len(ctx.captured_queries)
+
+    assessed(cast)
+    assessed(cast, cast.member_a2)
+    client = client_as(cast, "secretary")
+    few = record(cast.member)
+    with acting(None, "system"):
+        more = [make_member(cast.branch_a, name=f"成员{i}") for i in range(8)]
+    for member in more:
+        assessed(cast, member)
+    many = record(cast.member_a2)
+    # 3 to read the session, the user and the scope; 3 for the form (the organization, the member, the assessed
+    # amounts); 7 for the service's checks (each `require_*` reads the roles again); 5 to write the payment, its
+    # month and the audit entry; 6 to open and release the service's transaction and its two savepoints
+    assert many == few <= 24
+    assert DuesPayment.objects.count() == 2
