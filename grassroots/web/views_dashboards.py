@@ -111,7 +111,6 @@ def _duties(org: Organization, year: int, as_of: dt.date, today: dt.date,
             readable: dict[int, Organization]) -> dict[str, Any]:
     """Per unit: duty periods met, missed (due before the judging day and not met) and not yet due. For a past
     year every period of the year is judged; for the year under way, those due before today (as the grid does)."""
-    judged_before = as_of + dt.timedelta(days=1) if as_of < today else as_of
     units: dict[int, dict[str, Any]] = {}
     for row in meetings_selectors.duties(org, dt.date(year, 1, 1), dt.date(year, 12, 31)):
         unit = readable.get(row.org_id)
@@ -120,10 +119,10 @@ def _duties(org: Organization, year: int, as_of: dt.date, today: dt.date,
         entry = units.setdefault(row.org_id, {"code": unit.code, "name": row.org_name, "met": 0, "missed": 0,
                                               "pending": 0, "path": unit.path,
                                               "url": _url("duties", unit.code, "duties", year=year)})
-        met = any(m.date <= as_of for m in row.meetings)
-        if met:
+        state = meetings_selectors.duty_state(row, as_of, today=today)
+        if state is meetings_selectors.DutyState.MET:
             entry["met"] += 1
-        elif row.due < judged_before:
+        elif state is meetings_selectors.DutyState.MISSED:
             entry["missed"] += 1
         else:
             entry["pending"] += 1
