@@ -18,8 +18,8 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.meetings import services
 from grassroots.meetings.models import Attachment, Attendance, Meeting
+from grassroots.meetings.views import calendar_token
 from grassroots.ui.testing import client_as
-from grassroots.web.views_meetings import calendar_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
