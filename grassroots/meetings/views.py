@@ -249,7 +249,7 @@ DUTY_CLASSES = {DutyState.MET: "ok", DutyState.MISSED: "danger", DutyState.DUE_S
                 DutyState.UPCOMING: "muted"}
 
 
-def _duty_labels() -> dict[str, str]:
+def _duty_labels() -> dict[DutyState, str]:
     return {DutyState.MET: _("Met"), DutyState.MISSED: _("Missed"), DutyState.DUE_SOON: _("Due soon"),
             DutyState.OPEN: _("Open"), DutyState.UPCOMING: _("Not yet")}
 
