@@ -11,8 +11,8 @@ class MeetingsConfig(AppConfig):
         from grassroots.core.modules import Link, Module, register
 
         register(Module(
-            label="meetings", title=_("Organizational life"), urls="grassroots.meetings.urls", api="grassroots.meetings.api",
-            findings="grassroots.meetings.findings",
+            label="meetings", title=_("Organizational life"), urls="grassroots.meetings.urls",
+            api="grassroots.meetings.api", findings="grassroots.meetings.findings",
             org_links=(Link(_("Meetings"), "meetings", key="meetings", order=20),
                        Link(_("Duties"), "duties", key="duties", order=21),
                        Link(_("Calendar"), "org-calendar", key="calendar", order=22)),
