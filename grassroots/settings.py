@@ -139,6 +139,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organizations, members and statistics of grassroots Party organizations.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A choice set that several components share under a common field name ("kind") needs a name of its own.
+    "ENUM_NAME_OVERRIDES": {"MeetingKindEnum": "grassroots.meetings.models.MeetingKind"},
 }
 
 LOGGING = {

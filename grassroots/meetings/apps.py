@@ -12,7 +12,7 @@ class MeetingsConfig(AppConfig):
 
         register(Module(
             label="meetings", title=_("Organizational life"), urls="grassroots.meetings.urls",
-            findings="grassroots.meetings.findings",
+            api="grassroots.meetings.api", findings="grassroots.meetings.findings",
             org_links=(Link(_("Meetings"), "meetings", key="meetings", order=20),
                        Link(_("Duties"), "duties", key="duties", order=21),
                        Link(_("Calendar"), "org-calendar", key="calendar", order=22)),

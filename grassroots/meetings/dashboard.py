@@ -22,7 +22,6 @@ BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.PARTY_GROUP)
 def duties(frame: DashboardFrame) -> dict[str, Any]:
     org, year, as_of, today = frame.org, frame.year, frame.as_of, frame.today
     readable = frame.readable
-    judged_before = as_of + dt.timedelta(days=1) if as_of < today else as_of
     units: dict[int, dict[str, Any]] = {}
     for row in selectors.duties(org, dt.date(year, 1, 1), dt.date(year, 12, 31)):
         unit = readable.get(row.org_id)
@@ -31,10 +30,10 @@ def duties(frame: DashboardFrame) -> dict[str, Any]:
         entry = units.setdefault(row.org_id, {"code": unit.code, "name": row.org_name, "met": 0, "missed": 0,
                                               "pending": 0, "path": unit.path,
                                               "url": figure_url("duties", unit.code, "duties", year=year)})
-        met = any(m.date <= as_of for m in row.meetings)
-        if met:
+        state = selectors.duty_state(row, as_of, today=today)
+        if state is selectors.DutyState.MET:
             entry["met"] += 1
-        elif row.due < judged_before:
+        elif state is selectors.DutyState.MISSED:
             entry["missed"] += 1
         else:
             entry["pending"] += 1

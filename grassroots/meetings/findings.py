@@ -42,15 +42,17 @@ from grassroots.core.dates import add_months
 from grassroots.members.models import MemberPeriod
 from grassroots.orgs.models import OrgKind, OrgState
 from grassroots.orgs.selectors import state_on
-from grassroots.rules.findings import DUE_SOON, OVERDUE, VIOLATED, Finding, deadline_state, source
+from grassroots.rules.findings import DUE_SOON, OVERDUE, VIOLATED, Finding, source
 from grassroots.rules.registry import in_force
 
 from .models import Attendance, Meeting, MeetingKind
 from .selectors import (
     ID_CHUNK,
     DutyRow,
+    DutyState,
     Unit,
     duty_rows,
+    duty_state,
     hours_by_member,
     period_bounds,
     study_required,
@@ -95,12 +97,10 @@ def _duty_findings(units: list[Unit], by_id: dict[int, Unit], meetings: list[Any
     missed: dict[tuple[int, str], list[DutyRow]] = defaultdict(list)
     soon: list[DutyRow] = []
     for row in duty_rows(units, meetings, since, as_of):
-        if row.met:
-            continue
-        state = deadline_state(row.period_end, None, as_of)
-        if state == OVERDUE and row.period_end > since:
+        state = duty_state(row, as_of)
+        if state is DutyState.MISSED and row.period_end > since:
             missed[(row.org_id, row.rule_id)].append(row)
-        elif state == DUE_SOON:
+        elif state is DutyState.DUE_SOON:
             soon.append(row)
 
     def branch_of(unit: Unit) -> Unit:

@@ -12,6 +12,8 @@ Duties (the rules `meetings.*`, numbers from the rule version in force on each p
 Periods are calendar months, quarters and years; a period is met by a meeting of the duty's kind dated in
 it (and quorate, when the duty needs a quorum); its due date is its last day. A unit owes the periods that
 start on or after its founding and end before its revocation. `duties` covers every unit of the subtree.
+`duty_state` is the one judge of how a period stands on a day (met, missed, due soon, open, upcoming): the
+duties grid, the findings, the dashboard and the annual summary all ask it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet, Sum
@@ -30,6 +33,7 @@ from grassroots.core.dates import add_months
 from grassroots.members.models import Member, MemberPeriod
 from grassroots.orgs.models import Organization, OrgKind, OrgState
 from grassroots.orgs.selectors import subtree_org_ids, subtree_states
+from grassroots.rules.findings import due_soon_days
 from grassroots.rules.registry import RuleVersion, in_force
 
 from .models import Attendance, Meeting, MeetingKind
@@ -106,13 +110,17 @@ class DutyRow:
     period_start: dt.date
     period_end: dt.date
     needs_quorum: bool
-    met: bool
-    meetings: list[Any] = field(default_factory=list)  # the meetings that met it
+    meetings: list[Any] = field(default_factory=list)  # the meetings that meet it
     held: list[Any] = field(default_factory=list)  # every meeting of the kind in the period (quorate or not)
 
     @property
     def due(self) -> dt.date:
         return self.period_end
+
+    @property
+    def met(self) -> bool:
+        """Met within its period (`duty_state` on its due date)."""
+        return duty_state(self, self.due) is DutyState.MET
 
     @property
     def title(self) -> str:
@@ -174,8 +182,40 @@ def duty_rows(units: Iterable[Unit], meetings: Iterable[Any], start: dt.date, en
                 held = sorted((m for m in candidates if first <= m.date <= last), key=lambda m: m.date)
                 met_by = [m for m in held if not needs_quorum or m.quorate]
                 rows.append(DutyRow(rule.cite, rule_id, kind, unit.org_id, unit.name, first, last, needs_quorum,
-                                    bool(met_by), met_by, held))
+                                    met_by, held))
     return rows
+
+
+class DutyState(StrEnum):
+    """How a duty period stands on a day (see `duty_state`)."""
+
+    MET = "met"
+    MISSED = "missed"
+    DUE_SOON = "due_soon"
+    OPEN = "open"
+    UPCOMING = "upcoming"
+
+
+def duty_state(row: DutyRow, on: dt.date, *, today: dt.date | None = None) -> DutyState:
+    """The one judge of a duty period, as the records stood on `on`:
+
+    - met: a meeting that meets it (of its kind, in the period, quorate when the duty needs a quorum: `duty_rows`
+      lists them) was held on or before `on`;
+    - missed: not met and due before `on`, or due on `on` itself when that day is over (`today` later than `on`:
+      a past year judged as of its 31 December);
+    - upcoming: not met and its period begins after `on`;
+    - due soon: under way, not met, due within the due-soon window (`rules.findings.due_soon_days`);
+    - open: under way, not met, due later.
+    """
+    if any(m.date <= on for m in row.meetings):
+        return DutyState.MET
+    if row.due < on or (today is not None and on < today and row.due == on):
+        return DutyState.MISSED
+    if row.period_start > on:
+        return DutyState.UPCOMING
+    if (row.due - on).days <= due_soon_days():
+        return DutyState.DUE_SOON
+    return DutyState.OPEN
 
 
 def _unit_day(org: Organization, end: dt.date) -> dt.date:

@@ -68,7 +68,7 @@ def life_of(org: Organization, year: int, day: dt.date) -> OrganizationalLife:
     for row in sorted(rows, key=lambda r: order.index(r.rule_id) if r.rule_id in order else len(order)):
         counts = per.setdefault(row.rule_id, [0, 0])
         counts[0] += 1
-        counts[1] += row.met
+        counts[1] += selectors.duty_state(row, day) is selectors.DutyState.MET
         kinds[row.rule_id] = row.kind
     duties = [Duty(rule_id, kinds[rule_id], owed, met) for rule_id, (owed, met) in per.items()]
     return OrganizationalLife(units=len({r.org_id for r in rows}), duties=duties)

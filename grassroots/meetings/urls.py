@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grassroots.web import views_meetings as views
+from . import views
 
 urlpatterns = [
     path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),

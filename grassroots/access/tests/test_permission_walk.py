@@ -277,7 +277,7 @@ def opinion_objects(cast: Any) -> dict[str, tuple[Any, Any, Any]]:
 def calendar_tokens(cast: Any, role: str, inside: dict[str, Any], outside: dict[str, Any]) -> tuple[Any, Any]:
     """The role's own feed token for what it may read, and one of its own for what it may not (a tampered one
     for anonymous): a feed shows only what its user may read today."""
-    from grassroots.web.views_meetings import calendar_token
+    from grassroots.meetings.views import calendar_token
 
     if role == "anonymous":
         return None, "eyJ1IjoxLCJvIjoiQSJ9:tampered:signature"

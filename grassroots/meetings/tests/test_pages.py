@@ -9,17 +9,20 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import Cast
+from conftest import Cast, make_member
 from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.meetings import services
 from grassroots.meetings.models import Attachment, Attendance, Meeting
+from grassroots.meetings.views import calendar_token
+from grassroots.members.models import Member
 from grassroots.ui.testing import client_as
-from grassroots.web.views_meetings import calendar_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -174,6 +177,41 @@ def test_readers_see_meetings_without_the_form_and_outsiders_see_nothing(cast: C
         assert client.get(reverse("meetings", args=["A"])).status_code == 404
     assert client_as(cast, "anonymous").get(reverse("meetings", args=["A"])).status_code == 302
     assert Attachment.objects.count() == 0
+
+
+# Measured: session, user, roles, the organization, the list's count, the expected attendees; in the service the
+# scope, the eligible members, the meeting, its attendance in one insert, the quorum, the counts and the audit
+# entry, with their savepoints. Whatever the number of attendees.
+RECORD_QUERIES = 27
+
+
+def _record_with(cast: Cast, attendees: int) -> int:
+    """Record a general meeting of A through the page with `attendees` members of A, all present (new members
+    join A up to that number); the number of queries the POST took."""
+    members = Member.objects.filter(org=cast.branch_a)
+    with acting(None, "system"):
+        for i in range(members.count(), attendees):
+            make_member(cast.branch_a, name=f"新成员{i:02d}")
+    data = meeting_post(cast, day=today() - dt.timedelta(days=2))
+    data.update({f"att-{pk}": "present" for pk in members.values_list("pk", flat=True)})
+    client = client_as(cast, "secretary")
+    entries = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("meetings", args=["A"]), data)
+    assert response.status_code == 302
+    meeting = Meeting.objects.latest("id")
+    assert meeting.attendance.filter(presence="present").count() == attendees
+    assert meeting.entered_late and meeting.quorate
+    assert AuditEntry.objects.count() == entries + 1
+    assert AuditEntry.objects.latest("id").action == "meeting.record"
+    return len(queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_recording_a_meeting_takes_the_same_queries_for_3_and_12_attendees(cast: Cast) -> None:
+    few = _record_with(cast, 3)
+    many = _record_with(cast, 12)
+    assert few == many <= RECORD_QUERIES
 
 
 # --- duties ----------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ feed, and the printable sign-in sheet.
 
 Thin: meetings are read through `scope_for(request.user).by_org(...)` (out of scope: 404), organizations
 through `scope.orgs()`, and every write goes through `grassroots.meetings.services` (a RuleError goes back
-onto the form, a PermissionDeniedError is a 403). The iCalendar feed is the one page without a login: its
-URL carries a signed token naming the user and the organization (or member), and the feed shows only what
-that user may read today.
+onto the form; a PermissionDeniedError reaches `ui.errors.DomainErrorMiddleware`, a 403 page). Whether a duty
+is met is `selectors.duty_state`'s to say. The iCalendar feed is the one page without a login: its URL carries
+a signed token naming the user and the organization (or member), and the feed shows only what that user may
+read today. The forms are in `forms.py`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -29,31 +30,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.dates import parse_date_or
 from grassroots.core.errors import PermissionDeniedError, RuleError
-from grassroots.meetings import selectors as meetings_selectors
-from grassroots.meetings import services as meetings_services
-from grassroots.meetings.models import Attachment, Meeting, MeetingKind, Presence
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization, OrgKind
-from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 from grassroots.ui import uploads, xlsx
-from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
+from grassroots.ui.forms import query_int, rule_error_on_form
 
-from .views import PRINT_LIMIT, _paginate, _query_without
+from . import ical
+from . import selectors as meetings_selectors
+from . import services as meetings_services
+from .forms import (
+    PRESENCE_CHOICES,
+    AttachmentForm,
+    MeetingFilterForm,
+    MeetingForm,
+    attendance_of,
+    attendance_rows,
+)
+from .models import Attachment, Meeting, MeetingKind
+from .selectors import DutyState
 
+PAGE_SIZE = 50
+PRINT_LIMIT = xlsx.LIMIT  # "print all" shows every row up to this many
 CALENDAR_SALT = "grassroots.calendar-feed"
 FEED_MONTHS_BACK = 12  # the feed carries a year of past meetings and everything ahead
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.PARTY_GROUP)
-
-
-def _deny(exc: PermissionDeniedError) -> PermissionDenied:
-    return PermissionDenied(exc.message)
 
 
 def _readable_org(request: HttpRequest, code: str) -> tuple[Scope, Organization]:
@@ -67,70 +73,27 @@ def _meetings(scope: Scope, org: Organization) -> QuerySet[Meeting]:
     return scope.by_org(qs, org_field="org")
 
 
+def _paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], bool]:
+    """One page of 50, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
+    show_all = request.GET.get("all") == "1"
+    paginator = Paginator(qs, PRINT_LIMIT if show_all else PAGE_SIZE)
+    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string without the named parameters (for pagination links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
 def _year(request: HttpRequest, default: int) -> int:
     return query_int(request, "year", default, 1990, 2100)
 
 
 def _expected(org: Organization, day: dt.date) -> list[Member]:
     return list(meetings_selectors.expected_attendees(org, day))
-
-
-# --- forms ---------------------------------------------------------------------------------------
-
-class MeetingFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
-                             choices=[("", gettext_lazy("All kinds")), *MeetingKind.choices])
-    start = LooseDateField(label=pgettext_lazy("date range", "From"), required=False)
-    end = LooseDateField(label=pgettext_lazy("date range", "To"), required=False)
-
-
-class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=MeetingKind.choices)
-    date = LooseDateField(label=gettext_lazy("Date"),
-                          help_text=gettext_lazy("A past date is fine: the meeting is marked as entered late."))
-    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=300)
-    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
-    host = forms.CharField(label=gettext_lazy("Host"), max_length=50, required=False)
-    study_hours = forms.DecimalField(label=gettext_lazy("Class hours"), min_value=Decimal(0), max_value=Decimal(99),
-                                     decimal_places=1, required=False, initial=0)
-    minutes = forms.CharField(label=gettext_lazy("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    attachment = forms.FileField(label=gettext_lazy("Attachment (a photo of the paper sign-in sheet)"),
-                                 required=False,
-                                 widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf"}))
-    caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File"), widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf"}))
-    caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
-
-
-PRESENCE_CHOICES = list(Presence.choices)
-
-
-def _attendance_rows(members: list[Member], data: Any = None,
-                     initial: dict[int, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
-    """One row per expected attendee with the presence and reason as posted (or as recorded)."""
-    rows = []
-    for m in members:
-        presence, reason = (initial or {}).get(m.pk, ("", ""))
-        if data is not None:
-            presence = data.get(f"att-{m.pk}", "")
-            reason = data.get(f"reason-{m.pk}", "").strip()
-        rows.append({"member": m, "presence": presence, "reason": reason,
-                     "choices": [(v, label, v == presence) for v, label in PRESENCE_CHOICES]})
-    return rows
-
-
-def _attendance(rows: list[dict[str, Any]]) -> tuple[dict[int, tuple[str, str]], list[str]]:
-    valid = {v for v, _label in PRESENCE_CHOICES}
-    attendance, errors = {}, []
-    for row in rows:
-        if row["presence"] not in valid:
-            errors.append(_("Mark the attendance of %(name)s.") % {"name": row["member"].name})
-            continue
-        attendance[row["member"].pk] = (row["presence"], row["reason"][:200])
-    return attendance, errors
 
 
 # --- the meetings of an organization ---------------------------------------------------------------
@@ -167,8 +130,8 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
         if request.method == "POST":
             form = MeetingForm(request.POST, request.FILES)
             day = parse_date_or(request.POST.get("date"), today)
-            rows = _attendance_rows(_expected(org, day), request.POST)
-            attendance, attendance_errors = _attendance(rows)
+            rows = attendance_rows(_expected(org, day), request.POST)
+            attendance, attendance_errors = attendance_of(rows)
             if form.is_valid() and not attendance_errors:
                 meeting = _record(form, org, attendance, request)
                 if meeting is not None:
@@ -182,9 +145,9 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
             kind = request.GET.get("record_kind", "")
             form = MeetingForm(initial={"date": day.isoformat(), "study_hours": 0,
                                         "kind": kind if kind in MeetingKind.values else None})
-            rows = _attendance_rows(_expected(org, day))
+            rows = attendance_rows(_expected(org, day))
     failed = request.method == "POST"
-    return render(request, "web/meeting_list.html", {
+    return render(request, "meetings/meeting_list.html", {
         "org": org, "filter_form": filter_form, "page": page, "show_all": show_all,
         "page_query": _query_without(request, "page", "all"), "form": form, "rows": rows,
         "attendance_errors": attendance_errors, "attendance_day": day, "today": today, "can_write": can_write,
@@ -214,8 +177,8 @@ def _record(form: MeetingForm, org: Organization, attendance: dict[int, tuple[st
                 attendance=attendance, entered_by=request.user)
             if data.get("attachment"):
                 svc.add_attachment(meeting, file=data["attachment"], caption=data.get("caption", "").strip())
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    except PermissionDeniedError:
+        raise  # the middleware's 403, not an error on the form
     except RuleError as exc:
         rule_error_on_form(form, exc, {"file": "attachment"})
         return None
@@ -252,11 +215,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 meetings_services.add_attachment(meeting, file=form.cleaned_data["file"],
-                                           caption=form.cleaned_data.get("caption", "").strip())
-            except PermissionDeniedError as exc:
-                raise _deny(exc) from exc
+                                                 caption=form.cleaned_data.get("caption", "").strip())
+            except PermissionDeniedError:
+                raise  # the middleware's 403, not an error on the form
             except RuleError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                rule_error_on_form(form, exc)
             else:
                 messages.success(request, _("Attachment added."))
                 return redirect("meeting-detail", pk=meeting.pk)
@@ -264,7 +227,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = {v: 0 for v, _label in PRESENCE_CHOICES}
     for a in attendance:
         counts[a.presence] = counts.get(a.presence, 0) + 1
-    return render(request, "web/meeting_detail.html", {
+    return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting, "attendance": attendance,
         "counts": [(v, label, counts.get(v, 0)) for v, label in PRESENCE_CHOICES],
         "attachments": list(meeting.attachments.order_by("uploaded_at", "id")),
@@ -282,25 +245,13 @@ def meeting_attachment(request: HttpRequest, pk: int, attachment: int) -> FileRe
 
 # --- duties ----------------------------------------------------------------------------------------
 
-MET, MISSED, DUE_SOON, OPEN, UPCOMING = "met", "missed", "due_soon", "open", "upcoming"
-DUTY_CLASSES = {MET: "ok", MISSED: "danger", DUE_SOON: "warn", OPEN: "info", UPCOMING: "muted"}
+DUTY_CLASSES = {DutyState.MET: "ok", DutyState.MISSED: "danger", DutyState.DUE_SOON: "warn", DutyState.OPEN: "info",
+                DutyState.UPCOMING: "muted"}
 
 
-def _duty_labels() -> dict[str, str]:
-    return {MET: _("Met"), MISSED: _("Missed"), DUE_SOON: _("Due soon"), OPEN: _("Open"),
-            UPCOMING: _("Not yet")}
-
-
-def _duty_state(row: Any, today: dt.date) -> str:
-    if row.met:
-        return MET
-    if row.due < today:
-        return MISSED
-    if row.period_start > today:
-        return UPCOMING
-    if (row.due - today).days <= engine.due_soon_days():
-        return DUE_SOON
-    return OPEN
+def _duty_labels() -> dict[DutyState, str]:
+    return {DutyState.MET: _("Met"), DutyState.MISSED: _("Missed"), DutyState.DUE_SOON: _("Due soon"),
+            DutyState.OPEN: _("Open"), DutyState.UPCOMING: _("Not yet")}
 
 
 def _duty_title(rule_id: str, on: dt.date, fallback: str) -> str:
@@ -347,7 +298,7 @@ def _duty_grid(rows: list[Any], year: int, today: dt.date) -> list[dict[str, Any
     for (org_id, rule_id), periods in lines.items():
         cells = []
         for row in sorted(periods, key=lambda r: r.period_start):
-            state = _duty_state(row, today)
+            state = meetings_selectors.duty_state(row, today)
             first, span = _span(row.period_start, row.period_end, year)
             cells.append({"start": row.period_start, "end": row.period_end, "due": row.due, "state": state,
                           "cls": DUTY_CLASSES[state], "label": labels[state], "first": first, "span": span,
@@ -356,9 +307,9 @@ def _duty_grid(rows: list[Any], year: int, today: dt.date) -> list[dict[str, Any
         grid.append({"org_id": org_id, "org_name": first_row.org_name, "rule": rule_id, "cite": first_row.rule,
                      "title": _duty_title(rule_id, title_day, first_row.title), "cells": cells,
                      "slots": _slots(cells),
-                     "met": sum(1 for c in cells if c["state"] == MET),
-                     "missed": sum(1 for c in cells if c["state"] == MISSED),
-                     "due_soon": sum(1 for c in cells if c["state"] == DUE_SOON)})
+                     "met": sum(1 for c in cells if c["state"] is DutyState.MET),
+                     "missed": sum(1 for c in cells if c["state"] is DutyState.MISSED),
+                     "due_soon": sum(1 for c in cells if c["state"] is DutyState.DUE_SOON)})
     return grid
 
 
@@ -386,7 +337,7 @@ def duties(request: HttpRequest, code: str) -> HttpResponse:
         return _duties_xlsx(org, year, grid, summary, is_branch)
     now = [{"rule": line["rule"], "title": line["title"], "org_id": line["org_id"], "org_name": line["org_name"],
             "cell": cell} for line in grid for cell in line["cells"] if cell["start"] <= today <= cell["end"]]
-    return render(request, "web/duties.html", {
+    return render(request, "meetings/duties.html", {
         "org": org, "year": year, "today": today, "is_branch": is_branch, "grid": grid, "branches": summary,
         "now": now,
         "months": [dt.date(year, m, 1) for m in range(1, 13)],
@@ -448,7 +399,7 @@ def _months(meetings: list[Meeting]) -> list[dict[str, Any]]:
 def _calendar_page(request: HttpRequest, *, title: str, meetings: list[Meeting], year: int, token: str,
                    scope: Scope, org: Organization | None = None, member: Member | None = None) -> HttpResponse:
     feed = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
-    return render(request, "web/calendar.html", {
+    return render(request, "meetings/calendar.html", {
         "title": title, "org": org, "member": member, "year": year, "months": _months(meetings),
         "feed_url": feed, "webcal_url": "webcal://" + feed.split("://", 1)[-1],
         "readable_orgs": set(scope.orgs().filter(pk__in={m.org_id for m in meetings}).values_list("pk", flat=True)),
@@ -505,8 +456,6 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         name = member.name
     else:
         raise Http404
-    from grassroots.meetings import ical
-
     body = ical.calendar(found, name=name)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
@@ -525,7 +474,7 @@ def signin_sheet(request: HttpRequest, code: str) -> HttpResponse:
     kind_label = MeetingKind(kind).label if kind in MeetingKind.values else ""
     attendees = _expected(org, day)
     blank = max(3, 20 - len(attendees))  # room for visitors and members the platform does not know yet
-    return render(request, "web/signin_sheet.html", {
+    return render(request, "meetings/signin_sheet.html", {
         "org": org, "day": day, "kind": kind, "kind_label": kind_label, "attendees": attendees,
         "blank_rows": range(blank), "kinds": MeetingKind.choices,
     })
