@@ -12,6 +12,6 @@ class RecruitmentConfig(AppConfig):
 
         register(Module(
             label="recruitment", title=_("Recruitment"), urls="grassroots.recruitment.urls",
-            findings="grassroots.recruitment.findings",
+            api="grassroots.recruitment.api", findings="grassroots.recruitment.findings",
             org_links=(Link(_("Recruitment pipeline"), "pipeline", key="pipeline", order=10, keep_as_of=True),),
         ))

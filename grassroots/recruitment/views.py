@@ -48,7 +48,7 @@ BOARD_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET, Stage
 STATE_CLASSES = {engine.VIOLATED: "danger", engine.OVERDUE: "danger", engine.DUE_SOON: "warn", engine.DONE: "ok"}
 
 # The rule that judges each kind of step (shown beside the step, in the version in force on its date).
-STEP_RULES = {
+STEP_RULES: dict[str, str] = {
     StepKind.APPLIED: "recruitment.min_age",
     StepKind.TALKED: "recruitment.talk_within",
     StepKind.CONTACTS_ASSIGNED: "recruitment.training_contacts",
@@ -65,7 +65,7 @@ STEP_RULES = {
     StepKind.PROBATION_EXTENDED: "recruitment.extension",
 }
 # The steps the "next step" form offers, by stage (notice, sponsors and votes have forms of their own).
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, list[str]] = {
     Stage.APPLICANT: [StepKind.TALKED, StepKind.RECOMMENDED, StepKind.ACTIVIST_DECIDED, StepKind.WITHDRAWN],
     Stage.ACTIVIST: [StepKind.ASSESSED, StepKind.TARGET_LISTED, StepKind.WITHDRAWN],
     Stage.DEVELOPMENT_TARGET: [StepKind.POLITICAL_REVIEW, StepKind.TRAINING, StepKind.COMMITTEE_REVIEW,
@@ -125,8 +125,10 @@ def _stage_on(candidate: Candidate, day: dt.date) -> str:
 
 
 def _since(candidate: Candidate, stage: str) -> dt.date | None:
-    return {Stage.APPLICANT: candidate.applied_on, Stage.ACTIVIST: candidate.activist_on,
-            Stage.DEVELOPMENT_TARGET: candidate.target_on, Stage.PROBATIONARY: candidate.admitted_on}.get(stage)
+    since: dict[str, dt.date | None] = {
+        Stage.APPLICANT: candidate.applied_on, Stage.ACTIVIST: candidate.activist_on,
+        Stage.DEVELOPMENT_TARGET: candidate.target_on, Stage.PROBATIONARY: candidate.admitted_on}
+    return since.get(stage)
 
 
 @dataclass
