@@ -12,7 +12,7 @@ class RecruitmentConfig(AppConfig):
 
         register(Module(
             label="recruitment", title=_("Recruitment"), urls="grassroots.recruitment.urls",
-            findings="grassroots.recruitment.findings",
+            api="grassroots.recruitment.api", findings="grassroots.recruitment.findings",
             org_links=(Link(_("Recruitment pipeline"), "pipeline", key="pipeline", order=10, keep_as_of=True),),
             dashboard_panels=(Panel("recruitment", _("Recruitment pipeline"), "recruitment/_dashboard.html",
                                     "grassroots.recruitment.dashboard.recruitment", order=20),),

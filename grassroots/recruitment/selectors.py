@@ -10,14 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from grassroots.orgs.models import Organization
 from grassroots.orgs.selectors import subtree_org_ids
 from grassroots.rules.registry import in_force
 
-from .models import Candidate, CandidateStep, ContactRole, Stage, StepKind, VotePurpose
+from .models import Candidate, CandidateQuerySet, CandidateStep, ContactRole, Stage, StepKind, VotePurpose
 from .services import add_months, add_years, probation_end
 
 K = StepKind
@@ -134,16 +134,26 @@ def timeline(candidate: Candidate, as_of: dt.date | None = None) -> list[Timelin
 PIPELINE_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET, Stage.PROBATIONARY, Stage.FULL)
 
 
+def at_stage_on(candidates: CandidateQuerySet, stage: str, day: dt.date) -> QuerySet[Candidate]:
+    """Of these candidates, those at `stage` on `day` (closed: closed on or before `day`; full: converted on or
+    before it and not closed then). The stage dates come from the steps, so this is a plain query."""
+    if stage == Stage.CLOSED:
+        return candidates.filter(closed_on__lte=day)
+    open_on = Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    if stage == Stage.PROBATIONARY:
+        return candidates.filter(open_on, Q(converted_on__isnull=True) | Q(converted_on__gt=day), admitted_on__lte=day)
+    if stage == Stage.FULL:
+        return candidates.filter(open_on, converted_on__lte=day)
+    return candidates.stage_on(stage, day)
+
+
 def pipeline(org: Organization, day: dt.date) -> dict[str, list[Candidate]]:
     """The candidates of org's subtree by the stage they were at on `day` (applicant, activist, development
     target, probationary; full: converted on or before `day`). Closed candidacies are left out."""
     base = Candidate.objects.filter(org_id__in=subtree_org_ids(org, day)).select_related("org").order_by(
         "applied_on", "id")
-    open_on = Q(closed_on__isnull=True) | Q(closed_on__gt=day)
-    out: dict[str, list[Candidate]] = {
-        stage: list(base.stage_on(stage, day)) for stage in (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET)
-    }
-    out[Stage.PROBATIONARY] = list(base.filter(open_on, Q(converted_on__isnull=True) | Q(converted_on__gt=day),
-                                               admitted_on__lte=day).prefetch_related("steps"))
-    out[Stage.FULL] = list(base.filter(open_on, converted_on__lte=day))
+    out: dict[str, list[Candidate]] = {stage: list(at_stage_on(base, stage, day))
+                                       for stage in (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET,
+                                                     Stage.FULL)}
+    out[Stage.PROBATIONARY] = list(at_stage_on(base, Stage.PROBATIONARY, day).prefetch_related("steps"))
     return out

@@ -180,6 +180,11 @@ def _check_note(note: str, field: str = "note") -> str:
     return note
 
 
+# The steps `candidate_take_step` records (the notice, the sponsors and the votes have services of their own).
+TAKEN_KINDS = (*GENERIC_KINDS, K.HIGHER_APPROVAL, K.CONVERSION_APPROVED, K.PROBATION_EXTENDED,
+               K.PROBATION_CANCELLED, K.WITHDRAWN)
+
+
 # --- derived fields -------------------------------------------------------------------------------------
 def rebuild_candidate(candidate: Candidate) -> None:
     """Derive the stage dates, the stage and the closing from the candidate's steps (never typed)."""
@@ -673,3 +678,27 @@ def candidate_withdraw(candidate: Candidate, *, on: dt.date, reason: str) -> Can
                         field="on")
     _write_step(candidate, K.WITHDRAWN, on, details={"reason": reason})
     return candidate
+
+
+def candidate_take_step(candidate: Candidate, *, kind: str, on: dt.date, end_date: dt.date | None = None,
+                        hours: int | None = None, months: int | None = None, special: bool = False,
+                        note: str = "") -> Candidate | CandidateStep:
+    """Record a step of any kind in `TAKEN_KINDS` through the service of its kind: the approval, the conversion,
+    the extension, the cancellation and the withdrawal (`note` is their reason) through their own, every other
+    step through `candidate_record_step` (`hours`: a training's class hours). The candidate page's "next step"
+    form and the API's steps endpoint both record through this."""
+    note = (note or "").strip()
+    if kind == K.HIGHER_APPROVAL:
+        return candidate_approve(candidate, on=on, special=bool(special), note=note)
+    if kind == K.CONVERSION_APPROVED:
+        return candidate_convert(candidate, on=on, note=note)
+    if kind == K.PROBATION_EXTENDED:
+        if not months:
+            raise RuleError(_("Say by how many months the probation is extended."), field="months")
+        return candidate_extend_probation(candidate, on=on, months=months, note=note)
+    if kind == K.PROBATION_CANCELLED:
+        return candidate_cancel_probation(candidate, on=on, reason=note)
+    if kind == K.WITHDRAWN:
+        return candidate_withdraw(candidate, on=on, reason=note)
+    details = {"hours": hours} if hours is not None else None
+    return candidate_record_step(candidate, kind=kind, on=on, end_date=end_date, details=details, note=note)

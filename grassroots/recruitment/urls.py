@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grassroots.web import views_recruitment as views
+from . import views
 
 urlpatterns = [
     path("orgs/<str:code>/pipeline/", views.pipeline, name="pipeline"),

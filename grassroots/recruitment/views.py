@@ -2,8 +2,9 @@
 printable public notice and meeting-vote record.
 
 Thin: candidates are read through `scope_for(request.user).candidates()` (out of scope: 404), every write
-goes through `grassroots.recruitment.services` (a RuleError goes back onto the form, a
-PermissionDeniedError is a 403), and what is due comes from the findings engine, never from the page.
+goes through `grassroots.recruitment.services` (a RuleError goes back onto the form; a PermissionDeniedError
+is left to `grassroots.ui.errors.DomainErrorMiddleware`, which answers 403 with its reason), and what is due
+comes from the findings engine, never from the page. The forms are in `forms.py`.
 """
 
 from __future__ import annotations
@@ -22,39 +23,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.dates import parse_date_or
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.errors import RuleError
 from grassroots.core.workdays import workdays_between
-from grassroots.members.models import HAN, Education, Member, MemberPeriod, Occupation, Sex
+from grassroots.members.models import HAN, Member, MemberPeriod
 from grassroots.orgs.models import Organization, OrgKind
-from grassroots.recruitment import selectors as recruitment_selectors
-from grassroots.recruitment import services as recruitment_services
-from grassroots.recruitment.models import (
-    BranchVote,
-    Candidate,
-    CandidateStep,
-    ContactRole,
-    Stage,
-    StepKind,
-    VotePurpose,
-)
 from grassroots.rules import findings as engine
 from grassroots.rules.registry import in_force
 from grassroots.ui import xlsx
-from grassroots.ui.forms import LooseDateField, rule_error_on_form
+from grassroots.ui.forms import rule_error_on_form
 
-from .forms import AsOfForm
+from . import findings as recruitment_source
+from . import selectors as recruitment_selectors
+from . import services as recruitment_services
+from .forms import FIELD_ALIASES, ApplyForm, AsOfForm, NoticeForm, SponsorForm, StepForm, VoteForm
+from .models import BranchVote, Candidate, CandidateStep, ContactRole, Stage, StepKind, VotePurpose
 
 CANDIDATE_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 BOARD_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.DEVELOPMENT_TARGET, Stage.PROBATIONARY)
 STATE_CLASSES = {engine.VIOLATED: "danger", engine.OVERDUE: "danger", engine.DUE_SOON: "warn", engine.DONE: "ok"}
 
 # The rule that judges each kind of step (shown beside the step, in the version in force on its date).
-STEP_RULES = {
+STEP_RULES: dict[str, str] = {
     StepKind.APPLIED: "recruitment.min_age",
     StepKind.TALKED: "recruitment.talk_within",
     StepKind.CONTACTS_ASSIGNED: "recruitment.training_contacts",
@@ -71,7 +65,7 @@ STEP_RULES = {
     StepKind.PROBATION_EXTENDED: "recruitment.extension",
 }
 # The steps the "next step" form offers, by stage (notice, sponsors and votes have forms of their own).
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, list[str]] = {
     Stage.APPLICANT: [StepKind.TALKED, StepKind.RECOMMENDED, StepKind.ACTIVIST_DECIDED, StepKind.WITHDRAWN],
     Stage.ACTIVIST: [StepKind.ASSESSED, StepKind.TARGET_LISTED, StepKind.WITHDRAWN],
     Stage.DEVELOPMENT_TARGET: [StepKind.POLITICAL_REVIEW, StepKind.TRAINING, StepKind.COMMITTEE_REVIEW,
@@ -86,35 +80,23 @@ STAGE_OF_KIND = {kind: stage for stage, kinds in NEXT_STEPS.items() for kind in 
 WITH_END_DATE = (StepKind.TRAINING,)
 
 
-def _services() -> Any:
-    return recruitment_services
-
-
 # --- reads ---------------------------------------------------------------------------------------
 
-def _source() -> Any | None:
-    """The recruitment findings module (it registers the "recruitment" source), or None if not installed."""
-    try:
-        from grassroots.recruitment import findings
-    except ImportError:
-        return None
-    return findings
+def _findings_available() -> bool:
+    return "recruitment" in engine.sources()
 
 
 def recruitment_findings(org: Organization, day: dt.date) -> list[engine.Finding]:
-    """The open recruitment findings of org's subtree on `day` ([] while no recruitment source exists)."""
-    if _source() is None or "recruitment" not in engine.sources():
+    """The open recruitment findings of org's subtree on `day` ([] while the source is switched off)."""
+    if not _findings_available():
         return []
     return engine.findings_for(org, day, only=["recruitment"])
 
 
 def candidate_findings(candidate: Candidate, day: dt.date) -> list[engine.Finding]:
     """What is due, overdue or violated for one candidate on `day`, most urgent first."""
-    source = _source()
-    if source is None:
-        return []
     order = {s: i for i, s in enumerate(engine.STATES)}
-    found = [f for f in source.candidate_findings(candidate, day) if f.state != engine.DONE]
+    found = [f for f in recruitment_source.candidate_findings(candidate, day) if f.state != engine.DONE]
     return sorted(found, key=lambda f: (order[f.state], f.due or dt.date.max))
 
 
@@ -143,8 +125,10 @@ def _stage_on(candidate: Candidate, day: dt.date) -> str:
 
 
 def _since(candidate: Candidate, stage: str) -> dt.date | None:
-    return {Stage.APPLICANT: candidate.applied_on, Stage.ACTIVIST: candidate.activist_on,
-            Stage.DEVELOPMENT_TARGET: candidate.target_on, Stage.PROBATIONARY: candidate.admitted_on}.get(stage)
+    since: dict[str, dt.date | None] = {
+        Stage.APPLICANT: candidate.applied_on, Stage.ACTIVIST: candidate.activist_on,
+        Stage.DEVELOPMENT_TARGET: candidate.target_on, Stage.PROBATIONARY: candidate.admitted_on}
+    return since.get(stage)
 
 
 @dataclass
@@ -197,83 +181,6 @@ def _full_members(org: Organization, day: dt.date) -> QuerySet[Member]:
     return Member.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
-# --- forms ---------------------------------------------------------------------------------------
-
-class ApplyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
-    sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=Sex.choices)
-    birth_date = LooseDateField(label=gettext_lazy("Birth date"))
-    id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=18)
-    ethnicity = forms.CharField(label=gettext_lazy("Ethnicity"), max_length=20, initial=HAN)
-    education = forms.ChoiceField(label=gettext_lazy("Education"), choices=Education.choices)
-    occupation = forms.ChoiceField(label=gettext_lazy("Occupation"), choices=Occupation.choices)
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    org = forms.ChoiceField(label=gettext_lazy("Branch"))
-    applied_on = LooseDateField(label=gettext_lazy("Application received on"))
-
-    def __init__(self, *args: Any, branches: QuerySet[Organization], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.branches = {o.code: o for o in branches}
-        self.fields["org"].choices = [(o.code, o.name) for o in self.branches.values()]  # type: ignore[attr-defined]
-
-
-class StepForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Step"))
-    on = LooseDateField(label=gettext_lazy("Date"))
-    end_date = LooseDateField(label=gettext_lazy("End date"), required=False,
-                              help_text=gettext_lazy("For concentrated training: its last day."))
-    hours = forms.IntegerField(label=gettext_lazy("Class hours"), required=False, min_value=0, max_value=1000,
-                               help_text=gettext_lazy("For concentrated training."))
-    months = forms.IntegerField(label=gettext_lazy("Months"), required=False, min_value=1, max_value=24,
-                                help_text=gettext_lazy("For an extension of the probation."))
-    special = forms.BooleanField(label=gettext_lazy("Special case (approval within 6 months)"), required=False)
-    note = forms.CharField(label=gettext_lazy("Note or reason"), max_length=300, required=False)
-
-    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, StepKind(k).label) for k in kinds]  # type: ignore[attr-defined]
-
-
-class SponsorForm(forms.Form):
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ContactRole.choices)
-    members = forms.ModelMultipleChoiceField(label=gettext_lazy("Full members"), queryset=Member.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple)
-    on = LooseDateField(label=gettext_lazy("Date"))
-
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = members  # type: ignore[attr-defined]
-
-
-class NoticeForm(forms.Form):
-    start = LooseDateField(label=gettext_lazy("First day"))
-    end = LooseDateField(label=gettext_lazy("Last day"))
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-
-
-class VoteForm(forms.Form):
-    purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=VotePurpose.choices)
-    on = LooseDateField(label=gettext_lazy("Meeting date"))
-    attended = forms.ModelMultipleChoiceField(label=gettext_lazy("Attended"), queryset=Member.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple, required=False)
-    written = forms.ModelMultipleChoiceField(label=gettext_lazy("Written opinions of absent members"),
-                                             queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple,
-                                             required=False)
-    yes = forms.IntegerField(label=gettext_lazy("Yes"), min_value=0)
-    no = forms.IntegerField(label=gettext_lazy("No"), min_value=0)
-    abstain = forms.IntegerField(label=gettext_lazy("Abstain"), min_value=0)
-    minutes = forms.CharField(label=gettext_lazy("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args: Any, entitled: QuerySet[Member], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attended"].queryset = entitled  # type: ignore[attr-defined]
-        self.fields["written"].queryset = entitled  # type: ignore[attr-defined]
-
-
-# Service argument names that a form calls otherwise.
-FIELD_ALIASES = {"reason": "note", "details": "hours", "training": "on", "birth": "birth_date"}
-
-
 def _apply_rule_error(form: forms.Form, exc: RuleError) -> None:
     rule_error_on_form(form, exc, FIELD_ALIASES)
 
@@ -299,14 +206,12 @@ def pipeline(request: HttpRequest, code: str) -> HttpResponse:
         if apply_form.is_valid():
             data = apply_form.cleaned_data
             try:
-                candidate = _services().candidate_apply(
+                candidate = recruitment_services.candidate_apply(
                     name=data["name"].strip(), sex=data["sex"], birth_date=data["birth_date"],
                     id_number=data["id_number"].strip().upper(), education=data["education"],
                     occupation=data["occupation"], org=apply_form.branches[data["org"]],
                     applied_on=data["applied_on"], ethnicity=data["ethnicity"].strip() or HAN,
                     phone=data["phone"].strip())
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
             except RuleError as exc:
                 _apply_rule_error(apply_form, exc)
             else:
@@ -316,9 +221,9 @@ def pipeline(request: HttpRequest, code: str) -> HttpResponse:
         apply_form = ApplyForm(branches=branches, initial={"applied_on": timezone.localdate().isoformat()})
     findings = recruitment_findings(org, on)
     columns = _board(scope, org, on, findings)
-    return render(request, "web/pipeline.html", {
+    return render(request, "recruitment/pipeline.html", {
         "org": org, "form": form, "day": day, "on": on, "columns": columns, "apply_form": apply_form,
-        "findings_available": "recruitment" in engine.sources(),
+        "findings_available": _findings_available(),
         "open_findings": sum(1 for f in findings if f.subject_type == "candidate"),
         "export_query": xlsx.export_query(request),
     }, status=400 if apply_form is not None and apply_form.errors else 200)
@@ -402,34 +307,13 @@ def _timeline(steps: list[CandidateStep]) -> list[dict[str, Any]]:
     return rows
 
 
-def _step_write(candidate: Candidate, data: dict[str, Any]) -> Any:
-    svc = _services()
-    kind, on, note = data["kind"], data["on"], data.get("note", "").strip()
-    if kind == StepKind.HIGHER_APPROVAL:
-        return svc.candidate_approve(candidate, on=on, special=bool(data.get("special")), note=note)
-    if kind == StepKind.CONVERSION_APPROVED:
-        return svc.candidate_convert(candidate, on=on, note=note)
-    if kind == StepKind.PROBATION_EXTENDED:
-        if not data.get("months"):
-            raise RuleError(_("Say by how many months the probation is extended."), field="months")
-        return svc.candidate_extend_probation(candidate, on=on, months=data["months"], note=note)
-    if kind == StepKind.PROBATION_CANCELLED:
-        return svc.candidate_cancel_probation(candidate, on=on, reason=note)
-    if kind == StepKind.WITHDRAWN:
-        return svc.candidate_withdraw(candidate, on=on, reason=note)
-    details = {"hours": data["hours"]} if data.get("hours") is not None else None
-    return svc.candidate_record_step(candidate, kind=kind, on=on, end_date=data.get("end_date"),
-                                     details=details, note=note)
-
-
 def _write(request: HttpRequest, form: forms.Form, action: Any) -> bool:
-    """Run a service for a valid form; a RuleError goes onto the form. True when it was written."""
+    """Run a service for a valid form; a RuleError goes onto the form (a refusal goes on up: a 403 page).
+    True when it was written."""
     if not form.is_valid():
         return False
     try:
         action(form.cleaned_data)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
     except RuleError as exc:
         _apply_rule_error(form, exc)
         return False
@@ -460,17 +344,19 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice_form = NoticeForm(prefix="notice")
     vote_form = VoteForm(prefix="vote", entitled=_entitled(candidate.org, vote_day),
                          initial={"on": vote_day.isoformat(), "purpose": _vote_purpose(candidate)})
-    svc = _services
+    svc = recruitment_services
     done = ""
     notice_preview = None
     if request.method == "POST":
         if action == "step":
             step_form = StepForm(request.POST, prefix="step", kinds=_next_kinds(candidate, steps))
-            if _write(request, step_form, lambda d: _step_write(candidate, d)):
+            if _write(request, step_form, lambda d: svc.candidate_take_step(
+                    candidate, kind=d["kind"], on=d["on"], end_date=d.get("end_date"), hours=d.get("hours"),
+                    months=d.get("months"), special=bool(d.get("special")), note=d.get("note", ""))):
                 done = _("Recorded: %(step)s.") % {"step": StepKind(step_form.cleaned_data["kind"]).label}
         elif action == "sponsor":
             sponsor_form = SponsorForm(request.POST, prefix="sponsor", members=branch_members)
-            if _write(request, sponsor_form, lambda d: svc().candidate_assign_sponsors(
+            if _write(request, sponsor_form, lambda d: svc.candidate_assign_sponsors(
                     candidate, role=d["role"], members=list(d["members"]), on=d["on"])):
                 done = _("Recorded: %(step)s.") % {"step": ContactRole(sponsor_form.cleaned_data["role"]).label}
         elif action == "notice" and request.POST.get("preview"):
@@ -479,12 +365,12 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 notice_preview = _notice_preview(notice_form.cleaned_data["start"], notice_form.cleaned_data["end"])
         elif action == "notice":
             notice_form = NoticeForm(request.POST, prefix="notice")
-            if _write(request, notice_form, lambda d: svc().candidate_publish_notice(
+            if _write(request, notice_form, lambda d: svc.candidate_publish_notice(
                     candidate, start=d["start"], end=d["end"], note=d.get("note", "").strip())):
                 done = _("Public notice recorded.")
         elif action == "vote":
             vote_form = VoteForm(request.POST, prefix="vote", entitled=_entitled(candidate.org, vote_day))
-            if _write(request, vote_form, lambda d: svc().branch_vote_record(
+            if _write(request, vote_form, lambda d: svc.branch_vote_record(
                     candidate, purpose=d["purpose"], on=d["on"], attended=list(d["attended"]),
                     written=list(d["written"]), yes=d["yes"], no=d["no"], abstain=d["abstain"],
                     minutes=d.get("minutes", ""))):
@@ -502,7 +388,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_read_org": scope.can_read_org(candidate.org),
     })
     failed = bool(action) and notice_preview is None
-    return render(request, "web/candidate_detail.html", context, status=400 if failed else 200)
+    return render(request, "recruitment/candidate_detail.html", context, status=400 if failed else 200)
 
 
 def _notice_preview(start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -524,7 +410,7 @@ def _candidate_context(candidate: Candidate, steps: list[CandidateStep], on: dt.
         "candidate": candidate, "on": on, "timeline": _timeline(steps),
         "findings": [{"f": f, "cls": STATE_CLASSES.get(f.state, "muted"), "label": engine.STATE_LABELS[f.state]}
                      for f in findings],
-        "findings_available": _source() is not None,
+        "findings_available": _findings_available(),
         "contacts": [s for s in sponsors if s.role == ContactRole.TRAINING_CONTACT],
         "introducers": [s for s in sponsors if s.role == ContactRole.INTRODUCER],
         "votes": votes, "probation_end": recruitment_services.probation_end(candidate),
@@ -554,7 +440,7 @@ def candidate_notice_print(request: HttpRequest, pk: int) -> HttpResponse:
     _scope, candidate = _candidate(request, pk)
     steps = list(candidate.steps.all())
     sponsors = candidate.sponsors.select_related("member").filter(role=ContactRole.INTRODUCER).order_by("since")
-    return render(request, "web/print_notice.html", {
+    return render(request, "recruitment/print_notice.html", {
         "candidate": candidate, "notice": _last_notice(steps), "introducers": list(sponsors),
         "today": timezone.localdate(),
     })
@@ -571,7 +457,7 @@ def vote_print(request: HttpRequest, pk: int, vote_pk: int) -> HttpResponse:
     rows = [{"member": m, "attended": m.pk in attended, "written": m.pk in written} for m in entitled]
     n = len(entitled)
     rule_id, _sep, version = vote.rule.partition("@")
-    return render(request, "web/print_vote.html", {
+    return render(request, "recruitment/print_vote.html", {
         "candidate": candidate, "vote": vote, "rows": rows, "entitled_count": n,
         "attended_count": len(attended), "written_count": len(written), "half": n / 2,
         "ballots": vote.yes + vote.no + vote.abstain, "rule_id": rule_id, "rule_version": version,
