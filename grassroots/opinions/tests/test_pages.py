@@ -21,8 +21,8 @@ from grassroots.core.models import AuditEntry
 from grassroots.opinions import services
 from grassroots.opinions.models import Assignment, Opinion, OpinionAttachment, OpinionChange, State
 from grassroots.opinions.tests.fixtures import Station, build_station
+from grassroots.opinions.views import staff as views_opinions
 from grassroots.ui.testing import client_as
-from grassroots.web import views_opinions
 
 TODAY = dt.date(2024, 12, 20)  # a Friday; 2024's holidays are in the working-day calendar
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -20,7 +20,7 @@ from grassroots.core.context import acting
 from grassroots.opinions import services
 from grassroots.opinions.models import Opinion, OpinionAttachment, OpinionChange, OpinionRating, State
 from grassroots.opinions.tests.fixtures import Station
-from grassroots.web import views_public
+from grassroots.opinions.views import public as views_public
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 DAY = dt.date(2024, 12, 20)  # a Friday

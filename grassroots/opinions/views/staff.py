@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -53,8 +54,8 @@ from grassroots.orgs.models import Organization, Territory
 from grassroots.ui import uploads, xlsx
 from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
 
-from .views import PRINT_LIMIT, _paginate, _query_without
-
+PAGE_SIZE = 50
+PRINT_LIMIT = xlsx.LIMIT  # "print all" shows every row up to this many
 STAFF_CHANNELS = (Channel.OUTLET, Channel.PHONE, Channel.VISIT)
 # Revealable contacts: the URL's short name -> the opinion's field (services.reveal_contact logs each reveal).
 REVEALABLE = {"phone": "submitter_phone", "email": "submitter_email"}
@@ -104,6 +105,21 @@ def _state_class(state: str) -> str:
     if state == State.REOPENED:
         return "warn"
     return "info"
+
+
+def _paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], bool]:
+    """One page of 50, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
+    show_all = request.GET.get("all") == "1"
+    paginator = Paginator(qs, PRINT_LIMIT if show_all else PAGE_SIZE)
+    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string without the named parameters (for pagination links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def _readable_org(request: HttpRequest, code: str) -> tuple[Scope, Organization]:
@@ -261,7 +277,7 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
         return _list_xlsx(org, _decorate(qs[:PRINT_LIMIT], today), total=qs.count(), filters=_filter_summary(form))
     page, show_all = _paginate(request, qs)
     page.object_list = _decorate(page.object_list, today)
-    return render(request, "web/opinion_list.html", {
+    return render(request, "opinions/opinion_list.html", {
         "org": org, "filter_form": form, "page": page, "show_all": show_all, "today": today,
         "page_query": _query_without(request, "page", "all"),
         "export_query": xlsx.export_query(request),
@@ -371,7 +387,7 @@ def opinion_new(request: HttpRequest, code: str) -> HttpResponse:
         else:
             form = OpinionEntryForm(station=station, initial={"received_on": _today().isoformat(),
                                                               "channel": Channel.OUTLET})
-    return render(request, "web/opinion_new.html", {
+    return render(request, "opinions/opinion_new.html", {
         "station": station, "form": form, "has_categories": has_categories,
         "can_read_station": scope_for(request.user).can_read_org(station),
     }, status=400 if request.method == "POST" else 200)
@@ -538,7 +554,7 @@ def _detail(request: HttpRequest, scope: Scope, opinion: Opinion, *, bound: dict
         forms_.update(bound or {})
         context.update(forms_)
         context["required_parts"] = _required_parts(opinion)
-    return render(request, "web/opinion_detail.html", context, status=status)
+    return render(request, "opinions/opinion_detail.html", context, status=status)
 
 
 @login_required
@@ -830,7 +846,7 @@ def opinion_stats(request: HttpRequest, code: str) -> HttpResponse:
     tables = _stats_tables(org, stats, year, department)
     if request.GET.get("format") == "xlsx":
         return _stats_xlsx(org, year, as_of, tables, department)
-    return render(request, "web/opinion_stats.html", {
+    return render(request, "opinions/opinion_stats.html", {
         "org": org, "year": year, "as_of": as_of, "today": today, "form": form, "stats": stats, **tables,
         "chart": _chart(tables), "definitions": opinion_selectors.DEFINITIONS,
         "export_query": urlencode({"year": year, "as_of": as_of.isoformat(), "format": "xlsx",

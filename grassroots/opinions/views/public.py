@@ -175,7 +175,7 @@ def _fake_code() -> str:
 @require_http_methods(["GET", "POST"])
 def opinion_form(request: HttpRequest, station: str) -> HttpResponse:
     org = _station(station)
-    template = "web/public_opinion_form.html"
+    template = "opinions/public_opinion_form.html"
     if request.method == "POST":
         form = PublicOpinionForm(request.POST, request.FILES, station=org)
         outlet = Outlet.objects.filter(org=org, code=request.POST.get("outlet", "").strip()).first()
@@ -220,7 +220,7 @@ def opinion_done(request: HttpRequest, station: str) -> HttpResponse:
     if not done or done.get("station") != org.code:
         return redirect("public-opinion-form", station=org.code)
     form_url = reverse("public-opinion-form", args=[org.code])
-    return render(request, "web/public_opinion_done.html", {
+    return render(request, "opinions/public_opinion_done.html", {
         "station": org, "station_name": local_name(org), "number": done["number"], "code": done["code"],
         "lang_next": form_url})
 
@@ -250,7 +250,7 @@ def _tracked(opinion: Opinion) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Type the tracking code (POST), see the opinion and its published replies, rate the reply (POST)."""
-    template = "web/public_track.html"
+    template = "opinions/public_track.html"
     context: dict[str, Any] = {"scores": SCORE_LABELS}
     if request.method != "POST":
         return render(request, template, context)
@@ -286,7 +286,7 @@ def published(request: HttpRequest, station: str) -> HttpResponse:
     page = Paginator(qs, PUBLISHED_PAGE_SIZE).get_page(request.GET.get("page"))
     items = [{"opinion": _decorate(o), "replies": [_reply(c, own=False) for c in selectors.history(o, public=True)]}
              for o in page.object_list]
-    return render(request, "web/public_published.html", {
+    return render(request, "opinions/public_published.html", {
         "station": org, "station_name": local_name(org), "page": page, "items": items})
 
 
@@ -306,7 +306,7 @@ def poster(request: HttpRequest, station: str, outlet: str) -> HttpResponse:
     point = get_object_or_404(Outlet.objects.select_related("territory"), org=org, code=outlet)
     url = request.build_absolute_uri(reverse("public-opinion-form", args=[org.code])) + "?" + urlencode(
         {"outlet": point.code})
-    return render(request, "web/public_poster.html", {
+    return render(request, "opinions/public_poster.html", {
         "station": org, "station_name": local_name(org), "outlet": point, "form_url": url,
         "qr": mark_safe(qr_svg(url)),  # made here by the qrcode package from our own URL
     })
