@@ -12,6 +12,7 @@ class OpinionsConfig(AppConfig):
 
         register(Module(
             label="opinions", title=_("Residents' opinions"), urls="grassroots.opinions.urls",
+            api="grassroots.opinions.api",
             findings="grassroots.opinions.findings",
             org_links=(Link(_("Residents' opinions"), "opinion-list", key="opinions", order=40),
                        Link(_("Opinion statistics"), "opinion-stats", key="opinion-stats", order=41)),

@@ -1,10 +1,37 @@
-"""Residents' opinions: the staff pages, the import, the public station pages (p/) and Open311."""
+"""Residents' opinions, included at the site root: the staff pages, the station's import, the public station
+pages under p/ (no account needed) and Open311 GeoReport v2 under open311/v2/ (`urls_open311`)."""
 
 from django.urls import include, path
 
+from .views import imports, public, staff
+
+public_patterns = [
+    path("track/", public.track, name="public-track"),  # before <station>/: "track" is no station code
+    path("<str:station>/", public.opinion_form, name="public-opinion-form"),
+    path("<str:station>/done/", public.opinion_done, name="public-opinion-done"),
+    path("<str:station>/published/", public.published, name="public-published"),
+    path("<str:station>/poster/<str:outlet>/", public.poster, name="public-poster"),
+]
+
 urlpatterns = [
-    path("", include("grassroots.web.urls_opinions")),
-    path("", include("grassroots.web.urls_opinion_import")),
-    path("p/", include("grassroots.web.urls_public")),
-    path("open311/v2/", include("grassroots.api.urls_open311")),
+    path("orgs/<str:code>/opinions/", staff.opinion_list, name="opinion-list"),
+    path("orgs/<str:code>/opinions/new/", staff.opinion_new, name="opinion-new"),
+    path("orgs/<str:code>/opinions/stats/", staff.opinion_stats, name="opinion-stats"),
+    path("orgs/<str:code>/opinions/import/", imports.opinion_import, name="opinion-import"),
+    path("orgs/<str:code>/opinions/import/template.xlsx", imports.opinion_import_template,
+         name="opinion-import-template"),
+    path("opinions/<int:pk>/", staff.opinion_detail, name="opinion-detail"),
+    path("opinions/<int:pk>/reveal/<str:field>/", staff.opinion_reveal, name="opinion-reveal"),
+    path("opinions/<int:pk>/assign/", staff.opinion_assign, name="opinion-assign"),
+    path("opinions/<int:pk>/escalate/", staff.opinion_escalate, name="opinion-escalate"),
+    path("opinions/<int:pk>/reply/", staff.opinion_reply, name="opinion-reply"),
+    path("opinions/<int:pk>/replies/<int:change>/publish/", staff.opinion_reply_publish,
+         name="opinion-reply-publish"),
+    path("opinions/<int:pk>/replies/<int:change>/discard/", staff.opinion_reply_discard,
+         name="opinion-reply-discard"),
+    path("opinions/<int:pk>/published/", staff.opinion_set_published, name="opinion-set-published"),
+    path("opinions/<int:pk>/attachments/", staff.opinion_attach, name="opinion-attach"),
+    path("opinions/<int:pk>/attachments/<int:attachment>/", staff.opinion_attachment, name="opinion-attachment"),
+    path("p/", include(public_patterns)),
+    path("open311/v2/", include("grassroots.opinions.urls_open311")),
 ]

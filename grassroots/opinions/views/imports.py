@@ -50,7 +50,7 @@ def _preview(request: HttpRequest, station: Organization, form: forms.Form, plan
              "received_on": r.received_on, "category": r.category, "place": r.place, "channel": r.channel,
              "outlet": r.outlet, "goes_to": r.goes_to, "deadline": r.deadline, "text": r.text,
              "submitter": r.name, "phone": r.id_number_masked} for r in plan.rows]
-    return render(request, "web/opinion_import.html", {
+    return render(request, "opinions/opinion_import.html", {
         "org": station, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
         "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
         "has_categories": True,
@@ -58,7 +58,7 @@ def _preview(request: HttpRequest, station: Organization, form: forms.Form, plan
 
 
 def _upload_page(request: HttpRequest, station: Organization, form: forms.Form, status: int) -> HttpResponse:
-    return render(request, "web/opinion_import.html", {
+    return render(request, "opinions/opinion_import.html", {
         "org": station, "form": form,
         "has_categories": Category.objects.filter(org=station, active=True).exists(),
     }, status=status)

@@ -14,10 +14,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from grassroots.api import open311
 from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
-from grassroots.opinions import services
+from grassroots.opinions import open311, services
 from grassroots.opinions.models import Opinion, State
 from grassroots.opinions.tests.fixtures import Station, build_station
 

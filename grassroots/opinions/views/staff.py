@@ -4,8 +4,9 @@ opinion with its history, routing and written replies, and the monthly statistic
 
 Thin: opinions are read through `selectors.visible(scope_for(request.user))` (out of scope: 404), organizations
 through `scope.orgs()`, figures come from `grassroots.opinions.selectors`, and every write goes through
-`grassroots.opinions.services` (a RuleError goes back onto the field it names, a PermissionDeniedError is a 403).
-Actions are shown only to the handling roles (`services.can_handle`); the services check again.
+`grassroots.opinions.services` (a RuleError goes back onto the field it names; a PermissionDeniedError reaches
+`ui.errors.DomainErrorMiddleware`, a 403 page with its reason). Actions are shown only to the handling roles
+(`services.can_handle`); the services check again. The forms are in `grassroots.opinions.forms`.
 """
 
 from __future__ import annotations
@@ -21,20 +22,33 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.opinions import selectors as opinion_selectors
 from grassroots.opinions import services as opinion_services
+from grassroots.opinions.forms import (
+    REPLY_PARTS,
+    AssignForm,
+    AttachmentForm,
+    EscalateForm,
+    OpinionEntryForm,
+    OpinionFilterForm,
+    ReplyForm,
+    StatsForm,
+    local_name,
+    station_paths,
+)
 from grassroots.opinions.models import (
     COMPLETED,
     OPEN,
@@ -49,16 +63,14 @@ from grassroots.opinions.models import (
     Outlet,
     State,
 )
-from grassroots.orgs.models import Organization, Territory
+from grassroots.orgs.models import Organization
 from grassroots.ui import uploads, xlsx
-from grassroots.ui.forms import LooseDateField, query_int, rule_error_on_form
+from grassroots.ui.forms import query_int, rule_error_on_form
 
-from .views import PRINT_LIMIT, _paginate, _query_without
-
-STAFF_CHANNELS = (Channel.OUTLET, Channel.PHONE, Channel.VISIT)
+PAGE_SIZE = 50
+PRINT_LIMIT = xlsx.LIMIT  # "print all" shows every row up to this many
 # Revealable contacts: the URL's short name -> the opinion's field (services.reveal_contact logs each reveal).
 REVEALABLE = {"phone": "submitter_phone", "email": "submitter_email"}
-REPLY_PARTS = ("background", "solution", "remaining", "measures", "reason", "handler_name", "handler_contact")
 # Filters by a group of states (the statistics link to these).
 STATE_GROUPS: dict[str, tuple[str, ...]] = {
     "open": tuple(OPEN),
@@ -71,24 +83,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _deny(exc: PermissionDeniedError) -> PermissionDenied:
-    return PermissionDenied(exc.message)
-
-
-def _english() -> bool:
-    return not (translation.get_language() or "zh").lower().startswith("zh")
-
-
-def _name(obj: Any) -> str:
-    """A category's or department's name in the page's language (the Chinese name when it has no English one)."""
-    if obj is None:
-        return ""
-    english = getattr(obj, "name_en", "")
-    return english if english and _english() else obj.name
-
-
 def _handler(opinion: Opinion) -> str:
-    return _name(opinion.department) if opinion.department_id else opinion.handler_org.name
+    return local_name(opinion.department) if opinion.department_id else opinion.handler_org.name
 
 
 def _place(opinion: Opinion) -> str:
@@ -104,6 +100,21 @@ def _state_class(state: str) -> str:
     if state == State.REOPENED:
         return "warn"
     return "info"
+
+
+def _paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], bool]:
+    """One page of 50, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
+    show_all = request.GET.get("all") == "1"
+    paginator = Paginator(qs, PRINT_LIMIT if show_all else PAGE_SIZE)
+    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string without the named parameters (for pagination links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def _readable_org(request: HttpRequest, code: str) -> tuple[Scope, Organization]:
@@ -123,39 +134,6 @@ def _opinion_for(request: HttpRequest, pk: int) -> tuple[Scope, Opinion]:
 
 
 # --- the list --------------------------------------------------------------------------------------
-
-class OpinionFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Text contains"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search"}))
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
-    category = forms.ChoiceField(label=pgettext_lazy("opinion", "Category"), required=False)
-    department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
-    handler = forms.ChoiceField(label=gettext_lazy("Handled by"), required=False)
-    month = forms.RegexField(label=gettext_lazy("Received in month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-                             required=False, widget=forms.TextInput(attrs={"type": "month", "placeholder": "2024-03"}),
-                             error_messages={"invalid": gettext_lazy("Enter a month such as 2024-03.")})
-    year = forms.IntegerField(label=gettext_lazy("Received in year"), required=False, min_value=1990,
-                              max_value=2100)
-    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
-    on_time = forms.BooleanField(label=gettext_lazy("Completed on time only"), required=False)
-    rated = forms.BooleanField(label=gettext_lazy("Rated only"), required=False)
-
-    def __init__(self, *args: Any, base: QuerySet[Opinion], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [  # type: ignore[attr-defined]
-            ("", _("All states")), ("open", _("Open (not completed)")), ("completed", _("Completed")),
-            ("counted", _("All but duplicates")), *State.choices]
-        categories = Category.objects.filter(pk__in=base.values("category")).order_by("code")
-        self.fields["category"].choices = [  # type: ignore[attr-defined]
-            ("", _("All categories")), *sorted({(c.code, _name(c)) for c in categories})]
-        departments = Department.objects.filter(pk__in=base.values("department")).order_by("name")
-        self.fields["department"].choices = [  # type: ignore[attr-defined]
-            ("", _("All departments")), ("none", _("(no department)")),
-            *[(str(d.pk), _name(d)) for d in departments]]
-        handlers = Organization.objects.filter(pk__in=base.values("handler_org")).order_by("path")
-        self.fields["handler"].choices = [  # type: ignore[attr-defined]
-            ("", _("All organizations")), *[(o.code, f"{o.name} ({o.code})") for o in handlers]]
-
 
 def _month_range(value: str) -> tuple[dt.date, dt.date]:
     year, month = (int(x) for x in value.split("-"))
@@ -217,7 +195,7 @@ def _filtered(request: HttpRequest, scope: Scope, org: Organization) -> tuple[Op
 def _decorate(opinions: Iterable[Opinion], today: dt.date) -> list[Opinion]:
     rows = []
     for o in opinions:
-        o.category_label = _name(o.category)  # type: ignore[attr-defined]
+        o.category_label = local_name(o.category)  # type: ignore[attr-defined]
         o.handler_label = _handler(o)  # type: ignore[attr-defined]
         o.place_label = _place(o)  # type: ignore[attr-defined]
         o.overdue = o.state in OPEN and o.deadline < today  # type: ignore[attr-defined]
@@ -229,7 +207,7 @@ def _decorate(opinions: Iterable[Opinion], today: dt.date) -> list[Opinion]:
 def _entry_stations(org: Organization) -> list[Organization]:
     """The stations a new opinion about `org` can be entered for: org itself or the organizations above it that
     have categories, nearest first, where the user may enter opinions."""
-    stations = (Organization.objects.filter(path__in=_station_paths(org), revoked_on__isnull=True)
+    stations = (Organization.objects.filter(path__in=station_paths(org), revoked_on__isnull=True)
                 .filter(Exists(Category.objects.filter(org=OuterRef("pk"), active=True))).order_by("-depth"))
     return [s for s in stations if opinion_services.can_enter_for(s)]
 
@@ -261,7 +239,7 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
         return _list_xlsx(org, _decorate(qs[:PRINT_LIMIT], today), total=qs.count(), filters=_filter_summary(form))
     page, show_all = _paginate(request, qs)
     page.object_list = _decorate(page.object_list, today)
-    return render(request, "web/opinion_list.html", {
+    return render(request, "opinions/opinion_list.html", {
         "org": org, "filter_form": form, "page": page, "show_all": show_all, "today": today,
         "page_query": _query_without(request, "page", "all"),
         "export_query": xlsx.export_query(request),
@@ -289,59 +267,6 @@ def _list_xlsx(org: Organization, rows: list[Opinion], *, total: int, filters: l
 
 
 # --- staff entry -----------------------------------------------------------------------------------
-
-class NamedChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return _name(obj)
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return _("%(name)s (reply within %(days)s working days)") % {"name": _name(obj),
-                                                                      "days": obj.deadline_workdays}
-
-
-class OpinionEntryForm(forms.Form):
-    channel = forms.ChoiceField(label=pgettext_lazy("opinion channel", "Received through"),
-                                choices=[(c.value, c.label) for c in STAFF_CHANNELS])
-    received_on = LooseDateField(label=gettext_lazy("Received on"),
-                                 help_text=gettext_lazy("A past date is fine: outlets without a connection enter "
-                                                        "opinions later."))
-    category = CategoryChoiceField(label=pgettext_lazy("opinion", "Category"), queryset=Category.objects.none())
-    text = forms.CharField(label=gettext_lazy("Opinion"), max_length=opinion_services.MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 5}))
-    outlet = NamedChoiceField(label=gettext_lazy("Outlet"), queryset=Outlet.objects.none(), required=False,
-                              help_text=gettext_lazy("Where it was received (needed for an outlet)."))
-    territory = NamedChoiceField(label=gettext_lazy("Place"), queryset=Territory.objects.none(), required=False,
-                                 help_text=gettext_lazy("Leave empty to take the outlet's place."))
-    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
-    submitter_name = forms.CharField(label=gettext_lazy("Name of the person"), max_length=50, required=False)
-    submitter_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False,
-                                      widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    submitter_email = forms.EmailField(label=gettext_lazy("Email"), max_length=100, required=False)
-    attachment = forms.FileField(label=gettext_lazy("Attachment (a photo or a scan)"), required=False,
-                                 widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf"}))
-    caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
-
-    def __init__(self, *args: Any, station: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
-            org=station, active=True).order_by("code")
-        outlets = Outlet.objects.filter(org=station).order_by("code")
-        self.fields["outlet"].queryset = outlets  # type: ignore[attr-defined]
-        places = Q(pk__in=outlets.exclude(territory__isnull=True).values("territory"))
-        places |= Q(pk__in=Organization.objects.filter(path__startswith=station.path, territory__isnull=False)
-                    .values("territory"))
-        if station.territory_id is not None and station.territory is not None:
-            places |= Q(path__startswith=station.territory.path)
-        self.fields["territory"].queryset = Territory.objects.filter(places).order_by("path")  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("channel") == Channel.OUTLET and not data.get("outlet"):
-            self.add_error("outlet", _("Choose the outlet where it was received."))
-        return data
-
 
 def _station_for_entry(request: HttpRequest, code: str) -> Organization:
     """The station of the URL: 404 when the user can neither read it nor enter for it, 403 when they can only read."""
@@ -371,7 +296,7 @@ def opinion_new(request: HttpRequest, code: str) -> HttpResponse:
         else:
             form = OpinionEntryForm(station=station, initial={"received_on": _today().isoformat(),
                                                               "channel": Channel.OUTLET})
-    return render(request, "web/opinion_new.html", {
+    return render(request, "opinions/opinion_new.html", {
         "station": station, "form": form, "has_categories": has_categories,
         "can_read_station": scope_for(request.user).can_read_org(station),
     }, status=400 if request.method == "POST" else 200)
@@ -392,8 +317,8 @@ def _enter(form: OpinionEntryForm, station: Organization) -> Opinion | None:
                 # elsewhere at once (the service allows the one who entered it).
                 opinion_services.add_attachment(opinion, file=data["attachment"],
                                                 caption=data.get("caption", "").strip())
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    except PermissionDeniedError:
+        raise  # the middleware's 403, not an error on the form
     except RuleError as exc:
         rule_error_on_form(form, exc, {"file": "attachment"})
         return None
@@ -413,74 +338,6 @@ def _after_entry(request: HttpRequest, station: Organization, opinion: Opinion) 
 
 # --- one opinion -----------------------------------------------------------------------------------
 
-class AssignForm(forms.Form):
-    to = forms.ChoiceField(label=gettext_lazy("Hand to"))
-    on = LooseDateField(label=gettext_lazy("Date"))
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-
-    def __init__(self, *args: Any, opinion: Opinion, scope: Scope, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        station = opinion.station
-        # The station's writers route anywhere under it; a handler below passes it within their own subtree.
-        departments = [(f"dept:{d.pk}", f"{_name(d)} ({station.name})")
-                       for d in Department.objects.filter(org=station).order_by("name")
-                       if scope.can_write_org(station)]
-        orgs = [(f"org:{o.code}", f"{'　' * (o.depth - station.depth)}{o.name} ({o.code})")
-                for o in scope.orgs(write=True).filter(path__startswith=station.path, revoked_on__isnull=True)
-                .order_by("path")]
-        choices: list[Any] = [("", "—")]
-        if departments:
-            choices.append((_("Departments of the station"), departments))
-        choices.append((_("Organizations"), orgs))
-        self.fields["to"].choices = choices  # type: ignore[attr-defined]
-
-    def target(self, opinion: Opinion) -> tuple[Organization, Department | None]:
-        kind, _sep, key = self.cleaned_data["to"].partition(":")
-        if kind == "dept":
-            return opinion.station, get_object_or_404(Department, org=opinion.station, pk=int(key))
-        return get_object_or_404(Organization, code=key), None
-
-
-class EscalateForm(forms.Form):
-    on = LooseDateField(label=gettext_lazy("Date"))
-    note = forms.CharField(label=gettext_lazy("Why it goes to the level above"), max_length=300,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReplyForm(forms.Form):
-    conditional_fields = (*REPLY_PARTS, "duplicate_of")  # which are needed depends on the state it moves to
-    to_state = forms.ChoiceField(label=gettext_lazy("The opinion becomes"))
-    on = LooseDateField(label=gettext_lazy("Date"))
-    background = forms.CharField(label=gettext_lazy("Background"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
-    solution = forms.CharField(label=gettext_lazy("How it was solved"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    remaining = forms.CharField(label=gettext_lazy("What remains"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))
-    measures = forms.CharField(label=gettext_lazy("Suggested measures"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=gettext_lazy("Needed when it cannot be solved for now, and to reopen it."))
-    handler_name = forms.CharField(label=gettext_lazy("Handler"), max_length=50, required=False)
-    handler_contact = forms.CharField(label=gettext_lazy("Handler's contact"), max_length=50, required=False)
-    duplicate_of = forms.CharField(label=gettext_lazy("Duplicate of (number)"), max_length=20, required=False,
-                                   help_text=gettext_lazy("The number of the earlier opinion of the same station."))
-
-    def __init__(self, *args: Any, opinion: Opinion, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["to_state"]
-        # Every state is accepted here so that a refused move gets the service's own explanation; the menu
-        # offers only the moves allowed from the opinion's state.
-        field.choices = [(s.value, s.label) for s in State if s != State.ASSIGNED]  # type: ignore[attr-defined]
-        field.widget.choices = [(s, State(s).label) for s in opinion_services.MOVES[opinion.state]]
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File"),
-                           widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf"}))
-    caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
-
-
 def _required_parts(opinion: Opinion) -> list[tuple[str, list[str]]]:
     """For each state the opinion may move to, the labels of the parts its reply needs."""
     labels = {name: str(field.label) for name, field in ReplyForm.base_fields.items()}
@@ -498,7 +355,7 @@ def _history(opinion: Opinion, *, drafts: bool) -> list[dict[str, Any]]:
     for item in items:
         if isinstance(item, Assignment):
             rows.append({"kind": "assignment", "item": item, "by": users.get(item.by_id, ""),
-                         "to": _name(item.to_department) if item.to_department_id else item.to_org.name})
+                         "to": local_name(item.to_department) if item.to_department_id else item.to_org.name})
         else:
             assert isinstance(item, OpinionChange)
             parts = [(str(ReplyForm.base_fields[name].label), getattr(item, name))
@@ -520,7 +377,7 @@ def _detail(request: HttpRequest, scope: Scope, opinion: Opinion, *, bound: dict
     today = _today()
     context: dict[str, Any] = {
         "opinion": opinion, "can_handle": can_handle, "today": today, "handler": _handler(opinion),
-        "category": _name(opinion.category), "place": _place(opinion),
+        "category": local_name(opinion.category), "place": _place(opinion),
         "overdue": opinion.state in OPEN and opinion.deadline < today, "state_class": _state_class(opinion.state),
         "email_masked": opinion.email_masked, "revealed": revealed or {},
         "history": _history(opinion, drafts=can_handle), "draft_errors": draft_errors or {},
@@ -538,7 +395,7 @@ def _detail(request: HttpRequest, scope: Scope, opinion: Opinion, *, bound: dict
         forms_.update(bound or {})
         context.update(forms_)
         context["required_parts"] = _required_parts(opinion)
-    return render(request, "web/opinion_detail.html", context, status=status)
+    return render(request, "opinions/opinion_detail.html", context, status=status)
 
 
 @login_required
@@ -562,11 +419,12 @@ def _done(request: HttpRequest, opinion: Opinion, message: str, anchor: str = ""
 
 
 def _run(form: forms.Form, call: Any, aliases: dict[str, str] | None = None) -> Any:
-    """Call the service; a RuleError goes onto the form (None returned), a PermissionDeniedError is a 403."""
+    """Call the service; a RuleError goes onto the form (None returned), a PermissionDeniedError goes on to the
+    middleware (a 403)."""
     try:
         return call()
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    except PermissionDeniedError:
+        raise
     except RuleError as exc:
         rule_error_on_form(form, exc, aliases)
         return None
@@ -583,7 +441,7 @@ def opinion_assign(request: HttpRequest, pk: int) -> HttpResponse:
             opinion, to_org=to_org, department=department, on=form.cleaned_data["on"],
             note=form.cleaned_data.get("note", "").strip()), {"to_org": "to", "department": "to", "state": ""})
         if done is not None:
-            target = _name(department) if department else to_org.name
+            target = local_name(department) if department else to_org.name
             return _done(request, opinion, _("Handed to %(to)s.") % {"to": target}, "history")
     return _detail(request, scope, opinion, bound={"assign_form": form}, status=400)
 
@@ -648,8 +506,8 @@ def _on_draft(request: HttpRequest, pk: int, change: int, act: Any, said: Any, a
     draft = _draft(opinion, change)
     try:
         act(draft)
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    except PermissionDeniedError:
+        raise  # the middleware's 403, not an error on the draft
     except RuleError as exc:
         return _detail(request, scope, opinion, draft_errors={draft.pk: _draft_error(exc)}, status=400)
     return _done(request, opinion, said(draft), anchor(draft))
@@ -676,10 +534,7 @@ def opinion_reply_discard(request: HttpRequest, pk: int, change: int) -> HttpRes
 def opinion_set_published(request: HttpRequest, pk: int) -> HttpResponse:
     _scope, opinion = _handling(request, pk)
     published = request.POST.get("published") == "1"
-    try:
-        opinion_services.set_published(opinion, published)
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    opinion_services.set_published(opinion, published)
     if published:
         return _done(request, opinion, _("The opinion is shown to the public (without the contacts)."))
     return _done(request, opinion, _("The opinion is no longer shown to the public."))
@@ -713,10 +568,7 @@ def opinion_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         raise Http404
     scope, opinion = _opinion_for(request, pk)
-    try:
-        value = opinion_services.reveal_contact(opinion, field=REVEALABLE[field])
-    except PermissionDeniedError as exc:
-        raise _deny(exc) from exc
+    value = opinion_services.reveal_contact(opinion, field=REVEALABLE[field])
     if getattr(request, "htmx", None):
         return render(request, "web/_revealed.html", {"field": field, "value": value})
     return _detail(request, scope, opinion, revealed={field: value})
@@ -753,18 +605,19 @@ def _stats_tables(org: Organization, stats: Any, year: int, department: Departme
     department's, when the page shows one department)."""
     only = {"department": department.pk} if department is not None else {}
     departments = {str(d.pk): d for d in Department.objects.filter(pk__in=[f.key for f in stats.departments if f.key])}
-    stations = Q(org__path__in=_station_paths(org)) | Q(org__path__startswith=org.path)
+    stations = Q(org__path__in=station_paths(org)) | Q(org__path__startswith=org.path)
     categories = {c.code: c for c in Category.objects.filter(stations, code__in=[f.key for f in stats.categories])}
     months = [_row(org, f, f.label, {"month": f.key, **only}) for f in stats.months]
     total = _row(org, stats.total, _("Total"), {"year": year, **only})
-    by_department = [_row(org, f, _name(departments.get(f.key)) or f.label, {"year": year,
-                                                                             "department": f.key or "none"})
+    by_department = [_row(org, f, local_name(departments.get(f.key)) or f.label,
+                          {"year": year, "department": f.key or "none"})
                      for f in stats.departments]
     for row in by_department:  # each department's own monthly figures
         if row["key"]:
             row["stats_url"] = (f"{reverse('opinion-stats', args=[org.code])}?"
                                 f"{urlencode({'year': year, 'department': row['key']})}")
-    by_category = [_row(org, f, _name(categories.get(f.key)) or f.label, {"year": year, "category": f.key, **only})
+    by_category = [_row(org, f, local_name(categories.get(f.key)) or f.label,
+                        {"year": year, "category": f.key, **only})
                    for f in stats.categories]
     by_handler = [_row(org, f, f.label, {"year": year, "handler": f.key, **only}) for f in stats.handlers]
     states = [{"state": s, "label": State(s).label, "count": stats.total.by_state.get(s, 0),
@@ -772,12 +625,6 @@ def _stats_tables(org: Organization, stats: Any, year: int, department: Departme
               for s in State.values if s != State.DUPLICATE]
     return {"months": months, "total": total, "by_department": by_department, "by_category": by_category,
             "by_handler": by_handler, "states": states}
-
-
-def _station_paths(org: Organization) -> list[str]:
-    """The paths of org and the organizations above it (the stations whose categories its opinions may carry)."""
-    step = Organization.steplen
-    return [org.path[:i] for i in range(step, len(org.path) + 1, step)]
 
 
 def _chart(tables: dict[str, Any]) -> dict[str, Any]:
@@ -791,24 +638,6 @@ def _chart(tables: dict[str, Any]) -> dict[str, Any]:
         "names": {"received": _("Received"), "completed": _("Completed"),
                   "satisfaction": _("Satisfaction rate (%)"), "count": _("Opinions")},
     }
-
-
-class StatsForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1990, max_value=2100, required=False)
-    as_of = LooseDateField(label=gettext_lazy("As of"), required=False)
-    department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
-
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.departments = {str(d.pk): d for d in _stats_departments(org)}
-        self.fields["department"].choices = [("", _("All departments"))] + [  # type: ignore[attr-defined]
-            (key, _name(d)) for key, d in self.departments.items()]
-
-
-def _stats_departments(org: Organization) -> QuerySet[Department]:
-    """The departments of the stations above org, at it, or under it: whose monthly figures it may look at."""
-    return Department.objects.filter(Q(org__path__in=_station_paths(org)) | Q(org__path__startswith=org.path)
-                                      ).order_by("org__path", "name")
 
 
 @login_required
@@ -830,7 +659,7 @@ def opinion_stats(request: HttpRequest, code: str) -> HttpResponse:
     tables = _stats_tables(org, stats, year, department)
     if request.GET.get("format") == "xlsx":
         return _stats_xlsx(org, year, as_of, tables, department)
-    return render(request, "web/opinion_stats.html", {
+    return render(request, "opinions/opinion_stats.html", {
         "org": org, "year": year, "as_of": as_of, "today": today, "form": form, "stats": stats, **tables,
         "chart": _chart(tables), "definitions": opinion_selectors.DEFINITIONS,
         "export_query": urlencode({"year": year, "as_of": as_of.isoformat(), "format": "xlsx",
@@ -869,7 +698,7 @@ def _stats_xlsx(org: Organization, year: int, as_of: dt.date, tables: dict[str, 
                    [[s["label"], s["count"]] for s in tables["states"]], widths={1: 22, 2: 12})
     filters: list[list[Any]] = [[_("Year"), year], [_("As of"), as_of], [_("Organization"), f"{org.name} ({org.code})"]]
     if department is not None:
-        filters.append([_("Department"), _name(department)])
+        filters.append([_("Department"), local_name(department)])
     xlsx.add_sheet(wb, _("Definitions"), [_("Figure"), _("Definition")],
                    [[str(term), str(text)] for term, text in opinion_selectors.DEFINITIONS] + filters,
                    widths={1: 18, 2: 90})

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 for the opinions stations, mounted at /open311/v2/ (grassroots/api/urls_open311.py).
+"""Open311 GeoReport v2 for the opinions stations, mounted at /open311/v2/ (grassroots/opinions/urls_open311.py).
 
 Each station (an organization with opinion categories) is a jurisdiction: `jurisdiction_id` is its code.
 The endpoint serves many stations, so every method requires `jurisdiction_id` (400 without it, 404 for an

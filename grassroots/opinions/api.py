@@ -1,4 +1,4 @@
-"""The staff API of residents' opinions (routes in grassroots/api/urls.py).
+"""The staff API of residents' opinions (`ROUTES` and `urlpatterns`, mounted under /api/ by grassroots/api/urls.py).
 
     GET  /api/opinions/                          the opinions the user may read (`selectors.visible`), filtered
     GET  /api/opinions/{id}/                     one, with its routing and replies (drafts for the handlers only)
@@ -17,6 +17,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -28,14 +29,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from grassroots.core.errors import RuleError
 from grassroots.core.idnumber import mask_email
 from grassroots.opinions import selectors, services
 from grassroots.opinions.models import OPEN, Assignment, Opinion, OpinionChange, State
 from grassroots.orgs.models import Organization
-from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of, rule_error_response
-
-from .serializers import RevealedSerializer
+from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of
 
 
 def _today() -> dt.date:
@@ -138,6 +136,11 @@ class ContactRevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["submitter_phone", "submitter_email"])
 
 
+class ContactRevealedSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
 # --- filters ----------------------------------------------------------------------------------------------
 class OpinionFilter(django_filters.FilterSet):
     """Filters narrow what the scope already allows, so an organization code outside it just finds nothing."""
@@ -187,7 +190,7 @@ class OpinionViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return OpinionDetailSerializer if self.action == "retrieve" else OpinionSerializer
 
-    @extend_schema(request=ContactRevealSerializer, responses={200: RevealedSerializer})
+    @extend_schema(request=ContactRevealSerializer, responses={200: ContactRevealedSerializer})
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The submitter's full phone or email, for the handlers; every reveal is written to the audit log."""
@@ -195,10 +198,7 @@ class OpinionViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         form = ContactRevealSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         field = form.validated_data["field"]
-        try:
-            value = services.reveal_contact(opinion, field=field)
-        except RuleError as exc:
-            return rule_error_response(exc)
+        value = services.reveal_contact(opinion, field=field)  # a refusal: the exception handler's 403
         return Response({"field": field, "value": value})
 
 
@@ -239,3 +239,10 @@ class OpinionStatisticsView(ScopedViewMixin):
             raise ValidationError({"department": [_("a department's id is a number")]})
         stats = selectors.year_statistics(org, year, day, department_id=int(department) if department else None)
         return Response(stats.as_json())
+
+
+ROUTES = [("opinions", OpinionViewSet, "api-opinion")]
+
+urlpatterns = [
+    path("orgs/<str:code>/opinion-statistics/", OpinionStatisticsView.as_view(), name="api-org-opinion-statistics"),
+]

@@ -20,13 +20,12 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from django import forms
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,8 +35,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grassroots.core import ratelimit
 from grassroots.core.errors import RuleError
 from grassroots.opinions import selectors, services
-from grassroots.opinions.models import Category, Opinion, OpinionChange, OpinionRating, Outlet, State
-from grassroots.orgs.models import Organization, Territory
+from grassroots.opinions.forms import PublicOpinionForm, local_name
+from grassroots.opinions.models import Opinion, OpinionChange, OpinionRating, Outlet, State
+from grassroots.orgs.models import Organization
 from grassroots.rules.registry import in_force
 from grassroots.ui.forms import rule_error_on_form
 
@@ -45,23 +45,14 @@ PUBLISHED_PAGE_SIZE = 20
 SESSION_DONE = "public_opinion_done"  # the number and tracking code, for the one page after sending
 HONEYPOT = "website"
 
-STATE_TONES = {State.SOLVED: "ok", State.EXPLAINED: "ok", State.CANNOT_SOLVE: "muted", State.DUPLICATE: "muted",
-               State.REOPENED: "warn", State.RECEIVED: "info", State.ASSIGNED: "info", State.IN_PROGRESS: "info"}
+STATE_TONES: dict[str, str] = {
+    State.SOLVED: "ok", State.EXPLAINED: "ok", State.CANNOT_SOLVE: "muted", State.DUPLICATE: "muted",
+    State.REOPENED: "warn", State.RECEIVED: "info", State.ASSIGNED: "info", State.IN_PROGRESS: "info"}
 SCORE_LABELS = ((1, gettext_lazy("Very dissatisfied")), (2, gettext_lazy("Dissatisfied")),
                 (3, gettext_lazy("Acceptable")), (4, gettext_lazy("Satisfied")), (5, gettext_lazy("Very satisfied")))
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-def _english() -> bool:
-    return not (translation.get_language() or "").lower().startswith("zh")
-
-
-def local_name(obj: Any) -> str:
-    """An object's English name on English pages when it has one, else its (Chinese) name."""
-    name_en = getattr(obj, "name_en", "")
-    return str(name_en if name_en and _english() else obj.name)
-
 
 def _station(code: str) -> Organization:
     """The organization with this code that runs a station (has active opinion categories), else 404."""
@@ -70,13 +61,6 @@ def _station(code: str) -> Organization:
     if station is None:
         raise Http404(_("No such station."))
     return station
-
-
-def _places(station: Organization) -> Any:
-    """The station's territory and every place under it."""
-    if station.territory is None:
-        return Territory.objects.none()
-    return Territory.objects.filter(path__startswith=station.territory.path).order_by("path")
 
 
 def _limited(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -89,68 +73,6 @@ def _decorate(opinion: Opinion) -> Opinion:
     opinion.category_label = local_name(opinion.category)  # type: ignore[attr-defined]
     opinion.state_tone = STATE_TONES.get(opinion.state, "info")  # type: ignore[attr-defined]
     return opinion
-
-
-# --- forms ---------------------------------------------------------------------------------------
-
-class _LocalNameChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return local_name(obj)
-
-
-class _PlaceChoiceField(forms.ModelChoiceField):
-    """Places indented under the station's own territory."""
-
-    base_depth = 1
-
-    def label_from_instance(self, obj: Any) -> str:
-        return "\u3000" * max(0, obj.depth - self.base_depth) + obj.name
-
-
-class PublicOpinionForm(forms.Form):
-    category = _LocalNameChoiceField(label=gettext_lazy("What is it about?"), queryset=Category.objects.none(),
-                                     empty_label=gettext_lazy("— choose —"))
-    text = forms.CharField(label=gettext_lazy("Your opinion"), max_length=services.MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 6}),
-                           help_text=gettext_lazy("What happened, where and since when; what you would like done."))
-    territory = _PlaceChoiceField(label=gettext_lazy("Place"), required=False, queryset=Territory.objects.none(),
-                                  empty_label=gettext_lazy("— not sure —"))
-    address = forms.CharField(label=gettext_lazy("Address or landmark"), max_length=200, required=False)
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=50, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label=gettext_lazy("Email"), max_length=100, required=False,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    photo = forms.FileField(label=gettext_lazy("Photo"), required=False,
-                            widget=forms.FileInput(attrs={"accept": "image/*"}),
-                            help_text=gettext_lazy("One photo, at most 5 MB (JPEG, PNG, GIF or WebP)."))
-    # The honeypot: hidden from people by CSS, filled in by simple bots.
-    website = forms.CharField(label=gettext_lazy("Leave this field empty"), required=False, max_length=200,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
-    outlet = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, station: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.station = station
-        categories = station.opinion_categories.filter(active=True).order_by("id")  # as the station set them up
-        category_field: Any = self.fields["category"]
-        category_field.queryset = categories
-        if len(categories) == 1:
-            self.fields["category"].initial = categories[0].pk
-        places = _places(station)
-        if station.territory is None:
-            del self.fields["territory"]
-        else:
-            place_field: Any = self.fields["territory"]
-            place_field.queryset = places
-            place_field.base_depth = station.territory.depth
-
-    def clean_outlet(self) -> Outlet | None:
-        code = (self.cleaned_data.get("outlet") or "").strip()
-        if not code:
-            return None
-        return Outlet.objects.filter(org=self.station, code=code).first()  # an unknown outlet is simply ignored
 
 
 # --- the form ------------------------------------------------------------------------------------
@@ -175,7 +97,7 @@ def _fake_code() -> str:
 @require_http_methods(["GET", "POST"])
 def opinion_form(request: HttpRequest, station: str) -> HttpResponse:
     org = _station(station)
-    template = "web/public_opinion_form.html"
+    template = "opinions/public_opinion_form.html"
     if request.method == "POST":
         form = PublicOpinionForm(request.POST, request.FILES, station=org)
         outlet = Outlet.objects.filter(org=org, code=request.POST.get("outlet", "").strip()).first()
@@ -220,7 +142,7 @@ def opinion_done(request: HttpRequest, station: str) -> HttpResponse:
     if not done or done.get("station") != org.code:
         return redirect("public-opinion-form", station=org.code)
     form_url = reverse("public-opinion-form", args=[org.code])
-    return render(request, "web/public_opinion_done.html", {
+    return render(request, "opinions/public_opinion_done.html", {
         "station": org, "station_name": local_name(org), "number": done["number"], "code": done["code"],
         "lang_next": form_url})
 
@@ -250,7 +172,7 @@ def _tracked(opinion: Opinion) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Type the tracking code (POST), see the opinion and its published replies, rate the reply (POST)."""
-    template = "web/public_track.html"
+    template = "opinions/public_track.html"
     context: dict[str, Any] = {"scores": SCORE_LABELS}
     if request.method != "POST":
         return render(request, template, context)
@@ -286,7 +208,7 @@ def published(request: HttpRequest, station: str) -> HttpResponse:
     page = Paginator(qs, PUBLISHED_PAGE_SIZE).get_page(request.GET.get("page"))
     items = [{"opinion": _decorate(o), "replies": [_reply(c, own=False) for c in selectors.history(o, public=True)]}
              for o in page.object_list]
-    return render(request, "web/public_published.html", {
+    return render(request, "opinions/public_published.html", {
         "station": org, "station_name": local_name(org), "page": page, "items": items})
 
 
@@ -306,7 +228,7 @@ def poster(request: HttpRequest, station: str, outlet: str) -> HttpResponse:
     point = get_object_or_404(Outlet.objects.select_related("territory"), org=org, code=outlet)
     url = request.build_absolute_uri(reverse("public-opinion-form", args=[org.code])) + "?" + urlencode(
         {"outlet": point.code})
-    return render(request, "web/public_poster.html", {
+    return render(request, "opinions/public_poster.html", {
         "station": org, "station_name": local_name(org), "outlet": point, "form_url": url,
         "qr": mark_safe(qr_svg(url)),  # made here by the qrcode package from our own URL
     })

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2, mounted at /open311/v2/ (the views and what they accept: grassroots/api/open311.py).
+"""Open311 GeoReport v2, mounted at /open311/v2/ (the views and what they accept: grassroots/opinions/open311.py).
 
 Every resource takes its format as a suffix (.json or .xml); a service code or request number may itself
 contain dots, so the last dot starts the format.
