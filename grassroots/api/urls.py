@@ -23,16 +23,13 @@ for _module in modules():
     if getattr(_api, "urlpatterns", None):
         extra.append(path("", include(_module.api)))
 
-# Not yet moved into their apps (issue 11): organizations, members, opinions, transfers and member lifecycle.
+# Not yet moved into their apps (issue 11): opinions.
 from . import opinions as _opinions  # noqa: E402
 
-router.register("orgs", views.OrgViewSet, basename="api-org")
-router.register("members", views.MemberViewSet, basename="api-member")
 router.register("opinions", _opinions.OpinionViewSet, basename="api-opinion")
 extra += [
     path("orgs/<str:code>/opinion-statistics/", _opinions.OpinionStatisticsView.as_view(),
          name="api-org-opinion-statistics"),
-    path("", include("grassroots.api.lifecycle")),
 ]
 
 urlpatterns = [

@@ -718,7 +718,7 @@ def opinion_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     except PermissionDeniedError as exc:
         raise _deny(exc) from exc
     if getattr(request, "htmx", None):
-        return render(request, "web/_revealed.html", {"field": field, "value": value})
+        return render(request, "ui/_revealed.html", {"field": field, "value": value})
     return _detail(request, scope, opinion, revealed={field: value})
 
 
