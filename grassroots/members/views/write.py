@@ -93,6 +93,7 @@ def member_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     form.set_org_choices({"org": org_choices(live_writable(scope).filter(kind__in=MEMBER_ORG_KINDS))})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        done: object | None  # the updated member or the recorded event; None when a rule was broken
         if d["kind"] == "updated":
             changes = {f: d[f] for f in ("education", "occupation") if d[f] and d[f] != getattr(member, f)}
             if not changes:
