@@ -125,24 +125,19 @@ def _org(code: str, actor: Any) -> Any:
 def cmd_stats(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
-    from grassroots.members.stats import structure_stats, to_json
-    from grassroots.recruitment.stats import stage_counts
-    from grassroots.reports.situation import basic_situation
+    from grassroots.reports.situation import situation_figures
 
     actor = _actor(args.as_user)
     org = _org(args.org, actor)
     day = args.as_of or timezone.localdate()
-    stats = structure_stats(org, day)
-    stages = stage_counts(org, day)
+    figures = situation_figures(org, day)
     if args.json:
-        data = to_json(stats)
-        data.update(stages.as_json())
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(figures.as_json(), ensure_ascii=False, indent=2))
         return 0
-    print(basic_situation(org, day, args.lang, stats=stats, stages=stages))
+    print(figures.paragraph(args.lang))
     print()
-    width = max(len(k) for k in stats)
-    for key, value in stats.items():
+    width = max(len(k) for k in figures.stats)
+    for key, value in figures.stats.items():
         if isinstance(value, dict) and "count" in value:
             print(f"{key:<{width}}  {value['count']:>8}  {value['pct']:>7}%")
     return 0

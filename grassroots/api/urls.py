@@ -23,12 +23,6 @@ for _module in modules():
     if getattr(_api, "urlpatterns", None):
         extra.append(path("", include(_module.api)))
 
-# Not yet moved into their apps (issue 11): organizations, members, transfers and member lifecycle.
-router.register("orgs", views.OrgViewSet, basename="api-org")
-router.register("members", views.MemberViewSet, basename="api-member")
-extra += [
-    path("", include("grassroots.api.lifecycle")),
-]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),

@@ -11,7 +11,7 @@ class MembersConfig(AppConfig):
         from grassroots.core.modules import Link, Module, Panel, Section, register
 
         register(Module(
-            label="members", title=_("Members"), urls="grassroots.members.urls",
+            label="members", title=_("Members"), urls="grassroots.members.urls", api="grassroots.members.api",
             nav=(Link(_("Transfers"), "transfers", key="transfers", order=20),
                  Link(_("Import"), "member-import", key="member-import", order=30)),
             dashboard_panels=(Panel("membership", _("Membership structure"), "members/_dashboard.html",

@@ -11,6 +11,6 @@ class OrganizationsConfig(AppConfig):
         from grassroots.core.modules import Link, Module, register
 
         register(Module(
-            label="orgs", title=_("Organizations"), urls="grassroots.orgs.urls",
+            label="orgs", title=_("Organizations"), urls="grassroots.orgs.urls", api="grassroots.orgs.api",
             nav=(Link(_("Organizations"), "org-tree", key="org-tree", order=10),),
         ))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grassroots.web import views_write as views
+from . import views
 
 urlpatterns = [
     path("orgs/<str:code>/children/add/", views.org_create_child, name="org-create-child"),

@@ -2,14 +2,18 @@
 
 The membership figures come from `members.stats`; the recruitment pipeline ("71 activists and 9 development
 targets") from `recruitment.stats`. Each module that lands adds its sentence here, never a typed figure.
+`situation_figures(org, day)` reads the whole bundle once (figures, pipeline, paragraph) for every face that shows it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from grassroots.members.stats import basic_situation as membership_paragraph
+from grassroots.members.stats import structure_stats, to_json
 from grassroots.orgs.models import Organization
 from grassroots.recruitment.stats import StageCounts, stage_counts
 
@@ -33,3 +37,31 @@ def basic_situations(org: Organization, day: dt.date, *, stats: dict[str, Any] |
     """The paragraph in Chinese and in English ({"zh-hans": ..., "en": ...}), the pipeline read once."""
     stages = stage_counts(org, day)
     return {lang: basic_situation(org, day, lang, stats=stats, stages=stages) for lang in ("zh-hans", "en")}
+
+
+@dataclass(frozen=True)
+class SituationFigures:
+    """The statistics bundle of a subtree on a day, read once: the structure figures (`members.stats`), the
+    recruitment pipeline (`recruitment.stats`) and, from them, the opening paragraph in any language. The
+    organization page, the API's `stats` and `grassroots stats` all show this one bundle."""
+
+    org: Organization
+    day: dt.date
+    stats: dict[str, Any]
+    stages: StageCounts
+
+    def paragraph(self, language: str) -> str:
+        return basic_situation(self.org, self.day, language, stats=self.stats, stages=self.stages)
+
+    def as_json(self, languages: Sequence[str] = ()) -> dict[str, Any]:
+        """The structure figures (decimals as numbers), the paragraph in each of `languages` under
+        "basic_situation" (none: left out), then the stage counts."""
+        data = to_json(self.stats)
+        if languages:
+            data["basic_situation"] = {lang: self.paragraph(lang) for lang in languages}
+        data.update(self.stages.as_json())
+        return data
+
+
+def situation_figures(org: Organization, day: dt.date) -> SituationFigures:
+    return SituationFigures(org=org, day=day, stats=structure_stats(org, day), stages=stage_counts(org, day))

@@ -4,6 +4,7 @@ upload field of every import, integers from the query string."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.dates import DateError, parse_date
-from grassroots.core.errors import RuleError
+from grassroots.core.errors import PermissionDeniedError, RuleError
 
 IMPORT_SUFFIXES = (".xlsx", ".csv")
 
@@ -51,6 +52,18 @@ def rule_error_on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str]
     form field, where the two are called differently), else above the form."""
     field = (aliases or {}).get(exc.field or "", exc.field)
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def write_on_form[T](form: forms.Form, write: Callable[[], T], aliases: dict[str, str] | None = None) -> T | None:
+    """Run a service call for a form: its result, or None with the broken rule shown on the form. A refusal
+    (PermissionDeniedError) is not a form error: it goes on to the middleware, which answers 403."""
+    try:
+        return write()
+    except PermissionDeniedError:
+        raise
+    except RuleError as exc:
+        rule_error_on_form(form, exc, aliases)
+        return None
 
 
 def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:

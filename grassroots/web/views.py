@@ -3,41 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import Scope, scope_for
-from grassroots.core.errors import PermissionDeniedError, RuleError
-from grassroots.members import services as member_services
 from grassroots.members.models import Education, Member, MemberPeriod, Occupation
 from grassroots.members.selectors import current_members
-from grassroots.members.stats import AGE_BANDS, structure_stats, to_json
+from grassroots.members.stats import AGE_BANDS, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
-from grassroots.recruitment.stats import stage_counts
-from grassroots.reports.situation import basic_situation
+from grassroots.reports.situation import situation_figures
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
-from grassroots.ui import uploads, xlsx
-from grassroots.ui.links import member_links, org_links
+from grassroots.ui import xlsx
+from grassroots.ui.links import org_links
 
-from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
+from .forms import AsOfForm, AuditFilterForm, MemberFilterForm
 
 PAGE_SIZE = 50
 PRINT_LIMIT = 5000  # "print all" shows every row up to this many
-REVEALABLE = ("id_number", "phone")
-SESSION_IMPORTS = "member_imports"
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -254,16 +246,15 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     else:
         children = [{"code": c.code, "name": c.name, "kind_label": c.get_kind_display()}
                     for c in live_children(org).order_by("path")]
-    stats = structure_stats(org, on)
-    stages = stage_counts(org, on)
+    figures = situation_figures(org, on)
+    stats = figures.stats
     sections = _stat_sections(stats)
     context = {
         "org": org, "form": form, "day": day, "on": on, "children": children,
         "stats": stats, "stats_json": to_json(stats), "sections": sections,
         "chart": _chart_data(sections),
-        "situation": basic_situation(org, on, translation.get_language() or settings.LANGUAGE_CODE, stats=stats,
-                                     stages=stages),
-        "stages": stages,
+        "situation": figures.paragraph(translation.get_language() or settings.LANGUAGE_CODE),
+        "stages": figures.stages,
         "org_counts": [(_kind_label(kind), n) for kind, n in stats["organizations"].items() if n],
         "changes": org.changes.all(),
         "can_write": scope.can_write_org(org),
@@ -272,175 +263,6 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         **_findings_context(scope, org, on),
     }
     return render(request, "web/org_detail.html", context)
-
-
-# --- one member ----------------------------------------------------------------------------------
-
-def _member_for(request: HttpRequest, pk: int) -> tuple[Scope, Member]:
-    scope = scope_for(request.user)
-    member = get_object_or_404(scope.members().select_related("org", "party_group"), pk=pk)
-    return scope, member
-
-
-def _member_page(request: HttpRequest, scope: Scope, member: Member,
-                 revealed: dict[str, str] | None = None) -> HttpResponse:
-    context = {
-        "member": member,
-        "can_reveal": scope.can_reveal(member),
-        "can_write": scope.can_write_member(member),
-        "module_links": member_links(member, can_write=scope.can_write_member(member)),
-        "can_read_org": member.org is not None and scope.can_read_org(member.org),
-        "revealed": revealed or {},
-        "events": member.events.select_related("org").order_by("date", "id"),
-        "periods": member.periods.select_related("org").order_by("start"),
-        "audit": scope.audit_entries().filter(object_type="members.member", object_id=str(member.pk))[:200],
-    }
-    return render(request, "web/member_detail.html", context)
-
-
-@login_required
-@require_GET
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope, member = _member_for(request, pk)
-    return _member_page(request, scope, member)
-
-
-@login_required
-@require_POST
-def member_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    if field not in REVEALABLE:
-        raise Http404
-    scope, member = _member_for(request, pk)
-    try:
-        value = member_services.member_reveal(member, field=field)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except RuleError as exc:
-        return HttpResponseBadRequest(exc.message)
-    if getattr(request, "htmx", None):
-        return render(request, "web/_revealed.html", {"member": member, "field": field, "value": value})
-    return _member_page(request, scope, member, revealed={field: value})
-
-
-# --- import --------------------------------------------------------------------------------------
-
-def _importer() -> Any:
-    from grassroots.members import importer
-
-    return importer
-
-
-def _writable_orgs(scope: Scope) -> QuerySet[Organization]:
-    return scope.orgs(write=True).filter(revoked_on__isnull=True).order_by("path")
-
-
-def _org_choices(scope: Scope) -> list[tuple[str, str]]:
-    return [(o.code, f"{o.name} ({o.code})") for o in _writable_orgs(scope)]
-
-
-def _changes_text(changes: Any) -> str:
-    if not changes:
-        return ""
-    if isinstance(changes, dict):
-        parts = []
-        for key, value in changes.items():
-            if isinstance(value, list | tuple) and len(value) == 2:
-                parts.append(f"{key}: {value[0]} → {value[1]}")
-            elif isinstance(value, dict) and {"before", "after"} <= set(value):
-                parts.append(f"{key}: {value['before']} → {value['after']}")
-            else:
-                parts.append(f"{key}: {value}")
-        return "; ".join(parts)
-    if isinstance(changes, list | tuple):
-        return ", ".join(str(c) for c in changes)
-    return str(changes)
-
-
-def _plan(saved: Path, filename: str, default_org_code: str) -> Any:
-    with saved.open("rb") as fileobj:
-        return _importer().plan_import(fileobj, filename, default_org_code=default_org_code or None)
-
-
-def _preview(request: HttpRequest, form: ImportForm, plan: Any, token: str) -> HttpResponse:
-    action_labels = {"create": _("Create"), "update": _("Update"), "unchanged": _("Unchanged")}
-    rows = [{"row": r.row, "action": r.action, "action_label": action_labels.get(r.action, r.action),
-             "name": r.name, "id_number_masked": r.id_number_masked, "org_code": r.org_code,
-             "changes": _changes_text(r.changes)} for r in plan.rows]
-    counts = [(action_labels.get(k, k), v) for k, v in dict(plan.counts).items()]
-    return render(request, "web/member_import.html", {
-        "form": form, "plan": plan, "rows": rows, "counts": counts, "token": token,
-        "filename": request.session[SESSION_IMPORTS][token]["filename"],
-    })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_import(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    writable = _writable_orgs(scope)
-    if not writable.exists():
-        raise PermissionDenied(_("You may not import members."))
-    choices = _org_choices(scope)
-    if request.method == "POST" and request.POST.get("step") == "confirm":
-        return _import_confirm(request)
-    form = ImportForm(request.POST or None, request.FILES or None, org_choices=choices)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        default_org_code = form.cleaned_data.get("default_org") or ""
-        token, saved = uploads.keep(request, upload, session_key=SESSION_IMPORTS, default_org_code=default_org_code)
-        try:
-            plan = _plan(saved, upload.name, default_org_code)
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except RuleError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return _preview(request, form, plan, token)
-    return render(request, "web/member_import.html", {"form": form})
-
-
-def _import_confirm(request: HttpRequest) -> HttpResponse:
-    """Apply an upload kept from the dry run: planned again from the stored file, never from the client."""
-    token = request.POST.get("token", "")
-    kept = uploads.pending(request, token, session_key=SESSION_IMPORTS)
-    if kept is None:
-        messages.error(request, _("That upload is no longer available; please upload the file again."))
-        return redirect("member-import")
-    info, saved = kept
-    try:
-        plan = _plan(saved, info["filename"], info["default_org_code"])
-        if plan.ok:
-            plan = _importer().apply_import(plan)  # re-checks and writes all rows, or none
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except RuleError as exc:
-        messages.error(request, exc.message)
-        return redirect("member-import")
-    if not plan.ok or not plan.applied:
-        messages.error(request, _("The file has errors; nothing was imported."))
-        form = ImportForm(initial={"default_org": info["default_org_code"]},
-                          org_choices=_org_choices(scope_for(request.user)))
-        return _preview(request, form, plan, token)
-    uploads.discard(request, token, session_key=SESSION_IMPORTS)
-    counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-        "created": counts.get("create", 0), "updated": counts.get("update", 0),
-        "unchanged": counts.get("unchanged", 0)})
-    return redirect("member-import")
-
-
-@login_required
-@require_GET
-def member_import_template(request: HttpRequest) -> HttpResponse:
-    if not _writable_orgs(scope_for(request.user)).exists():
-        raise PermissionDenied(_("You may not import members."))
-    from grassroots.members.exporter import template_xlsx
-
-    data = template_xlsx()
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="members-template.xlsx"'
-    return response
 
 
 # --- audit log -----------------------------------------------------------------------------------

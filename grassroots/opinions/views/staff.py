@@ -570,7 +570,7 @@ def opinion_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     scope, opinion = _opinion_for(request, pk)
     value = opinion_services.reveal_contact(opinion, field=REVEALABLE[field])
     if getattr(request, "htmx", None):
-        return render(request, "web/_revealed.html", {"field": field, "value": value})
+        return render(request, "ui/_revealed.html", {"field": field, "value": value})
     return _detail(request, scope, opinion, revealed={field: value})
 
 

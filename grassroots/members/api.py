@@ -1,9 +1,11 @@
-"""The API of the member lifecycle: transfers (`/api/transfers/`) and the member actions
+"""The members' API: members (`/api/members/`, masked, PATCH and events through the services, logged reveals),
+transfers (`/api/transfers/`) and the lifecycle decisions about a member
 (`/api/members/{id}/mobile-out|mobile-back|suspend|restore|remove|community-reports/`).
 
-Reads come from the user's `Scope`; writes go through `grassroots.members.transfers` and
-`grassroots.members.lifecycle_services`, which check permission again and write the audit entries.
-Mounted by grassroots/api/urls.py (this module's `urlpatterns`).
+Reads come from the user's `Scope`; writes go through `grassroots.members.services`, `.transfers` and
+`.lifecycle_services`, which check permission again and write the audit entries. A service's RuleError is
+answered by the API's exception handler (403 for a refusal, else 400 naming the field). Registered on the API
+router through this module's `ROUTES` (see `grassroots.core.modules`).
 """
 
 from __future__ import annotations
@@ -12,98 +14,108 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from grassroots.core.errors import RuleError
-from grassroots.members import lifecycle_services as lifecycle
-from grassroots.members import transfers
-from grassroots.members.models import CommunityReport, Member, MemberEvent, Transfer
-from grassroots.ui.api import LenientDateField, ScopedViewMixin, rule_error_response
+from grassroots.orgs.models import Organization
+from grassroots.ui.api import ScopedViewMixin
 
-from .serializers import MemberEventSerializer
-
-# --- serializers ------------------------------------------------------------------------------------------
-
-
-class TransferSerializer(serializers.ModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True)
-    from_org = serializers.CharField(source="from_org.code", read_only=True)
-    to_org = serializers.CharField(source="to_org.code", read_only=True, allow_null=True, default=None)
-
-    class Meta:
-        model = Transfer
-        fields = ["id", "member", "member_name", "from_org", "to_org", "to_outside", "requested_on", "state",
-                  "decided_on", "reason", "letter_number"]
-        read_only_fields = fields
-
-
-class TransferRequestSerializer(serializers.Serializer):
-    member = serializers.IntegerField(help_text=_lazy("Id of a member you may change"))
-    to_org = serializers.CharField(required=False, allow_blank=True, default="", max_length=32,
-                                   help_text=_lazy("Code of the receiving organization in the platform"))
-    to_outside = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
-                                       help_text=_lazy("Name of a receiving organization outside the platform"))
-    on = LenientDateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
-    letter_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+from . import lifecycle_services as lifecycle
+from . import services, transfers
+from .filters import MemberFilter
+from .models import Member, MemberEvent, Transfer
+from .serializers import (
+    CommunityReportCreateSerializer,
+    CommunityReportSerializer,
+    MemberEventCreateSerializer,
+    MemberEventSerializer,
+    MemberSerializer,
+    MemberUpdateSerializer,
+    MobileOutSerializer,
+    OnSerializer,
+    RemoveSerializer,
+    RestoreSerializer,
+    ReturnSerializer,
+    RevealedSerializer,
+    RevealSerializer,
+    SuspendSerializer,
+    TransferRequestSerializer,
+    TransferSerializer,
+)
 
 
-class OnSerializer(serializers.Serializer):
-    on = LenientDateField()
+def _unknown(field: str, what: str | None = None) -> RuleError:
+    """The 400 {"field", "detail"} of a code or id the user cannot see (as if it did not exist)."""
+    return RuleError(what or _("unknown organization"), field=field)
 
 
-class ReturnSerializer(OnSerializer):
-    reason = serializers.CharField(max_length=300)
+# --- members ---------------------------------------------------------------------------------------------
 
 
-class MobileOutSerializer(OnSerializer):
-    destination = serializers.CharField(max_length=200)
-    contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+class MemberViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Members the user may read. PATCH changes attributes through `member_update` (writers only)."""
+
+    queryset = Member.objects.none()  # the real one is get_queryset's; this names the model
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Member]:
+        return self.scope.members().select_related("org", "party_group").order_by("name", "pk")
+
+    def _readable_org(self, code: str, field: str) -> Organization:
+        org = self.scope.orgs().filter(code=code).first()
+        if org is None:
+            raise _unknown(field)
+        return org
+
+    @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        member = self.get_object()
+        form = MemberUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        changes = dict(form.validated_data)
+        on = changes.pop("on", None)
+        if "party_group" in changes and changes["party_group"]:
+            changes["party_group"] = self._readable_org(changes["party_group"], "party_group")
+        member = services.member_update(member, on=on, **changes)
+        member = self.get_queryset().get(pk=member.pk)
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The full ID number or phone; every reveal is written to the audit log."""
+        member = self.get_object()
+        form = RevealSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        field = form.validated_data["field"]
+        return Response({"field": field, "value": services.member_reveal(member, field=field)})
+
+    @extend_schema(methods=["GET"], responses={200: MemberEventSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=MemberEventCreateSerializer, responses={201: MemberEventSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def events(self, request: Request, pk: str | None = None) -> Response:
+        """The member's dated events; POST records one through `member_record_event`."""
+        member = self.get_object()
+        if request.method == "GET":
+            events = member.events.select_related("org").order_by("date", "id")
+            return Response(MemberEventSerializer(events, many=True).data)
+        form = MemberEventCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        org = self._readable_org(data["org"], "org") if data.get("org") else None
+        event = services.member_record_event(member, kind=data["kind"], on=data["date"], org=org,
+                                    details=data.get("details") or None, note=data.get("note", ""))
+        return Response(MemberEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-class SuspendSerializer(OnSerializer):
-    lost_contact_since = LenientDateField()
-    decision = serializers.CharField(max_length=250)
-
-
-class RestoreSerializer(OnSerializer):
-    note = serializers.CharField(max_length=300)
-
-
-class RemoveSerializer(OnSerializer):
-    reason = serializers.ChoiceField(choices=lifecycle.REMOVAL_REASONS)
-    decision = serializers.CharField(max_length=250)
-    approved_on = LenientDateField()
-
-
-class CommunityReportSerializer(serializers.ModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True)
-    community_org = serializers.CharField(source="community_org.code", read_only=True)
-
-    class Meta:
-        model = CommunityReport
-        fields = ["id", "member", "member_name", "community_org", "date", "first", "activities"]
-        read_only_fields = fields
-
-
-class CommunityReportCreateSerializer(serializers.Serializer):
-    community_org = serializers.CharField(max_length=32, help_text=_lazy("Code of the community's organization"))
-    on = LenientDateField()
-    first = serializers.BooleanField(required=False, default=False)
-    activities = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-def _bad(field: str, message: str) -> Response:
-    return Response({"field": field, "detail": message}, status=status.HTTP_400_BAD_REQUEST)
-
-
-# --- transfers --------------------------------------------------------------------------------------------
+# --- transfers -------------------------------------------------------------------------------------------
 
 
 class TransferViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -124,18 +136,14 @@ class TransferViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data = form.validated_data
         member = self.scope.members().filter(pk=data["member"]).first()
         if member is None:
-            return _bad("member", _("unknown member"))
+            raise _unknown("member", _("unknown member"))
         to_org = None
         if data["to_org"]:
             to_org = transfers.receiving_org(data["to_org"])
             if to_org is None:
-                return _bad("to_org", _("unknown organization"))
-        try:
-            transfer = transfers.transfer_request(member, to_org=to_org, to_outside=data["to_outside"],
-                                                  on=data["on"], reason=data["reason"],
-                                                  letter_number=data["letter_number"])
-        except RuleError as exc:
-            return rule_error_response(exc)
+                raise _unknown("to_org")
+        transfer = transfers.transfer_request(member, to_org=to_org, to_outside=data["to_outside"], on=data["on"],
+                                              reason=data["reason"], letter_number=data["letter_number"])
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -143,10 +151,7 @@ class TransferViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
         transfer = self.get_object()
         form = form_class(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            transfer = fn(transfer, **form.validated_data)
-        except RuleError as exc:
-            return rule_error_response(exc)
+        transfer = fn(transfer, **form.validated_data)
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
 
     @extend_schema(request=OnSerializer, responses={200: TransferSerializer})
@@ -168,7 +173,7 @@ class TransferViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return self._decide(request, OnSerializer, transfers.transfer_cancel)
 
 
-# --- member actions -----------------------------------------------------------------------------------------
+# --- member actions --------------------------------------------------------------------------------------
 
 
 class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
@@ -185,10 +190,7 @@ class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
         member = self.get_object()
         form = form_class(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            event: MemberEvent = fn(member, **form.validated_data)
-        except RuleError as exc:
-            return rule_error_response(exc)
+        event: MemberEvent = fn(member, **form.validated_data)
         return Response(MemberEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MobileOutSerializer, responses={201: MemberEventSerializer})
@@ -239,7 +241,7 @@ class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
         data = dict(form.validated_data)
         community = lifecycle.community_org_by_code(data.pop("community_org"))
         if community is None:
-            return _bad("community_org", _("unknown organization"))
+            raise _unknown("community_org")
         member = self.get_queryset().filter(pk=member_id).first()
         if member is None:
             # The community's side knows the members who reported to it (the service checks it may write).
@@ -247,14 +249,13 @@ class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
             member = earlier.member if earlier is not None else None
         if member is None:
             return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
-        try:
-            report = lifecycle.community_report(member, community_org=community, **data)
-        except RuleError as exc:
-            return rule_error_response(exc)
+        report = lifecycle.community_report(member, community_org=community, **data)
         return Response(CommunityReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
-router.register("transfers", TransferViewSet, basename="api-transfer")
-router.register("members", MemberLifecycleViewSet, basename="api-member-lifecycle")  # only its actions
-urlpatterns = router.urls
+# The lifecycle actions share the members' prefix: that viewset has no list or detail route, only its actions.
+ROUTES = [
+    ("members", MemberViewSet, "api-member"),
+    ("members", MemberLifecycleViewSet, "api-member-lifecycle"),
+    ("transfers", TransferViewSet, "api-transfer"),
+]

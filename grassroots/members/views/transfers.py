@@ -1,72 +1,33 @@
 """The Transfers page: pending incoming transfers to accept or return, pending outgoing ones to cancel (or, for
 an organization outside the platform, to confirm), recent decisions, and a form to start a transfer.
 
-Mounted at /transfers/ by grassroots/web/urls.py (this module's `urlpatterns`). Reads come from the user's
-`Scope`; every write goes through `grassroots.members.transfers`.
+Mounted at /transfers/ by grassroots/members/urls.py. Reads come from the user's `Scope`; every write goes through
+`grassroots.members.transfers`. A refusal reaches the middleware (403); a broken rule is shown on the page.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.members import transfers as transfer_services
+from grassroots.members.forms import DecisionForm, TransferStartForm
 from grassroots.members.models import Member, Standing, TransferState
 from grassroots.ui import xlsx
-from grassroots.ui.forms import LooseDateField
+from grassroots.ui.forms import write_on_form
 
 RECENT = 50
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.name} ({obj.org.name if obj.org else '-'})"
-
-
-class TransferStartForm(forms.Form):
-    member = MemberChoiceField(label=_lazy("Member"), queryset=Member.objects.none())
-    to_org = forms.CharField(label=_lazy("To an organization in the platform (code)"), required=False,
-                             max_length=32)
-    to_outside = forms.CharField(label=_lazy("Or to an organization outside the platform (name)"), required=False,
-                                 max_length=200)
-    on = LooseDateField(label=_lazy("Date"), initial=timezone.localdate)
-    reason = forms.CharField(label=_lazy("Reason"), required=False, max_length=300)
-    letter_number = forms.CharField(label=_lazy("Introduction letter number"), required=False, max_length=60)
-
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        code = (data.get("to_org") or "").strip()
-        if code:
-            org = transfer_services.receiving_org(code)
-            if org is None:
-                self.add_error("to_org", _("No active organization has the code %(code)s.") % {"code": code})
-            data["to_org"] = org
-        else:
-            data["to_org"] = None
-        return data
-
-
-class DecisionForm(forms.Form):
-    on = LooseDateField(label=_lazy("Date"), initial=timezone.localdate)
-    reason = forms.CharField(label=_lazy("Reason"), required=False, max_length=300)
 
 
 def _writable_members(scope: Scope) -> QuerySet[Member]:
@@ -91,7 +52,7 @@ def _page(request: HttpRequest, scope: Scope, form: TransferStartForm) -> HttpRe
         "today": timezone.localdate(),
         "export_query": xlsx.export_query(request),
     }
-    return render(request, "web/transfers.html", context)
+    return render(request, "members/transfers.html", context)
 
 
 def _transfers_xlsx(scope: Scope) -> HttpResponse:
@@ -128,14 +89,10 @@ def transfers(request: HttpRequest) -> HttpResponse:
         form = TransferStartForm(request.POST, members=members)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                transfer = transfer_services.transfer_request(
-                    data["member"], to_org=data["to_org"], to_outside=data["to_outside"], on=data["on"],
-                    reason=data["reason"], letter_number=data["letter_number"])
-            except RuleError as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
-            else:
+            transfer = write_on_form(form, lambda: transfer_services.transfer_request(
+                data["member"], to_org=data["to_org"], to_outside=data["to_outside"], on=data["on"],
+                reason=data["reason"], letter_number=data["letter_number"]))
+            if transfer is not None:
                 messages.success(request, _("Transfer of %(name)s requested; it waits for the receiving side.")
                                  % {"name": transfer.member.name})
                 return redirect("transfers")
@@ -157,8 +114,8 @@ def _decide(request: HttpRequest, pk: int, fn: Any, done: str, *, with_reason: b
         kwargs["reason"] = form.cleaned_data["reason"]
     try:
         fn(transfer, **kwargs)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
+    except PermissionDeniedError:
+        raise  # the middleware answers 403 with the reason
     except RuleError as exc:
         messages.error(request, exc.message)
     else:
@@ -183,11 +140,3 @@ def transfer_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, transfer_services.transfer_cancel, _("Transfer of %(name)s cancelled."))
-
-
-urlpatterns = [
-    path("", transfers, name="transfers"),
-    path("<int:pk>/accept/", transfer_accept, name="transfer-accept"),
-    path("<int:pk>/return/", transfer_return, name="transfer-return"),
-    path("<int:pk>/cancel/", transfer_cancel, name="transfer-cancel"),
-]
