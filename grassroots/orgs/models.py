@@ -8,11 +8,15 @@ a state is in force on D when valid_from <= D < valid_to (valid_to NULL: still i
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
+
+if TYPE_CHECKING:
+    from grassroots.access.scope import Scope
 
 
 class OrgKind(models.TextChoices):
@@ -75,6 +79,20 @@ class Organization(MP_Node):
 
     def subtree_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}path__startswith": self.path})
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class OrgOwnedQuerySet(models.QuerySet[_M]):
+    """The queryset of records that belong to an organization (a candidate, a meeting, a payment...).
+
+    The model names the field that points at its organization in `org_field` ("org" unless it says
+    otherwise); `visible_to(scope)` keeps the records of the subtrees the scope may read (or write), so
+    `access` decides who sees what without importing the model."""
+
+    def visible_to(self, scope: Scope, *, write: bool = False) -> Self:
+        return scope.by_org(self, org_field=getattr(self.model, "org_field", "org"), write=write)
 
 
 class OrgStateQuerySet(models.QuerySet["OrgState"]):

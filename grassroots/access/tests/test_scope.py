@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,10 +15,13 @@ from grassroots.access.scope import (
     require_write_org,
     scope_for,
 )
+from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError
 from grassroots.core.models import AuditEntry
 from grassroots.members.services import member_reveal
+from grassroots.recruitment.models import Candidate
+from grassroots.recruitment.services import candidate_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +155,20 @@ def test_reveal_through_the_service_is_audited_and_checked(cast: Any) -> None:
         with acting(user, "web"), pytest.raises(PermissionDeniedError):
             member_reveal(member, field="phone")
     assert AuditEntry.objects.count() == count
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_org_owned_records_are_visible_as_their_organizations_are(cast: Any, role: str) -> None:
+    """`visible_to(scope)` (the org-owned queryset method) keeps the records of the organizations the scope
+    reads, or writes: a candidate in each branch of the cast."""
+    orgs = (cast.branch_a, cast.branch_b, cast.branch_c)
+    with acting(None, "system"):
+        for i, org in enumerate(orgs):
+            candidate_apply(name=f"申请人{org.code}", sex="M", birth_date=dt.date(1998, 5, 6),
+                            id_number=idnumber.make("530522", dt.date(1998, 5, 6), 900 + i), education="bachelor",
+                            occupation="in_service", org=org, applied_on=dt.date(2020, 3, 1))
+    read_orgs, write_orgs, _members = EXPECTED[role]
+    scope = scope_for(cast.users[role])
+    assert names(Candidate.objects.visible_to(scope)) == {f"申请人{o.code}" for o in orgs if o.code in read_orgs}
+    assert names(Candidate.objects.visible_to(scope, write=True)) == {
+        f"申请人{o.code}" for o in orgs if o.code in write_orgs}
