@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -180,15 +182,30 @@ def org_move(org: Organization, *, parent: Organization, on: dt.date, note: str 
     return org
 
 
-def _move_members(source: Organization, target: Organization, on: dt.date, reason: str) -> int:
-    from grassroots.members.selectors import members_of_on
-    from grassroots.members.services import member_reassign
+@dataclass(frozen=True)
+class Roster:
+    """Who belongs to an organization, for the changes that must move them (revoke, merge, split).
 
-    moved = 0
-    for member in members_of_on(source, on):
-        member_reassign(member, to_org=target, on=on, reason=reason)
-        moved += 1
-    return moved
+    The members app registers it (`register_roster`, in its AppConfig.ready), so the organization tree, which
+    the members depend on, never imports them. Without one registered, organizations have no members."""
+
+    member_ids_on: Callable[[Organization, dt.date], list[int]]  # org's own members on the day, in order
+    reassign: Callable[[int, Organization, dt.date, str], None]  # member id, to_org, on, reason
+
+
+_roster = Roster(member_ids_on=lambda org, on: [], reassign=lambda member_id, to_org, on, reason: None)
+
+
+def register_roster(roster: Roster) -> None:
+    global _roster
+    _roster = roster
+
+
+def _move_members(source: Organization, target: Organization, on: dt.date, reason: str) -> int:
+    ids = _roster.member_ids_on(source, on)
+    for member_id in ids:
+        _roster.reassign(member_id, target, on, reason)
+    return len(ids)
 
 
 @transaction.atomic
@@ -198,9 +215,7 @@ def org_revoke(org: Organization, *, on: dt.date, members_to: Organization | Non
     _check_date(on, org)
     if org.get_children().filter(revoked_on__isnull=True).exists():
         raise RuleError(_("%(org)s still has organizations under it; move or revoke them first") % {"org": org})
-    from grassroots.members.selectors import members_of_on
-
-    if members_of_on(org, on).exists():
+    if _roster.member_ids_on(org, on):
         if members_to is None:
             raise RuleError(_("%(org)s still has members; name the organization they move to") % {"org": org},
                             field="members_to")
@@ -263,18 +278,14 @@ def org_split(
             code=part["code"], name=part["name"], kind=part.get("kind", org.kind), founded_on=on,
             parent=parent, territory=org.territory, note=note,
         )
-    from grassroots.members.models import Member
-    from grassroots.members.selectors import members_of_on
-    from grassroots.members.services import member_reassign
-
-    current_ids = set(members_of_on(org, on).values_list("pk", flat=True))
+    current_ids = set(_roster.member_ids_on(org, on))
     for member_id, code in assignments.items():
         if code not in new_orgs:
             raise RuleError(_("%(code)s is not one of the new organizations") % {"code": code}, field="assignments")
         if member_id not in current_ids:
             raise RuleError(_("member %(id)s is not in %(org)s on %(date)s") % {"id": member_id, "org": org, "date": on},
                             field="assignments")
-        member_reassign(Member.objects.get(pk=member_id), to_org=new_orgs[code], on=on, reason="split")
+        _roster.reassign(member_id, new_orgs[code], on, "split")
     if revoke_original:
         if set(assignments) != current_ids:
             raise RuleError(_("to revoke the original, assign every one of its members"), field="assignments")
