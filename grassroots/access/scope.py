@@ -18,7 +18,7 @@ from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError
 from grassroots.core.models import AuditEntry
 from grassroots.members.models import Member, Transfer
-from grassroots.orgs.models import Organization
+from grassroots.orgs.models import Organization, OrgKind, Territory
 
 from .models import Role
 
@@ -44,6 +44,7 @@ class Scope:
         self.is_system = user is None
         self.is_admin = bool(user is not None and user.is_active and user.is_superuser)
         self.grants: list[Grant] = []
+        self._held: dict[bool, list[str]] = {}
         if user is not None and user.is_authenticated and user.is_active and not self.is_admin:
             for role in Role.objects.filter(user=user).select_related("org"):
                 path = role.org.path if role.org is not None else ""
@@ -104,6 +105,29 @@ class Scope:
             return qs
         return qs.filter(self._path_q(READ_ROLES, prefix="from_org__") | self._path_q(READ_ROLES, prefix="to_org__"))
 
+    def held_paths(self, *, write: bool = False) -> list[str]:
+        """The paths of the places the user's organizations hold now: their own places (`Organization.territory`)
+        and the places given to them (a territory's current `holder`). Party groups and revoked organizations
+        hold nothing, as in `orgs.selectors.holder_of`."""
+        if write not in self._held:
+            holders = (self.orgs(write=write).filter(revoked_on__isnull=True).exclude(kind=OrgKind.PARTY_GROUP)
+                       .values("pk"))
+            held = Territory.objects.filter(
+                Q(organizations__in=holders) | Q(states__valid_to__isnull=True, states__holder__in=holders))
+            paths = sorted(set(held.values_list("path", flat=True)))
+            self._held[write] = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+        return self._held[write]
+
+    def territories(self, *, write: bool = False) -> QuerySet[Territory]:
+        """The places the user's organizations hold, with every place under them."""
+        qs = Territory.objects.all()
+        if self.unrestricted:
+            return qs
+        q = Q(pk__in=[])
+        for p in self.held_paths(write=write):
+            q |= Q(path__startswith=p)
+        return qs.filter(q)
+
     def audit_entries(self) -> QuerySet[AuditEntry]:
         qs = AuditEntry.objects.all()
         if self.unrestricted:
@@ -121,6 +145,15 @@ class Scope:
         if self.unrestricted:
             return True
         return org is not None and any(org.path.startswith(p) for p in self.paths(WRITE_ROLES))
+
+    def can_read_territory(self, territory: Territory) -> bool:
+        return self.unrestricted or any(territory.path.startswith(p) for p in self.held_paths())
+
+    def can_write_territory(self, territory: Territory | None) -> bool:
+        """Whether the user may record changes of this place (None: a new place at the top of the tree)."""
+        if self.unrestricted:
+            return True
+        return territory is not None and any(territory.path.startswith(p) for p in self.held_paths(write=True))
 
     def can_read_member(self, member: Member) -> bool:
         if self.unrestricted or member.pk in self.own_member_ids:
@@ -167,3 +200,8 @@ def require_write_member(member: Member) -> None:
 def require_reveal(member: Member) -> None:
     if not current_scope().can_reveal(member):
         raise PermissionDeniedError(_("you may not see %(name)s's full personal information") % {"name": member.name})
+
+
+def require_write_territory(territory: Territory | None) -> None:
+    if not current_scope().can_write_territory(territory):
+        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": territory or _("the top of the tree")})
