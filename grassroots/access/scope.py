@@ -9,23 +9,24 @@ migration, the demo builder, a CLI run by the server's operator without --as), w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError
+from grassroots.core.models import AuditEntry
+from grassroots.members.models import Member, Transfer
+from grassroots.orgs.models import Organization, OrgKind, Territory
 
-if TYPE_CHECKING:
-    from grassroots.core.models import AuditEntry
-    from grassroots.members.models import Member, Transfer
-    from grassroots.orgs.models import Organization
-    from grassroots.recruitment.models import Candidate
+from .models import Role
 
 READ_ROLES = ("organizer", "secretary", "auditor")
 WRITE_ROLES = ("organizer", "secretary")
 REVEAL_ROLES = ("organizer", "secretary")
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,8 @@ class Scope:
         self.is_system = user is None
         self.is_admin = bool(user is not None and user.is_active and user.is_superuser)
         self.grants: list[Grant] = []
+        self._held: dict[bool, list[str]] = {}
         if user is not None and user.is_authenticated and user.is_active and not self.is_admin:
-            from .models import Role
-
             for role in Role.objects.filter(user=user).select_related("org"):
                 path = role.org.path if role.org is not None else ""
                 self.grants.append(Grant(role.kind, path, role.member_id))
@@ -64,8 +64,6 @@ class Scope:
 
     def roots(self) -> QuerySet[Organization]:
         """The organizations where the user's read roles are held (the top of what they see)."""
-        from grassroots.orgs.models import Organization
-
         if self.unrestricted:
             return Organization.get_root_nodes()
         return Organization.objects.filter(path__in=self.paths(READ_ROLES)).order_by("path")
@@ -78,16 +76,12 @@ class Scope:
         return q
 
     def orgs(self, *, write: bool = False) -> QuerySet[Organization]:
-        from grassroots.orgs.models import Organization
-
         qs = Organization.objects.all()
         if self.unrestricted:
             return qs
         return qs.filter(self._path_q(WRITE_ROLES if write else READ_ROLES))
 
     def members(self, *, write: bool = False) -> QuerySet[Member]:
-        from grassroots.members.models import Member
-
         qs = Member.objects.all()
         if self.unrestricted:
             return qs
@@ -96,33 +90,45 @@ class Scope:
             q |= Q(pk__in=self.own_member_ids)
         return qs.filter(q)
 
-    def by_org(self, qs: QuerySet[Any], *, org_field: str = "org", write: bool = False) -> QuerySet[Any]:
+    def by_org(self, qs: _QS, *, org_field: str = "org", write: bool = False) -> _QS:
         """Any queryset of records that belong to an organization (meetings, payments, ...), restricted to the
-        subtrees the user may read (or write). New modules use this rather than filtering by hand."""
+        subtrees the user may read (or write). A model whose queryset is an `orgs.models.OrgOwnedQuerySet`
+        says `Model.objects.visible_to(scope)`, which calls this with the model's org field."""
         if self.unrestricted:
             return qs
         return qs.filter(self._path_q(WRITE_ROLES if write else READ_ROLES, prefix=f"{org_field}__"))
 
-    def candidates(self, *, write: bool = False) -> QuerySet[Candidate]:
-        from grassroots.recruitment.models import Candidate
-
-        qs = Candidate.objects.all()
-        if self.unrestricted:
-            return qs
-        return qs.filter(self._path_q(WRITE_ROLES if write else READ_ROLES, prefix="org__"))
-
     def transfers(self) -> QuerySet[Transfer]:
         """Transfers whose sending or receiving side the user can read."""
-        from grassroots.members.models import Transfer
-
         qs = Transfer.objects.all()
         if self.unrestricted:
             return qs
         return qs.filter(self._path_q(READ_ROLES, prefix="from_org__") | self._path_q(READ_ROLES, prefix="to_org__"))
 
-    def audit_entries(self) -> QuerySet[AuditEntry]:
-        from grassroots.core.models import AuditEntry
+    def held_paths(self, *, write: bool = False) -> list[str]:
+        """The paths of the places the user's organizations hold now: their own places (`Organization.territory`)
+        and the places given to them (a territory's current `holder`). Party groups and revoked organizations
+        hold nothing, as in `orgs.selectors.holder_of`."""
+        if write not in self._held:
+            holders = (self.orgs(write=write).filter(revoked_on__isnull=True).exclude(kind=OrgKind.PARTY_GROUP)
+                       .values("pk"))
+            held = Territory.objects.filter(
+                Q(organizations__in=holders) | Q(states__valid_to__isnull=True, states__holder__in=holders))
+            paths = sorted(set(held.values_list("path", flat=True)))
+            self._held[write] = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+        return self._held[write]
 
+    def territories(self, *, write: bool = False) -> QuerySet[Territory]:
+        """The places the user's organizations hold, with every place under them."""
+        qs = Territory.objects.all()
+        if self.unrestricted:
+            return qs
+        q = Q(pk__in=[])
+        for p in self.held_paths(write=write):
+            q |= Q(path__startswith=p)
+        return qs.filter(q)
+
+    def audit_entries(self) -> QuerySet[AuditEntry]:
         qs = AuditEntry.objects.all()
         if self.unrestricted:
             return qs
@@ -139,6 +145,15 @@ class Scope:
         if self.unrestricted:
             return True
         return org is not None and any(org.path.startswith(p) for p in self.paths(WRITE_ROLES))
+
+    def can_read_territory(self, territory: Territory) -> bool:
+        return self.unrestricted or any(territory.path.startswith(p) for p in self.held_paths())
+
+    def can_write_territory(self, territory: Territory | None) -> bool:
+        """Whether the user may record changes of this place (None: a new place at the top of the tree)."""
+        if self.unrestricted:
+            return True
+        return territory is not None and any(territory.path.startswith(p) for p in self.held_paths(write=True))
 
     def can_read_member(self, member: Member) -> bool:
         if self.unrestricted or member.pk in self.own_member_ids:
@@ -185,3 +200,8 @@ def require_write_member(member: Member) -> None:
 def require_reveal(member: Member) -> None:
     if not current_scope().can_reveal(member):
         raise PermissionDeniedError(_("you may not see %(name)s's full personal information") % {"name": member.name})
+
+
+def require_write_territory(territory: Territory | None) -> None:
+    if not current_scope().can_write_territory(territory):
+        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": territory or _("the top of the tree")})

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grassroots.core.dates import add_months
@@ -79,4 +80,4 @@ def dues_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
         strong = count >= thresholds[-1]
         yield Finding(rule=rule.cite, state=VIOLATED if is_warning else OVERDUE, subject_type="member",
                       subject_id=member_id, subject_label=name, org_id=org_id, org_name=org_name, due=since,
-                      message=_message(name, count, since, strong, is_warning), url=f"/members/{member_id}/")
+                      message=_message(name, count, since, strong, is_warning), url=reverse("member-detail", args=[member_id]))

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grassroots.core.dates import add_months
@@ -75,7 +76,7 @@ def _month(day: dt.date) -> Month:
 def _org_finding(rule: str, state: str, unit: Unit, branch: Unit, due: dt.date | None, message: str) -> Finding:
     return Finding(rule=rule, state=state, subject_type="organization", subject_id=unit.org_id,
                    subject_label=unit.name, org_id=branch.org_id, org_name=branch.name, due=due, message=message,
-                   url=f"/orgs/{unit.code}/duties/")
+                   url=reverse("duties", args=[unit.code]))
 
 
 def _period_label(start: dt.date, end: dt.date) -> str:
@@ -163,7 +164,7 @@ def _member_finding(rule: str, state: str, member: Any, branch: Unit, due: dt.da
                     ) -> Finding:
     return Finding(rule=rule, state=state, subject_type="member", subject_id=member.pk, subject_label=member.name,
                    org_id=branch.org_id, org_name=branch.name, due=due, message=message,
-                   url=f"/members/{member.pk}/")
+                   url=reverse("member-detail", args=[member.pk]))
 
 
 def _stay_start(periods: list[MemberPeriod], current: MemberPeriod) -> dt.date:

@@ -9,6 +9,11 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from grassroots.core.modules import Link, Module, Panel, Section, register
+        from grassroots.orgs.services import Roster, register_roster
+
+        from .services import member_ids_on, member_reassign_by_id
+
+        register_roster(Roster(member_ids_on=member_ids_on, reassign=member_reassign_by_id))
 
         register(Module(
             label="members", title=_("Members"), urls="grassroots.members.urls", api="grassroots.members.api",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.core import idnumber
 from grassroots.orgs.models import Organization
+from grassroots.orgs.selectors import subtree_org_ids
 
 HAN = "汉族"
 
@@ -145,8 +146,6 @@ class PeriodQuerySet(models.QuerySet["MemberPeriod"]):
         return self.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
 
     def in_subtree(self, org: Organization, day: dt.date) -> PeriodQuerySet:
-        from grassroots.orgs.selectors import subtree_org_ids
-
         return self.filter(org_id__in=subtree_org_ids(org, day))
 
 

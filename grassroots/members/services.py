@@ -17,6 +17,7 @@ from grassroots.orgs.models import Organization, OrgKind
 
 from .lifecycle import Ev, replay
 from .models import Education, EventKind, Member, MemberEvent, MemberPeriod, Occupation, Sex, Status
+from .selectors import members_of_on
 
 MEMBER_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "occupation",
                  "status", "standing", "joined_on", "converted_on", "org", "party_group", "mobile")
@@ -235,6 +236,16 @@ def member_record_event(member: Member, *, kind: str, on: dt.date, org: Organiza
 def member_reassign(member: Member, *, to_org: Organization, on: dt.date, reason: str) -> MemberEvent:
     """Move a member to another organization inside the tree (used by merge, split and revoke)."""
     return member_record_event(member, kind=EventKind.TRANSFERRED, on=on, org=to_org, details={"reason": reason})
+
+
+# The roster the organization tree's services use (registered in MembersConfig.ready as an `orgs.services.Roster`).
+def member_ids_on(org: Organization, on: dt.date) -> list[int]:
+    """The ids of org's own members on `on` (by name), whom revoking, merging or splitting org must move."""
+    return list(members_of_on(org, on).values_list("pk", flat=True))
+
+
+def member_reassign_by_id(member_id: int, to_org: Organization, on: dt.date, reason: str) -> None:
+    member_reassign(Member.objects.get(pk=member_id), to_org=to_org, on=on, reason=reason)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grassroots.core.workdays import workdays_between
@@ -49,4 +50,4 @@ def opinion_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
             continue
         yield Finding(rule=rule.cite, state=state, subject_type="opinion", subject_id=o.pk, subject_label=o.number,
                       org_id=o.handler_org_id, org_name=o.handler_org.name, due=d.deadline, message=message,
-                      url=f"/opinions/{o.pk}/")
+                      url=reverse("opinion-detail", args=[o.pk]))

@@ -29,7 +29,6 @@ Rating (`rate`)
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import secrets
 from decimal import Decimal
@@ -46,7 +45,8 @@ from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.files import MAX_ATTACHMENT_BYTES, check_attachment
 from grassroots.core.workdays import add_workdays
-from grassroots.orgs.models import Organization, OrgKind, Territory
+from grassroots.orgs.models import Organization, Territory
+from grassroots.orgs.selectors import holder_of
 from grassroots.rules.registry import in_force
 
 from .models import (
@@ -191,40 +191,18 @@ def deadline_for(category: Category, received_on: dt.date) -> dt.date:
     return add_workdays(received_on + dt.timedelta(days=1), category.deadline_workdays)
 
 
-def route_for(category: Category, station: Organization, territory: Territory | None
+def route_for(category: Category, station: Organization, territory: Territory | None, on: dt.date | None = None
               ) -> tuple[Organization | None, Department | None]:
     """Where the category sends an opinion at intake: (organization, department), or (None, None) to sort by hand.
 
-    By place: the organization in the station's tree whose territory is the place, or the nearest place above
-    it. Party groups are left out (they do not handle opinions). Where several organizations hold the same place
-    (three village branches of one community), it goes to the nearest organization above all of them (their
-    general branch), so that nobody is picked by chance."""
+    By place: the organization in the station's tree that holds the place on the day received (`on`, today by
+    default), as `orgs.selectors.holder_of` says: the place's holder or the nearest one above it, never a party
+    group, and where several organizations hold the same place, the nearest organization above all of them."""
     if category.department_id is not None:
         return station, category.department
     if territory is None:
         return None, None
-    holders: dict[str, list[Organization]] = {}
-    for org in (Organization.objects.filter(path__startswith=station.path, revoked_on__isnull=True,
-                                            territory__isnull=False)
-                .exclude(kind=OrgKind.PARTY_GROUP).select_related("territory").order_by("path")):
-        assert org.territory is not None
-        holders.setdefault(org.territory.path, []).append(org)
-    path = territory.path
-    while path:
-        found = holders.get(path)
-        if found:
-            deepest = max(o.depth for o in found)
-            chosen = [o for o in found if o.depth == deepest]
-            if len(chosen) == 1:
-                return chosen[0], None
-            common = os.path.commonprefix([o.path for o in chosen])
-            common = common[: len(common) - len(common) % Organization.steplen]
-            above = Organization.objects.filter(path=common, revoked_on__isnull=True).first()
-            if above is not None and above.path.startswith(station.path):
-                return above, None
-            return None, None
-        path = path[: -Territory.steplen]
-    return None, None
+    return holder_of(territory, on or timezone.localdate(), within=station), None
 
 
 def _new_tracking_code() -> str:
@@ -308,7 +286,7 @@ def submit_opinion(
     lon_d = _coordinate(lon, "lon", 180)
     if territory is None and outlet is not None:
         territory = outlet.territory
-    handler, department = route_for(category, station, territory)
+    handler, department = route_for(category, station, territory, day)
     for _attempt in range(5):
         try:
             with transaction.atomic():

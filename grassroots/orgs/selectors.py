@@ -1,14 +1,15 @@
-"""Reads of the organization tree, live or as of a date."""
+"""Reads of the organization tree and the territory tree, live or as of a date; who holds a place."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Organization, OrgState
+from .models import Organization, OrgKind, OrgState, Territory, TerritoryState
 
 
 def state_on(org: Organization, day: dt.date) -> OrgState | None:
@@ -71,3 +72,94 @@ def live_children(org: Organization) -> QuerySet[Organization]:
 
 def by_code(code: str) -> Organization:
     return Organization.objects.get(code=code)
+
+
+# --- the territory tree ---------------------------------------------------------------------------------------
+def territory_state_on(territory: Territory, day: dt.date) -> TerritoryState | None:
+    return TerritoryState.objects.on(day).filter(territory=territory).first()
+
+
+def current_territory_state(territory: Territory) -> TerritoryState | None:
+    return TerritoryState.objects.filter(territory=territory, valid_to__isnull=True).first()
+
+
+def territory_subtree_states(root: Territory, day: dt.date) -> QuerySet[TerritoryState]:
+    """The places under `root` as they stood on `day` (root included); empty if root did not exist then."""
+    state = territory_state_on(root, day)
+    if state is None:
+        return TerritoryState.objects.none()
+    return TerritoryState.objects.on(day).filter(path__startswith=state.path)
+
+
+@dataclass
+class TerritoryNode:
+    territory_id: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    holder_id: int | None  # the organization the place was given to, if any (see `holder_of` for who holds it)
+    children: list[TerritoryNode] = field(default_factory=list)
+
+
+def territory_tree_as_of(root: Territory, day: dt.date) -> TerritoryNode | None:
+    """The places under `root` as they stood on `day`, nested, with the names, kinds and holders in force then."""
+    states = list(territory_subtree_states(root, day).select_related("territory").order_by("path"))
+    nodes = {s.territory_id: TerritoryNode(s.territory_id, s.territory.code, s.name, s.kind, s.path, s.holder_id)
+             for s in states}
+    top = None
+    for s in states:
+        if s.territory_id == root.pk:
+            top = nodes[s.territory_id]
+        elif s.parent_id in nodes:
+            nodes[s.parent_id].children.append(nodes[s.territory_id])
+    return top
+
+
+def holder_of(territory: Territory, day: dt.date, *, within: Organization | None = None) -> Organization | None:
+    """The organization that holds `territory` on `day`, or None.
+
+    A place is held by the organization it was given to (its state's `holder`), else by the organizations whose
+    own place it is (`Organization.territory`); party groups hold nothing (they do not handle a place's
+    affairs), and only organizations that existed on `day` count, with the kinds and places in the tree they
+    had then. A place nobody holds (a villager group, a grid) goes to the holder of the nearest place above it.
+    Where several organizations hold the same place (three village branches of one community), it goes to the
+    nearest organization above all of them (their general branch), so that nobody is picked by chance. With
+    `within`, only organizations in that subtree count (an opinions station routes inside its own tree); when
+    the organization above several holders is outside it, nobody is chosen."""
+    state = territory_state_on(territory, day)
+    if state is None:
+        return None
+    step = Territory.steplen
+    paths = [state.path[:end] for end in range(step, len(state.path) + 1, step)]
+    places = {s.path: s for s in TerritoryState.objects.on(day).filter(path__in=paths)}
+    orgs = OrgState.objects.on(day).exclude(kind=OrgKind.PARTY_GROUP).filter(
+        Q(org__territory_id__in=[s.territory_id for s in places.values()])
+        | Q(org_id__in=[s.holder_id for s in places.values() if s.holder_id is not None]))
+    top_path = ""
+    if within is not None:
+        top = state_on(within, day)
+        if top is None:
+            return None
+        top_path = top.path
+        orgs = orgs.filter(path__startswith=top_path)
+    found = list(orgs.select_related("org"))
+    for path in reversed(paths):
+        place = places.get(path)
+        if place is None:
+            continue
+        given = [o for o in found if o.org_id == place.holder_id]
+        holders = given or [o for o in found if o.org.territory_id == place.territory_id]
+        if not holders:
+            continue
+        deepest = max(len(o.path) for o in holders)
+        chosen = [o for o in holders if len(o.path) == deepest]
+        if len(chosen) == 1:
+            return chosen[0].org
+        common = os.path.commonprefix([o.path for o in chosen])
+        common = common[: len(common) - len(common) % Organization.steplen]
+        above = OrgState.objects.on(day).filter(path=common).select_related("org").first() if common else None
+        if above is None or not above.path.startswith(top_path):
+            return None
+        return above.org
+    return None

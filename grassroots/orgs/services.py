@@ -1,8 +1,10 @@
-"""Writes to the organization tree. Each change is dated, in date order, atomic and audited."""
+"""Writes to the organization tree and the territory tree. Each change is dated, in date order, atomic and audited."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -10,12 +12,23 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.access.scope import require_write_org
+from grassroots.access.scope import require_write_org, require_write_territory
 from grassroots.core import audit
 from grassroots.core.errors import RuleError
 
-from .models import ChangeKind, Organization, OrgChange, OrgKind, OrgState, Territory
-from .selectors import current_state
+from .models import (
+    ChangeKind,
+    Organization,
+    OrgChange,
+    OrgKind,
+    OrgState,
+    Territory,
+    TerritoryChange,
+    TerritoryChangeKind,
+    TerritoryKind,
+    TerritoryState,
+)
+from .selectors import current_state, current_territory_state, holder_of
 
 # Which kinds may stand under which parent kind (None: a root).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -180,15 +193,30 @@ def org_move(org: Organization, *, parent: Organization, on: dt.date, note: str 
     return org
 
 
-def _move_members(source: Organization, target: Organization, on: dt.date, reason: str) -> int:
-    from grassroots.members.selectors import members_of_on
-    from grassroots.members.services import member_reassign
+@dataclass(frozen=True)
+class Roster:
+    """Who belongs to an organization, for the changes that must move them (revoke, merge, split).
 
-    moved = 0
-    for member in members_of_on(source, on):
-        member_reassign(member, to_org=target, on=on, reason=reason)
-        moved += 1
-    return moved
+    The members app registers it (`register_roster`, in its AppConfig.ready), so the organization tree, which
+    the members depend on, never imports them. Without one registered, organizations have no members."""
+
+    member_ids_on: Callable[[Organization, dt.date], list[int]]  # org's own members on the day, in order
+    reassign: Callable[[int, Organization, dt.date, str], None]  # member id, to_org, on, reason
+
+
+_roster = Roster(member_ids_on=lambda org, on: [], reassign=lambda member_id, to_org, on, reason: None)
+
+
+def register_roster(roster: Roster) -> None:
+    global _roster
+    _roster = roster
+
+
+def _move_members(source: Organization, target: Organization, on: dt.date, reason: str) -> int:
+    ids = _roster.member_ids_on(source, on)
+    for member_id in ids:
+        _roster.reassign(member_id, target, on, reason)
+    return len(ids)
 
 
 @transaction.atomic
@@ -198,9 +226,7 @@ def org_revoke(org: Organization, *, on: dt.date, members_to: Organization | Non
     _check_date(on, org)
     if org.get_children().filter(revoked_on__isnull=True).exists():
         raise RuleError(_("%(org)s still has organizations under it; move or revoke them first") % {"org": org})
-    from grassroots.members.selectors import members_of_on
-
-    if members_of_on(org, on).exists():
+    if _roster.member_ids_on(org, on):
         if members_to is None:
             raise RuleError(_("%(org)s still has members; name the organization they move to") % {"org": org},
                             field="members_to")
@@ -263,18 +289,14 @@ def org_split(
             code=part["code"], name=part["name"], kind=part.get("kind", org.kind), founded_on=on,
             parent=parent, territory=org.territory, note=note,
         )
-    from grassroots.members.models import Member
-    from grassroots.members.selectors import members_of_on
-    from grassroots.members.services import member_reassign
-
-    current_ids = set(members_of_on(org, on).values_list("pk", flat=True))
+    current_ids = set(_roster.member_ids_on(org, on))
     for member_id, code in assignments.items():
         if code not in new_orgs:
             raise RuleError(_("%(code)s is not one of the new organizations") % {"code": code}, field="assignments")
         if member_id not in current_ids:
             raise RuleError(_("member %(id)s is not in %(org)s on %(date)s") % {"id": member_id, "org": org, "date": on},
                             field="assignments")
-        member_reassign(Member.objects.get(pk=member_id), to_org=new_orgs[code], on=on, reason="split")
+        _roster.reassign(member_id, new_orgs[code], on, "split")
     if revoke_original:
         if set(assignments) != current_ids:
             raise RuleError(_("to revoke the original, assign every one of its members"), field="assignments")
@@ -286,11 +308,258 @@ def org_split(
     return list(new_orgs.values())
 
 
+# --- the territory tree -------------------------------------------------------------------------------------
+# The same pattern as the organizations above: each change dated, in date order, atomic, permission-checked
+# (`require_write_territory`: the places the user's organizations hold), kept as a `TerritoryChange` and audited
+# (under the organization that holds the place, so its people see it in their audit log).
+TERRITORY_FIELDS = ("code", "name", "kind", "revoked_on")
+
+
+def _place_snapshot(place: Territory) -> dict[str, Any]:
+    state = current_territory_state(place)
+    return {**audit.snapshot(place, TERRITORY_FIELDS), "holder": state.holder_id if state is not None else None}
+
+
+def _place_org_id(place: Territory, on: dt.date | None) -> int | None:
+    holder = holder_of(place, on or timezone.localdate())
+    return holder.pk if holder is not None else None
+
+
+def _check_place_date(on: dt.date, *places: Territory) -> None:
+    if on > timezone.localdate():
+        raise RuleError(_("the date %(date)s is in the future") % {"date": on}, field="date")
+    for place in places:
+        if place.revoked_on is not None:
+            raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": place, "date": place.revoked_on})
+        state = current_territory_state(place)
+        if state is not None and state.valid_from is not None and on < state.valid_from:
+            raise RuleError(
+                _("%(org)s has a change dated %(last)s; record changes in date order (this one is %(date)s)")
+                % {"org": place, "last": state.valid_from, "date": on},
+                field="date",
+            )
+
+
+def _check_kind_of_place(kind: str) -> None:
+    if kind not in TerritoryKind.values:
+        raise RuleError(_("unknown kind %(kind)s") % {"kind": kind}, field="kind")
+
+
+def _check_holder(holder: Organization) -> None:
+    require_write_org(holder)
+    if holder.revoked_on is not None:
+        raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": holder, "date": holder.revoked_on},
+                        field="holder")
+    if holder.kind == OrgKind.PARTY_GROUP:
+        raise RuleError(_("a party group holds no place"), field="holder")
+
+
+_KEEP = object()  # _restate_place: keep the holder of the state it closes
+
+
+def _restate_place(place: Territory, on: dt.date, *, end: bool = False, holder: Any = _KEEP) -> None:
+    """Close the place's current state on `on` and, unless ending it, open one from `on` with its live fields."""
+    state = current_territory_state(place)
+    holder_id = state.holder_id if state is not None else None
+    if holder is not _KEEP:
+        holder_id = holder.pk if holder is not None else None
+    if state is not None:
+        if state.valid_from == on:
+            state.delete()  # a second change the same day replaces the first day's state
+        else:
+            state.valid_to = on
+            state.save(update_fields=["valid_to"])
+    if not end:
+        TerritoryState.objects.create(territory=place, valid_from=on, name=place.name, kind=place.kind,
+                                      parent=place.get_parent(), path=place.path, holder_id=holder_id)
+
+
+def _check_place_path_free(place: Territory, on: dt.date | None) -> None:
+    """As `_check_path_free`: a place must not take, in its history, a path another place still had then."""
+    subtree = Territory.objects.filter(path__startswith=place.path).values("pk")
+    clash = TerritoryState.objects.filter(path__startswith=place.path).exclude(territory_id__in=subtree)
+    if on is not None:
+        clash = clash.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    other = clash.order_by("-valid_to").first()
+    if other is not None:
+        raise RuleError(
+            _("%(org)s would take the place %(other)s held until %(until)s; record this change on or after that date")
+            % {"org": place, "other": other.name, "until": other.valid_to}, field="date")
+
+
+def _record_place(place: Territory, kind: str, on: dt.date | None, before: dict[str, Any] | None, note: str,
+                  org_id: int | None, **details: Any) -> None:
+    TerritoryChange.objects.create(territory=place, kind=kind, date=on, details=details, note=note)
+    audit.record(f"territory.{kind}", place, before=before, after=_place_snapshot(place), org_id=org_id,
+                 extra={"date": on, **details})
+
+
+def _live_subtree(place: Territory) -> list[Territory]:
+    return list(Territory.get_tree(place).filter(revoked_on__isnull=True))
+
+
 @transaction.atomic
-def territory_create(*, code: str, name: str, kind: str, parent: Territory | None = None) -> Territory:
-    require_write_org(None)
+def territory_create(*, code: str, name: str, kind: str, parent: Territory | None = None, on: dt.date | None = None,
+                     holder: Organization | None = None, note: str = "") -> Territory:
+    """Record a place. Without a date (`on`), it has been there since before the records. `holder`: the
+    organization it is given to, when it is not held through the organizations whose own place it is."""
+    require_write_territory(parent)
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code:
+        raise RuleError(_("a code is required"), field="code")
+    if not name:
+        raise RuleError(_("a name is required"), field="name")
+    _check_kind_of_place(kind)
     if Territory.objects.filter(code=code).exists():
         raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
-    node = parent.add_child(code=code, name=name, kind=kind) if parent else Territory.add_root(code=code, name=name, kind=kind)
-    audit.record("territory.create", node, after={"code": code, "name": name, "kind": kind})
+    if parent is not None:
+        parent.refresh_from_db()
+        if on is not None:
+            _check_place_date(on, parent)
+        elif parent.revoked_on is not None:
+            raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": parent, "date": parent.revoked_on})
+    elif on is not None and on > timezone.localdate():
+        raise RuleError(_("the date %(date)s is in the future") % {"date": on}, field="date")
+    if holder is not None:
+        _check_holder(holder)
+    fields = {"code": code, "name": name, "kind": kind}
+    node = parent.add_child(**fields) if parent is not None else Territory.add_root(**fields)
+    _check_place_path_free(node, on)
+    TerritoryState.objects.create(territory=node, valid_from=on, name=name, kind=kind, parent=parent, path=node.path,
+                                  holder=holder)
+    _record_place(node, TerritoryChangeKind.CREATE, on, None, note, _place_org_id(node, on),
+                  parent=parent.code if parent else None, holder=holder.code if holder else None)
     return node
+
+
+@transaction.atomic
+def territory_rename(place: Territory, *, name: str, on: dt.date, kind: str | None = None,
+                     note: str = "") -> Territory:
+    """Rename a place and, with `kind`, change its kind in the same decision (a town becoming a street)."""
+    require_write_territory(place)
+    name = (name or "").strip()
+    if not name:
+        raise RuleError(_("a name is required"), field="name")
+    kind = kind or place.kind
+    _check_kind_of_place(kind)
+    _check_place_date(on, place)
+    before = _place_snapshot(place)
+    old_name, old_kind = place.name, place.kind
+    place.name, place.kind = name, kind
+    place.save(update_fields=["name", "kind"])
+    _restate_place(place, on)
+    _record_place(place, TerritoryChangeKind.RENAME, on, before, note, _place_org_id(place, on),
+                  old_name=old_name, new_name=name, old_kind=old_kind, new_kind=kind)
+    return place
+
+
+@transaction.atomic
+def territory_move(place: Territory, *, parent: Territory, on: dt.date, note: str = "") -> Territory:
+    """Put a place, with everything under it, under another place."""
+    require_write_territory(place)
+    require_write_territory(parent)
+    if parent.pk == place.pk or parent.path.startswith(place.path):
+        raise RuleError(_("a place cannot move under itself"), field="parent")
+    _check_place_date(on, parent, *_live_subtree(place))
+    before = _place_snapshot(place)
+    old_parent = place.get_parent()
+    place.move(parent, pos="last-child")
+    place = Territory.objects.get(pk=place.pk)
+    _check_place_path_free(place, on)
+    for node in _live_subtree(place):
+        _restate_place(node, on)
+    _record_place(place, TerritoryChangeKind.MOVE, on, before, note, _place_org_id(place, on),
+                  old_parent=old_parent.code if old_parent else None, new_parent=parent.code)
+    return place
+
+
+@transaction.atomic
+def territory_revoke(place: Territory, *, on: dt.date, note: str = "") -> Territory:
+    """Revoke a place (it no longer exists from `on`). The places under it must be moved or revoked first."""
+    require_write_territory(place)
+    _check_place_date(on, place)
+    if place.get_children().filter(revoked_on__isnull=True).exists():
+        raise RuleError(_("%(place)s still has places under it; move or revoke them first") % {"place": place})
+    org_id = _place_org_id(place, on)
+    before = _place_snapshot(place)
+    place.revoked_on = on
+    place.save(update_fields=["revoked_on"])
+    _restate_place(place, on, end=True)
+    _record_place(place, TerritoryChangeKind.REVOKE, on, before, note, org_id)
+    return place
+
+
+@transaction.atomic
+def territory_merge(place: Territory, *, into: Territory, on: dt.date, note: str = "") -> Territory:
+    """Merge a place into another (two villages become one): the places under it move to the survivor,
+    then it is revoked."""
+    if place.pk == into.pk:
+        raise RuleError(_("a place cannot merge into itself"), field="into")
+    require_write_territory(place)
+    require_write_territory(into)
+    if into.path.startswith(place.path):
+        raise RuleError(_("cannot merge into a place under it"), field="into")
+    _check_place_date(on, place, into)
+    org_id = _place_org_id(place, on)
+    for child in list(place.get_children().filter(revoked_on__isnull=True)):
+        territory_move(child, parent=Territory.objects.get(pk=into.pk), on=on, note=note)
+    place = Territory.objects.get(pk=place.pk)
+    before = _place_snapshot(place)
+    place.revoked_on = on
+    place.save(update_fields=["revoked_on"])
+    _restate_place(place, on, end=True)
+    _record_place(place, TerritoryChangeKind.MERGE, on, before, note, org_id, survivor=into.code)
+    return place
+
+
+@transaction.atomic
+def territory_split(place: Territory, *, on: dt.date, parts: list[dict[str, str]], assignments: dict[str, str],
+                    revoke_original: bool = False, note: str = "") -> list[Territory]:
+    """Split a place: new sibling places from `parts` ({code, name, kind?}); the places under it named in
+    `assignments` (code of the place under it -> new code) move to them. With `revoke_original`, every place
+    under it must be assigned and the original is revoked."""
+    require_write_territory(place)
+    _check_place_date(on, place)
+    if not parts:
+        raise RuleError(_("a split needs at least one new place"), field="parts")
+    org_id = _place_org_id(place, on)
+    parent = place.get_parent()
+    new_places = {part["code"]: territory_create(code=part["code"], name=part["name"],
+                                                 kind=part.get("kind", place.kind), parent=parent, on=on, note=note)
+                  for part in parts}
+    under = {child.code: child for child in place.get_children().filter(revoked_on__isnull=True)}
+    for child_code, code in assignments.items():
+        if code not in new_places:
+            raise RuleError(_("%(code)s is not one of the new places") % {"code": code}, field="assignments")
+        if child_code not in under:
+            raise RuleError(_("%(code)s is not a place under %(place)s") % {"code": child_code, "place": place},
+                            field="assignments")
+        territory_move(under[child_code], parent=Territory.objects.get(pk=new_places[code].pk), on=on, note=note)
+    if revoke_original:
+        if set(assignments) != set(under):
+            raise RuleError(_("to revoke the original, assign every place under it"), field="assignments")
+        place = territory_revoke(Territory.objects.get(pk=place.pk), on=on, note=note)
+    TerritoryChange.objects.create(territory=place, kind=TerritoryChangeKind.SPLIT, date=on,
+                                   details={"parts": list(new_places), "moved": len(assignments)}, note=note)
+    audit.record("territory.split", place, org_id=org_id, extra={"date": on, "parts": list(new_places)})
+    return list(new_places.values())
+
+
+@transaction.atomic
+def territory_hold(place: Territory, *, holder: Organization | None, on: dt.date, note: str = "") -> Territory:
+    """Give a place to an organization from `on` (a grid to the branch that looks after it), or, with None,
+    take it back: it is then held through the organizations whose own place it is."""
+    require_write_territory(place)
+    if holder is not None:
+        _check_holder(holder)
+    _check_place_date(on, place)
+    state = current_territory_state(place)
+    old = state.holder if state is not None else None
+    if (old.pk if old else None) == (holder.pk if holder else None):
+        return place
+    before = _place_snapshot(place)
+    _restate_place(place, on, holder=holder)
+    _record_place(place, TerritoryChangeKind.HOLD, on, before, note, _place_org_id(place, on),
+                  old_holder=old.code if old else None, new_holder=holder.code if holder else None)
+    return place

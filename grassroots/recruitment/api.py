@@ -78,7 +78,7 @@ class CandidateViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def get_queryset(self) -> QuerySet[Candidate]:
         votes = BranchVote.objects.select_related("org").prefetch_related("entitled", "attended", "written")
         sponsors = Sponsor.objects.select_related("member").order_by("role", "since", "member__name", "pk")
-        return (self.scope.candidates().select_related("org")
+        return (Candidate.objects.visible_to(self.scope).select_related("org")
                 .prefetch_related("steps", Prefetch("sponsors", queryset=sponsors), Prefetch("votes", queryset=votes))
                 .order_by("org__path", "applied_on", "pk"))
 

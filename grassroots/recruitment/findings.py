@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -164,7 +165,7 @@ class _Case:
         c = self.c
         return Finding(rule=rule.cite, state=state, subject_type="candidate", subject_id=c.pk,
                        subject_label=c.name, org_id=c.org_id, org_name=c.org.name, due=due, message=message,
-                       url=f"/candidates/{c.pk}/")
+                       url=reverse("candidate-detail", args=[c.pk]))
 
     def judge(self, rule: RuleVersion, key: str, due: dt.date, done_on: dt.date | None, *,
               pending: bool) -> Finding | None:

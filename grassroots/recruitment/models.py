@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from grassroots.core import idnumber
 from grassroots.members.models import HAN, Education, Member, Occupation, Sex
-from grassroots.orgs.models import Organization
+from grassroots.orgs.models import Organization, OrgOwnedQuerySet
 
 
 class Stage(models.TextChoices):
@@ -55,7 +55,7 @@ class StepKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn or not admitted")
 
 
-class CandidateQuerySet(models.QuerySet["Candidate"]):
+class CandidateQuerySet(OrgOwnedQuerySet["Candidate"]):
     def stage_on(self, stage: str, day: dt.date) -> CandidateQuerySet:
         """Candidates who were at `stage` on `day` (applicant, activist or development target)."""
         not_closed = Q(closed_on__isnull=True) | Q(closed_on__gt=day)

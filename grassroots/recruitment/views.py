@@ -1,10 +1,10 @@
 """Recruitment pages: a branch's pipeline board, a candidate's timeline with what is due next, and the
 printable public notice and meeting-vote record.
 
-Thin: candidates are read through `scope_for(request.user).candidates()` (out of scope: 404), every write
-goes through `grassroots.recruitment.services` (a RuleError goes back onto the form; a PermissionDeniedError
-is left to `grassroots.ui.errors.DomainErrorMiddleware`, which answers 403 with its reason), and what is due
-comes from the findings engine, never from the page. The forms are in `forms.py`.
+Thin: candidates are read through `Candidate.objects.visible_to(scope_for(request.user))` (out of scope: 404),
+every write goes through `grassroots.recruitment.services` (a RuleError goes back onto the form; a
+PermissionDeniedError is left to `grassroots.ui.errors.DomainErrorMiddleware`, which answers 403 with its reason),
+and what is due comes from the findings engine, never from the page. The forms are in `forms.py`.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class Card:
 def _board(scope: Scope, org: Organization, day: dt.date, findings: list[engine.Finding]) -> list[dict[str, Any]]:
     stages = recruitment_selectors.pipeline(org, day)
     ids = [c.pk for stage in BOARD_STAGES for c in stages.get(stage, [])]
-    allowed = set(scope.candidates().filter(pk__in=ids).values_list("pk", flat=True))
+    allowed = set(Candidate.objects.visible_to(scope).filter(pk__in=ids).values_list("pk", flat=True))
     due = _by_candidate(findings)
     order = {s: i for i, s in enumerate(engine.STATES)}
     columns = []
@@ -250,7 +250,7 @@ def _pipeline_xlsx(org: Organization, day: dt.date | None, on: dt.date, columns:
 
 def _candidate(request: HttpRequest, pk: int) -> tuple[Scope, Candidate]:
     scope = scope_for(request.user)
-    return scope, get_object_or_404(scope.candidates().select_related("org", "member"), pk=pk)
+    return scope, get_object_or_404(Candidate.objects.visible_to(scope).select_related("org", "member"), pk=pk)
 
 
 def _next_kinds(candidate: Candidate, steps: list[CandidateStep]) -> list[str]:
@@ -324,7 +324,7 @@ def _write(request: HttpRequest, form: forms.Form, action: Any) -> bool:
 @require_http_methods(["GET", "POST"])
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope, candidate = _candidate(request, pk)
-    can_write = scope.candidates(write=True).filter(pk=candidate.pk).exists()
+    can_write = Candidate.objects.visible_to(scope, write=True).filter(pk=candidate.pk).exists()
     as_of_form, day, on = _day(request)
     today = timezone.localdate()
     action = request.POST.get("action", "") if request.method == "POST" else ""

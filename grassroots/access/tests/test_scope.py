@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from grassroots.access.models import Role
 from grassroots.access.scope import (
     current_scope,
     require_reveal,
@@ -14,10 +16,15 @@ from grassroots.access.scope import (
     require_write_org,
     scope_for,
 )
+from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError
 from grassroots.core.models import AuditEntry
 from grassroots.members.services import member_reveal
+from grassroots.orgs.models import Organization
+from grassroots.orgs.services import territory_create, territory_hold
+from grassroots.recruitment.models import Candidate
+from grassroots.recruitment.services import candidate_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +158,72 @@ def test_reveal_through_the_service_is_audited_and_checked(cast: Any) -> None:
         with acting(user, "web"), pytest.raises(PermissionDeniedError):
             member_reveal(member, field="phone")
     assert AuditEntry.objects.count() == count
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_org_owned_records_are_visible_as_their_organizations_are(cast: Any, role: str) -> None:
+    """`visible_to(scope)` (the org-owned queryset method) keeps the records of the organizations the scope
+    reads, or writes: a candidate in each branch of the cast."""
+    orgs = (cast.branch_a, cast.branch_b, cast.branch_c)
+    with acting(None, "system"):
+        for i, org in enumerate(orgs):
+            candidate_apply(name=f"申请人{org.code}", sex="M", birth_date=dt.date(1998, 5, 6),
+                            id_number=idnumber.make("530522", dt.date(1998, 5, 6), 900 + i), education="bachelor",
+                            occupation="in_service", org=org, applied_on=dt.date(2020, 3, 1))
+    read_orgs, write_orgs, _members = EXPECTED[role]
+    scope = scope_for(cast.users[role])
+    assert names(Candidate.objects.visible_to(scope)) == {f"申请人{o.code}" for o in orgs if o.code in read_orgs}
+    assert names(Candidate.objects.visible_to(scope, write=True)) == {
+        f"申请人{o.code}" for o in orgs if o.code in write_orgs}
+
+
+# Scoping by place: S holds the street P, A the community PA (with a villager group PA1 under it), B the community
+# PB, X the street Q; the grid PG under P is given to B.
+PLACES = {
+    #              read places                                write places
+    "admin": ({"P", "PA", "PA1", "PB", "PG", "Q"}, {"P", "PA", "PA1", "PB", "PG", "Q"}),
+    "street_admin": ({"P", "PA", "PA1", "PB", "PG"}, {"P", "PA", "PA1", "PB", "PG"}),
+    "secretary": ({"PA", "PA1"}, {"PA", "PA1"}),
+    "auditor": ({"P", "PA", "PA1", "PB", "PG"}, set()),
+    "member": (set(), set()),
+    "outsider": ({"Q"}, {"Q"}),
+}
+
+
+@pytest.fixture
+def places(cast: Any) -> dict[str, Any]:
+    with acting(None, "system"):
+        p = territory_create(code="P", name="和平街道", kind="street")
+        pa = territory_create(code="PA", name="东风社区", kind="community", parent=p)
+        made = {"P": p, "PA": pa, "PA1": territory_create(code="PA1", name="一组", kind="villager_group", parent=pa),
+                "PB": territory_create(code="PB", name="红旗社区", kind="community", parent=p),
+                "PG": territory_create(code="PG", name="一网格", kind="grid", parent=p),
+                "Q": territory_create(code="Q", name="外街", kind="street")}
+        for org, code in ((cast.street, "P"), (cast.branch_a, "PA"), (cast.branch_b, "PB"), (cast.other_street, "Q")):
+            Organization.objects.filter(pk=org.pk).update(territory=made[code])
+        territory_hold(made["PG"], holder=cast.branch_b, on=dt.date(2020, 1, 1))
+    return made
+
+
+@pytest.mark.parametrize("role", list(PLACES))
+def test_places_by_role(cast: Any, places: dict[str, Any], role: str) -> None:
+    read, write = PLACES[role]
+    scope = scope_for(cast.users[role])
+    assert codes(scope.territories()) == read
+    assert codes(scope.territories(write=True)) == write
+    for code, place in places.items():
+        assert scope.can_read_territory(place) == (code in read), code
+        assert scope.can_write_territory(place) == (code in write), code
+    assert scope.can_write_territory(None) == (role == "admin")
+
+
+def test_a_secretary_sees_the_places_of_their_branch_and_what_is_given_to_it(cast: Any,
+                                                                           places: dict[str, Any]) -> None:
+    b_secretary = type(cast.secretary).objects.create_user(username="b_secretary", password="x")
+    Role.objects.create(user=b_secretary, kind="secretary", org=cast.branch_b)
+    assert codes(scope_for(b_secretary).territories()) == {"PB", "PG"}
+    assert not scope_for(b_secretary).can_read_territory(places["PA1"])
+    with acting(None, "system"):
+        territory_hold(places["PG"], holder=cast.branch_a, on=dt.date(2021, 1, 1))
+    assert codes(scope_for(b_secretary).territories()) == {"PB"}
+    assert codes(scope_for(cast.secretary).territories()) == {"PA", "PA1", "PG"}
