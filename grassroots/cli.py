@@ -45,6 +45,14 @@ def _date(text: str) -> dt.date:
     return d
 
 
+def _importers() -> dict[str, Any]:
+    """The `import` verbs the installed modules register (grassroots.core.modules.Importer)."""
+    _setup()
+    from grassroots.core.modules import importers
+
+    return importers()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grassroots", description="Grassroots: Party organizations' daily work.")
     sub = parser.add_subparsers(dest="verb", required=True)
@@ -60,11 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="create or upgrade the database")
 
     p = sub.add_parser("import", help="import records from .xlsx or .csv")
-    p.add_argument("what", choices=["members", "dues", "opinions"])
+    verbs = _importers()
+    p.add_argument("what", choices=list(verbs))
     p.add_argument("file")
-    p.add_argument("--org", help="members: organization code for rows that name none; dues: every row must "
-                                      "name a member of this organization's subtree; opinions (required): the "
-                                      "station whose register it is")
+    p.add_argument("--org", help="; ".join(f"{what}: {verb.org_help}" for what, verb in verbs.items()
+                                           if verb.org_help))
     p.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
     p.add_argument("--as", dest="as_user", help="act as this user, within their scope")
 
@@ -227,21 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(args)
         if args.verb == "report":
             return cmd_report(args)
-        if args.verb == "import" and args.what == "dues":
-            from grassroots.dues.importer import cli_import as cli_import_dues
-
-            within = _org(args.org, actor) if args.org else None
-            return cli_import_dues(args.file, dry_run=args.dry_run, actor=actor, within=within)
-        if args.verb == "import" and args.what == "opinions":
-            from grassroots.opinions.importer import cli_import as cli_import_opinions
-
-            if not args.org:
-                raise SystemExit("grassroots: import opinions needs --org STATION")
-            return cli_import_opinions(args.file, station=_org(args.org, actor), dry_run=args.dry_run, actor=actor)
         if args.verb == "import":
-            from grassroots.members.importer import cli_import
-
-            return cli_import(args.file, org_code=args.org, dry_run=args.dry_run, actor=actor)
+            verb = _importers()[args.what]
+            if verb.org_required and not args.org:
+                raise SystemExit(f"grassroots: import {args.what} needs --org CODE ({verb.org_help})")
+            org = _org(args.org, actor) if args.org else None
+            return verb.runner()(args.file, org=org, dry_run=args.dry_run, actor=actor)
         if args.verb == "export":
             from grassroots.members.exporter import cli_export
 

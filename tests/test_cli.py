@@ -61,3 +61,17 @@ def test_export_then_dry_run_import_changes_nothing(cast: Any, tmp_path: Any, ca
     assert main(["import", "members", str(path), "--dry-run", "--as", "secretary"]) == 0
     assert AuditEntry.objects.count() == before
     assert "would create 0, update 0, leave 2 unchanged" in capsys.readouterr().out
+
+
+def test_the_import_verbs_are_the_registered_modules_importers(cast, capsys) -> None:
+    from grassroots.cli import build_parser
+    from grassroots.core.modules import importers
+
+    assert set(importers()) == {"members", "dues", "opinions"}
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["import", "households", "x.xlsx"])
+    assert "invalid choice" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="import opinions needs --org"):
+        main(["import", "opinions", "x.xlsx"])
+    with pytest.raises(SystemExit, match="no organization with code 'NOPE'"):
+        main(["import", "dues", "x.xlsx", "--org", "NOPE"])

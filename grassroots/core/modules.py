@@ -98,6 +98,22 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Importer:
+    """A `grassroots import <what> FILE [--org CODE] [--dry-run]` verb: `run(path, *, org, dry_run, actor)` returns
+    the exit code (0 written or a clean dry run, 1 with the row errors on stderr). `org` is the organization named
+    by --org, already looked up within the acting user's scope, or None."""
+
+    what: str
+    run: str  # dotted path
+    org_required: bool = False
+    org_help: str = ""  # what --org means for this verb
+
+    def runner(self) -> Callable[..., int]:
+        fn: Callable[..., int] = import_string(self.run)
+        return fn
+
+
+@dataclass(frozen=True)
 class Module:
     label: str  # the app's label
     title: Any  # a lazy translated text
@@ -110,7 +126,8 @@ class Module:
     org_actions: tuple[str, ...] = ()  # templates the organization page includes among its actions, with `org`
     dashboard_panels: tuple[Panel, ...] = ()
     annual_sections: tuple[Section, ...] = ()
-    demo: str | None = None  # dotted path of `build(today)`: the module's part of the demo, run after the roster
+    importers: tuple[Importer, ...] = ()  # `grassroots import` verbs
+    demo: str | None = None  # dotted path of `build(out)`: the module's part of the demo town, run after the roster
     demo_order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)  # anything a later hook needs, by name
 
@@ -154,6 +171,11 @@ def panels() -> list[Panel]:
 
 def sections() -> list[Section]:
     return sorted((s for m in modules() for s in m.annual_sections), key=lambda s: s.order)
+
+
+def importers() -> dict[str, Importer]:
+    """Every module's `grassroots import` verbs by name, in the order of the modules."""
+    return {i.what: i for m in modules() for i in m.importers}
 
 
 def demo_builders() -> Iterator[tuple[Module, Callable[..., Any]]]:

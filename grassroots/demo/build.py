@@ -21,11 +21,9 @@ from django.utils.translation import gettext as _
 from grassroots.core import idnumber
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
+from grassroots.core.modules import demo_builders
 
 from . import data
-from .lifework import build_lifework
-from .opinions import build_opinions
-from .recruitment import build_recruitment
 
 SEED = 20191231
 LAST_FULL_JOIN = dt.date(2018, 11, 30)  # joined later: still probationary at the end of 2019
@@ -415,9 +413,8 @@ def build_demo(out: TextIO = sys.stdout) -> int:
             out.write(_("The demo town is already there: %(name)s, code %(code)s.")
                       % {"name": town.name, "code": town.code} + "\n")
         logins = _ensure_logins(town)
-        build_recruitment(out)
-        build_lifework(out)
-        build_opinions(out)
+        for _module, build in demo_builders():  # each module's part of the town's history, after the roster
+            build(out)
     out.write(_("Open %(address)s (start the site with: grassroots serve)") % {"address": data.ADDRESS} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")
     for username, what in logins:

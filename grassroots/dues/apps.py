@@ -8,7 +8,7 @@ class DuesConfig(AppConfig):
     verbose_name = _("Party dues")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, Panel, Section, register
+        from grassroots.core.modules import Importer, Link, Module, Panel, Section, register
 
         register(Module(
             label="dues", title=_("Party dues"), urls="grassroots.dues.urls", api="grassroots.dues.api",
@@ -19,4 +19,6 @@ class DuesConfig(AppConfig):
                                     "grassroots.dues.dashboard.dues", order=30),),
             annual_sections=(Section("dues", 30, "grassroots.dues.summary.dues_of",
                                      "grassroots.dues.summary.dues_text"),),
+            importers=(Importer("dues", "grassroots.dues.importer.cli_run",
+                                org_help="every row must name a member of this organization's subtree"),),
         ))

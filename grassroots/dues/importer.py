@@ -302,3 +302,8 @@ def cli_import(path: str | os.PathLike[str], *, dry_run: bool, actor: Any, withi
         return _("recorded %(create)d payments, unchanged %(unchanged)d") % counts
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
+
+
+def cli_run(path: str | os.PathLike[str], *, org: Organization | None, dry_run: bool, actor: Any) -> int:
+    """`grassroots import dues` as the registry calls it: with --org, every row names a member of its subtree."""
+    return cli_import(path, dry_run=dry_run, actor=actor, within=org)

@@ -21,4 +21,5 @@ class MeetingsConfig(AppConfig):
                                     "grassroots.meetings.dashboard.duties", order=40),),
             annual_sections=(Section("life", 40, "grassroots.meetings.summary.life_of",
                                      "grassroots.meetings.summary.life_text"),),
+            demo="grassroots.demo.lifework.build_lifework", demo_order=20,  # the 2019 dues too: one pass over the roster
         ))

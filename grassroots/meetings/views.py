@@ -22,7 +22,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -40,6 +39,7 @@ from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules.registry import in_force
 from grassroots.ui import uploads, xlsx
 from grassroots.ui.forms import query_int, rule_error_on_form
+from grassroots.ui.lists import PRINT_LIMIT, paginate, query_without
 
 from . import ical
 from . import selectors as meetings_selectors
@@ -55,8 +55,6 @@ from .forms import (
 from .models import Attachment, Meeting, MeetingKind
 from .selectors import DutyState
 
-PAGE_SIZE = 50
-PRINT_LIMIT = xlsx.LIMIT  # "print all" shows every row up to this many
 CALENDAR_SALT = "grassroots.calendar-feed"
 FEED_MONTHS_BACK = 12  # the feed carries a year of past meetings and everything ahead
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.PARTY_GROUP)
@@ -71,21 +69,6 @@ def _meetings(scope: Scope, org: Organization) -> QuerySet[Meeting]:
     """The meetings of org's subtree that the user may read."""
     qs = Meeting.objects.filter(org__path__startswith=org.path).select_related("org")
     return scope.by_org(qs, org_field="org")
-
-
-def _paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], bool]:
-    """One page of 50, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
-    show_all = request.GET.get("all") == "1"
-    paginator = Paginator(qs, PRINT_LIMIT if show_all else PAGE_SIZE)
-    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    """The current query string without the named parameters (for pagination links)."""
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _year(request: HttpRequest, default: int) -> int:
@@ -120,7 +103,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
     qs = qs.order_by("-date", "-id")
     if request.method == "GET" and xlsx.wanted(request):
         return _meetings_xlsx(org, filter_form, qs)
-    page, show_all = _paginate(request, qs)
+    page, show_all = paginate(request, qs)
 
     form = None
     rows: list[dict[str, Any]] = []
@@ -149,7 +132,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
     failed = request.method == "POST"
     return render(request, "meetings/meeting_list.html", {
         "org": org, "filter_form": filter_form, "page": page, "show_all": show_all,
-        "page_query": _query_without(request, "page", "all"), "form": form, "rows": rows,
+        "page_query": query_without(request, "page", "all"), "form": form, "rows": rows,
         "attendance_errors": attendance_errors, "attendance_day": day, "today": today, "can_write": can_write,
         "export_query": xlsx.export_query(request),
     }, status=400 if failed else 200)

@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, Panel, Section, register
+        from grassroots.core.modules import Importer, Link, Module, Panel, Section, register
         from grassroots.orgs.services import Roster, register_roster
 
         from .services import member_ids_on, member_reassign_by_id
@@ -23,4 +23,6 @@ class MembersConfig(AppConfig):
                                     "grassroots.members.dashboard.membership", order=10),),
             annual_sections=(Section("situation", 10, "grassroots.members.summary.situation_of",
                                      "grassroots.members.summary.situation_text"),),
+            importers=(Importer("members", "grassroots.members.importer.cli_run",
+                                org_help="the organization of rows that name none"),),
         ))

@@ -328,3 +328,8 @@ def cli_import(path: str | os.PathLike[str], *, org_code: str | None, dry_run: b
         return _("created %(create)d, updated %(update)d, unchanged %(unchanged)d") % counts
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
+
+
+def cli_run(path: str | os.PathLike[str], *, org: Organization | None, dry_run: bool, actor: Any) -> int:
+    """`grassroots import members` as the registry calls it: --org is the organization of rows that name none."""
+    return cli_import(path, org_code=org.code if org is not None else None, dry_run=dry_run, actor=actor)

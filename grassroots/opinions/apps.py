@@ -8,7 +8,7 @@ class OpinionsConfig(AppConfig):
     verbose_name = _("Residents' opinions")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, Panel, Section, register
+        from grassroots.core.modules import Importer, Link, Module, Panel, Section, register
 
         register(Module(
             label="opinions", title=_("Residents' opinions"), urls="grassroots.opinions.urls",
@@ -20,4 +20,7 @@ class OpinionsConfig(AppConfig):
                                     "grassroots.opinions.dashboard.opinions", order=50),),
             annual_sections=(Section("opinions", 50, "grassroots.opinions.summary.opinions_of",
                                      "grassroots.opinions.summary.opinions_text"),),
+            importers=(Importer("opinions", "grassroots.opinions.importer.cli_run", org_required=True,
+                                org_help="(required) the station whose register it is"),),
+            demo="grassroots.demo.opinions.build_opinions", demo_order=30,
         ))

@@ -432,3 +432,9 @@ def cli_import(path: str | os.PathLike[str], *, station: Organization, dry_run: 
         return _("took in %(create)d opinions, %(unchanged)d were already taken in") % counts
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
+
+
+def cli_run(path: str | os.PathLike[str], *, org: Organization | None, dry_run: bool, actor: Any) -> int:
+    """`grassroots import opinions` as the registry calls it: --org (required) is the station."""
+    assert org is not None  # the registry marks --org required for this verb
+    return cli_import(path, station=org, dry_run=dry_run, actor=actor)

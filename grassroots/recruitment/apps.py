@@ -18,4 +18,5 @@ class RecruitmentConfig(AppConfig):
                                     "grassroots.recruitment.dashboard.recruitment", order=20),),
             annual_sections=(Section("recruitment", 20, "grassroots.recruitment.summary.recruitment_of",
                                      "grassroots.recruitment.summary.recruitment_text"),),
+            demo="grassroots.demo.recruitment.build_recruitment", demo_order=10,
         ))

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,29 +24,11 @@ from grassroots.reports.situation import situation_figures
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 from grassroots.ui import xlsx
 from grassroots.ui.links import org_links
+from grassroots.ui.lists import PRINT_LIMIT, paginate, query_without
 
 from .forms import AsOfForm, AuditFilterForm, MemberFilterForm
 
-PAGE_SIZE = 50
-PRINT_LIMIT = 5000  # "print all" shows every row up to this many
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-def _paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], bool]:
-    """One page of 50, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
-    show_all = request.GET.get("all") == "1"
-    paginator = Paginator(qs, PRINT_LIMIT if show_all else PAGE_SIZE)
-    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    """The current query string without the named parameters (for pagination links)."""
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
 
 def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date | None]:
     form = AsOfForm(request.GET or None)
@@ -190,9 +171,9 @@ def _members_filtered(request: HttpRequest, org: Organization) -> tuple[MemberFi
 
 def _members_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
     filter_form, qs = _members_filtered(request, org)
-    page, show_all = _paginate(request, qs)
+    page, show_all = paginate(request, qs)
     return {"filter_form": filter_form, "page": page, "show_all": show_all,
-            "page_query": _query_without(request, "page", "all"),
+            "page_query": query_without(request, "page", "all"),
             "members_export_query": xlsx.export_query(request)}
 
 
@@ -288,9 +269,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj) | Q(object_type__icontains=obj))
     if xlsx.wanted(request):
         return _audit_xlsx(form, qs)
-    page, show_all = _paginate(request, qs)
+    page, show_all = paginate(request, qs)
     return render(request, "web/audit_log.html", {
-        "form": form, "page": page, "show_all": show_all, "page_query": _query_without(request, "page", "all"),
+        "form": form, "page": page, "show_all": show_all, "page_query": query_without(request, "page", "all"),
         "export_query": xlsx.export_query(request),
     })
 

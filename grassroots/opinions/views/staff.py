@@ -22,7 +22,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -66,9 +65,8 @@ from grassroots.opinions.models import (
 from grassroots.orgs.models import Organization
 from grassroots.ui import uploads, xlsx
 from grassroots.ui.forms import query_int, rule_error_on_form
+from grassroots.ui.lists import PRINT_LIMIT, paginate, query_without
 
-PAGE_SIZE = 50
-PRINT_LIMIT = xlsx.LIMIT  # "print all" shows every row up to this many
 # Revealable contacts: the URL's short name -> the opinion's field (services.reveal_contact logs each reveal).
 REVEALABLE = {"phone": "submitter_phone", "email": "submitter_email"}
 # Filters by a group of states (the statistics link to these).
@@ -100,21 +98,6 @@ def _state_class(state: str) -> str:
     if state == State.REOPENED:
         return "warn"
     return "info"
-
-
-def _paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], bool]:
-    """One page of 50, or every row (up to PRINT_LIMIT) with ?all=1, for printing."""
-    show_all = request.GET.get("all") == "1"
-    paginator = Paginator(qs, PRINT_LIMIT if show_all else PAGE_SIZE)
-    return paginator.get_page(1 if show_all else request.GET.get("page")), show_all
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    """The current query string without the named parameters (for pagination links)."""
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _readable_org(request: HttpRequest, code: str) -> tuple[Scope, Organization]:
@@ -237,11 +220,11 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
     today = _today()
     if xlsx.wanted(request):
         return _list_xlsx(org, _decorate(qs[:PRINT_LIMIT], today), total=qs.count(), filters=_filter_summary(form))
-    page, show_all = _paginate(request, qs)
+    page, show_all = paginate(request, qs)
     page.object_list = _decorate(page.object_list, today)
     return render(request, "opinions/opinion_list.html", {
         "org": org, "filter_form": form, "page": page, "show_all": show_all, "today": today,
-        "page_query": _query_without(request, "page", "all"),
+        "page_query": query_without(request, "page", "all"),
         "export_query": xlsx.export_query(request),
         "filters_used": _filter_summary(form), "stations": _entry_stations(org),
         "can_import": scope.can_write_org(org) and Category.objects.filter(org=org, active=True).exists(),
