@@ -28,11 +28,11 @@ from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
 from grassroots.recruitment.stats import stage_counts
 from grassroots.reports.situation import basic_situation
-from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 from grassroots.ui import uploads, xlsx
 from grassroots.ui.links import member_links, org_links
 
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
+from .views_findings import summary_context
 
 PAGE_SIZE = 50
 PRINT_LIMIT = 5000  # "print all" shows every row up to this many
@@ -216,22 +216,9 @@ def _members_xlsx(request: HttpRequest, org: Organization) -> HttpResponse:
                        filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)
 
 
-FINDINGS_SHOWN = 100  # the to-do list shows the most urgent ones; the CLI and the API give them all
-
-
 def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str, Any]:
-    """The org's to-do list on `on` and, above a branch, the counts per branch by state (bounded queries)."""
-    found = findings_for(org, on)
-    states = [(state, STATE_LABELS[state]) for state in STATES if state != DONE]
-    by_branch = []
-    if org.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        counts = counts_by_org(found)
-        for o in scope.orgs().filter(pk__in=list(counts)).only("pk", "code", "name").order_by("path"):
-            by_branch.append({"code": o.code, "name": o.name, "total": sum(counts[o.pk].values()),
-                              "counts": [counts[o.pk][state] for state, _label in states]})
-    return {"findings": found[:FINDINGS_SHOWN], "findings_total": len(found),
-            "findings_more": max(0, len(found) - FINDINGS_SHOWN), "finding_states": states,
-            "findings_by_branch": by_branch}
+    """The org's to-dos on `on` summarised by state, kind and branch (the full list has its own page)."""
+    return summary_context(scope, org, on)
 
 
 @login_required
