@@ -29,6 +29,7 @@ from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
 from grassroots.recruitment.stats import stage_counts
 from grassroots.reports.situation import basic_situation
 from grassroots.ui import uploads, xlsx
+from grassroots.ui.changes import as_text, describe_entries
 from grassroots.ui.links import member_links, org_links
 
 from .forms import AsOfForm, AuditFilterForm, ImportForm, MemberFilterForm
@@ -432,12 +433,6 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
 
 # --- audit log -----------------------------------------------------------------------------------
 
-def _audit_changes(values: Any) -> str:
-    if not isinstance(values, dict):
-        return "" if values in (None, "") else str(values)
-    return "\n".join(f"{k}: {v}" for k, v in values.items() if v is not None and v != "")
-
-
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -452,7 +447,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if obj:
             qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj) | Q(object_type__icontains=obj))
     if xlsx.wanted(request):
-        return _audit_xlsx(form, qs)
+        return _audit_xlsx(scope, form, qs)
     page, show_all = _paginate(request, qs)
     return render(request, "web/audit_log.html", {
         "form": form, "page": page, "show_all": show_all, "page_query": _query_without(request, "page", "all"),
@@ -460,16 +455,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _audit_xlsx(form: AuditFilterForm, qs: QuerySet[Any]) -> HttpResponse:
-    """The audit log as the page shows it (the log holds masked ID numbers and phones only)."""
+def _audit_xlsx(scope: Scope, form: AuditFilterForm, qs: QuerySet[Any]) -> HttpResponse:
+    """The audit log as the page shows it, before and after in words (the log holds masked ID numbers and
+    phones only)."""
     headers = [_("When"), _("Who"), _("Channel"), _("Action"), _("Object"), _("Object type"), _("Object ID"),
                _("Before"), _("After")]
     rows = []
-    for e in qs[:PRINT_LIMIT]:
-        changes = e.changes if isinstance(e.changes, dict) else {}
-        after = _audit_changes(changes.get("after"))
-        extra = _audit_changes(changes.get("extra"))
+    for row in describe_entries(qs[:PRINT_LIMIT], scope):
+        e = row["entry"]
         rows.append([e.at, e.actor_name, e.channel, e.action, e.object_repr, e.object_type, e.object_id,
-                     _audit_changes(changes.get("before")), "\n".join(p for p in (after, extra) if p)])
+                     as_text(row["before"]), as_text(row["after"] + row["extra"])])
     return xlsx.export(_("Audit log"), headers, rows, name=xlsx.filename("audit-log"),
                        filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)
