@@ -106,8 +106,9 @@ def test_the_audit_log_shows_field_labels_and_display_values(cast: Cast) -> None
 
 
 def test_the_audit_export_says_it_in_the_same_words(cast: Cast) -> None:
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     _education_changed(cast)
     response = client_as(cast, "street_admin").get(reverse("audit-log"), {"action": "member.updated",
