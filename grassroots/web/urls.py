@@ -6,7 +6,7 @@ Every domain's pages come from its own app's URLconf, included by the root URLco
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_dashboards
+from . import views, views_dashboards, views_findings
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,5 +16,6 @@ urlpatterns = [
     path("orgs/", views.org_tree, name="org-tree"),
     path("orgs/<str:code>/", views.org_detail, name="org-detail"),
     path("orgs/<str:code>/dashboard/", views_dashboards.dashboard, name="dashboard"),
+    path("orgs/<str:code>/todo/", views_findings.org_findings, name="org-findings"),
     path("audit/", views.audit_log, name="audit-log"),
 ]

@@ -21,12 +21,13 @@ from grassroots.members.stats import AGE_BANDS, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
 from grassroots.reports.situation import situation_figures
-from grassroots.rules.findings import DONE, STATE_LABELS, STATES, counts_by_org, findings_for
 from grassroots.ui import xlsx
+from grassroots.ui.changes import as_text, describe_entries
 from grassroots.ui.links import org_links
 from grassroots.ui.lists import PRINT_LIMIT, paginate, query_without
 
 from .forms import AsOfForm, AuditFilterForm, MemberFilterForm
+from .views_findings import summary_context
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -189,22 +190,9 @@ def _members_xlsx(request: HttpRequest, org: Organization) -> HttpResponse:
                        filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)
 
 
-FINDINGS_SHOWN = 100  # the to-do list shows the most urgent ones; the CLI and the API give them all
-
-
 def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str, Any]:
-    """The org's to-do list on `on` and, above a branch, the counts per branch by state (bounded queries)."""
-    found = findings_for(org, on)
-    states = [(state, STATE_LABELS[state]) for state in STATES if state != DONE]
-    by_branch = []
-    if org.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        counts = counts_by_org(found)
-        for o in scope.orgs().filter(pk__in=list(counts)).only("pk", "code", "name").order_by("path"):
-            by_branch.append({"code": o.code, "name": o.name, "total": sum(counts[o.pk].values()),
-                              "counts": [counts[o.pk][state] for state, _label in states]})
-    return {"findings": found[:FINDINGS_SHOWN], "findings_total": len(found),
-            "findings_more": max(0, len(found) - FINDINGS_SHOWN), "finding_states": states,
-            "findings_by_branch": by_branch}
+    """The org's to-dos on `on` summarised by state, kind and branch (the full list has its own page)."""
+    return summary_context(scope, org, on)
 
 
 @login_required
@@ -248,12 +236,6 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- audit log -----------------------------------------------------------------------------------
 
-def _audit_changes(values: Any) -> str:
-    if not isinstance(values, dict):
-        return "" if values in (None, "") else str(values)
-    return "\n".join(f"{k}: {v}" for k, v in values.items() if v is not None and v != "")
-
-
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -268,7 +250,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if obj:
             qs = qs.filter(Q(object_repr__icontains=obj) | Q(object_id=obj) | Q(object_type__icontains=obj))
     if xlsx.wanted(request):
-        return _audit_xlsx(form, qs)
+        return _audit_xlsx(scope, form, qs)
     page, show_all = paginate(request, qs)
     return render(request, "web/audit_log.html", {
         "form": form, "page": page, "show_all": show_all, "page_query": query_without(request, "page", "all"),
@@ -276,16 +258,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _audit_xlsx(form: AuditFilterForm, qs: QuerySet[Any]) -> HttpResponse:
-    """The audit log as the page shows it (the log holds masked ID numbers and phones only)."""
+def _audit_xlsx(scope: Scope, form: AuditFilterForm, qs: QuerySet[Any]) -> HttpResponse:
+    """The audit log as the page shows it, before and after in words (the log holds masked ID numbers and
+    phones only)."""
     headers = [_("When"), _("Who"), _("Channel"), _("Action"), _("Object"), _("Object type"), _("Object ID"),
                _("Before"), _("After")]
     rows = []
-    for e in qs[:PRINT_LIMIT]:
-        changes = e.changes if isinstance(e.changes, dict) else {}
-        after = _audit_changes(changes.get("after"))
-        extra = _audit_changes(changes.get("extra"))
+    for row in describe_entries(qs[:PRINT_LIMIT], scope):
+        e = row["entry"]
         rows.append([e.at, e.actor_name, e.channel, e.action, e.object_repr, e.object_type, e.object_id,
-                     _audit_changes(changes.get("before")), "\n".join(p for p in (after, extra) if p)])
+                     as_text(row["before"]), as_text(row["after"] + row["extra"])])
     return xlsx.export(_("Audit log"), headers, rows, name=xlsx.filename("audit-log"),
                        filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)

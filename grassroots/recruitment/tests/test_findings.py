@@ -470,14 +470,17 @@ def test_org_page_shows_the_to_do_list_and_counts_per_branch(cast: Any, client: 
     _get(client, cast.street_admin, url)  # warm up (session, translations)
     with django_assert_max_num_queries(40):
         page = _get(client, cast.street_admin, url)
-    table = page[page.index('id="findings-by-branch"'):page.index('id="findings-table"')]
+    table = page[page.index('id="findings-by-branch"'):page.index("</table>", page.index('id="findings-by-branch"'))]
     row_a = table[table.index('data-code="A"'):table.index("</tr>", table.index('data-code="A"'))]
     assert reverse("org-detail", args=["A"]) in row_a
     # Columns: violated, overdue, due soon, total.
-    cells = [c.split(">", 1)[1] for c in row_a.split('<td class="num"')[1:]]
+    cells = [c.split(">", 1)[1] for c in row_a.split('<td class="num')[1:]]
     assert [c.split("<", 1)[0] for c in cells] == ["0", "1", "1", "2"]
     assert 'data-code="B"' in table and 'data-code="C"' not in table
-    to_do = page[page.index('id="findings-table"'):]
+    # The organization page summarises; the list of every to-do is its own page.
+    assert 'id="findings-table"' not in page
+    listed = _get(client, cast.street_admin, reverse("org-findings", args=["G"]) + "?as_of=2025-04-20")
+    to_do = listed[listed.index('id="findings-table"'):]
     assert to_do.count('data-state="overdue"') == 2 and to_do.count('data-state="due_soon"') == 1
     assert "甲一" in to_do and "乙一" in to_do and "丙一" not in to_do
 
@@ -487,22 +490,31 @@ def test_query_count_of_the_org_page_does_not_grow_with_findings(cast: Any, clie
     from django.test.utils import CaptureQueriesContext
 
     url = reverse("org-detail", args=["S"]) + "?as_of=2025-04-20"
+    list_url = reverse("org-findings", args=["S"]) + "?as_of=2025-04-20"
     _page_cast(cast)
     _get(client, cast.street_admin, url)
+    _get(client, cast.street_admin, list_url)
     with CaptureQueriesContext(connection) as few:
         _get(client, cast.street_admin, url)
+    with CaptureQueriesContext(connection) as few_listed:
+        _get(client, cast.street_admin, list_url)
     for i in range(30):
         make_candidate(cast.branch_b if i % 2 else cast.branch_a, name=f"人{i}", applied=D(2025, 3, 1))
     with CaptureQueriesContext(connection) as many:
-        page = _get(client, cast.street_admin, url)
+        _get(client, cast.street_admin, url)
+    with CaptureQueriesContext(connection) as many_listed:
+        page = _get(client, cast.street_admin, list_url)
     assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many_listed.captured_queries) == len(few_listed.captured_queries)
     assert page.count('data-state="overdue"') == 32  # 甲一, 乙一 and the thirty
 
 
 def test_a_branch_page_has_no_per_branch_table(cast: Any, client: Any) -> None:
     _page_cast(cast)
     page = _get(client, cast.secretary, reverse("org-detail", args=["A"]) + "?as_of=2025-04-20")
-    assert 'id="findings-by-branch"' not in page and page.count('data-state="overdue"') == 1
+    assert 'id="findings-by-branch"' not in page
+    listed = _get(client, cast.secretary, reverse("org-findings", args=["A"]) + "?as_of=2025-04-20")
+    assert listed.count('data-state="overdue"') == 1
 
 
 def test_api_findings_and_stage_counts(cast: Any, client: Any) -> None:
