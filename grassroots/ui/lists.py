@@ -14,6 +14,7 @@ the cells carry `data-label` (see site.css).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from . import xlsx
@@ -51,6 +53,15 @@ def _display(value: Any) -> Any:
     if isinstance(value, Promise):
         return str(value)
     return value
+
+
+def _on_page(value: Any) -> Any:
+    """Dates as 2019-12-31 on every page, whatever the language (the sheet keeps them as dates)."""
+    if isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _display(value)
 
 
 @dataclass(frozen=True)
@@ -84,9 +95,10 @@ class ListSpec:
     table_id: str = "list"
     page_size: int = PAGE_SIZE
     sheet_columns: Sequence[Column] = field(default_factory=tuple)  # extra columns only the sheet has
+    export_link: bool = False  # the table offers its own "Export (.xlsx)" link
 
     def cells(self, row: Any) -> list[Cell]:
-        return [Cell(c.key, c.label, _display(c.value(row)), c.link(row) if c.link else "", c.css)
+        return [Cell(c.key, c.label, _on_page(c.value(row)), c.link(row) if c.link else "", c.css)
                 for c in self.columns if c.on_page]
 
     def headers(self) -> list[Column]:
@@ -101,21 +113,25 @@ class ListSpec:
                            org=org, filters=xlsx.form_filters(form), total=total,
                            limit=PRINT_LIMIT)
 
+    def context(self, request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], **extra: Any) -> dict[str, Any]:
+        """What `ui/_list_table.html` renders: one page of rows (or all of them with ?all=1), as cells."""
+        page, show_all = paginate(request, rows, self.page_size)
+        return {"list": self, "page": page, "show_all": show_all,
+                "rows": [self.cells(row) for row in page.object_list], "headers": self.headers(),
+                "page_query": query_without(request, "page", "all"), "export_query": xlsx.export_query(request),
+                **extra}
+
+    def wants_partial(self, request: HttpRequest) -> bool:
+        """An HTMX request aimed at this list's table (a filter typed, a page turned)."""
+        htmx = getattr(request, "htmx", None)
+        return bool(htmx and htmx.target == self.table_id)
+
     def respond(self, request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], *, template: str,
                 context: dict[str, Any] | None = None, form: forms.Form | None = None, org: Any = None,
                 partial: str = "ui/_list_table.html") -> HttpResponse:
         """The list as the request asks for it: the sheet, the HTMX partial, or the page."""
-        total = rows.count() if isinstance(rows, QuerySet) else len(rows)
         if xlsx.wanted(request):
+            total = rows.count() if isinstance(rows, QuerySet) else len(rows)
             return self.sheet(list(rows[:PRINT_LIMIT]), total=total, org=org, form=form)
-        page, show_all = paginate(request, rows, self.page_size)
-        ctx = {
-            "list": self, "page": page, "show_all": show_all, "form": form, "org": org,
-            "rows": [self.cells(row) for row in page.object_list], "headers": self.headers(),
-            "page_query": query_without(request, "page", "all"), "export_query": xlsx.export_query(request),
-            **(context or {}),
-        }
-        htmx = getattr(request, "htmx", None)
-        if htmx and htmx.target == self.table_id:
-            return render(request, partial, ctx)
-        return render(request, template, ctx)
+        ctx = self.context(request, rows, form=form, org=org, **(context or {}))
+        return render(request, partial if self.wants_partial(request) else template, ctx)

@@ -10,8 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import Scope, scope_for
@@ -24,7 +26,7 @@ from grassroots.reports.situation import situation_figures
 from grassroots.ui import xlsx
 from grassroots.ui.changes import as_text, describe_entries
 from grassroots.ui.links import org_links
-from grassroots.ui.lists import PRINT_LIMIT, paginate, query_without
+from grassroots.ui.lists import PRINT_LIMIT, Column, ListSpec, paginate, query_without
 
 from .forms import AsOfForm, AuditFilterForm, MemberFilterForm
 from .views_findings import summary_context
@@ -170,24 +172,26 @@ def _members_filtered(request: HttpRequest, org: Organization) -> tuple[MemberFi
     return filter_form, qs
 
 
-def _members_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
-    filter_form, qs = _members_filtered(request, org)
-    page, show_all = paginate(request, qs)
-    return {"filter_form": filter_form, "page": page, "show_all": show_all,
-            "page_query": query_without(request, "page", "all"),
-            "members_export_query": xlsx.export_query(request)}
+def _status(m: Member) -> str:
+    status = str(m.get_status_display())
+    return status if m.standing == "active" else f"{status} · {m.get_standing_display()}"
 
 
-def _members_xlsx(request: HttpRequest, org: Organization) -> HttpResponse:
-    """The members table of the organization page: the same columns, ID numbers masked as on the page."""
-    form, qs = _members_filtered(request, org)
-    members = list(qs[:PRINT_LIMIT])
-    headers = [_("Name"), _("Sex"), _("ID number"), _("Status"), _("Standing"), _("Organization"), _("Joined on")]
-    rows = [[m.name, m.get_sex_display(), m.id_number_masked, m.get_status_display(),
-             m.get_standing_display() if m.standing != "active" else "", m.org.name if m.org else "", m.joined_on]
-            for m in members]
-    return xlsx.export(_("Members"), headers, rows, name=xlsx.filename("members", org.code), org=org,
-                       filters=xlsx.form_filters(form), total=qs.count(), limit=PRINT_LIMIT)
+MEMBERS = ListSpec(
+    title=gettext_lazy("Current members"), export_name="members", table_id="members", export_link=True,
+    empty=gettext_lazy("No members found."),
+    columns=(
+        Column("name", gettext_lazy("Name"), lambda m: m.name, link=lambda m: reverse("member-detail", args=[m.pk])),
+        Column("sex", gettext_lazy("Sex"), lambda m: m.get_sex_display()),
+        Column("id_number", gettext_lazy("ID number"), lambda m: m.id_number_masked),  # masked, on the sheet too
+        Column("status", gettext_lazy("Status"), _status, in_sheet=False),
+        Column("status_only", gettext_lazy("Status"), lambda m: m.get_status_display(), on_page=False),
+        Column("standing", gettext_lazy("Standing"), lambda m: m.get_standing_display() if m.standing != "active"
+               else "", on_page=False),
+        Column("org", gettext_lazy("Organization"), lambda m: m.org.name if m.org else ""),
+        Column("joined_on", gettext_lazy("Joined on"), lambda m: m.joined_on, css="num"),
+    ),
+)
 
 
 def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str, Any]:
@@ -200,12 +204,12 @@ def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str,
 def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_for(request.user)
     org = get_object_or_404(scope.orgs().select_related("territory"), code=code)
+    filter_form, qs = _members_filtered(request, org)
     if xlsx.wanted(request):
-        return _members_xlsx(request, org)
-    members = _members_context(request, org)
-    htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
-    if htmx and htmx.target == "members":
-        return render(request, "web/_members_table.html", {"org": org, **members})
+        return MEMBERS.sheet(list(qs[:PRINT_LIMIT]), total=qs.count(), org=org, form=filter_form)
+    members = MEMBERS.context(request, qs, org=org)
+    if MEMBERS.wants_partial(request):  # a name typed into the filter: only the table
+        return render(request, "ui/_list_table.html", members)
     form, day = _as_of(request)
     on = day or timezone.localdate()
     if day is not None:
@@ -228,7 +232,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "changes": org.changes.all(),
         "can_write": scope.can_write_org(org),
         "module_links": org_links(org, can_write=scope.can_write_org(org), day=day),
-        **members,
+        "filter_form": filter_form, "members": members,
         **_findings_context(scope, org, on),
     }
     return render(request, "web/org_detail.html", context)
