@@ -72,7 +72,7 @@ LIFE_TABLES = {
     "dues_duesmonth": "id, payment_id, member_id, month, amount",
     "dues_remittance": "id, org_id, to_org_id, remitted_on, period_start, period_end, amount, note",
     "meetings_meeting": "id, org_id, kind, date, place, topic, host, minutes, study_hours, entered_late, "
-                        "entered_by_id, entered_at, quorate",
+                        "recorded_by_id, recorded_at, quorate",
     "meetings_attendance": "id, meeting_id, member_id, presence, reason",
     "meetings_committeeseat": "id, org_id, member_id, role, since, until",
     "meetings_appraisal": "id, member_id, org_id, year, rating, meeting_id",

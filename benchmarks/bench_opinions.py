@@ -112,7 +112,7 @@ TABLES = {
     "opinions_outlet": "id, org_id, code, name, territory_id, address, recipients",
     "opinions_opinion": "id, station_id, number, tracking_code, text, category_id, territory_id, address, lat, lon, "
                         "channel, outlet_id, submitter_name, submitter_phone, submitter_email, received_on, "
-                        "received_at, entered_by_id, state, handler_org_id, department_id, deadline, "
+                        "recorded_at, recorded_by_id, state, handler_org_id, department_id, deadline, "
                         "first_deadline, closed_on, duplicate_of_id, published, state_changed_at",
     "opinions_assignment": 'id, opinion_id, kind, to_org_id, to_department_id, "on", note, by_category, by_id, at',
     "opinions_opinionchange": 'id, opinion_id, from_state, to_state, "on", background, solution, remaining, measures, '

@@ -1,4 +1,5 @@
-"""The audit log: append-only, each entry chained to the previous one by a SHA-256 hash."""
+"""The audit log: append-only, each entry chained to the previous one by a SHA-256 hash; and `Recorded`, the one
+spelling of who typed a record in and when."""
 
 from __future__ import annotations
 
@@ -6,8 +7,34 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .context import current_actor
+
+
+class Recorded(models.Model):
+    """Who typed a record in and when, spelt the same in every app: `recorded_at`, `recorded_by`.
+
+    `recorded_by` is the user acting when the record is first saved (core.context), unless the service names one;
+    None for the system, a command run by the operator, or a resident without an account. Rows written with
+    `bulk_create` name it themselves. The audit log keeps the full story; this is what a page shows beside a record.
+    """
+
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.recorded_by_id is None:
+            actor = current_actor()
+            if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None:
+                self.recorded_by = actor
+        super().save(*args, **kwargs)
 
 
 class AppendOnlyError(Exception):

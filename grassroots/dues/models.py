@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.models import Recorded
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
@@ -60,7 +61,7 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class DuesPayment(models.Model):
+class DuesPayment(Recorded):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments")
     org = models.ForeignKey(Organization, verbose_name=_("received by"), on_delete=models.PROTECT, related_name="+")
     paid_on = models.DateField(_("paid on"))
@@ -70,7 +71,6 @@ class DuesPayment(models.Model):
     paid_by = models.CharField(_("paid on the member's behalf by"), max_length=50, blank=True)
     receipt = models.CharField(_("receipt number"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-paid_on", "-id"]

@@ -96,7 +96,7 @@ class MeetingViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        qs = Meeting.objects.select_related("org", "entered_by").order_by("-date", "-id")
+        qs = Meeting.objects.select_related("org", "recorded_by").order_by("-date", "-id")
         return self.scope.by_org(qs, org_field="org")
 
     def get_serializer_class(self) -> Any:
@@ -113,7 +113,7 @@ class MeetingViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         meeting = services.record_meeting(
             org=org, kind=data["kind"], date=data["date"], topic=data["topic"], place=data["place"],
             host=data["host"], minutes=data["minutes"], study_hours=data["study_hours"],
-            attendance=_attendance(data["attendance"]), entered_by=request.user)
+            attendance=_attendance(data["attendance"]), recorded_by=request.user)
         meeting = self.get_queryset().get(pk=meeting.pk)
         return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
 

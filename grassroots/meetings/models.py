@@ -7,10 +7,10 @@ entered it and when, and counts all the same.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.models import Recorded
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
@@ -27,7 +27,7 @@ class MeetingKind(models.TextChoices):
     STUDY = "study", _("Study session")
 
 
-class Meeting(models.Model):
+class Meeting(Recorded):
     org = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
                             related_name="meetings")
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
@@ -38,9 +38,6 @@ class Meeting(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     study_hours = models.DecimalField(_("class hours"), max_digits=5, decimal_places=1, default=0)
     entered_late = models.BooleanField(_("entered after the day"), default=False)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
     # Computed by the service from the attendance when the kind needs a quorum; None when it does not.
     quorate = models.BooleanField(_("quorum reached"), null=True, blank=True)
 

@@ -24,12 +24,12 @@ class MeetingSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    entered_by = serializers.CharField(source="entered_by.username", read_only=True, allow_null=True, default=None)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Meeting
         fields = ["id", "org", "org_name", "kind", "kind_label", "date", "topic", "place", "host", "study_hours",
-                  "quorate", "entered_late", "entered_by", "entered_at"]
+                  "quorate", "entered_late", "recorded_by", "recorded_at"]
         read_only_fields = fields
 
 

@@ -1,8 +1,8 @@
 """Writes to organizational life: each a named function, in one transaction, permission-checked, audited.
 
 - `record_meeting` writes a meeting with its attendance. A meeting may be entered after the day: it is then
-  marked `entered_late`, with the user who entered it (`entered_by`, the acting user) and when
-  (`entered_at`), and counts all the same. A meeting dated in the future is refused.
+  marked `entered_late`, with the user who entered it (`recorded_by`, the acting user) and when
+  (`recorded_at`), and counts all the same. A meeting dated in the future is refused.
 - Where a meeting is held: a branch, general branch or committee, or a party group. A party group holds
   group meetings, study sessions and talks; the other kinds belong to the branch (or committee). A *group
   meeting* is held by a party group, or by a branch that has party groups (a joint meeting of all its
@@ -54,7 +54,7 @@ from .models import (
     SeatRole,
 )
 
-MEETING_FIELDS = ("org", "kind", "date", "place", "topic", "host", "study_hours", "entered_late", "entered_by",
+MEETING_FIELDS = ("org", "kind", "date", "place", "topic", "host", "study_hours", "entered_late", "recorded_by",
                   "quorate")
 MEETING_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE,
                      OrgKind.PARTY_GROUP)
@@ -239,10 +239,10 @@ def _counts(meeting: Meeting) -> dict[str, int]:
 @transaction.atomic
 def record_meeting(*, org: Organization, kind: str, date: dt.date, topic: str, place: str = "", host: str = "",
                    minutes: str = "", study_hours: Any = 0, attendance: Attendances | None = None,
-                   entered_by: Any = None) -> Meeting:
+                   recorded_by: Any = None) -> Meeting:
     """Record a meeting held on `date` with its attendance ({member id: (presence, reason)}).
 
-    `entered_by` is the acting user; the argument is only used when no user is acting (an import run by
+    `recorded_by` is the acting user; the argument is only used when no user is acting (an import run by
     the system on someone's behalf)."""
     if org is None:
         raise RuleError(_("an organization is required"), field="org")
@@ -257,10 +257,10 @@ def record_meeting(*, org: Organization, kind: str, date: dt.date, topic: str, p
     hours = _check_hours(study_hours, kind)
     rows = _normalize(attendance)
     _check_attendees(org, date, rows)
-    user = _acting_user() or entered_by
+    user = _acting_user() or recorded_by
     meeting = Meeting.objects.create(org=org, kind=kind, date=date, topic=topic, place=place, host=host,
                                      minutes=minutes, study_hours=hours, entered_late=today() > date,
-                                     entered_by=user)
+                                     recorded_by=user)
     _write_attendance(meeting, rows)
     meeting.quorate = compute_quorum(meeting)
     meeting.save(update_fields=["quorate"])

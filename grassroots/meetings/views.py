@@ -157,7 +157,7 @@ def _record(form: MeetingForm, org: Organization, attendance: dict[int, tuple[st
                 org=org, kind=data["kind"], date=data["date"], topic=data["topic"].strip(),
                 place=data.get("place", "").strip(), host=data.get("host", "").strip(),
                 minutes=data.get("minutes", ""), study_hours=data.get("study_hours") or Decimal(0),
-                attendance=attendance, entered_by=request.user)
+                attendance=attendance, recorded_by=request.user)
             if data.get("attachment"):
                 svc.add_attachment(meeting, file=data["attachment"], caption=data.get("caption", "").strip())
     except PermissionDeniedError:
@@ -172,7 +172,7 @@ def _record(form: MeetingForm, org: Organization, attendance: dict[int, tuple[st
 
 def _meeting_for(request: HttpRequest, pk: int) -> tuple[Scope, Meeting]:
     scope = scope_for(request.user)
-    qs = scope.by_org(Meeting.objects.select_related("org", "entered_by"), org_field="org")
+    qs = scope.by_org(Meeting.objects.select_related("org", "recorded_by"), org_field="org")
     return scope, get_object_or_404(qs, pk=pk)
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core import idnumber
+from grassroots.core.models import Recorded
 from grassroots.orgs.models import Organization
 from grassroots.orgs.selectors import subtree_org_ids
 
@@ -122,7 +123,7 @@ class EventKind(models.TextChoices):
     UPDATED = "updated", _("Attributes changed")
 
 
-class MemberEvent(models.Model):
+class MemberEvent(Recorded):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     date = models.DateField(_("date"))
@@ -130,7 +131,6 @@ class MemberEvent(models.Model):
                             on_delete=models.PROTECT, related_name="+")
     details = models.JSONField(_("details"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots.core.idnumber import mask_email, mask_phone
+from grassroots.core.models import Recorded
 from grassroots.orgs.models import Organization, Territory
 
 
@@ -112,7 +113,7 @@ CLOSED = (*COMPLETED, State.DUPLICATE)
 OPEN = (State.RECEIVED, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
 
 
-class Opinion(models.Model):
+class Opinion(Recorded):
     station = models.ForeignKey(Organization, verbose_name=_("station"), on_delete=models.PROTECT,
                                 related_name="opinions")
     number = models.CharField(_("number"), max_length=20, unique=True)  # public: "HS-2019-0001"
@@ -132,9 +133,6 @@ class Opinion(models.Model):
     submitter_phone = models.CharField(_("phone"), max_length=20, blank=True)
     submitter_email = models.CharField(_("email"), max_length=100, blank=True)
     received_on = models.DateField(_("received on"))
-    received_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
     # Current routing and state (the history is in Assignment and OpinionChange).
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RECEIVED)
     handler_org = models.ForeignKey(Organization, verbose_name=_("handled by"), on_delete=models.PROTECT,

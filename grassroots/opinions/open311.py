@@ -271,7 +271,7 @@ def _w3(moment: dt.datetime) -> str:
 
 def _requested(opinion: Opinion) -> dt.datetime:
     """When the request was made: the entry time, or the start of the day received when entered later."""
-    entered = opinion.received_at
+    entered = opinion.recorded_at
     if entered is not None and timezone.localtime(entered).date() == opinion.received_on:
         return entered
     return timezone.make_aware(dt.datetime.combine(opinion.received_on, dt.time.min))

@@ -124,7 +124,7 @@ def require_handle(opinion: Opinion) -> None:
 def _entered_it(opinion: Opinion) -> bool:
     """The acting user entered this opinion (staff entry): they may attach the paper form to it."""
     user = _user()
-    return user is not None and opinion.entered_by_id == user.pk
+    return user is not None and opinion.recorded_by_id == user.pk
 
 
 def can_enter_for(station: Organization) -> bool:
@@ -295,7 +295,7 @@ def submit_opinion(
                     text=text, category=category, territory=territory, address=address.strip()[:200],
                     lat=lat_d, lon=lon_d, channel=channel, outlet=outlet, submitter_name=submitter_name.strip()[:50],
                     submitter_phone=phone, submitter_email=email[:100], received_on=day,
-                    entered_by=_user(), state=State.RECEIVED, handler_org=handler or station, department=department,
+                    recorded_by=_user(), state=State.RECEIVED, handler_org=handler or station, department=department,
                     deadline=deadline_for(category, day), first_deadline=deadline_for(category, day),
                     state_changed_at=timezone.now(),
                 )

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from grassroots.core.models import Recorded
+
 if TYPE_CHECKING:
     from grassroots.access.scope import Scope
 
@@ -140,7 +142,7 @@ class ChangeKind(models.TextChoices):
     REVOKE = "revoke", _("Revoked")
 
 
-class OrgChange(models.Model):
+class OrgChange(Recorded):
     """A dated change of the tree, as people decided it (the audit log says who typed it in)."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
@@ -148,7 +150,6 @@ class OrgChange(models.Model):
     date = models.DateField(_("date"))
     details = models.JSONField(_("details"), default=dict)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
@@ -201,7 +202,7 @@ class TerritoryChangeKind(models.TextChoices):
     HOLD = "hold", _("Given to an organization")
 
 
-class TerritoryChange(models.Model):
+class TerritoryChange(Recorded):
     """A dated change of the territory tree, as people decided it (the audit log says who typed it in).
     `date` is NULL only for a place recorded without a date."""
 
@@ -210,7 +211,6 @@ class TerritoryChange(models.Model):
     date = models.DateField(_("date"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots.core import idnumber
+from grassroots.core.models import Recorded
 from grassroots.members.models import HAN, Education, Member, Occupation, Sex
 from grassroots.orgs.models import Organization, OrgOwnedQuerySet
 
@@ -110,14 +111,13 @@ class Candidate(models.Model):
         return idnumber.mask(self.id_number)
 
 
-class CandidateStep(models.Model):
+class CandidateStep(Recorded):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(_("step"), max_length=24, choices=StepKind.choices)
     date = models.DateField(_("date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)  # notice, training
     details = models.JSONField(_("details"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
@@ -155,7 +155,7 @@ class VotePurpose(models.TextChoices):
     CONVERSION = "conversion", _("Conversion")
 
 
-class BranchVote(models.Model):
+class BranchVote(Recorded):
     """The branch general meeting's vote on one candidate. Who was entitled is computed from the roster on
     the date (full members, not suspended); quorum and result are computed by the service, never typed."""
 
@@ -173,7 +173,6 @@ class BranchVote(models.Model):
     passed = models.BooleanField(_("passed"))
     rule = models.CharField(max_length=60)  # the rule version that judged it
     minutes = models.TextField(_("minutes"), blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]

@@ -161,7 +161,7 @@ def test_the_list_takes_the_same_queries_for_2_and_10_meetings(cast: Cast) -> No
         meeting_in(cast.branch_a, topic=f"又一次会{i}", attendance={cast.member.pk: ("present", "")},
                    by=cast.street_admin)
     listed = client.get("/api/meetings/?org=A").json()["results"]
-    assert len(listed) == 10 and {m["entered_by"] for m in listed} == {"secretary", "street_admin"}
+    assert len(listed) == 10 and {m["recorded_by"] for m in listed} == {"secretary", "street_admin"}
     assert _list_queries(client) == few
 
 
@@ -193,8 +193,8 @@ def test_a_meeting_recorded_after_the_day_is_marked_late_and_audited(cast: Cast)
     assert response.status_code == 201, response.content
     body = response.json()
     meeting = Meeting.objects.get()
-    assert body["id"] == meeting.pk and body["entered_late"] is True and body["entered_by"] == "secretary"
-    assert meeting.entered_late and meeting.entered_by == cast.secretary and meeting.date == day
+    assert body["id"] == meeting.pk and body["entered_late"] is True and body["recorded_by"] == "secretary"
+    assert meeting.entered_late and meeting.recorded_by == cast.secretary and meeting.date == day
     assert meeting.quorate is False and body["quorate"] is False  # one of the two full members attended
     assert {(a["member"], a["presence"], a["reason"]) for a in body["attendance"]} == {
         (cast.member.pk, "present", ""), (cast.member_a2.pk, "leave", "外出务工")}

@@ -99,7 +99,7 @@ def test_a_meeting_recorded_after_the_day_is_marked_late_with_its_attendance(cas
     response = client.post(reverse("meetings", args=["A"]), meeting_post(cast, day=day))
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("meeting-detail", args=[meeting.pk])
-    assert meeting.entered_late and meeting.entered_by == cast.secretary and meeting.date == day
+    assert meeting.entered_late and meeting.recorded_by == cast.secretary and meeting.date == day
     assert meeting.org == cast.branch_a and meeting.place == "村委会会议室"
     presence = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "presence"))
     assert presence == {cast.member.pk: "present", cast.member_a2.pk: "leave"}

@@ -40,8 +40,8 @@ def test_a_meeting_entered_after_the_day_is_marked_with_who_and_when_and_counts(
         on_time = meeting(cast.branch_a, "theme_day", D(2024, 3, 10))
     late.refresh_from_db()
     assert late.entered_late is True
-    assert late.entered_by == cast.secretary
-    assert late.entered_at is not None
+    assert late.recorded_by == cast.secretary
+    assert late.recorded_at is not None
     assert late.quorate is True  # a late meeting counts all the same
     assert on_time.entered_late is False
     entry = AuditEntry.objects.filter(action="meeting.record", object_id=str(late.pk)).get()
@@ -247,5 +247,5 @@ def test_who_may_record(cast: Any, media: Any) -> None:
     with acting(cast.member_user, "web"), pytest.raises(PermissionDeniedError):
         meeting(cast.branch_a)
     with acting(cast.street_admin, "web"):
-        assert meeting(cast.branch_b).entered_by == cast.street_admin
+        assert meeting(cast.branch_b).recorded_by == cast.street_admin
     assert Meeting.objects.count() == 2

@@ -58,7 +58,7 @@ def test_the_dry_run_then_the_confirmation(station: Station, cast: Cast) -> None
     assert [(o.handler_org.code, o.department, o.state, o.channel) for o in ops] == [
         ("S", station.department, State.ASSIGNED, "phone"), ("A", None, State.ASSIGNED, "visit"),
         ("S", None, State.RECEIVED, "import")]
-    assert all(o.entered_by == cast.street_admin for o in ops)
+    assert all(o.recorded_by == cast.street_admin for o in ops)
     followed = client.get(response["Location"])
     assert "Imported: 3 opinions taken in, 0 already taken in." in text(followed)
     assert all(o.number in text(followed) for o in ops)  # the list shows what was taken in

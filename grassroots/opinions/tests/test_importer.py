@@ -85,7 +85,7 @@ def test_a_good_register_creates_every_opinion_routed(station: Station, cast: An
     assert (culture.handler_org, culture.state, culture.channel) == (station.org, State.RECEIVED, "import")
     assert culture.deadline == services.deadline_for(station.other, D(2024, 3, 7))
     assert Assignment.objects.count() == 3
-    assert all(o.entered_by == cast.street_admin and o.tracking_code for o in ops)
+    assert all(o.recorded_by == cast.street_admin and o.tracking_code for o in ops)
     submitted = AuditEntry.objects.filter(action="opinions.submit")
     assert submitted.count() == 4 and set(submitted.values_list("channel", flat=True)) == {"import"}
 

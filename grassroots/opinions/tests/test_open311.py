@@ -236,7 +236,7 @@ def test_post_request_creates_the_opinion(station: Station, clock: dt.date) -> N
     assert opinion.text == "人民路12号门口路面塌陷，雨天积水\n\nhttp://photos.example.org/2024/pothole.jpg"
     assert (opinion.submitter_name, opinion.submitter_phone, opinion.submitter_email) == (
         "john smith", "111111111", "smith@example.org")
-    assert opinion.received_on == DAY and opinion.entered_by is None
+    assert opinion.received_on == DAY and opinion.recorded_by is None
     # Routed by its category at once, to the street's urban management office.
     assert (opinion.state, opinion.handler_org, opinion.department) == ("assigned", station.org, station.department)
     entry = AuditEntry.objects.get(action="opinions.submit")
@@ -294,7 +294,7 @@ def test_post_needs_no_csrf_token_and_is_made_as_the_public(station: Station, ca
     response = post_form("json", spec_example(), client=client)
     assert response.status_code == 200, response.content
     opinion = Opinion.objects.get()
-    assert opinion.entered_by is None and opinion.channel == "open311"
+    assert opinion.recorded_by is None and opinion.channel == "open311"
     assert AuditEntry.objects.get(action="opinions.submit").actor_id is None
 
 

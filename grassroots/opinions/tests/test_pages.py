@@ -452,7 +452,7 @@ def test_staff_enter_an_opinion_received_earlier_with_its_photo(cast: Cast, stat
     assert response.status_code == 302 and response["Location"] == reverse("opinion-detail", args=[opinion.pk])
     assert opinion.channel == "outlet" and opinion.received_on == dt.date(2024, 12, 2)
     assert opinion.territory == station.territory_a and opinion.handler_org == cast.branch_a  # the outlet's place
-    assert opinion.submitter_phone == "13912340000" and opinion.entered_by == cast.street_admin
+    assert opinion.submitter_phone == "13912340000" and opinion.recorded_by == cast.street_admin
     assert OpinionAttachment.objects.get(opinion=opinion).caption == "纸质意见单"
     html = text(client.get(response["Location"]))
     assert opinion.tracking_code in html  # told once, to pass on to the person who asked
@@ -488,7 +488,7 @@ def test_entry_needs_a_station_and_write_access(cast: Cast, station: Station) ->
         "channel": "visit", "received_on": "2024-12-19", "category": station.other.pk, "text": "希望增加健身器材",
         "attachment": SimpleUploadedFile("照片.png", PNG, content_type="image/png")}, follow=True)
     opinion = Opinion.objects.get(text="希望增加健身器材")
-    assert opinion.handler_org == cast.street and opinion.entered_by == cast.secretary
+    assert opinion.handler_org == cast.street and opinion.recorded_by == cast.secretary
     assert OpinionAttachment.objects.filter(opinion=opinion).exists()
     html = text(response)
     assert opinion.number in html and opinion.tracking_code in html and "outside what you can read" in html

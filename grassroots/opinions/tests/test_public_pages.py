@@ -107,7 +107,7 @@ def test_anonymous_submit_is_routed_by_its_category_and_keeps_the_contact_privat
                                                                  State.ASSIGNED)
     assert (o.received_on, o.deadline, o.outlet) == (DAY, dt.date(2024, 12, 27), None)
     assert (o.submitter_name, o.submitter_phone, o.submitter_email) == (NAME, "13912345678", EMAIL)
-    assert o.entered_by is None and o.text == "东风路12号路灯坏了一个月" and o.address == "东风路12号"
+    assert o.recorded_by is None and o.text == "东风路12号路灯坏了一个月" and o.address == "东风路12号"
     attachment = OpinionAttachment.objects.get(opinion=o)
     assert attachment.file.name.endswith(f"/opinion-{o.pk}-1.png")  # never the sender's file name
     done = client.get(response["Location"])

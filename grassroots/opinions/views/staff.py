@@ -112,7 +112,7 @@ def _visible(scope: Scope) -> QuerySet[Opinion]:
 def _opinion_for(request: HttpRequest, pk: int) -> tuple[Scope, Opinion]:
     scope = scope_for(request.user)
     qs = _visible(scope).select_related("station", "category", "territory", "outlet", "handler_org", "department",
-                                        "duplicate_of", "entered_by")
+                                        "duplicate_of", "recorded_by")
     return scope, get_object_or_404(qs, pk=pk)
 
 
