@@ -61,7 +61,7 @@ def make_member(org: Any, *, name: str, sex: str = "M", birth: dt.date = dt.date
     from grassroots.members.services import member_create
 
     _seq[0] += 1
-    defaults = dict(education="bachelor", occupation="in_service", joined_on=dt.date(2005, 7, 1),
+    defaults: dict[str, Any] = dict(education="bachelor", occupation="in_service", joined_on=dt.date(2005, 7, 1),
                     status="full", converted_on=dt.date(2006, 7, 1), ethnicity="汉族", phone="13800138000")
     defaults.update(kw)
     number = idnumber.make("530522", birth, _seq[0] % 1000)

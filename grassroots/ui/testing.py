@@ -1,11 +1,17 @@
-"""Helpers shared by the page tests."""
+"""Helpers shared by the page and API tests of every app (the test cast is in the root conftest.py)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from django.conf import settings
 from django.test import Client
+
+from grassroots.core.models import AuditEntry
+from grassroots.members.models import Member, MemberEvent
+from grassroots.orgs.models import Organization, OrgChange, OrgState
 
 
 def client_as(cast: Any, role: str) -> Client:
@@ -16,3 +22,63 @@ def client_as(cast: Any, role: str) -> Client:
     if role != "anonymous":
         client.force_login(cast.users[role])
     return client
+
+
+def as_user(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def basic(username: str) -> dict[str, str]:
+    from conftest import PASSWORD  # the test cast's password
+
+    token = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+def results(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def patch(client: Client, url: str, data: dict[str, Any], **extra: Any) -> Any:
+    return client.patch(url, data=json.dumps(data), content_type="application/json", **extra)
+
+
+def post(client: Client, url: str, data: dict[str, Any], **extra: Any) -> Any:
+    return client.post(url, data=json.dumps(data), content_type="application/json", **extra)
+
+
+def login(client: Any, cast: Any, role: str) -> Client:
+    client.force_login(cast.users[role])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages asserted in English
+    return client
+
+
+def counts() -> dict[str, int]:
+    """How many rows each written table holds (to prove that nothing was written)."""
+    return {"audit": AuditEntry.objects.count(), "changes": OrgChange.objects.count(),
+            "states": OrgState.objects.count(), "events": MemberEvent.objects.count(),
+            "members": Member.objects.count(), "orgs": Organization.objects.count()}
+
+
+def last_audit() -> AuditEntry:
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None
+    return entry
+
+
+def assert_web_audit(action: str, user: Any, obj: Any) -> None:
+    entry = last_audit()
+    assert (entry.action, entry.channel, entry.actor_id) == (action, "web", user.pk)
+    assert entry.object_id == str(obj.pk)
+
+
+def field_errors(response: Any, field: str | None) -> list[str]:
+    form = response.context["form"]
+    return list(form.non_field_errors() if field is None else form.errors.get(field, []))
+
+
+def reload(obj: Any) -> Any:
+    return type(obj).objects.get(pk=obj.pk)

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, make_member
+from conftest import make_member
 from grassroots.core.audit import verify_chain
 from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.members.models import Member
-
-
-def as_user(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def basic(username: str) -> dict[str, str]:
-    token = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
-
-
-def results(response: Any) -> list[dict[str, Any]]:
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
-
-
-def patch(client: Client, url: str, data: dict[str, Any], **extra: Any) -> Any:
-    return client.patch(url, data=json.dumps(data), content_type="application/json", **extra)
-
-
-def post(client: Client, url: str, data: dict[str, Any], **extra: Any) -> Any:
-    return client.post(url, data=json.dumps(data), content_type="application/json", **extra)
-
+from grassroots.ui.testing import as_user, basic, patch, post, results
 
 # --- members ----------------------------------------------------------------------------------------
 

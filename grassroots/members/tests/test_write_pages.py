@@ -6,8 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,44 +15,10 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.members import services as member_services
 from grassroots.members.models import Member, MemberEvent, MemberPeriod
-from grassroots.orgs.models import Organization, OrgChange, OrgState
+from grassroots.ui.testing import assert_web_audit, counts, field_errors, last_audit, login, reload
 
 DAY = dt.date(2020, 5, 1)
 TOMORROW = timezone.localdate() + dt.timedelta(days=1)
-
-
-def login(client: Any, cast: Cast, role: str) -> Client:
-    client.force_login(cast.users[role])
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages asserted in English
-    return client
-
-
-def counts() -> dict[str, int]:
-    """How many rows each written table holds (to prove that nothing was written)."""
-    return {"audit": AuditEntry.objects.count(), "changes": OrgChange.objects.count(),
-            "states": OrgState.objects.count(), "events": MemberEvent.objects.count(),
-            "members": Member.objects.count(), "orgs": Organization.objects.count()}
-
-
-def last_audit() -> AuditEntry:
-    entry = AuditEntry.objects.order_by("-id").first()
-    assert entry is not None
-    return entry
-
-
-def assert_web_audit(action: str, user: Any, obj: Any) -> None:
-    entry = last_audit()
-    assert (entry.action, entry.channel, entry.actor_id) == (action, "web", user.pk)
-    assert entry.object_id == str(obj.pk)
-
-
-def field_errors(response: Any, field: str | None) -> list[str]:
-    form = response.context["form"]
-    return list(form.non_field_errors() if field is None else form.errors.get(field, []))
-
-
-def reload(obj: Any) -> Any:
-    return type(obj).objects.get(pk=obj.pk)
 
 
 # --- the links on the member page ------------------------------------------------------------------
