@@ -12,10 +12,10 @@ from django.utils import translation
 
 from grassroots.core.modules import SectionText, Subheading
 from grassroots.orgs.models import Organization
-from grassroots.reports.situation import basic_situations
+from grassroots.reports.situation import situation_figures
 
 from .models import Education, Occupation
-from .stats import AGE_BANDS, structure_stats
+from .stats import AGE_BANDS
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,11 @@ GROUP_LABELS = {"age": ("按年龄分", "By age"), "education": ("按学历分",
 
 
 def situation_of(org: Organization, year: int, day: dt.date) -> Situation:
-    stats = structure_stats(org, day)
+    bundle = situation_figures(org, day)  # the same bundle the organization page, the API and the CLI show
+    stats = bundle.stats
     figures = {key: Figure(key, value["count"], value["pct"]) for key, value in stats.items()
                if isinstance(value, dict) and "count" in value}
-    paragraph = basic_situations(org, day, stats=stats)
+    paragraph = {lang: bundle.paragraph(lang) for lang in ("zh-hans", "en")}
     return Situation(org_code=org.code, org_name=stats["org"]["name"], org_name_en=stats["org"]["name_en"] or "",
                      exists=stats["exists"], total=figures["total"].count, figures=figures,
                      organizations=dict(stats["organizations"]), paragraph=paragraph)

@@ -33,12 +33,6 @@ def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", 
     return joiner.join((membership_paragraph(org, day, language, stats=stats), recruitment_sentence(stages, language)))
 
 
-def basic_situations(org: Organization, day: dt.date, *, stats: dict[str, Any] | None = None) -> dict[str, str]:
-    """The paragraph in Chinese and in English ({"zh-hans": ..., "en": ...}), the pipeline read once."""
-    stages = stage_counts(org, day)
-    return {lang: basic_situation(org, day, lang, stats=stats, stages=stages) for lang in ("zh-hans", "en")}
-
-
 @dataclass(frozen=True)
 class SituationFigures:
     """The statistics bundle of a subtree on a day, read once: the structure figures (`members.stats`), the
