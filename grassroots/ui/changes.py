@@ -100,8 +100,11 @@ def value(model: type[models.Model] | None, key: str, raw: Any, names: dict[tupl
         return rule_title(raw)
     if isinstance(raw, dict):
         keyed = _choices(*KEYED_BY[key]) if key in KEYED_BY else {}
+        # In the choices' order, else by key: PostgreSQL's jsonb does not keep the order the dict was written in.
+        order = {k: i for i, k in enumerate(keyed)}
+        items = sorted(raw.items(), key=lambda kv: (order.get(str(kv[0]), len(order)), str(kv[0])))
         return _separators()[0].join(f"{keyed.get(str(k)) or label(None, str(k))} {value(None, str(k), v, names)}"
-                        for k, v in raw.items())
+                                     for k, v in items)
     if isinstance(raw, list | tuple):
         return _separators()[1].join(value(None, "", v, names) for v in raw)
     return str(raw)
