@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("migrate", help="create or upgrade the database")
 
-    p = sub.add_parser("import", help="import records from .xlsx or .csv")
+    p = sub.add_parser("import", help="import records from .xlsx, .xls or .csv")
     verbs = _importers()
     p.add_argument("what", choices=list(verbs))
     p.add_argument("file")

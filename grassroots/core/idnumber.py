@@ -14,13 +14,22 @@ class IDNumberError(ValueError):
     pass
 
 
+# Full-width digits, letters, the signs of numbers, dates, phones and e-mail addresses (＋－．／＠) and the
+# ideographic space as ASCII: what NFKC does to them, leaving Chinese punctuation (，：；！？（）) as it is in free text.
+FULL_WIDTH = {**{0xFF10 + i: 0x30 + i for i in range(10)}, **{0xFF21 + i: 0x41 + i for i in range(26)},
+              **{0xFF41 + i: 0x61 + i for i in range(26)}, 0xFF0B: 0x2B, 0xFF0D: 0x2D, 0xFF0E: 0x2E, 0xFF0F: 0x2F,
+              0xFF20: 0x40, 0x3000: 0x20}
+
+
 def check_digit(first17: str) -> str:
     total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 
 def normalize(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    """Full-width digits and letters as ASCII (a number typed with a Chinese input method is the same number), no
+    spaces, the check letter in upper case."""
+    return "".join((value or "").translate(FULL_WIDTH).split()).upper()
 
 
 def validate(value: str) -> str:

@@ -31,8 +31,12 @@ from django.utils.translation import gettext as _
 from grassroots.core.context import acting, current_actor
 from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
+from grassroots.core.idnumber import FULL_WIDTH
 
 MAX_ROWS = 20000
+HEADER_SEARCH = 20  # the header row is looked for among the first rows, below titles and blank rows
+# Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
+_SPACES = re.compile(r"[ \t\u00a0]+")
 ACTIONS = ("create", "update", "unchanged")
 
 
@@ -95,6 +99,7 @@ class Sheet:
     english: bool
     records: list[tuple[int, list[Any]]]
     by_field: dict[str, Column] = field(default_factory=dict, repr=False)  # the columns it may hold
+    header_row: int = 1  # where the column headers were found, as the spreadsheet numbers rows
 
     def column_name(self, name: str) -> str:
         """The header of field `name` as the file wrote it, else as the template writes it (for errors)."""
@@ -187,18 +192,41 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
         wb.close()
 
 
+def xls_rows(data: bytes) -> list[list[Any]]:
+    """An old Excel 97-2003 workbook's first sheet, read by xlrd; its date cells as dates."""
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    try:
+        sheet = book.sheet_by_index(0)
+        rows: list[list[Any]] = []
+        for r in range(min(sheet.nrows, MAX_ROWS + HEADER_SEARCH + 2)):
+            row: list[Any] = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    moment = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                    row.append(moment.date() if moment.time() == dt.time() else moment)
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    row.append(None)
+                else:
+                    row.append(cell.value)
+            rows.append(row)
+        return rows
+    finally:
+        book.release_resources()
+
+
 def read_rows(src: Any, filename: str) -> tuple[list[list[Any]] | None, str]:
     ext = Path(filename or "").suffix.lower()
-    if ext == ".xls":
-        return None, _("old .xls files cannot be read: save the sheet as .xlsx or .csv")
-    if ext not in (".xlsx", ".xlsm", ".csv", ".txt"):
-        return None, _("unsupported file type %(ext)s: use .xlsx or .csv") % {"ext": ext or _("(none)")}
+    if ext not in (".xlsx", ".xlsm", ".xls", ".csv", ".txt"):
+        return None, _("unsupported file type %(ext)s: use .xlsx, .xls or .csv") % {"ext": ext or _("(none)")}
     try:
         data = read_bytes(src)
     except OSError as exc:
         return None, _("cannot read the file: %(reason)s") % {"reason": exc.strerror or exc}
     try:
-        rows = xlsx_rows(data) if ext in (".xlsx", ".xlsm") else csv_rows(data)
+        rows = (xlsx_rows(data) if ext in (".xlsx", ".xlsm") else xls_rows(data) if ext == ".xls"
+                else csv_rows(data))
     except UnicodeDecodeError:
         return None, _("cannot read the file: save it as UTF-8 or GB18030 text")
     except Exception:  # openpyxl and zipfile raise many kinds of errors on a damaged file
@@ -208,23 +236,36 @@ def read_rows(src: Any, filename: str) -> tuple[list[list[Any]] | None, str]:
     return rows, ""
 
 
+def _header_index(rows: list[list[Any]], index: dict[str, str]) -> int:
+    """The row (0-based) holding the column headers: among the first HEADER_SEARCH rows, the one that names the
+    most known columns (a title row above it names none or one, a blank row none); the first row if none does."""
+    best, best_count = 0, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH]):
+        count = len({index[key] for key in (norm(cell_text(c)) for c in row) if key in index})
+        if count > best_count:
+            best, best_count = i, count
+    return best if best_count >= 2 else 0
+
+
 def read_sheet(rows: list[list[Any]], known: Sequence[Column], required: Iterable[Column]
                ) -> tuple[Sheet | None, list[RowError]]:
-    """The header row matched against `known` columns (Chinese, English or an alias), the data rows numbered
-    as the spreadsheet numbers them. Errors: an empty file, a column twice, a `required` column missing."""
-    if not rows:
+    """The header row matched against `known` columns (Chinese, English or an alias), found below any title and
+    blank rows; the data rows numbered as the spreadsheet numbers them. Errors: an empty file, a column twice, a
+    `required` column missing (on the header row found)."""
+    if not any(cell_text(c) for row in rows[:HEADER_SEARCH] for c in row):
         return None, [RowError(1, "", _("the file is empty: the first row must hold the column headers"))]
     index = {norm(h): c.field for c in known for h in (c.zh, c.en, *c.aliases)}
+    at = _header_index(rows, index)
     columns: dict[str, int] = {}
     header_text: dict[str, str] = {}
     errors: list[RowError] = []
-    for idx, cell in enumerate(rows[0]):
+    for idx, cell in enumerate(rows[at]):
         text = cell_text(cell)
         name = index.get(norm(text)) if text else None
         if name is None:
             continue
         if name in columns:
-            errors.append(RowError(1, text, _("this column appears twice (also %(other)s)")
+            errors.append(RowError(at + 1, text, _("this column appears twice (also %(other)s)")
                                    % {"other": header_text[name]}))
             continue
         columns[name] = idx
@@ -232,9 +273,9 @@ def read_sheet(rows: list[list[Any]], known: Sequence[Column], required: Iterabl
     english = sum(is_english(t) for t in header_text.values()) * 2 > len(header_text)
     for col in required:
         if col.field not in columns:
-            errors.append(RowError(1, col.en if english else col.zh, _("this required column is missing")))
-    records = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
-    return Sheet(columns, header_text, english, records, {c.field: c for c in known}), errors
+            errors.append(RowError(at + 1, col.en if english else col.zh, _("this required column is missing")))
+    records = [(at + i + 2, list(r)) for i, r in enumerate(rows[at + 1:])]
+    return Sheet(columns, header_text, english, records, {c.field: c for c in known}, header_row=at + 1), errors
 
 
 def check_rows(sheet: Sheet, check: Callable[[Row], PlannedRow | None]) -> tuple[list[PlannedRow], list[RowError]]:
@@ -267,7 +308,8 @@ def cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    return str(value).replace("\ufeff", "").replace("\u200b", "").strip()
+    text = str(value).replace("\ufeff", "").replace("\u200b", "").translate(FULL_WIDTH)
+    return _SPACES.sub(" ", text).strip()
 
 
 def has_control(text: str) -> bool:
@@ -340,7 +382,7 @@ class Row:
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
         raw = self.raw(name)
         try:
-            value = parse_date(raw.strip() if isinstance(raw, str) else raw)
+            value = parse_date(cell_text(raw) if isinstance(raw, str) else raw)
         except DateError as exc:
             self.error(name, str(exc)[:200])
             return None
@@ -394,6 +436,8 @@ def cli_report(plan: ImportPlan, *, dry_run: bool, print_rows: Callable[[Any], N
         return 1
     if dry_run:
         print_rows(plan)
+    if plan.sheet is not None and plan.sheet.header_row > 1:
+        print(_("the column headers were found on row %(row)d") % {"row": plan.sheet.header_row})
     print(summary(plan.counts))
     return 0
 

@@ -105,7 +105,6 @@ def template_xlsx() -> bytes:
     notes = wb.create_sheet(_("Notes"))
     notes.append([_("Column"), _("Required"), _("Accepted values")])
     accepted = {
-        "sex": "男、女",
         "birth_date": _("may be blank: taken from the ID number"),
         "status": "正式党员、预备党员: " + _("may be blank: full when a conversion date is given"),
         "joined_on": "2019-12-31, 2019/12/31, 2019.12.31, 2019年12月31日",
@@ -113,8 +112,9 @@ def template_xlsx() -> bytes:
         "org_code": _("the organization's code or its exact current name"),
         "party_group_code": _("the party group's code or name"),
     }
-    for field in ("education", "occupation"):
-        accepted[field] = "、".join(names[0] for names in headers.ZH_LABELS[field].values())
+    for field in ("sex", "education", "occupation"):  # every label the import accepts, the export's first
+        accepted[field] = "；".join(f"{names[0]}（{'、'.join(names[1:])}）" if names[1:] else names[0]
+                                   for names in headers.ZH_LABELS[field].values())
     for col in headers.COLUMNS:
         notes.append([col.zh, _("yes") if col.required else "", accepted.get(col.field, "")])
     notes.column_dimensions["A"].width = 14

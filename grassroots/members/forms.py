@@ -110,7 +110,7 @@ class MemberEditForm(OrgChoiceMixin, forms.Form):
 # --- the import ---------------------------------------------------------------------------------------
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx or .csv)"),
+    file = forms.FileField(label=_("File (.xlsx, .xls or .csv)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
     default_org = forms.ChoiceField(label=_("Default organization"), required=False,
                                     help_text=_("Used for rows that name no organization."))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import PermissionDeniedError, RuleError
 
-IMPORT_SUFFIXES = (".xlsx", ".csv")
+IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv")
 
 
 class LooseDateField(forms.CharField):
@@ -33,14 +33,14 @@ class LooseDateField(forms.CharField):
 
 def check_import_suffix(upload: Any) -> Any:
     if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
-        raise forms.ValidationError(_("Upload an .xlsx or a .csv file."), code="suffix")
+        raise forms.ValidationError(_("Upload an .xlsx, .xls or .csv file."), code="suffix")
     return upload
 
 
 class ImportFileForm(forms.Form):
     """The one field of an import's first step."""
 
-    file = forms.FileField(label=_("File (.xlsx or .csv)"),
+    file = forms.FileField(label=_("File (.xlsx, .xls or .csv)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
 
     def clean_file(self) -> Any:

@@ -124,3 +124,16 @@ def test_template_is_an_empty_sheet_with_the_chinese_headers(cast: Any, tmp_path
         plan = plan_import(buf, "template.xlsx")
     assert plan.ok, plan.errors
     assert plan.rows[0].action == "create"
+
+
+def test_the_template_lists_every_label_the_import_accepts() -> None:
+    import io as _io
+
+    import openpyxl as _openpyxl
+
+    from grassroots.members.exporter import template_xlsx
+
+    notes = _openpyxl.load_workbook(_io.BytesIO(template_xlsx())).worksheets[1]
+    accepted = {row[0]: row[2] or "" for row in notes.iter_rows(min_row=2, values_only=True)}
+    for label in ("自由职业者", "灵活就业", "未就业高校毕业生", "退役军人", "本科", "大学本科", "硕士", "博士", "男性"):
+        assert any(label in text for text in accepted.values()), label

@@ -252,7 +252,7 @@ def test_unreadable_files_are_errors_not_exceptions(cast: Any, tmp_path: Path) -
     assert not plan_as(cast.admin, tmp_path / "absent.csv").ok
     old = tmp_path / "m.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    assert ".xlsx" in plan_as(cast.admin, old).errors[0].message
+    assert "cannot read" in plan_as(cast.admin, old).errors[0].message  # a damaged .xls (real ones are read)
     empty = tmp_path / "e.csv"
     empty.write_bytes(b"")
     assert plan_as(cast.admin, empty).errors[0].row == 1
@@ -466,3 +466,55 @@ def test_garbage_cells_give_errors_and_never_partial_writes(cast: Any, tmp_path_
         assert members_after == before[0] + result.counts["create"]
     else:
         assert result.errors and totals() == before
+
+
+# --- rosters as secretaries have them (issue 12) -------------------------------------------------------
+
+FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def test_a_roster_with_a_title_row_full_width_digits_and_common_labels(cast: Any, tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["第一支部党员花名册", "", ""])  # a title row
+    writer.writerow([])  # and a blank row above the header
+    writer.writerow(ZH)
+    rows = [row(1, 人员类别="自由职业者"), row(2, 人员类别="未就业高校毕业生", 学历="硕士"),
+            row(3, 人员类别="灵活就业", 性别="女性", 入党时间="２０１５－０７－０１")]
+    for r in rows:
+        r = dict(r, 身份证号=r["身份证号"].translate(FULL), 联系电话="１３９ ０００　００００")
+        writer.writerow([r.get(h, "") for h in ZH])
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    plan = plan_as(cast.secretary, path)
+    assert plan.ok, plan.errors
+    assert plan.sheet is not None and plan.sheet.header_row == 3
+    assert [r.row for r in plan.rows] == [4, 5, 6]  # numbered as the spreadsheet numbers them
+    assert apply_as(cast.secretary, plan).applied
+    stored = {m.id_number: m for m in Member.objects.filter(name__in=["张1", "张2", "张3"])}
+    assert set(stored) == {new_id(1), new_id(2), new_id(3)}  # stored in ASCII
+    assert {m.occupation for m in stored.values()} == {"freelance", "unemployed_or_demobilized"}
+    assert stored[new_id(3)].phone == "139 000 0000" and stored[new_id(3)].sex == "F"
+    # The same people typed in ASCII: nothing changes, nobody is counted twice.
+    again = plan_as(cast.secretary, write_csv(tmp_path / "ascii.csv", [dict(r, 联系电话="139 000 0000")
+                                                                       for r in rows]))
+    assert again.ok, again.errors
+    assert again.counts == {"create": 0, "update": 0, "unchanged": 3}
+
+
+def test_a_header_row_missing_a_column_is_named_where_it_was_found(cast: Any, tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    heads = [h for h in ZH if h != "学历"]
+    path.write_text("名册\n\n" + ",".join(heads) + "\n", encoding="utf-8")
+    plan = plan_as(cast.secretary, path)
+    assert [(e.row, e.column) for e in plan.errors] == [(3, "学历")]
+
+
+def test_an_old_xls_workbook_is_read(cast: Any) -> None:
+    path = Path(__file__).parent / "files" / "roster-title-row.xls"  # Excel 97-2003, a title row, real dates
+    plan = plan_as(cast.secretary, path)
+    assert plan.ok, plan.errors
+    assert plan.sheet is not None and plan.sheet.header_row == 3
+    assert [(r.name, r.action) for r in plan.rows] == [("赵一", "create"), ("钱二", "create")]
+    assert plan.rows[0].values["joined_on"] == dt.date(2015, 7, 1)
+    assert plan.rows[0].values["occupation"] == "freelance" and plan.rows[1].values["education"] == "bachelor"

@@ -234,3 +234,22 @@ def test_import_template_download(cast: Cast, client: Any) -> None:
     assert {"姓名", "身份证号", "所在党组织", "入党时间"} <= set(headers)
     login(client, cast, "auditor")
     assert client.get(reverse("member-import-template")).status_code == 403
+
+
+def test_import_page_says_where_the_headers_were_found(cast: Cast, client: Any, uploads: Any) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["第一支部党员名册"])  # a title row, then a blank row, as secretaries' files have them
+    sheet.append([])
+    sheet.append(HEADER)
+    for row in new_rows():
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    buf.name = "members.xlsx"
+    login(client, cast, "secretary")
+    response = client.post("/import/members/", {"step": "dry_run", "file": buf})
+    assert response.context["plan"].ok and [r.row for r in response.context["plan"].rows] == [4, 5]
+    assert 'id="header-row"' in response.content.decode()
+    assert "列标题在第 3 行" in response.content.decode()  # the page is in Chinese

@@ -132,5 +132,5 @@ def test_a_station_without_categories_says_so(cast: Cast) -> None:
 
 def test_a_wrong_file_type_stays_on_the_form(station: Station, cast: Cast) -> None:
     response = client_as(cast, "street_admin").post(reverse("opinion-import", args=["S"]),
-                                                    upload(b"x", "register.xls"))
-    assert response.status_code == 400 and "Upload an .xlsx or a .csv file." in text(response)
+                                                    upload(b"x", "register.doc"))
+    assert response.status_code == 400 and "Upload an .xlsx, .xls or .csv file." in text(response)

@@ -289,7 +289,7 @@ def test_a_revoked_station_takes_no_register(station: Station, cast: Any) -> Non
 
 
 def test_a_bad_file_type(station: Station, cast: Any) -> None:
-    plan = plan_as(cast.street_admin, station.org, b"whatever", "register.xls")
+    plan = plan_as(cast.street_admin, station.org, b"whatever", "register.doc")
     assert plan.errors and plan.errors[0].row == 0 and ".xlsx" in plan.errors[0].message
 
 
