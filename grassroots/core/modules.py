@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -129,7 +129,6 @@ class Module:
     importers: tuple[Importer, ...] = ()  # `grassroots import` verbs
     demo: str | None = None  # dotted path of `build(out)`: the module's part of the demo town, run after the roster
     demo_order: int = 100
-    extra: dict[str, Any] = field(default_factory=dict)  # anything a later hook needs, by name
 
 
 _REGISTRY: dict[str, Module] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from grassroots.core.models import AuditEntry
 from grassroots.members.models import Member, MemberEvent
@@ -82,3 +83,22 @@ def field_errors(response: Any, field: str | None) -> list[str]:
 
 def reload(obj: Any) -> Any:
     return type(obj).objects.get(pk=obj.pk)
+
+
+def assert_writes_refused(client: Client, writes: Any, who: str) -> None:
+    """Each (url, data) write page answers 403 or 404 to a GET and a POST, and the POST writes nothing."""
+    for url, data in writes:
+        assert client.get(url).status_code in (403, 404), (who, url)
+        before = counts()
+        response = client.post(url, data)
+        assert response.status_code in (403, 404), (who, url, response.status_code)
+        assert counts() == before, (who, url)
+
+
+def assert_writes_need_login(client: Client, writes: Any) -> None:
+    """Each (url, data) write page sends an anonymous POST to the login page, and writes nothing."""
+    for url, data in writes:
+        before = counts()
+        response = client.post(url, data)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+        assert counts() == before

@@ -13,7 +13,6 @@ from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,12 +21,10 @@ from django.views.decorators.http import require_GET
 from grassroots.access.scope import Scope, scope_for
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, Finding, counts_by_org, findings_for
+from grassroots.ui.lists import paginate, query_without
 from grassroots.ui.words import rule_title
 
 from .forms import AsOfForm
-
-PAGE_SIZE = 50
-PRINT_LIMIT = 5000
 
 
 def _open_states() -> list[tuple[str, Any]]:
@@ -85,15 +82,11 @@ def org_findings(request: HttpRequest, code: str) -> HttpResponse:
         found = [f for f in found if f.rule_id == rule]
     if state:
         found = [f for f in found if f.state == state]
-    show_all = request.GET.get("all") == "1"
-    page = Paginator(found, PRINT_LIMIT if show_all else PAGE_SIZE).get_page(1 if show_all else request.GET.get("page"))
-    query = request.GET.copy()
-    for name in ("page", "all"):
-        query.pop(name, None)
+    page, show_all = paginate(request, found)
     labels = dict(STATE_LABELS)
     rows = [{"f": f, "title": rule_title(f.rule), "state_label": labels[f.state]} for f in page.object_list]
     return render(request, "web/findings_list.html", {
         "org": org, "form": form, "day": day, "on": on, "page": page, "show_all": show_all, "rows": rows,
-        "page_query": query.urlencode(), "kinds": kinds, "rule": rule, "state": state,
+        "page_query": query_without(request, "page", "all"), "kinds": kinds, "rule": rule, "state": state,
         "rule_title": rule_title(rule) if rule else "", "finding_states": _open_states(),
     })

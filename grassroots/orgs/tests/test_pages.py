@@ -16,7 +16,15 @@ from grassroots.core.models import AuditEntry
 from grassroots.members.models import EventKind, MemberEvent
 from grassroots.orgs.models import Organization, OrgChange, OrgState
 from grassroots.orgs.services import org_create
-from grassroots.ui.testing import assert_web_audit, counts, field_errors, login, reload
+from grassroots.ui.testing import (
+    assert_web_audit,
+    assert_writes_need_login,
+    assert_writes_refused,
+    counts,
+    field_errors,
+    login,
+    reload,
+)
 
 DAY = dt.date(2020, 5, 1)
 TOMORROW = timezone.localdate() + dt.timedelta(days=1)
@@ -189,20 +197,11 @@ def write_urls(cast: Cast) -> list[tuple[str, dict[str, Any]]]:
 @pytest.mark.parametrize("role", ["auditor", "member", "outsider"])
 def test_refused_for_readers_members_and_outsiders(cast: Cast, client: Any, role: str) -> None:
     login(client, cast, role)
-    for url, data in write_urls(cast):
-        assert client.get(url).status_code in (403, 404), (role, url)
-        before = counts()
-        response = client.post(url, data)
-        assert response.status_code in (403, 404), (role, url, response.status_code)
-        assert counts() == before, (role, url)
+    assert_writes_refused(client, write_urls(cast), role)
 
 
 def test_anonymous_is_sent_to_login(cast: Cast, client: Any) -> None:
-    for url, data in write_urls(cast):
-        before = counts()
-        response = client.post(url, data)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
-        assert counts() == before
+    assert_writes_need_login(client, write_urls(cast))
 
 
 def test_secretary_cannot_reach_another_branch(cast: Cast, client: Any) -> None:
