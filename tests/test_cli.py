@@ -14,7 +14,8 @@ from grassroots.core.models import AuditEntry
 def test_stats_json_keys_and_figures(cast: Any, capsys: Any) -> None:
     assert main(["stats", "--org", "S", "--as-of", "2019-12-31", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    for key in ("total", "probationary", "female", "minority", "age_35_or_under", "college_or_above", "mobile"):
+    for key in ("total", "probationary", "female", "minority", "age_35_or_under", "age_36_54", "age_55_or_over",
+                "college_or_above", "mobile"):
         assert set(data[key]) == {"count", "pct"}
     # The cast: A has 李明 (F) and 王强, B has 赵刚; C is under another street.
     assert data["total"] == {"count": 3, "pct": 100.0}

@@ -6,7 +6,10 @@ hint in brackets ("出生日期（2019-12-31）"). Cell labels match the same wa
 
 from __future__ import annotations
 
+import datetime as dt
+
 from grassroots.core.sheets import Column, norm
+from grassroots.rules.registry import in_force
 
 from .models import Education, Occupation, Sex, Status
 
@@ -28,33 +31,15 @@ COLUMNS: tuple[Column, ...] = (
 )
 ZH_HEADERS = [c.zh for c in COLUMNS]
 
-SEX_LABELS: dict[str, tuple[str, ...]] = {
-    Sex.MALE: ("男", "男性", "男士", "male", "m"),
-    Sex.FEMALE: ("女", "女性", "女士", "female", "f"),
-}
-EDUCATION_LABELS: dict[str, tuple[str, ...]] = {
-    Education.POSTGRADUATE: ("研究生", "博士研究生", "硕士研究生", "博士", "硕士", "postgraduate"),
-    Education.BACHELOR: ("大学本科", "本科", "学士", "bachelor"),
-    Education.COLLEGE: ("大专", "大学专科", "专科", "college"),
-    Education.SECONDARY_TECHNICAL: ("中专", "中等专科", "中等专业", "中技", "技校", "技工学校", "secondary_technical"),
-    Education.HIGH_SCHOOL: ("高中", "普通高中", "职高", "high_school"),
-    Education.JUNIOR_HIGH_OR_BELOW: ("初中及以下", "初中", "小学", "小学及以下", "junior_high_or_below"),
-}
-OCCUPATION_LABELS: dict[str, tuple[str, ...]] = {
-    Occupation.IN_SERVICE: ("在岗职工", "在职职工", "在岗", "在职", "公务员", "事业单位人员", "企业职工", "in_service"),
-    Occupation.RETIRED: ("离退休人员", "离退休", "退休", "离休", "retired"),
-    Occupation.FARMER: ("农牧渔民", "农民", "farmer"),
-    Occupation.STUDENT: ("学生", "student"),
-    Occupation.UNEMPLOYED_OR_DEMOBILIZED: ("待业毕业生或退役军人", "待业毕业生", "未就业高校毕业生", "未就业毕业生",
-                                           "退役军人", "退伍军人", "复员退伍军人", "unemployed_or_demobilized"),
-    Occupation.FREELANCE: ("自由职业或个体", "自由职业", "自由职业者", "灵活就业", "灵活就业人员", "个体", "个体户",
-                           "个体工商户", "个体经营", "freelance"),
-    Occupation.OTHER: ("其他", "其它", "other"),
-}
-STATUS_LABELS: dict[str, tuple[str, ...]] = {
-    Status.FULL: ("正式党员", "正式", "full"),
-    Status.PROBATIONARY: ("预备党员", "预备", "probationary"),
-}
+def _labels(field: str) -> dict[str, tuple[str, ...]]:
+    """The labels of one field, from the rule `members.labels` (rules data: add a label there, not here)."""
+    return {code: tuple(names) for code, names in in_force("members.labels", dt.date.today())[field].items()}
+
+
+SEX_LABELS = _labels("sex")
+EDUCATION_LABELS = _labels("education")
+OCCUPATION_LABELS = _labels("occupation")
+STATUS_LABELS = _labels("status")
 
 
 def _index(labels: dict[str, tuple[str, ...]], choices: type) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -12,17 +13,31 @@ from django.utils import translation
 from grassroots.core.dates import add_years
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import kind_counts, state_on
+from grassroots.rules.registry import in_force
 
 from .models import COLLEGE_OR_ABOVE, HAN, Education, MemberPeriod, Occupation, Sex, Status
 
-AGE_BANDS = (  # key, youngest age, oldest age (None: no bound)
-    ("age_35_or_under", None, 35),
-    ("age_36_45", 36, 45),
-    ("age_46_54", 46, 54),
-    ("age_55_60", 55, 60),
-    ("age_over_60", 61, None),
-    ("age_30_or_under", None, 30),
-)
+
+@dataclass(frozen=True)
+class AgeBand:
+    """An age band of the statistics, from the rule `members.age_bands` (rules data, not code)."""
+
+    key: str
+    youngest: int | None  # full years; None: no lower bound
+    oldest: int | None  # None: no upper bound
+    zh: str
+    en: str
+    in_breakdown: bool  # one of the bands that divide the total (the others overlap them)
+
+    def label(self, language: str) -> str:
+        return self.zh if language.startswith("zh") else self.en
+
+
+def age_bands(day: dt.date | None = None) -> tuple[AgeBand, ...]:
+    """The age bands in force on `day` (today's when None), in the order the pages show them."""
+    rule = in_force("members.age_bands", day or dt.date.today())
+    return tuple(AgeBand(key=b["key"], youngest=b["youngest"], oldest=b["oldest"], zh=b["zh"], en=b["en"],
+                         in_breakdown=bool(b["in_breakdown"])) for b in rule["bands"])
 
 
 def pct(count: int, total: int) -> Decimal:
@@ -60,8 +75,8 @@ def structure_counts(org: Organization, day: dt.date) -> dict[str, int]:
         "suspended": Count("id", filter=Q(suspended=True)),
         "college_or_above": Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
     }
-    for key, youngest, oldest in AGE_BANDS:
-        aggregates[key] = Count("id", filter=_age_q(day, youngest, oldest))
+    for band in age_bands(day):
+        aggregates[band.key] = Count("id", filter=_age_q(day, band.youngest, band.oldest))
     for value in Education.values:
         aggregates[f"education_{value}"] = Count("id", filter=Q(education=value))
     for value in Occupation.values:
@@ -119,6 +134,8 @@ def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", 
                 f"其中预备党员{c['probationary']}名，占党员总数的{p['probationary']}%；"
                 f"女党员{c['female']}名，占{p['female']}%；少数民族党员{c['minority']}名，占{p['minority']}%；"
                 f"35岁及以下党员{c['age_35_or_under']}名，占{p['age_35_or_under']}%；"
+                f"36至54岁党员{c['age_36_54']}名，占{p['age_36_54']}%；"
+                f"55岁及以上党员{c['age_55_or_over']}名，占{p['age_55_or_over']}%；"
                 f"大专及以上学历党员{c['college_or_above']}名，占{p['college_or_above']}%。"
                 f"流动党员{c['mobile']}名。"
             )
@@ -135,7 +152,9 @@ def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", 
             f"As of {day.day} {day:%B %Y}, {s['org']['name_en'] or s['org']['name']}{under} {c['total']} members in total. "
             f"Of them, {c['probationary']} were probationary members, {p['probationary']}% of the total; "
             f"{c['female']} were women ({p['female']}%); {c['minority']} belonged to ethnic minorities ({p['minority']}%); "
-            f"{c['age_35_or_under']} were aged 35 or under ({p['age_35_or_under']}%); "
+            f"{c['age_35_or_under']} were aged 35 or under ({p['age_35_or_under']}%), "
+            f"{c['age_36_54']} were 36 to 54 ({p['age_36_54']}%) and {c['age_55_or_over']} were 55 or over "
+            f"({p['age_55_or_over']}%); "
             f"{c['college_or_above']} had a college education or above ({p['college_or_above']}%). "
             f"{c['mobile']} were mobile members."
         )

@@ -15,7 +15,7 @@ from grassroots.orgs.models import Organization
 from grassroots.reports.situation import situation_figures
 
 from .models import Education, Occupation
-from .stats import AGE_BANDS
+from .stats import age_bands
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,15 @@ class Situation:
                 "organizations": self.organizations}
 
 
-STRUCTURE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("age", tuple(key for key, _y, _o in AGE_BANDS if key != "age_30_or_under")),
-    ("education", tuple(f"education_{v}" for v in Education.values)),
-    ("occupation", tuple(f"occupation_{v}" for v in Occupation.values)),
-)
-AGE_LABELS = {
-    "age_35_or_under": ("35岁及以下", "35 or under"), "age_36_45": ("36至45岁", "36 to 45"),
-    "age_46_54": ("46至54岁", "46 to 54"), "age_55_60": ("55至60岁", "55 to 60"),
-    "age_over_60": ("61岁及以上", "61 or over"),
-}
+def structure_groups(day: dt.date) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The breakdowns a summary writes: the age bands that divide the total (rules data), education, occupation."""
+    return (
+        ("age", tuple(band.key for band in age_bands(day) if band.in_breakdown)),
+        ("education", tuple(f"education_{v}" for v in Education.values)),
+        ("occupation", tuple(f"occupation_{v}" for v in Occupation.values)),
+    )
+
+
 GROUP_LABELS = {"age": ("按年龄分", "By age"), "education": ("按学历分", "By education"),
                 "occupation": ("按职业分", "By occupation")}
 
@@ -84,10 +83,11 @@ def structure_sentence(situation: Situation, group: str, keys: tuple[str, ...], 
     figures = situation.figures
     zh = language.startswith("zh")
     parts = []
+    bands = {band.key: band for band in age_bands()}
     with translation.override(language):
         for key in keys:
             f = figures[key]
-            label = AGE_LABELS[key][0 if zh else 1] if key in AGE_LABELS else _label(key)
+            label = bands[key].label(language) if key in bands else _label(key)
             parts.append(f"{label}{f.count}名，占{f.pct}%" if zh else f"{label}: {f.count} ({f.pct}%)")
     head = GROUP_LABELS[group][0 if zh else 1]
     return f"{head}：{'；'.join(parts)}。" if zh else f"{head}: {'; '.join(parts)}."
@@ -98,5 +98,5 @@ def situation_text(situation: Situation, day: dt.date, language: str) -> Section
     return SectionText("基本情况" if zh else "Basic situation", (
         situation.paragraph["zh-hans" if zh else "en"],
         Subheading("党员队伍结构" if zh else "Structure of the membership"),
-        *(structure_sentence(situation, group, keys, language) for group, keys in STRUCTURE_GROUPS),
+        *(structure_sentence(situation, group, keys, language) for group, keys in structure_groups(day)),
     ))

@@ -12,14 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.members.models import Education, Member, MemberPeriod, Occupation
 from grassroots.members.selectors import current_members
-from grassroots.members.stats import AGE_BANDS, to_json
+from grassroots.members.stats import age_bands, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
 from grassroots.reports.situation import situation_figures
@@ -127,18 +127,14 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 def _stat_sections(stats: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, Any]]]]:
     """The statistics as titled sections of (key, label, {count, pct}) rows."""
-    age_labels = {
-        "age_35_or_under": _("Aged 35 or under"), "age_36_45": _("Aged 36 to 45"),
-        "age_46_54": _("Aged 46 to 54"), "age_55_60": _("Aged 55 to 60"), "age_over_60": _("Over 60"),
-        "age_30_or_under": _("Aged 30 or under"),
-    }
+    language = get_language() or "zh-hans"
     sections: list[tuple[str, list[tuple[str, str]]]] = [
         (_("Status"), [("total", _("Members in total")), ("probationary", _("Probationary members")),
                        ("full", _("Full members")), ("mobile", _("Mobile members")),
                        ("suspended", _("Suspended (lost contact)"))]),
         (_("Sex"), [("male", _("Men")), ("female", _("Women"))]),
         (_("Ethnicity"), [("han", _("Han")), ("minority", _("Ethnic minorities"))]),
-        (_("Age"), [(key, age_labels[key]) for key, _y, _o in AGE_BANDS]),
+        (_("Age"), [(band.key, band.label(language)) for band in age_bands(dt.date.fromisoformat(stats["as_of"]))]),
         (_("Education"), [(f"education_{v}", str(label)) for v, label in Education.choices]
          + [("college_or_above", _("College education or above"))]),
         (_("Occupation"), [(f"occupation_{v}", str(label)) for v, label in Occupation.choices]),
@@ -148,7 +144,8 @@ def _stat_sections(stats: dict[str, Any]) -> list[tuple[str, list[tuple[str, str
 
 def _chart_data(sections: list[tuple[str, list[tuple[str, str, Any]]]]) -> dict[str, Any]:
     """What orgchart.js draws: one bar chart per group (disjoint categories only)."""
-    wanted = {_("Sex"): None, _("Age"): {"age_30_or_under"}, _("Education"): {"college_or_above"},
+    overlapping = {band.key for band in age_bands() if not band.in_breakdown}
+    wanted = {_("Sex"): None, _("Age"): overlapping, _("Education"): {"college_or_above"},
               _("Occupation"): None}
     groups = []
     for title, rows in sections:

@@ -30,7 +30,7 @@ ROOTS = ("S", "X", "G")
 ETHNICITIES = ("汉族", "汉族", "回族", "壮族")
 LEAP_BIRTHS = (dt.date(1960, 2, 29), dt.date(1972, 2, 29), dt.date(1980, 2, 29))
 BANDS = {"age_35_or_under": (None, 35), "age_36_45": (36, 45), "age_46_54": (46, 54), "age_55_60": (55, 60),
-         "age_over_60": (61, None), "age_30_or_under": (None, 30)}
+         "age_over_60": (61, None), "age_30_or_under": (None, 30), "age_36_54": (36, 54), "age_55_or_over": (55, None)}
 
 
 # --- the oracle: plain Python over recorded rows and the list of tree changes -------------------------

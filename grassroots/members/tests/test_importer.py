@@ -518,3 +518,26 @@ def test_an_old_xls_workbook_is_read(cast: Any) -> None:
     assert [(r.name, r.action) for r in plan.rows] == [("赵一", "create"), ("钱二", "create")]
     assert plan.rows[0].values["joined_on"] == dt.date(2015, 7, 1)
     assert plan.rows[0].values["occupation"] == "freelance" and plan.rows[1].values["education"] == "bachelor"
+
+
+def test_cell_labels_are_rules_data_and_every_code_is_a_choice() -> None:
+    """The labels live in the rule `members.labels` (rules/data/members.json); each names a real choice, no label
+    means two values, and the export writes the first one."""
+    import datetime as _dt
+
+    from grassroots.members import headers
+    from grassroots.members.models import Education, Occupation, Sex, Status
+    from grassroots.rules.registry import in_force
+
+    rule = in_force("members.labels", _dt.date.today())
+    for field, choices in (("sex", Sex), ("education", Education), ("occupation", Occupation), ("status", Status)):
+        assert set(rule[field]) == set(choices.values), field
+        seen: dict[str, str] = {}
+        for code, names in rule[field].items():
+            for name in names:
+                assert seen.setdefault(headers.norm(name), code) == code, (field, name)
+                assert headers.code_for(field, name) == code
+            assert headers.zh_label(field, code) == names[0]
+    assert headers.code_for("occupation", "自由职业者") == "freelance"
+    assert headers.code_for("occupation", "未就业高校毕业生") == "unemployed_or_demobilized"
+    assert headers.code_for("education", "学士") == "bachelor"

@@ -42,7 +42,7 @@ def test_years_before_on_29_february() -> None:
 
 def _bands(counts: dict[str, int]) -> dict[str, int]:
     return {k: counts[k] for k in ("age_30_or_under", "age_35_or_under", "age_36_45", "age_46_54", "age_55_60",
-                                   "age_over_60")}
+                                   "age_over_60", "age_36_54", "age_55_or_over")}
 
 
 def _one(birth: dt.date, org: Any) -> Any:
@@ -77,6 +77,10 @@ def test_age_bands_at_their_edges(cast: Any, birth: dt.date, day: dt.date, band:
     age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
     if age <= 30:
         expected["age_30_or_under"] = 1
+    if 36 <= age <= 54:
+        expected["age_36_54"] = 1
+    if age >= 55:
+        expected["age_55_or_over"] = 1
     assert bands == expected
 
 
@@ -114,7 +118,7 @@ def test_structure_counts(street: Any) -> None:
     assert c["occupation_in_service"] == 3 and c["occupation_retired"] == 1 and c["occupation_farmer"] == 1
     assert sum(v for k, v in c.items() if k.startswith("occupation_")) == 8
     assert _bands(c) == {"age_30_or_under": 1, "age_35_or_under": 2, "age_36_45": 4, "age_46_54": 0,
-                         "age_55_60": 0, "age_over_60": 2}
+                         "age_55_60": 0, "age_over_60": 2, "age_36_54": 4, "age_55_or_over": 2}
     # only A's subtree; and before the extra members joined
     assert stats.structure_counts(street.branch_a, DAY)["total"] == 4
     assert stats.structure_counts(street.street, D(2022, 12, 31))["total"] == 7
@@ -138,7 +142,8 @@ def test_basic_situation_in_chinese(street: Any) -> None:
     text = stats.basic_situation(street.street, DAY)
     assert text.startswith("截至2024年6月30日，街道党工委下设党总支1个、党支部2个、党小组1个，共有党员8名。")
     for fragment in ("预备党员1名，占党员总数的12.50%", "女党员3名，占37.50%", "少数民族党员2名，占25.00%",
-                     "35岁及以下党员2名，占25.00%", "大专及以上学历党员5名，占62.50%", "流动党员1名"):
+                     "35岁及以下党员2名，占25.00%", "36至54岁党员4名，占50.00%", "55岁及以上党员2名，占25.00%",
+                     "大专及以上学历党员5名，占62.50%", "流动党员1名"):
         assert fragment in text
 
 
@@ -147,7 +152,7 @@ def test_basic_situation_in_english(street: Any) -> None:
     assert text.startswith("As of 30 June 2024, 街道党工委 had 1 general branch, 2 branches and 1 Party group under it "
                            "and 8 members in total.")
     for fragment in ("1 were probationary members, 12.50% of the total", "3 were women (37.50%)",
-                     "2 belonged to ethnic minorities (25.00%)", "2 were aged 35 or under (25.00%)",
+                     "2 belonged to ethnic minorities (25.00%)", "2 were aged 35 or under (25.00%), 4 were 36 to 54 (50.00%) and 2 were 55 or over (25.00%)",
                      "5 had a college education or above (62.50%)", "1 were mobile members"):
         assert fragment in text
 
@@ -155,3 +160,19 @@ def test_basic_situation_in_english(street: Any) -> None:
 def test_basic_situation_of_a_branch_without_sub_organizations(street: Any) -> None:
     assert stats.basic_situation(street.branch_b, DAY).startswith("截至2024年6月30日，第二支部共有党员4名。")
     assert " had 4 members in total." in stats.basic_situation(street.branch_b, DAY, language="en")
+
+
+def test_age_bands_are_rules_data() -> None:
+    bands = stats.age_bands(DAY)
+    keys = [b.key for b in bands]
+    assert len(keys) == len(set(keys))
+    assert {"age_35_or_under", "age_36_54", "age_55_or_over", "age_30_or_under"} <= set(keys)
+    # the bands that divide the total cover every age exactly once
+    breakdown = sorted((b for b in bands if b.in_breakdown), key=lambda b: b.youngest or 0)
+    assert breakdown[0].youngest is None and breakdown[-1].oldest is None
+    for a, b in zip(breakdown, breakdown[1:], strict=False):
+        assert a.oldest is not None and b.youngest == a.oldest + 1
+    wide = {b.key: b for b in bands}
+    assert (wide["age_36_54"].youngest, wide["age_36_54"].oldest) == (36, 54)
+    assert (wide["age_55_or_over"].youngest, wide["age_55_or_over"].oldest) == (55, None)
+    assert wide["age_55_or_over"].label("zh-hans") == "55岁及以上" and wide["age_36_54"].label("en") == "36 to 54"

@@ -61,6 +61,11 @@ def test_stats_counts_the_subtree_on_the_date(cast: Any) -> None:
     assert data["total"] == {"count": 3, "pct": 100.0}  # 李明, 王强, 赵刚 (孙丽 is in C)
     assert data["female"] == {"count": 1, "pct": 33.33}
     assert data["full"]["count"] == 3
+    # the wider bands the summaries quote, beside the breakdown (the cast were born in the 1980s)
+    bands = structure_counts(cast.street, today)
+    assert data["age_36_54"]["count"] == bands["age_36_54"] and data["age_55_or_over"]["count"] == bands["age_55_or_over"]
+    assert data["age_36_54"]["count"] + data["age_55_or_over"]["count"] + data["age_35_or_under"]["count"] == 3
+    assert "36至54岁党员" in data["basic_situation"]["zh-hans"]
     assert data["organizations"]["branch"] == 2 and data["organizations"]["party_group"] == 1
     assert "共有党员3名" in data["basic_situation"]["zh-hans"]
     assert "3 members in total" in data["basic_situation"]["en"]
