@@ -46,11 +46,11 @@ def test_a_domain_model_is_view_only_for_the_superuser(cast: Any, label: str) ->
 
     client = Client()
     client.force_login(cast.admin)
-    info = (model._meta.app_label, model._meta.model_name)
-    changelist = reverse("admin:%s_%s_changelist" % info)
-    add = reverse("admin:%s_%s_add" % info)
-    change = reverse("admin:%s_%s_change" % info, args=[obj.pk])
-    delete = reverse("admin:%s_%s_delete" % info, args=[obj.pk])
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    changelist = reverse(f"{prefix}_changelist")
+    add = reverse(f"{prefix}_add")
+    change = reverse(f"{prefix}_change", args=[obj.pk])
+    delete = reverse(f"{prefix}_delete", args=[obj.pk])
     page = client.get(changelist)
     assert page.status_code == 200 and 'id="pages-note"' in page.content.decode()
     page = client.get(change)
