@@ -39,7 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from grassroots.access.scope import current_scope
 from grassroots.core import audit
@@ -166,9 +166,10 @@ def _text(value: Any, field: str, max_length: int, *, required: bool = False) ->
     return text
 
 
-_LABELS = {"name": _lazy("name"), "name_en": _lazy("English name"), "contact": _lazy("contact"),
-           "code": _lazy("code"), "description": _lazy("description"), "address": _lazy("address"),
-           "recipients": _lazy("recipients")}
+_LABELS = {"name": gettext_lazy("name"), "name_en": gettext_lazy("English name"),
+           "contact": gettext_lazy("contact"), "code": gettext_lazy("code"),
+           "description": gettext_lazy("description"), "address": gettext_lazy("address"),
+           "recipients": gettext_lazy("recipients")}
 
 
 def _label(field: str) -> str:
@@ -332,9 +333,9 @@ def department_set_active(department: Department, *, active: bool, version: int 
 def department_delete(department: Department, *, version: int | None = None) -> None:
     """Delete a department entered by mistake: only while no category, opinion or routing names it."""
     dept = _locked(department, version)
-    _in_use(dept.name, [(Category.objects.filter(department=dept), str(_lazy("categories"))),
-                        (Opinion.objects.filter(department=dept), str(_lazy("opinions"))),
-                        (Assignment.objects.filter(to_department=dept), str(_lazy("routings")))])
+    _in_use(dept.name, [(Category.objects.filter(department=dept), _("categories")),
+                        (Opinion.objects.filter(department=dept), _("opinions")),
+                        (Assignment.objects.filter(to_department=dept), _("routings"))])
     audit.record("opinions.department_delete", dept, org_id=dept.org_id,
                  before=audit.snapshot(dept, DEPARTMENT_FIELDS))
     dept.delete()
@@ -399,7 +400,7 @@ def category_set_active(category: Category, *, active: bool, version: int | None
 def category_delete(category: Category, *, version: int | None = None) -> None:
     """Delete a category entered by mistake: only while no opinion carries it."""
     cat = _locked(category, version)
-    _in_use(cat.name, [(Opinion.objects.filter(category=cat), str(_lazy("opinions")))])
+    _in_use(cat.name, [(Opinion.objects.filter(category=cat), _("opinions"))])
     audit.record("opinions.category_delete", cat, org_id=cat.org_id, before=audit.snapshot(cat, CATEGORY_FIELDS))
     cat.delete()
 
@@ -450,7 +451,7 @@ def outlet_set_active(outlet: Outlet, *, active: bool, version: int | None = Non
 def outlet_delete(outlet: Outlet, *, version: int | None = None) -> None:
     """Delete an outlet entered by mistake: only while no opinion names it."""
     point = _locked(outlet, version)
-    _in_use(point.name, [(Opinion.objects.filter(outlet=point), str(_lazy("opinions")))])
+    _in_use(point.name, [(Opinion.objects.filter(outlet=point), _("opinions"))])
     audit.record("opinions.outlet_delete", point, org_id=point.org_id, before=audit.snapshot(point, OUTLET_FIELDS))
     point.delete()
 

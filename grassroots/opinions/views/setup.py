@@ -185,7 +185,7 @@ def _new(request: HttpRequest, code: str, key: str) -> HttpResponse:
         if form.is_valid():
             done = _write(form, lambda: kind.create(org, **_values(kind, form)))
             if done is not None:
-                messages.success(request, _("%(name)s was added.") % {"name": done.name})
+                messages.success(request, _("%(name)s was added to the station.") % {"name": done.name})
                 return redirect(_setup_url(org, f"{kind.key}-{done.pk}"))
         return _page(request, kind, org, form, status=400)
     initial = {"deadline_workdays": services.default_deadline_workdays()} if key == "category" else None

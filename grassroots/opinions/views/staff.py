@@ -283,6 +283,7 @@ def opinion_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "opinions/opinion_new.html", {
         "station": station, "form": form, "has_categories": has_categories,
         "can_read_station": scope_for(request.user).can_read_org(station),
+        "can_set_up": opinion_services.can_set_up(station),
     }, status=400 if request.method == "POST" else 200)
 
 
