@@ -289,7 +289,7 @@ class PublicOpinionForm(forms.Form):
 # --- the station's set-up ------------------------------------------------------------------------
 
 class DepartmentForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100,
+    name = forms.CharField(label=gettext_lazy("Department name"), max_length=100,
                            help_text=gettext_lazy("As the station calls it, e.g. 城管办."))
     name_en = forms.CharField(label=gettext_lazy("English name"), max_length=150, required=False)
     contact = forms.CharField(label=gettext_lazy("Contact"), max_length=100, required=False,
@@ -303,7 +303,7 @@ class CategoryForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Code"), max_length=32,
                            help_text=gettext_lazy("Letters, digits, - or _, e.g. roads. Open311 clients use it; it "
                                                   "cannot change once opinions carry it."))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Category name"), max_length=100)
     name_en = forms.CharField(label=gettext_lazy("English name"), max_length=150, required=False)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
@@ -331,7 +331,7 @@ class OutletForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Code"), max_length=32,
                            help_text=gettext_lazy("Letters, digits, - or _. The poster's QR code carries it: print "
                                                   "the poster again after changing it."))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Outlet name"), max_length=100)
     territory = _PlaceChoiceField(label=gettext_lazy("Place"), required=False, queryset=Territory.objects.none(),
                                   empty_label="—",
                                   help_text=gettext_lazy("Opinions received here without a place go by this one."))
