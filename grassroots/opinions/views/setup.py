@@ -56,7 +56,7 @@ KINDS = {
                        gettext_lazy("New department"), gettext_lazy("Department")),
     "category": Kind("category", Category, CategoryForm, services.category_create, services.category_update,
                      services.category_set_active, services.category_delete,
-                     pgettext_lazy("opinion", "New category"), pgettext_lazy("opinion", "Category")),
+                     gettext_lazy("New category"), pgettext_lazy("opinion", "Category")),
     "outlet": Kind("outlet", Outlet, OutletForm, services.outlet_create, services.outlet_update,
                    services.outlet_set_active, services.outlet_delete, gettext_lazy("New outlet"),
                    gettext_lazy("Outlet")),
