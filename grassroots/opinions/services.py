@@ -189,6 +189,12 @@ def default_deadline_workdays(day: dt.date | None = None) -> int:
     return int(in_force("opinions.reply_within", day or _today())["default_workdays"])
 
 
+def _kept_or_new_code(value: Any, current: str) -> str:
+    """A code left as it was passes even if it breaks today's rule (one typed before it, in the admin); a new one
+    is checked."""
+    return current if str(value or "").strip() == current else _code(value)
+
+
 def max_deadline_workdays(day: dt.date | None = None) -> int:
     """The longest deadline a category may have (the `opinions.reply_within` rule; against typing errors)."""
     return int(in_force("opinions.reply_within", day or _today())["max_workdays"])
@@ -366,7 +372,7 @@ def category_update(category: Category, *, version: int | None = None, code: str
     """Edit a category. A new deadline counts for opinions received from now on (each keeps the deadline it got);
     the code of a category opinions already carry stays (Open311 clients and the statistics' links know it)."""
     cat = _locked(category, version)
-    values: dict[str, Any] = {"code": _code(code), "name": _text(name, "name", 100, required=True),
+    values: dict[str, Any] = {"code": _kept_or_new_code(code, cat.code), "name": _text(name, "name", 100, required=True),
               "name_en": _text(name_en, "name_en", 150), "description": _text(description, "description", 300),
               "deadline_workdays": _deadline(deadline_workdays)}
     if department is not None and department.pk == cat.department_id:
@@ -426,7 +432,7 @@ def outlet_update(outlet: Outlet, *, version: int | None = None, code: str, name
                   territory: Territory | None = None, address: str = "", recipients: str = "") -> Outlet:
     """Edit an outlet. A new code changes the address its poster's QR code opens: the poster is printed again."""
     point = _locked(outlet, version)
-    values: dict[str, Any] = {"code": _code(code), "name": _text(name, "name", 100, required=True),
+    values: dict[str, Any] = {"code": _kept_or_new_code(code, point.code), "name": _text(name, "name", 100, required=True),
               "territory": (territory if territory is not None and territory.pk == point.territory_id
                             else _place_of(point.org, territory)),
               "address": _text(address, "address", 200), "recipients": _text(recipients, "recipients", 200)}

@@ -122,6 +122,18 @@ def test_an_edit_from_an_older_page_is_refused(cast: Cast, station: Station) -> 
     assert (roads.name, roads.deadline_workdays, roads.version, roads.active) == ("道路交通", 6, opened + 1, True)
 
 
+def test_a_code_typed_before_the_rule_is_kept_until_changed(cast: Cast, station: Station, today: dt.date) -> None:
+    Category.objects.filter(pk=station.other.pk).update(code="bad code 空格")  # as the admin once accepted it
+    with acting(None, "system"):
+        services.submit_opinion(station.org, text="其他事项", category=reload(station.other), channel="phone",
+                                received_on=dt.date(2024, 12, 2))
+    with as_user(cast, "street_admin"):
+        other = services.category_update(station.other, code="bad code 空格", name="其他事项", deadline_workdays=10)
+        assert (other.code, other.name) == ("bad code 空格", "其他事项")
+        refused(lambda: services.category_update(station.other, code="bad code 2", name="其他", deadline_workdays=10),
+                "code")
+
+
 def test_saving_without_a_change_writes_nothing(cast: Cast, station: Station) -> None:
     entries = AuditEntry.objects.count()
     with as_user(cast, "street_admin"):
