@@ -4,6 +4,8 @@
     GET  /api/opinions/{id}/                     one, with its routing and replies (drafts for the handlers only)
     POST /api/opinions/{id}/reveal/              the submitter's full phone or email (handlers; audited)
     GET  /api/orgs/{code}/opinion-statistics/    `selectors.year_statistics` of an organization the user may read
+    GET  /api/orgs/{code}/opinion-station/       the station's set-up: departments, categories, outlets (read-only;
+                                                 written on the set-up pages through the services)
 
 The submitter's phone and email only ever leave masked, but through `reveal`; the tracking code (the
 submitter's own) never does. Reads come from the user's `Scope`; the reveal goes through
@@ -31,7 +33,16 @@ from rest_framework.response import Response
 
 from grassroots.core.idnumber import mask_email
 from grassroots.opinions import selectors, services
-from grassroots.opinions.models import OPEN, Assignment, Opinion, OpinionChange, State
+from grassroots.opinions.models import (
+    OPEN,
+    Assignment,
+    Category,
+    Department,
+    Opinion,
+    OpinionChange,
+    Outlet,
+    State,
+)
 from grassroots.orgs.models import Organization
 from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of
 
@@ -241,8 +252,63 @@ class OpinionStatisticsView(ScopedViewMixin):
         return Response(stats.as_json())
 
 
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "name_en", "contact", "active", "version"]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    department = serializers.IntegerField(source="department_id", read_only=True, allow_null=True,
+                                          help_text=_lazy("The department's id; null: routed by place"))
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "name_en", "description", "department", "deadline_workdays", "active",
+                  "version"]
+        read_only_fields = fields
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    territory = serializers.CharField(source="territory.code", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Outlet
+        fields = ["id", "code", "name", "territory", "address", "recipients", "active", "version"]
+        read_only_fields = fields
+
+
+class StationSetupSerializer(serializers.Serializer):
+    station = serializers.CharField()
+    departments = DepartmentSerializer(many=True)
+    categories = CategorySerializer(many=True)
+    outlets = OutletSerializer(many=True)
+
+
+class StationSetupView(ScopedViewMixin):
+    """The set-up of the station an organization runs (inactive records too), for whoever may read it."""
+
+    queryset = Organization.objects.none()  # names the model of the path's code
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(operation_id="orgs_opinion_station", parameters=[CODE], responses={200: StationSetupSerializer})
+    def get(self, request: Request, code: str) -> Response:
+        org = self.scope.orgs().filter(code=code).first()
+        if org is None:
+            return Response({"detail": _("unknown organization")}, status=status.HTTP_404_NOT_FOUND)
+        return Response(StationSetupSerializer({
+            "station": org.code,
+            "departments": Department.objects.filter(org=org).order_by("name"),
+            "categories": Category.objects.filter(org=org).order_by("code"),
+            "outlets": Outlet.objects.filter(org=org).select_related("territory").order_by("code"),
+        }).data)
+
+
 ROUTES = [("opinions", OpinionViewSet, "api-opinion")]
 
 urlpatterns = [
     path("orgs/<str:code>/opinion-statistics/", OpinionStatisticsView.as_view(), name="api-org-opinion-statistics"),
+    path("orgs/<str:code>/opinion-station/", StationSetupView.as_view(), name="api-org-opinion-station"),
 ]

@@ -15,7 +15,10 @@ class OpinionsConfig(AppConfig):
             api="grassroots.opinions.api",
             findings="grassroots.opinions.findings",
             org_links=(Link(_("Residents' opinions"), "opinion-list", key="opinions", order=40),
-                       Link(_("Opinion statistics"), "opinion-stats", key="opinion-stats", order=41)),
+                       Link(_("Opinion statistics"), "opinion-stats", key="opinion-stats", order=41),
+                       # Stations are run by town and street committees; any organization's set-up page works.
+                       Link(_("Opinion station set-up"), "opinion-setup", key="opinion-setup", order=42,
+                            kinds=("committee", "working_committee"))),
             dashboard_panels=(Panel("opinions", _("Residents' opinions by month"), "opinions/_dashboard.html",
                                     "grassroots.opinions.dashboard.opinions", order=50),),
             annual_sections=(Section("opinions", 50, "grassroots.opinions.summary.opinions_of",

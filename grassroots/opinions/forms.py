@@ -132,7 +132,7 @@ class OpinionEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             org=station, active=True).order_by("code")
-        outlets = Outlet.objects.filter(org=station).order_by("code")
+        outlets = Outlet.objects.filter(org=station, active=True).order_by("code")
         self.fields["outlet"].queryset = outlets  # type: ignore[attr-defined]
         places = Q(pk__in=outlets.exclude(territory__isnull=True).values("territory"))
         places |= Q(pk__in=Organization.objects.filter(path__startswith=station.path, territory__isnull=False)
@@ -158,7 +158,7 @@ class AssignForm(forms.Form):
         station = opinion.station
         # The station's writers route anywhere under it; a handler below passes it within their own subtree.
         departments = [(f"dept:{d.pk}", f"{local_name(d)} ({station.name})")
-                       for d in Department.objects.filter(org=station).order_by("name")
+                       for d in Department.objects.filter(org=station, active=True).order_by("name")
                        if scope.can_write_org(station)]
         orgs = [(f"org:{o.code}", f"{'　' * (o.depth - station.depth)}{o.name} ({o.code})")
                 for o in scope.orgs(write=True).filter(path__startswith=station.path, revoked_on__isnull=True)
@@ -172,7 +172,7 @@ class AssignForm(forms.Form):
     def target(self, opinion: Opinion) -> tuple[Organization, Department | None]:
         kind, _sep, key = self.cleaned_data["to"].partition(":")
         if kind == "dept":
-            return opinion.station, get_object_or_404(Department, org=opinion.station, pk=int(key))
+            return opinion.station, get_object_or_404(Department, org=opinion.station, pk=int(key), active=True)
         return get_object_or_404(Organization, code=key), None
 
 
@@ -282,4 +282,73 @@ class PublicOpinionForm(forms.Form):
         code = (self.cleaned_data.get("outlet") or "").strip()
         if not code:
             return None
-        return Outlet.objects.filter(org=self.station, code=code).first()  # an unknown outlet is simply ignored
+        # An unknown or closed outlet is simply ignored.
+        return Outlet.objects.filter(org=self.station, code=code, active=True).first()
+
+
+# --- the station's set-up ------------------------------------------------------------------------
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Department name"), max_length=100,
+                           help_text=gettext_lazy("As the station calls it, e.g. 城管办."))
+    name_en = forms.CharField(label=gettext_lazy("English name"), max_length=150, required=False)
+    contact = forms.CharField(label=gettext_lazy("Contact"), max_length=100, required=False,
+                              help_text=gettext_lazy("The person in charge and a phone number."))
+
+    def __init__(self, *args: Any, station: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class CategoryForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=32,
+                           help_text=gettext_lazy("Letters, digits, - or _, e.g. roads. Open311 clients use it; it "
+                                                  "cannot change once opinions carry it."))
+    name = forms.CharField(label=gettext_lazy("Category name"), max_length=100)
+    name_en = forms.CharField(label=gettext_lazy("English name"), max_length=150, required=False)
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    department = forms.ChoiceField(label=gettext_lazy("Goes to"), required=False)
+    deadline_workdays = forms.CharField(
+        label=gettext_lazy("Reply within (working days)"), max_length=5,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=gettext_lazy("Counted from the working day after the day received. A change counts for opinions "
+                               "received from then on."))
+
+    def __init__(self, *args: Any, station: Organization, current: Department | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.departments = {str(d.pk): d for d in Department.objects.filter(org=station).order_by("name")
+                            if d.active or (current is not None and d.pk == current.pk)}
+        self.fields["department"].choices = [  # type: ignore[attr-defined]
+            ("", _("No department: the organization that holds the place (else sorted by hand)")),
+            *[(key, local_name(d) + ("" if d.active else f" ({_('inactive')})")) for key, d in self.departments.items()]]
+
+    def chosen_department(self) -> Department | None:
+        return self.departments.get(self.cleaned_data.get("department") or "")
+
+
+class OutletForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=32,
+                           help_text=gettext_lazy("Letters, digits, - or _. The poster's QR code carries it: print "
+                                                  "the poster again after changing it."))
+    name = forms.CharField(label=gettext_lazy("Outlet name"), max_length=100)
+    territory = _PlaceChoiceField(label=gettext_lazy("Place"), required=False, queryset=Territory.objects.none(),
+                                  empty_label="—",
+                                  help_text=gettext_lazy("Opinions received here without a place go by this one."))
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    recipients = forms.CharField(label=gettext_lazy("Recipients"), max_length=200, required=False,
+                                 help_text=gettext_lazy("Who takes the opinions in, e.g. the community secretary and "
+                                                        "the grid workers."))
+
+    def __init__(self, *args: Any, station: Organization, current: Territory | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["territory"]
+        if station.territory is None:  # the places of the organizations under it
+            places = Territory.objects.filter(revoked_on__isnull=True, pk__in=Organization.objects.filter(
+                path__startswith=station.path, territory__isnull=False).values("territory"))
+        else:
+            places = _station_places(station).filter(revoked_on__isnull=True)
+            field.base_depth = station.territory.depth
+        if current is not None:
+            places = places | Territory.objects.filter(pk=current.pk)
+        field.queryset = places.order_by("path")

@@ -32,6 +32,9 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Raised by every write of the set-up services: an edit made from an older page is refused, not lost.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("department")
@@ -56,6 +59,7 @@ class Category(models.Model):
     # When no department is set, the opinion goes to the branch whose territory holds the place (else the station).
     deadline_workdays = models.PositiveSmallIntegerField(_("deadline in working days"), default=5)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = pgettext_lazy("opinion", "category")
@@ -72,16 +76,19 @@ class Outlet(models.Model):
 
     org = models.ForeignKey(Organization, verbose_name=_("station"), on_delete=models.PROTECT,
                             related_name="opinion_outlets")
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=100)
     territory = models.ForeignKey(Territory, verbose_name=_("place"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     address = models.CharField(_("address"), max_length=200, blank=True)
     recipients = models.CharField(_("recipients"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("outlet")
         ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["org", "code"], name="outlet_unique_code")]
 
     def __str__(self) -> str:
         return self.name

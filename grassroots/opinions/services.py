@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -38,12 +39,14 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grassroots.access.scope import current_scope
 from grassroots.core import audit
 from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.files import MAX_ATTACHMENT_BYTES, check_attachment
+from grassroots.core.idnumber import FULL_WIDTH
 from grassroots.core.workdays import add_workdays
 from grassroots.orgs.models import Organization, Territory
 from grassroots.orgs.selectors import holder_of
@@ -136,53 +139,327 @@ def can_enter_for(station: Organization) -> bool:
 
 
 # --- set-up of a station ------------------------------------------------------------------------------------
-def department_create(station: Organization, *, name: str, name_en: str = "", contact: str = "") -> Department:
-    if not current_scope().can_write_org(station):
-        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": station})
-    if not name.strip():
-        raise RuleError(_("a name is required"), field="name")
-    with transaction.atomic():
-        if Department.objects.filter(org=station, name=name.strip()).exists():
-            raise RuleError(_("the name %(name)s is already used") % {"name": name}, field="name")
-        dept = Department.objects.create(org=station, name=name.strip(), name_en=name_en, contact=contact)
-        audit.record("opinions.department_create", dept, org_id=station.pk, after={"name": dept.name})
+# Departments, categories and outlets: created, edited, deactivated (kept for the opinions that name them) and
+# deleted only while nothing names them. Every write checks that the user may write the station's organization,
+# normalises what was typed (full-width letters, digits and spaces as ASCII, runs of spaces as one), raises the
+# record's `version` and refuses an edit made from a page older than the last change (`version` given and stale).
+
+STATION_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_SPACES = re.compile(r"\s+")
+DEPARTMENT_FIELDS = ("name", "name_en", "contact", "active")
+CATEGORY_FIELDS = ("code", "name", "name_en", "description", "department", "deadline_workdays", "active")
+OUTLET_FIELDS = ("code", "name", "territory", "address", "recipients", "active")
+
+
+def _typed(value: Any) -> str:
+    """Text as typed, made plain: full-width letters, digits, signs and spaces as ASCII, runs of spaces as one."""
+    return _SPACES.sub(" ", str(value or "").translate(FULL_WIDTH)).strip()
+
+
+def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
+    text = _typed(value)
+    if required and not text:
+        raise RuleError(_("%(field)s is required") % {"field": _label(field)}, field=field)
+    if len(text) > max_length:
+        raise RuleError(_("%(field)s: at most %(n)s characters") % {"field": _label(field), "n": max_length},
+                        field=field)
+    return text
+
+
+_LABELS = {"name": gettext_lazy("name"), "name_en": gettext_lazy("English name"),
+           "contact": gettext_lazy("contact"), "code": gettext_lazy("code"),
+           "description": gettext_lazy("description"), "address": gettext_lazy("address"),
+           "recipients": gettext_lazy("recipients")}
+
+
+def _label(field: str) -> str:
+    return str(_LABELS.get(field, field))
+
+
+def _code(value: Any) -> str:
+    code = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if not STATION_CODE.fullmatch(code):
+        raise RuleError(_("the code %(code)s is not allowed: use letters, digits, - or _ (at most 32, no spaces)")
+                        % {"code": code or "“”"}, field="code")
+    return code
+
+
+def default_deadline_workdays(day: dt.date | None = None) -> int:
+    """A new category's deadline when none is given (the `opinions.reply_within` rule)."""
+    return int(in_force("opinions.reply_within", day or _today())["default_workdays"])
+
+
+def _kept_or_new_code(value: Any, current: str) -> str:
+    """A code left as it was passes even if it breaks today's rule (one typed before it, in the admin); a new one
+    is checked."""
+    return current if str(value or "").strip() == current else _code(value)
+
+
+def max_deadline_workdays(day: dt.date | None = None) -> int:
+    """The longest deadline a category may have (the `opinions.reply_within` rule; against typing errors)."""
+    return int(in_force("opinions.reply_within", day or _today())["max_workdays"])
+
+
+def _deadline(value: Any) -> int:
+    if value is None or value == "":
+        return default_deadline_workdays()
+    most = max_deadline_workdays()
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise RuleError(_("the deadline is a whole number of working days"), field="deadline_workdays") from None
+    if isinstance(value, bool) or not 1 <= days <= most:
+        raise RuleError(_("the deadline must be 1 to %(most)s working days") % {"most": most},
+                        field="deadline_workdays")
+    return days
+
+
+def can_set_up(station: Organization) -> bool:
+    """Whether the acting user may set up the station of this organization (they may write it)."""
+    return current_scope().can_write_org(station)
+
+
+def _require_set_up(station: Organization) -> None:
+    if not can_set_up(station):
+        raise PermissionDeniedError(_("you may not set up the station of %(org)s") % {"org": station})
+
+
+def _require_live(station: Organization) -> None:
+    if not station.is_active:
+        raise RuleError(_("%(org)s has been revoked") % {"org": station}, field="station")
+
+
+def _locked[M: (Department, Category, Outlet)](obj: M, version: int | None) -> M:
+    """The record locked for the write; refused when the page it was edited on is older than its last change."""
+    fresh = type(obj).objects.select_for_update().select_related("org").get(pk=obj.pk)
+    _require_set_up(fresh.org)
+    if version is not None and int(version) != fresh.version:
+        raise RuleError(_("%(name)s was changed by someone else after you opened this page; reload it and make your "
+                          "change again") % {"name": fresh.name}, field="version")
+    return fresh
+
+
+def _saved[M: (Department, Category, Outlet)](obj: M, action: str, fields: tuple[str, ...],
+                                             before: dict[str, Any]) -> M:
+    after = audit.snapshot(obj, fields)
+    if after == before:
+        return obj  # nothing changed: nothing to write, nothing to audit
+    obj.version += 1
+    obj.save()
+    audit.record(action, obj, org_id=obj.org_id, before=before, after=after)
+    return obj
+
+
+def _department_of(station: Organization, department: Department | None) -> Department | None:
+    if department is None:
+        return None
+    if department.org_id != station.pk:
+        raise RuleError(_("the department belongs to another station"), field="department")
+    if not department.active:
+        raise RuleError(_("the department %(name)s is inactive") % {"name": department.name}, field="department")
+    return department
+
+
+def _place_of(station: Organization, territory: Territory | None) -> Territory | None:
+    if territory is None:
+        return None
+    if not territory.is_active:
+        raise RuleError(_("%(place)s has been revoked") % {"place": territory.name}, field="territory")
+    home = station.territory
+    if home is not None and not territory.path.startswith(home.path):
+        raise RuleError(_("%(place)s is not within the station's area (%(area)s)") % {
+            "place": territory.name, "area": home.name}, field="territory")
+    if home is None and not current_scope().can_read_territory(territory):
+        raise RuleError(_("%(place)s is outside your places") % {"place": territory.name}, field="territory")
+    return territory
+
+
+def _unique(qs: Any, field: str, value: str, exclude: int | None) -> None:
+    taken = qs.filter(**{f"{field}__iexact": value})
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise RuleError(_("%(value)s is already used in this station") % {"value": value}, field=field)
+
+
+def _in_use(what: str, uses: list[tuple[Any, str]]) -> None:
+    """Refuse to delete a record that others name (they would lose it): say what names it."""
+    named = [f"{label} {n}" for n, label in ((qs.count(), label) for qs, label in uses) if n]
+    if named:
+        raise RuleError(_("%(what)s is still named by %(uses)s: deactivate it instead") % {
+            "what": what, "uses": "、".join(named)})
+
+
+# Departments
+@transaction.atomic
+def department_create(station: Organization, *, name: str, name_en: str = "", contact: str = "",
+                      active: bool = True) -> Department:
+    _require_set_up(station)
+    _require_live(station)
+    values: dict[str, Any] = {"name": _text(name, "name", 100, required=True), "name_en": _text(name_en, "name_en", 150),
+              "contact": _text(contact, "contact", 100), "active": bool(active)}
+    Organization.objects.select_for_update().filter(pk=station.pk).first()  # one set-up write at a time
+    _unique(Department.objects.filter(org=station), "name", values["name"], None)
+    dept = Department.objects.create(org=station, **values)
+    audit.record("opinions.department_create", dept, org_id=station.pk,
+                 after=audit.snapshot(dept, DEPARTMENT_FIELDS))
     return dept
 
 
+@transaction.atomic
+def department_update(department: Department, *, version: int | None = None, name: str, name_en: str = "",
+                      contact: str = "") -> Department:
+    dept = _locked(department, version)
+    values: dict[str, Any] = {"name": _text(name, "name", 100, required=True), "name_en": _text(name_en, "name_en", 150),
+              "contact": _text(contact, "contact", 100)}
+    _unique(Department.objects.filter(org=dept.org_id), "name", values["name"], dept.pk)
+    before = audit.snapshot(dept, DEPARTMENT_FIELDS)
+    for key, value in values.items():
+        setattr(dept, key, value)
+    return _saved(dept, "opinions.department_update", DEPARTMENT_FIELDS, before)
+
+
+@transaction.atomic
+def department_set_active(department: Department, *, active: bool, version: int | None = None) -> Department:
+    """Deactivate a department (it keeps its opinions; nothing new goes to it) or make it active again."""
+    dept = _locked(department, version)
+    if not active:
+        routed = list(Category.objects.filter(department=dept, active=True).order_by("code")
+                      .values_list("code", flat=True))
+        if routed:
+            raise RuleError(_("the active categories %(codes)s go to this department: send them elsewhere or "
+                              "deactivate them first") % {"codes": "、".join(routed)}, field="active")
+    before = audit.snapshot(dept, DEPARTMENT_FIELDS)
+    dept.active = bool(active)
+    return _saved(dept, "opinions.department_activate" if active else "opinions.department_deactivate",
+                  DEPARTMENT_FIELDS, before)
+
+
+@transaction.atomic
+def department_delete(department: Department, *, version: int | None = None) -> None:
+    """Delete a department entered by mistake: only while no category, opinion or routing names it."""
+    dept = _locked(department, version)
+    _in_use(dept.name, [(Category.objects.filter(department=dept), _("categories")),
+                        (Opinion.objects.filter(department=dept), _("opinions")),
+                        (Assignment.objects.filter(to_department=dept), _("routings"))])
+    audit.record("opinions.department_delete", dept, org_id=dept.org_id,
+                 before=audit.snapshot(dept, DEPARTMENT_FIELDS))
+    dept.delete()
+
+
+# Categories
+@transaction.atomic
 def category_create(station: Organization, *, code: str, name: str, name_en: str = "", description: str = "",
-                    department: Department | None = None, deadline_workdays: int | None = None) -> Category:
-    if not current_scope().can_write_org(station):
-        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": station})
-    code = code.strip()
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", code):
-        raise RuleError(_("a code is letters, digits, dot, dash or underscore, at most 32"), field="code")
-    if department is not None and department.org_id != station.pk:
-        raise RuleError(_("the department belongs to another station"), field="department")
-    days = deadline_workdays if deadline_workdays is not None else int(
-        in_force("opinions.reply_within", _today())["default_workdays"])
-    if days < 1 or days > 365:
-        raise RuleError(_("the deadline must be 1 to 365 working days"), field="deadline_workdays")
-    with transaction.atomic():
-        if Category.objects.filter(org=station, code=code).exists():
-            raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
-        cat = Category.objects.create(org=station, code=code, name=name, name_en=name_en, description=description,
-                                      department=department, deadline_workdays=days)
-        audit.record("opinions.category_create", cat, org_id=station.pk,
-                     after={"code": code, "name": name, "deadline_workdays": days})
+                    department: Department | None = None, deadline_workdays: int | None = None,
+                    active: bool = True) -> Category:
+    _require_set_up(station)
+    _require_live(station)
+    values: dict[str, Any] = {"code": _code(code), "name": _text(name, "name", 100, required=True),
+              "name_en": _text(name_en, "name_en", 150), "description": _text(description, "description", 300),
+              "department": _department_of(station, department), "deadline_workdays": _deadline(deadline_workdays),
+              "active": bool(active)}
+    Organization.objects.select_for_update().filter(pk=station.pk).first()  # one set-up write at a time
+    _unique(Category.objects.filter(org=station), "code", values["code"], None)
+    cat = Category.objects.create(org=station, **values)
+    audit.record("opinions.category_create", cat, org_id=station.pk, after=audit.snapshot(cat, CATEGORY_FIELDS))
     return cat
 
 
+@transaction.atomic
+def category_update(category: Category, *, version: int | None = None, code: str, name: str, name_en: str = "",
+                    description: str = "", department: Department | None = None,
+                    deadline_workdays: int | None = None) -> Category:
+    """Edit a category. A new deadline counts for opinions received from now on (each keeps the deadline it got);
+    the code of a category opinions already carry stays (Open311 clients and the statistics' links know it)."""
+    cat = _locked(category, version)
+    values: dict[str, Any] = {"code": _kept_or_new_code(code, cat.code), "name": _text(name, "name", 100, required=True),
+              "name_en": _text(name_en, "name_en", 150), "description": _text(description, "description", 300),
+              "deadline_workdays": _deadline(deadline_workdays)}
+    if department is not None and department.pk == cat.department_id:
+        values["department"] = department  # kept as it is, even when the department is inactive now
+    else:
+        values["department"] = _department_of(cat.org, department)
+    if values["code"] != cat.code and cat.opinions.exists():
+        raise RuleError(_("opinions already carry the code %(code)s: it cannot change") % {"code": cat.code},
+                        field="code")
+    _unique(Category.objects.filter(org=cat.org_id), "code", values["code"], cat.pk)
+    before = audit.snapshot(cat, CATEGORY_FIELDS)
+    for key, value in values.items():
+        setattr(cat, key, value)
+    return _saved(cat, "opinions.category_update", CATEGORY_FIELDS, before)
+
+
+@transaction.atomic
+def category_set_active(category: Category, *, active: bool, version: int | None = None) -> Category:
+    """Deactivate a category (no new opinions in it; the old ones keep it) or make it active again."""
+    cat = _locked(category, version)
+    if active and cat.department is not None and not cat.department.active:
+        raise RuleError(_("the department %(name)s is inactive: choose another one first") % {
+            "name": cat.department.name}, field="department")
+    before = audit.snapshot(cat, CATEGORY_FIELDS)
+    cat.active = bool(active)
+    return _saved(cat, "opinions.category_activate" if active else "opinions.category_deactivate",
+                  CATEGORY_FIELDS, before)
+
+
+@transaction.atomic
+def category_delete(category: Category, *, version: int | None = None) -> None:
+    """Delete a category entered by mistake: only while no opinion carries it."""
+    cat = _locked(category, version)
+    _in_use(cat.name, [(Opinion.objects.filter(category=cat), _("opinions"))])
+    audit.record("opinions.category_delete", cat, org_id=cat.org_id, before=audit.snapshot(cat, CATEGORY_FIELDS))
+    cat.delete()
+
+
+# Outlets
+@transaction.atomic
 def outlet_create(station: Organization, *, code: str, name: str, territory: Territory | None = None,
-                  address: str = "", recipients: str = "") -> Outlet:
-    if not current_scope().can_write_org(station):
-        raise PermissionDeniedError(_("you may not change %(org)s") % {"org": station})
-    with transaction.atomic():
-        if Outlet.objects.filter(code=code).exists():
-            raise RuleError(_("the code %(code)s is already used") % {"code": code}, field="code")
-        outlet = Outlet.objects.create(org=station, code=code, name=name, territory=territory, address=address,
-                                       recipients=recipients)
-        audit.record("opinions.outlet_create", outlet, org_id=station.pk, after={"code": code, "name": name})
+                  address: str = "", recipients: str = "", active: bool = True) -> Outlet:
+    _require_set_up(station)
+    _require_live(station)
+    values: dict[str, Any] = {"code": _code(code), "name": _text(name, "name", 100, required=True),
+              "territory": _place_of(station, territory), "address": _text(address, "address", 200),
+              "recipients": _text(recipients, "recipients", 200), "active": bool(active)}
+    Organization.objects.select_for_update().filter(pk=station.pk).first()  # one set-up write at a time
+    _unique(Outlet.objects.filter(org=station), "code", values["code"], None)
+    outlet = Outlet.objects.create(org=station, **values)
+    audit.record("opinions.outlet_create", outlet, org_id=station.pk, after=audit.snapshot(outlet, OUTLET_FIELDS))
     return outlet
+
+
+@transaction.atomic
+def outlet_update(outlet: Outlet, *, version: int | None = None, code: str, name: str,
+                  territory: Territory | None = None, address: str = "", recipients: str = "") -> Outlet:
+    """Edit an outlet. A new code changes the address its poster's QR code opens: the poster is printed again."""
+    point = _locked(outlet, version)
+    values: dict[str, Any] = {"code": _kept_or_new_code(code, point.code), "name": _text(name, "name", 100, required=True),
+              "territory": (territory if territory is not None and territory.pk == point.territory_id
+                            else _place_of(point.org, territory)),
+              "address": _text(address, "address", 200), "recipients": _text(recipients, "recipients", 200)}
+    _unique(Outlet.objects.filter(org=point.org_id), "code", values["code"], point.pk)
+    before = audit.snapshot(point, OUTLET_FIELDS)
+    for key, value in values.items():
+        setattr(point, key, value)
+    return _saved(point, "opinions.outlet_update", OUTLET_FIELDS, before)
+
+
+@transaction.atomic
+def outlet_set_active(outlet: Outlet, *, active: bool, version: int | None = None) -> Outlet:
+    """Close an outlet (its poster no longer opens the form for it; its opinions keep it) or open it again."""
+    point = _locked(outlet, version)
+    before = audit.snapshot(point, OUTLET_FIELDS)
+    point.active = bool(active)
+    return _saved(point, "opinions.outlet_activate" if active else "opinions.outlet_deactivate",
+                  OUTLET_FIELDS, before)
+
+
+@transaction.atomic
+def outlet_delete(outlet: Outlet, *, version: int | None = None) -> None:
+    """Delete an outlet entered by mistake: only while no opinion names it."""
+    point = _locked(outlet, version)
+    _in_use(point.name, [(Opinion.objects.filter(outlet=point), _("opinions"))])
+    audit.record("opinions.outlet_delete", point, org_id=point.org_id, before=audit.snapshot(point, OUTLET_FIELDS))
+    point.delete()
 
 
 # --- intake -------------------------------------------------------------------------------------------------
@@ -268,6 +545,9 @@ def submit_opinion(
         raise RuleError(_("not a category of this station"), field="category")
     if outlet is not None and outlet.org_id != station.pk:
         raise RuleError(_("not an outlet of this station"), field="outlet")
+    if outlet is not None and not outlet.active and channel != Channel.IMPORT:
+        # A register of an outlet closed since is still imported; nothing new comes in at a closed outlet.
+        raise RuleError(_("the outlet %(name)s is closed") % {"name": outlet.name}, field="outlet")
     today = _today()
     day = received_on or today
     if channel in PUBLIC_CHANNELS:
@@ -376,6 +656,9 @@ def _check_target(opinion: Opinion, to_org: Organization, department: Department
             raise RuleError(_("the department belongs to another station"), field="department")
         if to_org.pk != opinion.station_id:
             raise RuleError(_("a department handles opinions for its own station"), field="department")
+        if not department.active:
+            raise RuleError(_("the department %(name)s is inactive") % {"name": department.name},
+                            field="department")
     elif not (to_org.path.startswith(opinion.station.path) or opinion.station.path.startswith(to_org.path)):
         raise RuleError(_("%(org)s is neither under the station nor above it") % {"org": to_org}, field="to_org")
     if not to_org.is_active:

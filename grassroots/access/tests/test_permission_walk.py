@@ -61,6 +61,7 @@ COLLECTIONS = {
     "meetings": "meeting", "meeting": "meeting",
     "opinions": "opinion", "opinion": "opinion",
     "assessments": "dues_assessment", "payments": "dues_payment",
+    "departments": "opinion_department", "categories": "opinion_category", "outlets": "opinion_outlet",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
 UNSAFE = ("post", "patch", "put", "delete")
@@ -274,6 +275,25 @@ def opinion_objects(cast: Any) -> dict[str, tuple[Any, Any, Any]]:
     return made
 
 
+def station_objects(cast: Any) -> dict[str, tuple[Any, Any, Any]]:
+    """A department, a category and an outlet of S's station and of X's (made once per cast, through the
+    services; the categories are the walk's opinions')."""
+    made = getattr(cast, "_walk_station", None)
+    if made is None:
+        from grassroots.core.context import acting
+        from grassroots.opinions import services
+
+        opinion_objects(cast)
+        made = {}
+        with acting(None, "system"):
+            for key, station in (("a", cast.street), ("c", cast.other_street)):
+                made[key] = (services.department_create(station, name=f"{station.code}办公室"),
+                             station.opinion_categories.get(code="roads"),
+                             services.outlet_create(station, code=f"WALK-{station.code}", name=f"{station.code}站点"))
+        cast._walk_station = made
+    return made
+
+
 def calendar_tokens(cast: Any, role: str, inside: dict[str, Any], outside: dict[str, Any]) -> tuple[Any, Any]:
     """The role's own feed token for what it may read, and one of its own for what it may not (a tampered one
     for anonymous): a feed shows only what its user may read today."""
@@ -308,6 +328,10 @@ def sides(cast: Any, role: str) -> Sides:
     for side, key in ((in_a, "a"), (in_c, "c")):
         side["opinion"], side["opinion_change"], side["opinion_attachment"] = opinions[key]
     nobody.update(opinion=None, opinion_change=None, opinion_attachment=None)
+    set_up = station_objects(cast)
+    for side, key in ((in_a, "a"), (in_c, "c")):
+        side["opinion_department"], side["opinion_category"], side["opinion_outlet"] = set_up[key]
+    nobody.update(opinion_department=None, opinion_category=None, opinion_outlet=None)
     dues = dues_objects(cast)
     (in_a["dues_assessment"], in_a["dues_payment"]), (in_c["dues_assessment"], in_c["dues_payment"]) = (
         dues["a"], dues["c"])

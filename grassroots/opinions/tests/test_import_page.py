@@ -128,6 +128,7 @@ def test_the_template_download(station: Station, cast: Cast) -> None:
 def test_a_station_without_categories_says_so(cast: Cast) -> None:
     page = client_as(cast, "street_admin").get(reverse("opinion-import", args=["G"]))
     assert page.status_code == 200 and 'id="no-categories"' in text(page)
+    assert reverse("opinion-setup", args=["G"]) in text(page)
 
 
 def test_a_wrong_file_type_stays_on_the_form(station: Station, cast: Cast) -> None:

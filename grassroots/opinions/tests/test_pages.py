@@ -480,6 +480,7 @@ def test_entry_needs_a_station_and_write_access(cast: Cast, station: Station) ->
     admin = client_as(cast, "street_admin")
     html = text(admin.get(reverse("opinion-new", args=["A"])))
     assert "runs no opinions station" in html and 'id="enter-opinion"' not in html
+    assert reverse("opinion-setup", args=["A"]) in html  # who may write A may set up a station there
 
     # The secretary of A enters at the street's station; an opinion sorted by hand stays with the street.
     secretary = client_as(cast, "secretary")

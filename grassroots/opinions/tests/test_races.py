@@ -74,3 +74,40 @@ def test_two_replies_at_once_cannot_both_close_it() -> None:
     o.refresh_from_db()
     assert o.state in (State.SOLVED, State.EXPLAINED)
     assert OpinionChange.objects.filter(opinion=o, to_state__in=(State.SOLVED, State.EXPLAINED)).count() == 1
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_edits_from_the_same_page_cannot_both_be_saved() -> None:
+    cast = build_cast()
+    station = build_station(cast)
+    version = station.roads.version
+
+    def edit(name: str, days: int) -> Any:
+        return lambda: services.category_update(station.roads, version=version, code="roads", name=name,
+                                                department=station.department, deadline_workdays=days)
+
+    out = run_together(cast, edit("道路交通", 6), edit("道路养护", 8))
+    refused = [v for v in out.values() if isinstance(v, RuleError)]
+    assert len(refused) == 1 and refused[0].field == "version", out
+    roads = station.roads.__class__.objects.get(pk=station.roads.pk)
+    assert roads.version == version + 1 and (roads.name, roads.deadline_workdays) in (("道路交通", 6), ("道路养护", 8))
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_code_added_twice_at_once_is_added_once() -> None:
+    cast = build_cast()
+    build_station(cast)
+
+    def add(code: str) -> Any:
+        return lambda: services.category_create(cast.street, code=code, name="路灯")
+
+    out = run_together(cast, add("lamps"), add("LAMPS"))
+    refused = [v for v in out.values() if isinstance(v, RuleError)]
+    assert len(refused) == 1 and refused[0].field == "code", out
+    assert station_codes(cast) == ["lamps"] or station_codes(cast) == ["LAMPS"]
+
+
+def station_codes(cast: Any) -> list[str]:
+    return [c for c in cast.street.opinion_categories.values_list("code", flat=True) if c.lower() == "lamps"]

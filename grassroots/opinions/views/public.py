@@ -79,7 +79,7 @@ def _decorate(opinion: Opinion) -> Opinion:
 
 def _outlet_from_query(request: HttpRequest, station: Organization) -> Outlet | None:
     code = request.GET.get("outlet", "").strip()
-    return Outlet.objects.filter(org=station, code=code).first() if code else None
+    return Outlet.objects.filter(org=station, code=code, active=True).first() if code else None
 
 
 def _fake_number(station: Organization) -> str:
@@ -100,7 +100,7 @@ def opinion_form(request: HttpRequest, station: str) -> HttpResponse:
     template = "opinions/public_opinion_form.html"
     if request.method == "POST":
         form = PublicOpinionForm(request.POST, request.FILES, station=org)
-        outlet = Outlet.objects.filter(org=org, code=request.POST.get("outlet", "").strip()).first()
+        outlet = Outlet.objects.filter(org=org, code=request.POST.get("outlet", "").strip(), active=True).first()
         context = {"station": org, "station_name": local_name(org), "form": form, "outlet": outlet}
         if request.POST.get(HONEYPOT):
             if not ratelimit.allow("opinion_submit", ratelimit.client_ip(request)):
@@ -225,7 +225,7 @@ def qr_svg(data: str) -> str:
 @require_GET
 def poster(request: HttpRequest, station: str, outlet: str) -> HttpResponse:
     org = _station(station)
-    point = get_object_or_404(Outlet.objects.select_related("territory"), org=org, code=outlet)
+    point = get_object_or_404(Outlet.objects.select_related("territory"), org=org, code=outlet, active=True)
     url = request.build_absolute_uri(reverse("public-opinion-form", args=[org.code])) + "?" + urlencode(
         {"outlet": point.code})
     return render(request, "opinions/public_poster.html", {

@@ -228,7 +228,8 @@ def opinion_list(request: HttpRequest, code: str) -> HttpResponse:
         "export_query": xlsx.export_query(request),
         "filters_used": _filter_summary(form), "stations": _entry_stations(org),
         "can_import": scope.can_write_org(org) and Category.objects.filter(org=org, active=True).exists(),
-        "outlets": list(Outlet.objects.filter(org=org).order_by("code")),
+        "outlets": list(Outlet.objects.filter(org=org, active=True).order_by("code")),
+        "can_set_up": scope.can_write_org(org),
         "is_station": Category.objects.filter(org=org, active=True).exists(),
     })
 
@@ -282,6 +283,7 @@ def opinion_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "opinions/opinion_new.html", {
         "station": station, "form": form, "has_categories": has_categories,
         "can_read_station": scope_for(request.user).can_read_org(station),
+        "can_set_up": opinion_services.can_set_up(station),
     }, status=400 if request.method == "POST" else 200)
 
 
