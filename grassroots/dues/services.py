@@ -239,9 +239,10 @@ def _months(months: Iterable[Any]) -> list[dt.date]:
 
 
 def check_payment(member: Member, *, paid_on: Any, months: Iterable[Any], amount: Any, kind: str = "regular",
-                  allow_paid: bool = False) -> PaymentCheck:
+                  allow_paid: bool = False, pending: dict[int, Decimal] | None = None) -> PaymentCheck:
     """Check a regular or back payment against the rules without writing. With `allow_paid` months already
-    paid are reported in `already_paid` instead of refused (the importer uses it to spot a re-import)."""
+    paid are reported in `already_paid` instead of refused (the importer uses it to spot a re-import).
+    `pending`: monthly amounts by year of assessments about to be written before the payment (an import's)."""
     paid_on = _check_date(paid_on, "paid_on")
     if kind not in (PaymentKind.REGULAR, PaymentKind.BACK):
         raise RuleError(_("unknown payment kind %(kind)s") % {"kind": kind}, field="kind")
@@ -258,6 +259,7 @@ def check_payment(member: Member, *, paid_on: Any, months: Iterable[Any], amount
     years = {m.year for m in wanted}
     assessed = {a.year: a.monthly_amount
                 for a in DuesAssessment.objects.filter(member=member, year__in=years)}
+    assessed.update({y: a for y, a in (pending or {}).items() if y in years})
     missing = sorted(y for y in years if y not in assessed)
     if missing:
         raise RuleError(_("%(name)s has no dues assessment for %(year)s") % {"name": member.name, "year": missing[0]},

@@ -211,13 +211,18 @@ def _plan(saved: Path, filename: str, org: Organization) -> Any:
 
 def _preview(request: HttpRequest, org: Organization, form: forms.Form, plan: Any, token: str,
              filename: str) -> HttpResponse:
-    labels = {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
+    labels = {"create": pgettext("import action", "Record"), "update": _("Change the assessment"),
+              "unchanged": _("Unchanged (already recorded)")}
     rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action), "name": r.name,
              "id_number_masked": r.id_number_masked, "paid_on": r.values.get("paid_on"),
              "amount": r.values.get("amount"), "months": r.values.get("months") or [],
+             "has_payment": "paid_on" in r.values, "assessment": r.values.get("assessment"),
+             "category": (DuesCategory(r.values["assessment"]["category"]).label
+                          if r.values.get("assessment") else ""),
              "channel": r.values.get("channel", "")} for r in plan.rows]
     return render(request, "dues/dues_import.html", {
         "org": org, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
+        "assessments": any(r["assessment"] for r in rows), "payments": any(r["has_payment"] for r in rows),
         "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
     })
 
@@ -228,8 +233,14 @@ def _upload_page(request: HttpRequest, org: Organization, form: forms.Form, stat
 
 def _imported(request: HttpRequest, org: Organization, plan: Any) -> HttpResponse:
     counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
-        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
+    if dues_importer.has_assessments(plan):
+        messages.success(request, _("Imported: %(created)s rows of assessments and payments recorded, %(updated)s "
+                                    "assessments changed, %(unchanged)s already recorded.") % {
+            "created": counts.get("create", 0), "updated": counts.get("update", 0),
+            "unchanged": counts.get("unchanged", 0)})
+    else:
+        messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
+            "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
     return redirect("dues-ledger", code=org.code)
 
 
