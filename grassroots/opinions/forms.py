@@ -283,3 +283,14 @@ class PublicOpinionForm(forms.Form):
         if not code:
             return None
         return Outlet.objects.filter(org=self.station, code=code).first()  # an unknown outlet is simply ignored
+
+
+# --- history carried over -------------------------------------------------------------------------------------
+class RatingEntryForm(forms.Form):
+    """A rating the person who asked gave on paper, by phone or at an outlet, entered by staff with its date
+    (`services.record_rating`)."""
+
+    score = forms.TypedChoiceField(label=gettext_lazy("Rating (1-5)"), coerce=int,
+                                   choices=[(n, str(n)) for n in range(5, 0, -1)])
+    on = LooseDateField(label=gettext_lazy("Rated on"))
+    comment = forms.CharField(label=gettext_lazy("Comment"), max_length=300, required=False)

@@ -284,3 +284,20 @@ def test_an_outcome_before_the_last_change_is_refused(station: Station, cast: An
         with pytest.raises(RuleError) as exc:
             services.record_past_outcome(op, to_state=State.SOLVED, on=D(2024, 3, 9), reply_text="修好了")
     assert exc.value.field == "on"
+
+
+def test_staff_enter_a_rating_with_its_date_on_the_opinion_page(station: Station, cast: Any, today: dt.date) -> None:
+    op = _solved(station, cast)
+    url = reverse("opinion-rate", args=[op.pk])
+    client = client_as(cast, "street_admin")
+    assert 'id="rating-entry"' in client.get(reverse("opinion-detail", args=[op.pk])).content.decode()
+    early = client.post(url, {"rating-score": "4", "rating-on": "2024-03-07"})
+    assert early.status_code == 400 and "before the reply (2024-03-08)" in early.content.decode()
+    done = client.post(url, {"rating-score": "4", "rating-on": "2024-03-10", "rating-comment": "电话回访"})
+    assert done.status_code == 302 and done["Location"].endswith("#history")
+    assert [(r.score, r.on) for r in OpinionRating.objects.all()] == [(4, D(2024, 3, 10))]
+    entry = AuditEntry.objects.filter(action="opinions.rate_entered").get()
+    assert (entry.channel, entry.actor_id) == ("web", cast.street_admin.pk)
+    for who, status in (("auditor", 403), ("outsider", 404)):
+        assert client_as(cast, who).post(url, {"rating-score": "1", "rating-on": "2024-03-10"}).status_code == status
+    assert OpinionRating.objects.get().score == 4
