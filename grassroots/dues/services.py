@@ -492,15 +492,15 @@ class YearLine:
         return self.action in ("create", "replace")
 
 
-def default_entry(member: Member, occupation: str, year: int, existing: DuesAssessment | None = None) -> YearEntry:
-    """The preview's starting point for a member: the year's assessment if there is one, else the category
-    the occupation gives with last year's base (or amount) when last year had the same category."""
+def default_entry(occupation: str, existing: DuesAssessment | None, last: DuesAssessment | None) -> YearEntry:
+    """The preview's starting point for a member: the year's assessment (`existing`) if there is one, else the
+    category the occupation gives with last year's base (or amount) when last year's assessment (`last`) had
+    the same category."""
     if existing is not None:
         asked = existing.monthly_amount if existing.category in ASKED else None
         return YearEntry(existing.category, existing.base, asked, existing.approval)
     category = category_for_occupation(occupation)
-    last = DuesAssessment.objects.filter(member=member, year=year - 1, category=category).first()
-    if last is None:
+    if last is None or last.category != category:
         return YearEntry(category)
     return YearEntry(category, last.base if category in BASED else None,
                      last.monthly_amount if category in ASKED else None, last.approval)
@@ -515,13 +515,15 @@ def plan_assess_year(org: Organization, year: int, entries: dict[int, YearEntry]
         raise RuleError(_("%(year)s is not a year dues can be assessed for") % {"year": year}, field="year")
     day = on or assessment_day(year)
     members = year_members(org, year)
-    existing = {a.member_id: a for a in DuesAssessment.objects.filter(year=year, member__in=[m for m, _o in members])}
+    ids = [m.pk for m, _o in members]
+    existing = {a.member_id: a for a in DuesAssessment.objects.filter(year=year, member__in=ids)}
+    last_year = {a.member_id: a for a in DuesAssessment.objects.filter(year=year - 1, member__in=ids)}
     ordinary_of = {m.pk: (DuesCategory.RETIRED if occ == Occupation.RETIRED else DuesCategory.IN_SERVICE)
                    for m, occ in members}
     lines: list[YearLine] = []
     for member, occupation in members:
         before = existing.get(member.pk)
-        entry = (entries or {}).get(member.pk) or default_entry(member, occupation, year, before)
+        entry = (entries or {}).get(member.pk) or default_entry(occupation, before, last_year.get(member.pk))
         line = YearLine(member, occupation, entry, before, "create")
         try:
             base = entry.base if entry.category in BASED or entry.category == DuesCategory.HARDSHIP else None
