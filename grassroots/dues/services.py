@@ -239,9 +239,10 @@ def _months(months: Iterable[Any]) -> list[dt.date]:
 
 
 def check_payment(member: Member, *, paid_on: Any, months: Iterable[Any], amount: Any, kind: str = "regular",
-                  allow_paid: bool = False) -> PaymentCheck:
+                  allow_paid: bool = False, pending: dict[int, Decimal] | None = None) -> PaymentCheck:
     """Check a regular or back payment against the rules without writing. With `allow_paid` months already
-    paid are reported in `already_paid` instead of refused (the importer uses it to spot a re-import)."""
+    paid are reported in `already_paid` instead of refused (the importer uses it to spot a re-import).
+    `pending`: monthly amounts by year of assessments about to be written before the payment (an import's)."""
     paid_on = _check_date(paid_on, "paid_on")
     if kind not in (PaymentKind.REGULAR, PaymentKind.BACK):
         raise RuleError(_("unknown payment kind %(kind)s") % {"kind": kind}, field="kind")
@@ -258,6 +259,7 @@ def check_payment(member: Member, *, paid_on: Any, months: Iterable[Any], amount
     years = {m.year for m in wanted}
     assessed = {a.year: a.monthly_amount
                 for a in DuesAssessment.objects.filter(member=member, year__in=years)}
+    assessed.update({y: a for y, a in (pending or {}).items() if y in years})
     missing = sorted(y for y in years if y not in assessed)
     if missing:
         raise RuleError(_("%(name)s has no dues assessment for %(year)s") % {"name": member.name, "year": missing[0]},
@@ -418,3 +420,157 @@ def record_remittance(org: Organization, *, remitted_on: dt.date, period_start: 
                  after=audit.snapshot(remittance, ("org", "to_org", "remitted_on", "period_start", "period_end",
                                                    "amount", "note")))
     return remittance
+
+
+# --- a branch's year in one step --------------------------------------------------------------------------------
+# The dues category a member's occupation gives by default (the user may choose another for anyone).
+OCCUPATION_CATEGORY: dict[str, str] = {
+    Occupation.IN_SERVICE: DuesCategory.IN_SERVICE,
+    Occupation.RETIRED: DuesCategory.RETIRED,
+    Occupation.FARMER: DuesCategory.FARMER,
+    Occupation.STUDENT: DuesCategory.STUDENT_UNEMPLOYED_RELIEF,
+    Occupation.UNEMPLOYED_OR_DEMOBILIZED: DuesCategory.STUDENT_UNEMPLOYED_RELIEF,
+    Occupation.FREELANCE: DuesCategory.IN_SERVICE,  # on their monthly income
+    Occupation.OTHER: DuesCategory.IN_SERVICE,
+}
+BASED = (DuesCategory.IN_SERVICE, DuesCategory.RETIRED)  # the categories whose amount comes from a base
+ASKED = (DuesCategory.FARMER, DuesCategory.HARDSHIP, DuesCategory.FIXED)  # those that may take an amount
+
+
+def category_for_occupation(occupation: str) -> str:
+    return OCCUPATION_CATEGORY.get(occupation, DuesCategory.IN_SERVICE)
+
+
+def assessment_day(year: int) -> dt.date:
+    """The day a year's assessment is made as of: the first of January of a past or the current year (the
+    amounts fixed at the start of the year, by the rules then in force), today for next year."""
+    return min(dt.date(year, 1, 1), today()) if year <= today().year else today()
+
+
+def year_members(org: Organization, year: int) -> list[tuple[Member, str]]:
+    """The members of `org`'s subtree at any time in `year` whom the acting user may change, each with their
+    occupation in the year (that of their latest period in it), by name."""
+    from grassroots.access.scope import current_scope
+
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    writable = current_scope().members(write=True).values("pk")
+    periods = (MemberPeriod.objects.filter(org__path__startswith=org.path, start__lt=end, member__in=writable)
+               .exclude(end__isnull=False, end__lte=start).select_related("member").order_by("member_id", "start"))
+    latest: dict[int, tuple[Member, str]] = {}
+    for period in periods:
+        latest[period.member_id] = (period.member, period.occupation)
+    return sorted(latest.values(), key=lambda pair: (pair[0].name, pair[0].pk))
+
+
+@dataclass
+class YearEntry:
+    """What the user chose for one member: the category and the base (or the amount where the category takes
+    one), and the approval of a hardship or fixed amount."""
+
+    category: str
+    base: Any = None
+    amount: Any = None
+    approval: str = ""
+
+
+@dataclass
+class YearLine:
+    """One member's line of the year's preview: what they will owe a month, or why not."""
+
+    member: Member
+    occupation: str
+    entry: YearEntry
+    existing: DuesAssessment | None
+    action: str  # create, replace, keep (assessed already, kept), unchanged (assessed already the same)
+    monthly_amount: Decimal | None = None
+    rule: str = ""
+    error: str = ""
+    error_field: str = ""
+
+    @property
+    def writes(self) -> bool:
+        return self.action in ("create", "replace")
+
+
+def default_entry(occupation: str, existing: DuesAssessment | None, last: DuesAssessment | None) -> YearEntry:
+    """The preview's starting point for a member: the year's assessment (`existing`) if there is one, else the
+    category the occupation gives with last year's base (or amount) when last year's assessment (`last`) had
+    the same category."""
+    if existing is not None:
+        asked = existing.monthly_amount if existing.category in ASKED else None
+        return YearEntry(existing.category, existing.base, asked, existing.approval)
+    category = category_for_occupation(occupation)
+    if last is None or last.category != category:
+        return YearEntry(category)
+    return YearEntry(category, last.base if category in BASED else None,
+                     last.monthly_amount if category in ASKED else None, last.approval)
+
+
+def plan_assess_year(org: Organization, year: int, entries: dict[int, YearEntry] | None = None, *,
+                     overwrite: bool = False, on: dt.date | None = None) -> list[YearLine]:
+    """The preview of `dues_assess_year`: every member of the branch that year with the category and base
+    chosen (`entries`, by member id; else `default_entry`), the monthly amount the rules give, and what would
+    happen. Writes nothing."""
+    if not isinstance(year, int) or isinstance(year, bool) or not 1950 <= year <= today().year + 1:
+        raise RuleError(_("%(year)s is not a year dues can be assessed for") % {"year": year}, field="year")
+    day = on or assessment_day(year)
+    members = year_members(org, year)
+    ids = [m.pk for m, _o in members]
+    existing = {a.member_id: a for a in DuesAssessment.objects.filter(year=year, member__in=ids)}
+    last_year = {a.member_id: a for a in DuesAssessment.objects.filter(year=year - 1, member__in=ids)}
+    ordinary_of = {m.pk: (DuesCategory.RETIRED if occ == Occupation.RETIRED else DuesCategory.IN_SERVICE)
+                   for m, occ in members}
+    lines: list[YearLine] = []
+    for member, occupation in members:
+        before = existing.get(member.pk)
+        entry = (entries or {}).get(member.pk) or default_entry(occupation, before, last_year.get(member.pk))
+        line = YearLine(member, occupation, entry, before, "create")
+        try:
+            base = entry.base if entry.category in BASED or entry.category == DuesCategory.HARDSHIP else None
+            base = None if base is None or (isinstance(base, str) and not base.strip()) else base
+            if entry.category in BASED and base is None:
+                raise RuleError(_("the monthly base is required for this category"), field="base")
+            amount = entry.amount if entry.category in ASKED else None
+            amount = None if amount is None or (isinstance(amount, str) and not amount.strip()) else amount
+            if entry.category in (DuesCategory.HARDSHIP, DuesCategory.FIXED) and not (entry.approval or "").strip():
+                raise RuleError(_("a hardship or fixed amount needs the approval written down"), field="approval")
+            line.monthly_amount, line.rule = monthly_amount(category=entry.category, base=base, on=day,
+                                                            amount=amount, ordinary=ordinary_of[member.pk])
+            entry.base = money(base, field="base", allow_zero=True) if base is not None else None
+            entry.amount = amount
+        except RuleError as exc:
+            line.error, line.error_field = exc.message, exc.field or ""
+        if before is not None:
+            same = (before.category == entry.category and before.base == entry.base
+                    and before.monthly_amount == line.monthly_amount)
+            line.action = "unchanged" if same else ("replace" if overwrite else "keep")
+            if line.action != "replace":
+                line.error = line.error_field = ""  # kept as it is: nothing to check
+        lines.append(line)
+    return lines
+
+
+@transaction.atomic
+def dues_assess_year(org: Organization, year: int, entries: dict[int, YearEntry] | None = None, *,
+                     overwrite: bool = False, on: dt.date | None = None) -> list[DuesAssessment]:
+    """Assess a branch's year in one step: every member of `org`'s subtree that year, from the category and
+    base chosen for each (by default the occupation's category and last year's base); members already assessed
+    for the year are kept unless `overwrite`. All or nothing: one member's error refuses the whole, naming them.
+    Each assessment is `assess`'s (audited one by one), and the step itself is audited with its counts."""
+    require_write_org(org)
+    day = _check_date(on or assessment_day(year), "on")
+    lines = plan_assess_year(org, year, entries, overwrite=overwrite, on=day)
+    for line in lines:
+        if line.error and line.writes:
+            raise RuleError(_("%(name)s: %(message)s") % {"name": line.member.name, "message": line.error},
+                            field=line.error_field or "category")
+    written: list[DuesAssessment] = []
+    for line in lines:
+        if line.writes:
+            written.append(assess(line.member, year=year, category=line.entry.category, base=line.entry.base,
+                                  amount=line.entry.amount, approval=line.entry.approval, on=day))
+    counts = {action: sum(1 for line in lines if line.action == action)
+              for action in ("create", "replace", "keep", "unchanged")}
+    audit.record("dues.assess_year", org, org_id=org.pk,
+                 extra={"year": year, "on": day.isoformat(), "overwrite": overwrite, **counts})
+    return written

@@ -34,7 +34,7 @@ from grassroots.dues import importer as dues_importer
 from grassroots.dues import selectors as dues_selectors
 from grassroots.dues import services as dues_services
 from grassroots.dues.forms import AssessForm, PaymentForm, RemittanceForm
-from grassroots.dues.models import DuesAssessment, PaymentKind
+from grassroots.dues.models import DuesAssessment, DuesCategory, PaymentKind
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 from grassroots.ui import xlsx
@@ -211,13 +211,18 @@ def _plan(saved: Path, filename: str, org: Organization) -> Any:
 
 def _preview(request: HttpRequest, org: Organization, form: forms.Form, plan: Any, token: str,
              filename: str) -> HttpResponse:
-    labels = {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
+    labels = {"create": pgettext("import action", "Record"), "update": _("Change the assessment"),
+              "unchanged": _("Unchanged (already recorded)")}
     rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action), "name": r.name,
              "id_number_masked": r.id_number_masked, "paid_on": r.values.get("paid_on"),
              "amount": r.values.get("amount"), "months": r.values.get("months") or [],
+             "has_payment": "paid_on" in r.values, "assessment": r.values.get("assessment"),
+             "category": (DuesCategory(r.values["assessment"]["category"]).label
+                          if r.values.get("assessment") else ""),
              "channel": r.values.get("channel", "")} for r in plan.rows]
     return render(request, "dues/dues_import.html", {
         "org": org, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
+        "assessments": any(r["assessment"] for r in rows), "payments": any(r["has_payment"] for r in rows),
         "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
     })
 
@@ -228,8 +233,14 @@ def _upload_page(request: HttpRequest, org: Organization, form: forms.Form, stat
 
 def _imported(request: HttpRequest, org: Organization, plan: Any) -> HttpResponse:
     counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
-        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
+    if dues_importer.has_assessments(plan):
+        messages.success(request, _("Imported: %(created)s rows of assessments and payments recorded, %(updated)s "
+                                    "assessments changed, %(unchanged)s already recorded.") % {
+            "created": counts.get("create", 0), "updated": counts.get("update", 0),
+            "unchanged": counts.get("unchanged", 0)})
+    else:
+        messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
+            "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
     return redirect("dues-ledger", code=org.code)
 
 
@@ -245,3 +256,85 @@ def dues_import(request: HttpRequest, code: str) -> HttpResponse:
     if not scope.can_write_org(org):
         raise PermissionDenied(_("You may not import dues here."))
     return IMPORT.handle(request, org)
+
+
+# --- the year's assessments in one step ------------------------------------------------------------------
+
+def _posted_entries(request: HttpRequest, lines: list[dues_services.YearLine]
+                    ) -> tuple[dict[int, dues_services.YearEntry], dict[int, str]]:
+    """Each member's posted category, base, amount and approval (fields `m<pk>-category` ...), and the cells
+    that are not amounts at all (by member id)."""
+    entries: dict[int, dues_services.YearEntry] = {}
+    problems: dict[int, str] = {}
+    for line in lines:
+        pk = line.member.pk
+        category = request.POST.get(f"m{pk}-category", line.entry.category)
+        if category not in DuesCategory.values:
+            problems[pk] = _("unknown dues category %(c)s") % {"c": category[:40]}
+            continue
+        values: dict[str, Any] = {}
+        for name in ("base", "amount"):
+            text = request.POST.get(f"m{pk}-{name}", "").strip().replace(",", "")
+            if not text:
+                values[name] = None
+                continue
+            try:
+                values[name] = Decimal(text)
+            except ArithmeticError:
+                problems[pk] = _("%(value)s is not an amount") % {"value": text[:40]}
+                break
+        if pk in problems:
+            continue
+        entries[pk] = dues_services.YearEntry(category, values["base"], values["amount"],
+                                              request.POST.get(f"m{pk}-approval", "").strip()[:200])
+    return entries, problems
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assess_year(request: HttpRequest, code: str) -> HttpResponse:
+    """Every member of the branch that year, with the category their occupation gives (or the one chosen) and
+    their base: a preview of what each will owe a month, then one confirmation for all (members already
+    assessed kept unless the user chooses to overwrite them). Auditors and outsiders are refused."""
+    scope = scope_for(request.user)
+    org = get_object_or_404(scope.orgs(), code=code)
+    if not scope.can_write_org(org) or org.revoked_on is not None:
+        raise PermissionDenied(_("You may not assess dues here."))
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        year = int(data.get("year", today.year))
+    except ValueError:
+        year = today.year
+    if not 1950 <= year <= today.year + 1:
+        year = today.year
+    overwrite = data.get("overwrite") in ("on", "1", "true")
+    lines = dues_services.plan_assess_year(org, year, overwrite=overwrite)
+    problems: dict[int, str] = {}
+    status = 200
+    if request.method == "POST":
+        entries, problems = _posted_entries(request, lines)
+        lines = dues_services.plan_assess_year(org, year, entries, overwrite=overwrite)
+        if request.POST.get("step") == "confirm" and not problems:
+            try:
+                written = dues_services.dues_assess_year(org, year, entries, overwrite=overwrite)
+            except RuleError as exc:
+                messages.error(request, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("Assessed %(n)d members for %(year)s.") % {"n": len(written),
+                                                                                       "year": year})
+                return redirect(f"{reverse('dues-ledger', args=[org.code])}?year={year}")
+        elif problems or any(line.error and line.writes for line in lines):
+            status = 400 if request.POST.get("step") == "confirm" else 200
+    counts = {action: sum(1 for line in lines if line.action == action)
+              for action in ("create", "replace", "keep", "unchanged")}
+    rows = [{"line": line, "problem": problems.get(line.member.pk, "") or (line.error if line.writes else ""),
+             "total": line.monthly_amount * 12 if line.monthly_amount is not None else None} for line in lines]
+    return render(request, "dues/dues_assess_year.html", {
+        "org": org, "year": year, "overwrite": overwrite, "rows": rows, "counts": counts,
+        "categories": DuesCategory.choices, "previewed": request.method == "POST",
+        "has_errors": any(r["problem"] for r in rows),
+        "month_total": sum((line.monthly_amount for line in lines if line.writes and line.monthly_amount is not None),
+                           Decimal("0.00")),
+    }, status=status)

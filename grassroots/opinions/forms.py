@@ -352,3 +352,14 @@ class OutletForm(forms.Form):
         if current is not None:
             places = places | Territory.objects.filter(pk=current.pk)
         field.queryset = places.order_by("path")
+
+
+# --- history carried over -------------------------------------------------------------------------------------
+class RatingEntryForm(forms.Form):
+    """A rating the person who asked gave on paper, by phone or at an outlet, entered by staff with its date
+    (`services.record_rating`)."""
+
+    score = forms.TypedChoiceField(label=gettext_lazy("Rating (1-5)"), coerce=int,
+                                   choices=[(n, str(n)) for n in range(5, 0, -1)])
+    on = LooseDateField(label=gettext_lazy("Rated on"))
+    comment = forms.CharField(label=gettext_lazy("Comment"), max_length=300, required=False)

@@ -5,8 +5,18 @@ Columns (Chinese or English headers): 收到日期 received_on (required), 反�
 area, by code or name), 详细地址 address, 渠道 channel (服务点 outlet, 电话 phone, 走访 visit; blank: import),
 服务点 outlet (code or name of one of the station's outlets), 反映人 submitter_name, 联系电话 phone, 电子邮箱 email.
 
+History carried over (a station that starts mid-year): 办理状态 state (已办结/已解决 solved, 已解释说明/已答复/
+不予受理 explained, 暂不能解决 cannot be solved for now, 正在办理/处理中 in progress, in either language; blank or
+已受理/已交办: as taken in), 答复内容 reply, 答复日期 replied_on, 办理人 handler, 办理人电话 handler_contact,
+满意度评分 rating (1-5 or 满意/不满意 ...), 评价日期 rated_on. Rules: the reply date is on or after the day received,
+the rating date on or after the reply date, neither in the future, the score within the `opinions.rating` scale,
+a rating only of a closing reply. They are applied through `services.submit_past_opinion` (routing published as of
+the day received) and `services.carry_over` (`record_past_outcome`, `record_rating`): the opinion's history shows
+the dates in the file. An opinion already taken in gets only the steps it lacks ("update"); a row whose steps are
+all there is "unchanged".
+
 Every row is checked first (`plan_import`, which never writes): the dry run shows where each opinion would go
-(`services.route_for`) and its reply deadline (`services.deadline_for`). `apply_import` checks the rows again and
+(`services.route_for`, as of the day received) and its reply deadline (`services.deadline_for`). `apply_import` checks the rows again and
 creates each through `services.submit_opinion(channel=..., received_on=...)` in one transaction, all or nothing,
 so routing, numbering, deadlines and the audit log are the service's. A row whose opinion the station already
 has (same day, text, name and phone) is "unchanged": importing the same register twice writes nothing twice.
@@ -41,14 +51,16 @@ from grassroots.core.sheets import (
     apply_rows,
     check_rows,
     cli_report,
+    has_control,
     norm,
     read_rows,
     read_sheet,
 )
 from grassroots.orgs.models import Organization, Territory
+from grassroots.rules.registry import in_force
 
 from . import services
-from .models import Category, Channel, Opinion, Outlet
+from .models import COMPLETED, Category, Channel, Opinion, OpinionChange, OpinionRating, Outlet, State
 
 COLUMNS: tuple[Column, ...] = (
     Column("received_on", "收到日期", "received_on",
@@ -63,10 +75,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("submitter_name", "反映人", "submitter_name", ("反映人姓名", "姓名", "群众姓名", "name", "submitter")),
     Column("submitter_phone", "联系电话", "phone", ("电话", "手机", "手机号码", "联系方式", "submitter_phone", "mobile")),
     Column("submitter_email", "电子邮箱", "email", ("邮箱", "submitter_email")),
+    # History carried over: the outcome (state, reply, its date) and the submitter's rating (score, its date).
+    Column("state", "办理状态", "state", ("状态", "处理状态", "办结状态", "办结情况", "outcome", "status")),
+    Column("reply", "答复内容", "reply", ("答复", "答复意见", "回复", "回复内容", "处理结果", "办理结果", "reply_text")),
+    Column("replied_on", "答复日期", "replied_on", ("回复日期", "办结日期", "办理日期", "reply_date", "replied")),
+    Column("handler_name", "办理人", "handler", ("经办人", "承办人", "handler_name")),
+    Column("handler_contact", "办理人电话", "handler_contact", ("经办人电话", "承办人电话", "承办人联系方式")),
+    Column("score", "满意度评分", "rating", ("评分", "满意度", "评价", "满意度评价", "score")),
+    Column("rated_on", "评价日期", "rated_on", ("评分日期", "rating_date", "rated")),
 )
 BY_FIELD = {c.field: c for c in COLUMNS}
 # The service's argument names where they differ from the columns'.
-_SERVICE_FIELD_TO_COLUMN = {"territory": "place"}
+_SERVICE_FIELD_TO_COLUMN = {"territory": "place", "on": "replied_on", "to_state": "state", "reply_text": "reply"}
 # The channels a register holds (the public ones, web and Open311, are never imported): first label as written.
 CHANNEL_LABELS: dict[str, tuple[str, ...]] = {
     Channel.OUTLET: ("服务点", "民情快递站", "快递站", "网点", "现场", "outlet"),
@@ -75,6 +95,22 @@ CHANNEL_LABELS: dict[str, tuple[str, ...]] = {
     Channel.IMPORT: ("导入", "台账", "登记", "import"),
 }
 _CHANNEL_INDEX = {norm(label): code for code, labels in CHANNEL_LABELS.items() for label in labels}
+# The outcomes a register writes (first label as the template lists it); "" is no outcome yet (as taken in).
+STATE_LABELS: dict[str, tuple[str, ...]] = {
+    State.SOLVED: ("已办结", "办结", "已解决", "解决", "已完成", "完成", "已处理", "solved", "completed", "done",
+                   "closed"),
+    State.EXPLAINED: ("已解释说明", "已解释", "解释说明", "已说明", "已答复", "不予受理", "不属于受理范围", "explained",
+                      "rejected", "answered"),
+    State.CANNOT_SOLVE: ("暂不能解决", "暂无法解决", "无法解决", "暂缓解决", "cannot_solve", "cannot be solved",
+                         "cannot be solved for now"),
+    State.IN_PROGRESS: ("正在办理", "处理中", "办理中", "正在处理", "在办", "in_progress", "in progress",
+                        "being solved"),
+    "": ("已受理", "受理", "待办", "待处理", "未办理", "已交办", "交办", "received", "assigned", "open"),
+}
+_STATE_INDEX = {norm(label): code for code, labels in STATE_LABELS.items() for label in labels}
+# Ratings written as words in a register, on the 1-5 scale.
+SCORE_WORDS: dict[str, int] = {"非常满意": 5, "满意": 4, "基本满意": 3, "一般": 3, "不满意": 2, "非常不满意": 1}
+_SCORE_INDEX = {norm(k): v for k, v in SCORE_WORDS.items()}
 _PHONE = re.compile(r"\+?\d{5,15}")
 _TEXT_CONTROLS_ALLOWED = {"\n", "\r", "\t"}  # a cell may break lines (Alt+Enter)
 MAX_ADDRESS = 200
@@ -95,6 +131,13 @@ class OpinionRow(PlannedRow):
     goes_to: str = ""  # the department or organization its category routes it to, or "to be sorted"
     deadline: dt.date | None = None
     text: str = ""
+    outcome: str = ""  # the state the register's reply gives it, as a label ("" when none)
+    replied_on: dt.date | None = None
+    score: int | None = None
+    rated_on: dt.date | None = None
+    number: str = ""  # the opinion already taken in (an update or unchanged row)
+    opinion_id: int | None = None
+    history: dict[str, Any] = field(default_factory=dict, repr=False)  # `services.carry_over`'s arguments
 
 
 @dataclass
@@ -124,7 +167,7 @@ class _Planner:
         for outlet in outlets:
             self.outlets[norm(outlet.code)] = outlet
         self._places: dict[str, tuple[Territory | None, str]] = {}
-        self._known: dict[dt.date, set[tuple[str, str, str]]] = {}
+        self._known: dict[dt.date, dict[tuple[str, str, str], Opinion]] = {}
         self.seen: dict[tuple[dt.date, str, str, str], int] = {}
 
     def run(self) -> tuple[list[PlannedRow], list[RowError]]:
@@ -198,11 +241,13 @@ class _Planner:
             return Channel.IMPORT
         return code
 
-    def known(self, day: dt.date) -> set[tuple[str, str, str]]:
-        """The station's opinions received on `day`, as (text, name, phone)."""
+    def known(self, day: dt.date) -> dict[tuple[str, str, str], Opinion]:
+        """The station's opinions received on `day`, by (text, name, phone) (the first taken in)."""
         if day not in self._known:
-            self._known[day] = set(Opinion.objects.filter(station=self.station, received_on=day)
-                                   .values_list("text", "submitter_name", "submitter_phone"))
+            found: dict[tuple[str, str, str], Opinion] = {}
+            for op in Opinion.objects.filter(station=self.station, received_on=day).order_by("-id"):
+                found[(op.text, op.submitter_name, op.submitter_phone)] = op
+            self._known[day] = found
         return self._known[day]
 
     # --- cells -----------------------------------------------------------------------------------------
@@ -251,6 +296,108 @@ class _Planner:
                 return ""
         return value
 
+    # --- history carried over ---------------------------------------------------------------------------
+    def outcome(self, row: Row, received_on: dt.date | None) -> tuple[str | None, dt.date | None, str]:
+        """The register's outcome: (state or None, reply date, reply text)."""
+        value = row.text("state")
+        reply = row.text("reply")
+        if reply and has_control(reply.replace("\n", "").replace("\r", "").replace("\t", "")):
+            row.error("reply", _("contains invisible control characters"))
+            reply = ""
+        elif len(reply) > services.MAX_TEXT:
+            row.error("reply", _("longer than %(n)d characters") % {"n": services.MAX_TEXT})
+            reply = ""
+        replied_on = row.date("replied_on")
+        state: str | None = None
+        if value:
+            code = _STATE_INDEX.get(norm(value))
+            if code is None:
+                accepted = "、".join(labels[0] for labels in STATE_LABELS.values())
+                row.error("state", _("unknown state %(value)s (use one of %(accepted)s)")
+                          % {"value": value[:40], "accepted": accepted})
+                return None, None, ""
+            state = code or None
+        if state is None:
+            if (reply or replied_on) and not row.errors:
+                row.error("state", _("a reply needs its outcome (e.g. %(example)s)")
+                          % {"example": STATE_LABELS[State.SOLVED][0]})
+            return None, None, ""
+        if state in COMPLETED and not reply:
+            row.error("reply", _("the reply's text is required when the opinion is %(state)s")
+                      % {"state": State(state).label})
+        if replied_on is None:
+            if not any(e.column == row.column("replied_on") for e in row.errors):
+                row.error("replied_on", _("the date of the reply is required with its outcome"))
+            return None, None, ""
+        if received_on is not None and replied_on < received_on:
+            row.error("replied_on", _("the reply date %(day)s is before the day received (%(received)s)")
+                      % {"day": replied_on, "received": received_on})
+        elif replied_on > self.today:
+            row.error("replied_on", _("the date %(date)s is in the future") % {"date": replied_on})
+        return state, replied_on, reply
+
+    def rating(self, row: Row, state: str | None, replied_on: dt.date | None) -> tuple[int | None, dt.date | None]:
+        """The submitter's rating: (score, date), checked against the rule's scale and the reply."""
+        value = row.text("score")
+        rated_on = row.date("rated_on")
+        if not value:
+            if rated_on is not None:
+                row.error("score", _("the rating date is given but not the score"))
+            return None, None
+        rule = in_force("opinions.rating", rated_on or self.today)
+        low, high = (int(x) for x in rule["scale"])
+        text = value.removesuffix("分").strip()
+        score: int | None = _SCORE_INDEX.get(norm(text))
+        if score is None:
+            try:
+                number = float(text)
+            except ValueError:
+                number = float("nan")
+            score = int(number) if number == number and number.is_integer() else None
+        if score is None or not low <= score <= high:
+            row.error("score", _("%(value)s is not a score from %(low)d to %(high)d")
+                      % {"value": value[:20], "low": low, "high": high})
+            return None, None
+        if rated_on is None:
+            if not any(e.column == row.column("rated_on") for e in row.errors):
+                row.error("rated_on", _("the date of the rating is required with its score"))
+            return None, None
+        if state not in COMPLETED:
+            row.error("score", _("only a reply that solved, explained or could not yet solve it can be rated: give "
+                                 "that outcome"))
+            return None, None
+        if replied_on is not None and rated_on < replied_on:
+            row.error("rated_on", _("the rating date %(day)s is before the reply (%(reply)s)")
+                      % {"day": rated_on, "reply": replied_on})
+        elif rated_on > self.today:
+            row.error("rated_on", _("the date %(date)s is in the future") % {"date": rated_on})
+        return score, rated_on
+
+    def steps(self, row: Row, opinion: Opinion, state: str | None, replied_on: dt.date | None,
+              score: int | None, rated_on: dt.date | None) -> tuple[bool, bool]:
+        """Which of the outcome and the rating an opinion already taken in still needs; an error when the
+        opinion has moved on in a way the register's outcome cannot follow."""
+        outcome = rating = False
+        if state is not None and replied_on is not None:
+            changes = OpinionChange.objects.filter(opinion=opinion, published_at__isnull=False)
+            if not changes.filter(to_state=state, on=replied_on).exists():
+                last = changes.order_by("-on", "-id").first()
+                movable = opinion.state in (State.RECEIVED, State.REOPENED) or state in services.MOVES[opinion.state]
+                if not movable or (last is not None and replied_on < last.on):
+                    row.error("state", _("%(number)s is already %(state)s since %(day)s: this outcome cannot be "
+                                         "added") % {"number": opinion.number, "state": State(opinion.state).label,
+                                                     "day": last.on if last else opinion.received_on})
+                    return False, False
+                outcome = True
+        if score is not None and rated_on is not None:
+            if not OpinionRating.objects.filter(opinion=opinion, score=score, on=rated_on).exists():
+                if not outcome and opinion.state != state:
+                    row.error("score", _("%(number)s is %(state)s now: it can no longer be rated")
+                              % {"number": opinion.number, "state": State(opinion.state).label})
+                    return False, False
+                rating = True
+        return outcome, rating
+
     # --- a row -----------------------------------------------------------------------------------------
     def check(self, row: Row) -> OpinionRow | None:
         received_on = self.received_on(row)
@@ -263,6 +410,10 @@ class _Planner:
         name = row.plain("submitter_name", max_length=MAX_NAME) or ""
         phone = self.phone(row)
         email = self.email(row)
+        state, replied_on, reply = self.outcome(row, received_on)
+        score, rated_on = self.rating(row, state, replied_on)
+        handler_name = row.plain("handler_name", max_length=50) or ""
+        handler_contact = row.plain("handler_contact", max_length=50) or ""
         if row.errors or received_on is None or text is None or category is None:
             return None
         key = (received_on, text, name, phone)
@@ -272,14 +423,26 @@ class _Planner:
             return None
         self.seen[key] = row.number
         territory = place or (outlet.territory if outlet is not None else None)
-        handler, department = services.route_for(category, self.station, territory)
+        handler, department = services.route_for(category, self.station, territory, received_on)
         if department is not None:
             goes_to = department.name
         elif handler is not None:
             goes_to = handler.name
         else:
             goes_to = _("to be sorted by the station")
-        action = "unchanged" if (text, name, phone) in self.known(received_on) else "create"
+        existing = self.known(received_on).get((text, name, phone))
+        action = "create"
+        if existing is not None:
+            outcome_step, rating_step = self.steps(row, existing, state, replied_on, score, rated_on)
+            if row.errors:
+                return None
+            action = "update" if outcome_step or rating_step else "unchanged"
+        history: dict[str, Any] = {}
+        if state is not None:
+            history.update(to_state=state, replied_on=replied_on, reply_text=reply, handler_name=handler_name,
+                           handler_contact=handler_contact)
+        if score is not None:
+            history.update(score=score, rated_on=rated_on)
         values: dict[str, Any] = {
             "text": text, "category": category, "channel": channel, "received_on": received_on,
             "territory": place, "address": address, "outlet": outlet, "submitter_name": name,
@@ -290,6 +453,9 @@ class _Planner:
             received_on=received_on, category=category.name, place=territory.name if territory else "",
             channel=str(Channel(channel).label), outlet=outlet.name if outlet else "", goes_to=goes_to,
             deadline=services.deadline_for(category, received_on), text=text,
+            outcome=str(State(state).label) if state else "", replied_on=replied_on, score=score, rated_on=rated_on,
+            number=existing.number if existing is not None else "", history=history,
+            opinion_id=existing.pk if existing is not None else None,
         )
 
 
@@ -347,8 +513,18 @@ def apply_import(plan: OpinionImportPlan) -> OpinionImportPlan:
     fresh = OpinionImportPlan(filename=plan.filename, sheet=plan.sheet, station=station)
 
     def write(row: PlannedRow) -> None:
+        assert isinstance(row, OpinionRow)
         if row.action == "create":
-            services.submit_opinion(station, **row.values)
+            values = dict(row.values)
+            received_on = values.pop("received_on")
+            if received_on < services._today():
+                opinion = services.submit_past_opinion(station, received_on=received_on, **values)
+            else:
+                opinion = services.submit_opinion(station, received_on=received_on, **values)
+            if row.history:
+                services.carry_over(opinion, **row.history)
+        elif row.action == "update" and row.opinion_id is not None:
+            services.carry_over(Opinion.objects.get(pk=row.opinion_id), **row.history)
 
     return apply_rows(fresh, evaluate=lambda: _evaluate(fresh),  # the station may have changed since the plan
                       write=write, column_for=lambda field: _column_for(fresh, field))
@@ -361,7 +537,8 @@ def template_xlsx(station: Organization) -> bytes:
     from openpyxl.styles import Font
 
     widths = {"received_on": 12, "text": 50, "category": 14, "place": 14, "address": 24, "channel": 10,
-              "outlet": 20, "submitter_name": 10, "submitter_phone": 15, "submitter_email": 22}
+              "outlet": 20, "submitter_name": 10, "submitter_phone": 15, "submitter_email": 22, "state": 12,
+              "reply": 50, "replied_on": 12, "handler_name": 10, "handler_contact": 15, "score": 10, "rated_on": 12}
     wb = Workbook()
     ws = wb.active
     ws.title = TEMPLATE_SHEET
@@ -372,9 +549,10 @@ def template_xlsx(station: Organization) -> bytes:
         ws.column_dimensions[cell.column_letter].width = widths.get(col.field, 12)
         for number in range(2, 202):
             ws.cell(row=number, column=idx).number_format = (
-                "yyyy-mm-dd" if col.field == "received_on" else "@")  # phones stay text when edited
+                "yyyy-mm-dd" if col.field in ("received_on", "replied_on", "rated_on") else "@")  # phones stay text when edited
     ws.freeze_panes = "A2"
     categories = Category.objects.filter(org=station, active=True).order_by("code")
+    rating_rule = in_force("opinions.rating", services._today())
     outlets = Outlet.objects.filter(org=station).order_by("code")
     area = station.territory
     places = (Territory.objects.filter(path__startswith=area.path, depth__lte=area.depth + 1).order_by("path")
@@ -388,6 +566,17 @@ def template_xlsx(station: Organization) -> bytes:
         "channel": "、".join(labels[0] for labels in CHANNEL_LABELS.values()) + "; " + _("blank: import"),
         "outlet": "、".join(o.name for o in outlets) or "—",
         "submitter_phone": _("digits, may start with +"),
+        "state": "、".join(labels[0] for labels in STATE_LABELS.values()) + "; "
+                 + _("blank: as taken in (routed by its category). 不予受理 counts as explained."),
+        "reply": _("the reply's text; required when the opinion is solved, explained or cannot be solved for now"),
+        "replied_on": _("required with an outcome: on or after the day received, not in the future"),
+        "handler_name": _("who handled it (optional)"),
+        "score": _("%(low)d to %(high)d, or %(words)s; only with a solved, explained or cannot-be-solved outcome; "
+                   "%(reopen)d or less reopens the opinion") % {
+            "low": rating_rule["scale"][0], "high": rating_rule["scale"][1],
+            "words": "、".join(f"{k} {v}" for k, v in SCORE_WORDS.items()),
+            "reopen": rating_rule["reopen_at_or_below"]},
+        "rated_on": _("required with a score: on or after the reply date, not in the future"),
     }
     notes = wb.create_sheet(_("Notes"))
     notes.append([_("Column"), _("Required"), _("Accepted values")])
@@ -405,13 +594,15 @@ def template_xlsx(station: Organization) -> bytes:
 # --- the command line --------------------------------------------------------------------------------------
 
 def _print_rows(plan: OpinionImportPlan) -> None:
-    labels = {"create": _("create"), "unchanged": _("unchanged")}
+    labels = {"create": _("create"), "update": _("update"), "unchanged": _("unchanged")}
     for r in plan.rows:
         assert isinstance(r, OpinionRow)
         short = r.text.replace("\n", " ")
         short = short if len(short) <= 30 else short[:29] + "…"
+        outcome = f"{r.outcome} {r.replied_on}" if r.outcome else "-"
+        rating = f"{r.score} {r.rated_on}" if r.score is not None else "-"
         print(f"{_('row')} {r.row}\t{labels.get(r.action, r.action)}\t{r.received_on}\t{r.category}\t"
-              f"{r.place or '-'}\t{r.channel}\t{r.goes_to}\t{_('due')} {r.deadline}\t{short}")
+              f"{r.place or '-'}\t{r.channel}\t{r.goes_to}\t{_('due')} {r.deadline}\t{outcome}\t{rating}\t{short}")
 
 
 def cli_import(path: str | os.PathLike[str], *, station: Organization, dry_run: bool, actor: Any) -> int:
@@ -427,9 +618,10 @@ def cli_import(path: str | os.PathLike[str], *, station: Organization, dry_run: 
 
     def summary(counts: dict[str, int]) -> str:
         if dry_run:
-            return _("dry run: would take in %(create)d opinions, leave %(unchanged)d already taken in; nothing "
-                     "was written") % counts
-        return _("took in %(create)d opinions, %(unchanged)d were already taken in") % counts
+            return _("dry run: would take in %(create)d opinions, add outcomes or ratings to %(update)d, leave "
+                     "%(unchanged)d already taken in; nothing was written") % counts
+        return _("took in %(create)d opinions, added outcomes or ratings to %(update)d, %(unchanged)d were already "
+                 "taken in") % counts
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
 

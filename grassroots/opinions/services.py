@@ -905,3 +905,156 @@ def rate(code: str, score: int, *, comment: str = "", on: dt.date | None = None)
                 reason=f"{score}/5")
             _apply(opinion, reopen)
     return rating
+
+
+# --- history carried over (a register begun elsewhere: outcomes and ratings as of their dates) -------------------
+# The outcome a register may carry over, and the part of the written reply its text goes to.
+CARRIED_STATES = (State.IN_PROGRESS, State.SOLVED, State.EXPLAINED, State.CANNOT_SOLVE)
+_CARRIED_TEXT_FIELD: dict[str, str] = {State.IN_PROGRESS: "measures", State.SOLVED: "solution", State.EXPLAINED: "solution",
+                       State.CANNOT_SOLVE: "reason"}
+
+
+def as_of_moment(day: dt.date) -> dt.datetime:
+    """The moment a back-dated step is published at: the start of its day, in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _last_published(opinion: Opinion) -> OpinionChange | None:
+    return opinion.changes.filter(published_at__isnull=False).order_by("-on", "-id").first()
+
+
+def record_past_outcome(opinion: Opinion, *, to_state: str, on: dt.date, reply_text: str = "",
+                        handler_name: str = "", handler_contact: str = "") -> OpinionChange:
+    """A reply given before the station used this system, carried over from its register as of its date `on`.
+
+    The opinion's history shows the reply on `on` and its publication then (not today). An opinion that was
+    never routed is first assigned, as of the day received, to the organization already handling it (the
+    station when its category sorts by hand). The reply's text goes to the part of the written reply its state
+    uses (how it was solved; the reason it cannot be solved for now; the measures while in progress); it is
+    required for a closing reply. The date is on or after the day received and the last change, and not in the
+    future. Audited as `opinions.carry_over_reply`, with the date."""
+    if to_state not in CARRIED_STATES:
+        raise RuleError(_("a carried-over outcome is being solved, solved, explained or cannot be solved for now"),
+                        field="to_state")
+    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
+        raise RuleError(_("a date is required"), field="on")
+    text = (reply_text or "").strip()
+    if to_state in COMPLETED and not text:
+        raise RuleError(_("a reply that makes it %(state)s needs its text") % {"state": State(to_state).label},
+                        field="reply_text")
+    if len(text) > MAX_TEXT:
+        raise RuleError(_("at most %(n)s characters") % {"n": MAX_TEXT}, field="reply_text")
+    with transaction.atomic():
+        opinion = _lock(opinion)
+        require_handle(opinion)
+        if on < opinion.received_on:
+            raise RuleError(_("the reply date %(day)s is before the day received (%(received)s)")
+                            % {"day": on, "received": opinion.received_on}, field="on")
+        if on > _today():
+            raise RuleError(_("the date %(date)s is in the future") % {"date": on}, field="on")
+        if opinion.state in (State.RECEIVED, State.REOPENED):
+            # Never routed (or reopened): its handler took it on, as of the day it came (or was reopened).
+            last = _last_published(opinion)
+            day = opinion.received_on if last is None else max(last.on, opinion.received_on)
+            if day > on:
+                day = on
+            kind = AssignmentKind.REASSIGN if opinion.assignments.exists() else AssignmentKind.ASSIGN
+            _route(opinion, kind, opinion.handler_org, opinion.department, day, "")
+            routed = opinion.changes.filter(to_state=State.ASSIGNED).order_by("-id").first()
+            if routed is not None:
+                OpinionChange.objects.filter(pk=routed.pk).update(published_at=as_of_moment(day))
+        _check_move(opinion, to_state)
+        last = _last_published(opinion)
+        if last is not None and on < last.on:
+            raise RuleError(_("the date is before the last change (%(day)s)") % {"day": last.on}, field="on")
+        change = OpinionChange.objects.create(
+            opinion=opinion, from_state=opinion.state, to_state=to_state, on=on, written_by=_user(),
+            handler_name=handler_name.strip()[:50], handler_contact=handler_contact.strip()[:50],
+            **{_CARRIED_TEXT_FIELD[to_state]: text})
+        _apply(opinion, change)
+        moment = as_of_moment(on)
+        OpinionChange.objects.filter(pk=change.pk).update(published_at=moment)
+        Opinion.objects.filter(pk=opinion.pk).update(state_changed_at=moment)
+        change.published_at = moment
+        audit.record("opinions.carry_over_reply", opinion, org_id=opinion.station_id,
+                     extra={"change": change.pk, "to_state": to_state, "on": on.isoformat()})
+    return change
+
+
+def record_rating(opinion: Opinion, *, score: int, on: dt.date, comment: str = "") -> OpinionRating:
+    """A rating the submitter gave on paper, by phone or at an outlet, entered by the handling roles with its
+    date: of the reply in force then (the one that completed the opinion), on or after that reply's date and
+    not in the future, within the `opinions.rating` rule's scale. As with the submitter's own rating, a score at
+    or below the rule's `reopen_at_or_below` reopens the opinion, as of the rating's date. Audited as
+    `opinions.rate_entered`, with the score and the date."""
+    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
+        raise RuleError(_("a date is required"), field="rated_on")
+    rule = in_force("opinions.rating", on)
+    low, high = (int(x) for x in rule["scale"])
+    if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
+        raise RuleError(_("rate from %(low)d to %(high)d") % {"low": low, "high": high}, field="score")
+    with transaction.atomic():
+        opinion = _lock(opinion)
+        require_handle(opinion)
+        change = rateable_change(opinion)
+        if change is None:
+            raise RuleError(_("only an opinion that is solved, explained or cannot be solved for now can be "
+                              "rated"), field="score")
+        if on < change.on:
+            raise RuleError(_("the rating date %(day)s is before the reply (%(reply)s)")
+                            % {"day": on, "reply": change.on}, field="rated_on")
+        if on > _today():
+            raise RuleError(_("the date %(date)s is in the future") % {"date": on}, field="rated_on")
+        existing = OpinionRating.objects.filter(change=change).first()
+        before = {"score": existing.score, "on": existing.on.isoformat()} if existing else None
+        rating, _created = OpinionRating.objects.update_or_create(
+            change=change, defaults={"opinion": opinion, "score": score, "on": on, "comment": comment.strip()[:300]})
+        audit.record("opinions.rate_entered", opinion, org_id=opinion.station_id, before=before,
+                     after={"score": score, "on": on.isoformat()}, extra={"change": change.pk})
+        if score <= int(rule["reopen_at_or_below"]):
+            reopen = OpinionChange.objects.create(
+                opinion=opinion, from_state=opinion.state, to_state=State.REOPENED, on=on, by_rating=True,
+                reason=f"{score}/{high}")
+            _apply(opinion, reopen)
+            if on < _today():
+                moment = as_of_moment(on)
+                OpinionChange.objects.filter(pk=reopen.pk).update(published_at=moment)
+                Opinion.objects.filter(pk=opinion.pk).update(state_changed_at=moment)
+    return rating
+
+
+def submit_past_opinion(station: Organization, *, received_on: dt.date, **values: Any) -> Opinion:
+    """Take in an opinion received before today (a register carried over): `submit_opinion`, by a staff
+    channel, its routing at intake published as of the day received rather than today."""
+    if values.get("channel") in PUBLIC_CHANNELS:
+        raise RuleError(_("a carried-over opinion comes by a staff channel"), field="channel")
+    with transaction.atomic():
+        opinion = submit_opinion(station, received_on=received_on, **values)
+        if received_on < _today():
+            moment = as_of_moment(received_on)
+            opinion.changes.filter(published_at__isnull=False, on=received_on).update(published_at=moment)
+            Opinion.objects.filter(pk=opinion.pk).update(state_changed_at=moment)
+            opinion.state_changed_at = moment
+    return opinion
+
+
+def carry_over(opinion: Opinion, *, to_state: str | None = None, replied_on: dt.date | None = None,
+               reply_text: str = "", handler_name: str = "", handler_contact: str = "", score: int | None = None,
+               rated_on: dt.date | None = None) -> Opinion:
+    """A register's outcome and rating of an opinion, as of their dates (`record_past_outcome`,
+    `record_rating`), each step skipped when the opinion already has it (the same state on the same day; the
+    same score on the same day): carrying the same register over twice writes nothing twice."""
+    with transaction.atomic():
+        if to_state is not None:
+            if replied_on is None:
+                raise RuleError(_("a date is required"), field="on")
+            if not opinion.changes.filter(published_at__isnull=False, to_state=to_state, on=replied_on).exists():
+                record_past_outcome(opinion, to_state=to_state, on=replied_on, reply_text=reply_text,
+                                    handler_name=handler_name, handler_contact=handler_contact)
+        if score is not None:
+            if rated_on is None:
+                raise RuleError(_("a date is required"), field="rated_on")
+            if not OpinionRating.objects.filter(opinion=opinion, score=score, on=rated_on).exists():
+                record_rating(opinion, score=score, on=rated_on)
+        opinion.refresh_from_db()
+    return opinion

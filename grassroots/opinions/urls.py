@@ -42,6 +42,7 @@ urlpatterns = [
          name="opinion-reply-publish"),
     path("opinions/<int:pk>/replies/<int:change>/discard/", staff.opinion_reply_discard,
          name="opinion-reply-discard"),
+    path("opinions/<int:pk>/rating/", staff.opinion_rate, name="opinion-rate"),
     path("opinions/<int:pk>/published/", staff.opinion_set_published, name="opinion-set-published"),
     path("opinions/<int:pk>/attachments/", staff.opinion_attach, name="opinion-attach"),
     path("opinions/<int:pk>/attachments/<int:attachment>/", staff.opinion_attachment, name="opinion-attachment"),

@@ -60,7 +60,7 @@ def test_the_dry_run_then_the_confirmation(station: Station, cast: Cast) -> None
         ("S", None, State.RECEIVED, "import")]
     assert all(o.recorded_by == cast.street_admin for o in ops)
     followed = client.get(response["Location"])
-    assert "Imported: 3 opinions taken in, 0 already taken in." in text(followed)
+    assert "Imported: 3 opinions taken in, 0 given their outcome or rating, 0 already taken in." in text(followed)
     assert all(o.number in text(followed) for o in ops)  # the list shows what was taken in
     # the token is spent: confirming again writes nothing
     again = client.post(url, {"step": "confirm", "token": token})

@@ -24,6 +24,7 @@ from .fixtures import Station
 
 D = dt.date
 HEADER = ["收到日期", "反映内容", "类别", "地点", "详细地址", "渠道", "服务点", "反映人", "联系电话", "电子邮箱"]
+HISTORY_HEADER = ["办理状态", "答复内容", "答复日期", "办理人", "办理人电话", "满意度评分", "评价日期"]
 HEADER_EN = ["received_on", "text", "category", "place", "address", "channel", "outlet", "submitter_name", "phone",
              "email"]
 
@@ -296,7 +297,7 @@ def test_a_bad_file_type(station: Station, cast: Any) -> None:
 def test_the_template_holds_the_headers_and_the_station_s_choices(station: Station, cast: Any) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(station.org)))
     sheet, notes = wb.worksheets
-    assert [c.value for c in sheet[1]] == [c.zh for c in COLUMNS] == HEADER
+    assert [c.value for c in sheet[1]] == [c.zh for c in COLUMNS] == HEADER + HISTORY_HEADER
     accepted = {row[0].value: row[2].value for row in notes.iter_rows(min_row=2)}
     assert "roads 道路" in accepted["类别"] and "neighbours 邻里纠纷" in accepted["类别"]
     assert accepted["服务点"] == "东风社区民情快递站"
@@ -313,11 +314,11 @@ def test_the_cli_verb(station: Station, cast: Any, tmp_path: Path, capsys: Any) 
     path.write_bytes(csv_bytes(good_rows()))
     assert cli.main(["import", "opinions", str(path), "--org", "S", "--dry-run", "--as", "street_admin"]) == 0
     out = capsys.readouterr().out
-    assert "would take in 4 opinions, leave 0 already taken in; nothing was written" in out
+    assert "would take in 4 opinions, add outcomes or ratings to 0, leave 0 already taken in; nothing was written" in out
     assert "row 2\tcreate\t2024-03-04\t道路\t-\tPhone line\t城管办\tdue " in out
     assert not Opinion.objects.exists()
     assert cli.main(["import", "opinions", str(path), "--org", "S", "--as", "street_admin"]) == 0
-    assert "took in 4 opinions, 0 were already taken in" in capsys.readouterr().out
+    assert "took in 4 opinions, added outcomes or ratings to 0, 0 were already taken in" in capsys.readouterr().out
     assert Opinion.objects.count() == 4
     assert cli.main(["import", "opinions", str(path), "--org", "S", "--as", "auditor"]) == 1
     assert "you may not enter opinions for 街道党工委" in capsys.readouterr().err

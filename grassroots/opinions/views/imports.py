@@ -1,5 +1,6 @@
 """The opinions' Excel import page of a station: upload a register, see the dry run (where each opinion would go,
-its reply deadline, or every error with its row and column), then confirm; and the empty register to fill in.
+its reply deadline, the outcome and rating carried over with their dates, or every error with its row and column),
+then confirm; and the empty register to fill in.
 
 Only users who may change the station itself use it (an auditor reads, and is refused). The upload is kept
 between the dry run and the confirmation by `uploads`; the confirmation plans again from the stored file.
@@ -45,11 +46,13 @@ def _plan(saved: Path, filename: str, station: Organization) -> Any:
 
 def _preview(request: HttpRequest, station: Organization, form: forms.Form, plan: Any, token: str,
              filename: str) -> HttpResponse:
-    labels = {"create": pgettext("import action", "Take in"), "unchanged": _("Unchanged (already taken in)")}
+    labels = {"create": pgettext("import action", "Take in"),
+              "update": _("Add its outcome or rating"), "unchanged": _("Unchanged (already taken in)")}
     rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action),
              "received_on": r.received_on, "category": r.category, "place": r.place, "channel": r.channel,
              "outlet": r.outlet, "goes_to": r.goes_to, "deadline": r.deadline, "text": r.text,
-             "submitter": r.name, "phone": r.id_number_masked} for r in plan.rows]
+             "submitter": r.name, "phone": r.id_number_masked, "outcome": r.outcome, "replied_on": r.replied_on,
+             "score": r.score, "rated_on": r.rated_on, "number": r.number} for r in plan.rows]
     return render(request, "opinions/opinion_import.html", {
         "org": station, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
         "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
@@ -66,8 +69,10 @@ def _upload_page(request: HttpRequest, station: Organization, form: forms.Form, 
 
 def _done(request: HttpRequest, station: Organization, plan: Any) -> HttpResponse:
     counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s opinions taken in, %(unchanged)s already taken in.") % {
-        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
+    messages.success(request, _("Imported: %(created)s opinions taken in, %(updated)s given their outcome or rating, "
+                                "%(unchanged)s already taken in.") % {
+        "created": counts.get("create", 0), "updated": counts.get("update", 0),
+        "unchanged": counts.get("unchanged", 0)})
     return redirect("opinion-list", code=station.code)
 
 

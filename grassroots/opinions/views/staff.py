@@ -43,6 +43,7 @@ from grassroots.opinions.forms import (
     EscalateForm,
     OpinionEntryForm,
     OpinionFilterForm,
+    RatingEntryForm,
     ReplyForm,
     StatsForm,
     local_name,
@@ -374,6 +375,8 @@ def _detail(request: HttpRequest, scope: Scope, opinion: Opinion, *, bound: dict
         initial = {"on": today.isoformat()}
         forms_: dict[str, forms.Form] = {"reply_form": ReplyForm(prefix="reply", opinion=opinion, initial=initial),
                                          "attachment_form": AttachmentForm(prefix="attach")}
+        if opinion_services.rateable_change(opinion) is not None:
+            forms_["rating_form"] = RatingEntryForm(prefix="rating", initial=initial)
         if opinion.state in opinion_services.ROUTABLE:
             forms_["assign_form"] = AssignForm(prefix="assign", opinion=opinion, scope=scope, initial=initial)
             forms_["escalate_form"] = EscalateForm(prefix="escalate", initial=initial)
@@ -688,3 +691,20 @@ def _stats_xlsx(org: Organization, year: int, as_of: dt.date, tables: dict[str, 
                    [[str(term), str(text)] for term, text in opinion_selectors.DEFINITIONS] + filters,
                    widths={1: 18, 2: 90})
     return xlsx.response(wb, f"opinion-stats-{org.code}-{year}.xlsx")
+
+
+# --- history carried over -------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def opinion_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff enter the rating the person who asked gave elsewhere (paper, phone, an outlet), with its date."""
+    scope, opinion = _handling(request, pk)
+    form = RatingEntryForm(request.POST, prefix="rating")
+    if form.is_valid():
+        d = form.cleaned_data
+        done = _run(form, lambda: opinion_services.record_rating(
+            opinion, score=d["score"], on=d["on"], comment=d.get("comment", "")), {"rated_on": "on"})
+        if done is not None:
+            return _done(request, opinion, _("Rating %(score)d of 5 recorded as of %(day)s.") % {
+                "score": d["score"], "day": d["on"]}, "history")
+    return _detail(request, scope, opinion, bound={"rating_form": form}, status=400)
