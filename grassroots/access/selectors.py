@@ -35,7 +35,7 @@ def accounts(*, org: Organization | None = None, scope: Scope | None = None) -> 
     qs = get_user_model().objects.all()
     if filtered:
         qs = qs.filter(pk__in=roles.values("user_id"))
-    ordered = Role.objects.select_related("org", "member").order_by("org__path", "kind", "pk")
+    ordered = Role.objects.select_related("org", "member__org").order_by("org__path", "kind", "pk")
     return qs.order_by("username").prefetch_related(Prefetch("roles", queryset=ordered))
 
 
@@ -52,3 +52,10 @@ def visible_roles(user: Any, scope: Scope) -> list[Role]:
         return org.path if org is not None else ""
 
     return [r for r in roles if any(where(r).startswith(p) for p in paths if where(r))]
+
+
+def role_org(role: Role) -> Organization | None:
+    """Where a role is held: its organization, or for a member role the member's organization."""
+    if role.org is not None:
+        return role.org
+    return role.member.org if role.member is not None else None

@@ -22,6 +22,7 @@ from grassroots.core.errors import RuleError
 
 from .models import Role, RoleKind
 from .scope import require_manage_account, require_manage_org, require_site_admin
+from .selectors import role_org
 
 # Letters and digits that cannot be mistaken for one another when read aloud or copied from paper.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -35,9 +36,7 @@ def generate_password() -> str:
 
 
 def _role_org(role: Role) -> Any:
-    if role.org_id is not None:
-        return role.org
-    return role.member.org if role.member_id is not None and role.member is not None else None
+    return role_org(role)
 
 
 def _org_id(role: Role) -> int | None:
@@ -166,10 +165,11 @@ def role_grant(*, user: Any, kind: str, org: Any = None, member: Any = None) -> 
         if member is None:
             raise RuleError(_("a member role needs the member's record"), field="member")
         require_manage_org(member.org)
-        other = Role.objects.filter(kind=RoleKind.MEMBER, member=member).exclude(user=user).select_related("user")
-        if other.exists():
+        other = (Role.objects.filter(kind=RoleKind.MEMBER, member=member).exclude(user=user)
+                 .select_related("user").first())
+        if other is not None:
             raise RuleError(_("%(name)s is already linked to the account %(account)s")
-                            % {"name": member.name, "account": other.first().user.username}, field="member")
+                            % {"name": member.name, "account": other.user.username}, field="member")
         if Role.objects.filter(user=user, kind=RoleKind.MEMBER).exclude(member=member).exists():
             raise RuleError(_("the account %(name)s is already linked to another member")
                             % {"name": user.username}, field="member")

@@ -33,7 +33,7 @@ from . import services
 from .forms import AccountCreateForm, ConfirmForm, MemberAccountForm, PasswordForm, RoleAtOrgForm
 from .models import Role, RoleKind
 from .scope import MANAGE_ROLES, Scope, can_manage_account, can_manage_org, scope_for
-from .selectors import accounts, visible_roles
+from .selectors import accounts, role_org, visible_roles
 
 write_page = require_http_methods(["GET", "POST"])
 
@@ -87,13 +87,14 @@ class AccountRow:
     roles: str
     active: bool
     last_login: Any
+    manage: bool  # the reader manages it: the user name links to the account's page
 
 
 ACCOUNTS = ListSpec(
     title=gettext_lazy("Accounts"),
     columns=(
         Column("username", gettext_lazy("User name"), lambda r: r.username,
-               link=lambda r: reverse("account-detail", args=[r.pk])),
+               link=lambda r: reverse("account-detail", args=[r.pk]) if r.manage else ""),
         Column("full_name", gettext_lazy("Full name"), lambda r: r.full_name),
         Column("roles", gettext_lazy("Roles"), lambda r: r.roles),
         Column("active", gettext_lazy("Active"), lambda r: _("yes") if r.active else _("no")),
@@ -103,24 +104,29 @@ ACCOUNTS = ListSpec(
 )
 
 
-def _rows(users: QuerySet[Any], org: Organization) -> list[AccountRow]:
+def _rows(users: QuerySet[Any], org: Organization, *, manage: bool) -> list[AccountRow]:
     rows = []
     for user in users:
-        roles = [r for r in user.roles.all()
-                 if (r.org is not None and r.org.path.startswith(org.path))
-                 or (r.member is not None and r.org is None)]
+        roles = [r for r in user.roles.all() if (where := role_org(r)) is not None and where.path.startswith(org.path)]
         rows.append(AccountRow(user.pk, user.username, user.get_full_name(), "; ".join(_role_text(r) for r in roles),
-                               user.is_active, user.last_login))
+                               user.is_active, user.last_login, manage))
     return rows
 
 
 @login_required
 @require_GET
 def org_accounts(request: HttpRequest, code: str) -> HttpResponse:
-    scope, org = _managed_org(request, code)
-    users = accounts(org=org, scope=scope).prefetch_related("roles__member")
-    return ACCOUNTS.respond(request, _rows(users, org), template="access/org_accounts.html",
-                            org=org)
+    """An organizer's accounts page; a secretary of the organization reads the list (who holds which role there)
+    but changes nothing."""
+    scope = scope_for(request.user)
+    org = get_object_or_404(scope.orgs(), code=code)
+    manage = can_manage_org(scope, org)
+    if not manage and not scope.can_write_org(org):
+        raise PermissionDeniedError(
+            _("only an organizer of %(org)s or of an organization above it may manage its accounts") % {"org": org})
+    users = accounts(org=org, scope=scope if manage else None)
+    return ACCOUNTS.respond(request, _rows(users, org, manage=manage), template="access/org_accounts.html",
+                            org=org, context={"manage": manage})
 
 
 # --- creating an account ---------------------------------------------------------------------------
@@ -138,7 +144,8 @@ def _shown_once(request: HttpRequest, account: Any, password: str | None, headin
 @write_page
 def account_create(request: HttpRequest, code: str) -> HttpResponse:
     scope, org = _managed_org(request, code)
-    form = AccountCreateForm(request.POST if request.method == "POST" else None, org_choices=_org_choices(scope, org), initial={"org": org.code})
+    form = AccountCreateForm(request.POST if request.method == "POST" else None,
+                             org_choices=_org_choices(scope, org), initial={"org": org.code})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         made = write_on_form(form, lambda: services.user_create(
@@ -165,8 +172,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roles = visible_roles(account, scope)
     grant = RoleAtOrgForm(org_choices=_org_choices(scope))
     return render(request, "access/account_detail.html", {
-        "account": account, "roles": [(r, _role_text(r), can_manage_org(scope, r.org or r.member.org))
-                                      for r in roles],
+        "account": account, "roles": [(r, _role_text(r), can_manage_org(scope, role_org(r))) for r in roles],
         "grant": grant, "may_manage": can_manage_account(scope, account),
         "is_self": account.pk == request.user.pk})
 
@@ -185,7 +191,8 @@ def account_grant(request: HttpRequest, pk: int) -> HttpResponse:
                                                                            "role": _role_text(role)})
             return redirect("account-detail", pk=account.pk)
     return render(request, "access/account_form.html", {
-        "form": form, "heading": _("Grant a role to %(name)s") % {"name": account.username}, "back_label": account.username,
+        "form": form, "heading": _("Grant a role to %(name)s") % {"name": account.username},
+        "back_label": account.username,
         "submit": _("Grant"), "action": reverse("account-grant", args=[account.pk]),
         "back": reverse("account-detail", args=[account.pk])})
 
@@ -197,7 +204,7 @@ def role_withdraw(request: HttpRequest, pk: int, role: int) -> HttpResponse:
     held = next((r for r in visible_roles(account, scope) if r.pk == role), None)
     if held is None:
         raise Http404
-    text, org = _role_text(held), held.org or held.member.org
+    text, org = _role_text(held), role_org(held)
     try:
         services.role_withdraw(held)
     except PermissionDeniedError:
@@ -208,7 +215,8 @@ def role_withdraw(request: HttpRequest, pk: int, role: int) -> HttpResponse:
         messages.success(request, _("Withdrawn: %(role)s.") % {"role": text})
     if accounts(scope=scope).filter(pk=account.pk).exists():
         return redirect("account-detail", pk=account.pk)
-    return redirect("org-accounts", code=org.code)  # the account holds nothing more here
+    # The account holds nothing more here: back to the organization's accounts.
+    return redirect("org-accounts", code=org.code) if org is not None else redirect("home")
 
 
 @login_required
@@ -231,7 +239,8 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(back)
             return _shown_once(request, account, done[0], heading, back)
     return render(request, "access/account_form.html", {
-        "form": form, "heading": _("Set the password of %(name)s") % {"name": account.username}, "back_label": account.username,
+        "form": form, "heading": _("Set the password of %(name)s") % {"name": account.username},
+        "back_label": account.username,
         "submit": _("Set the password"), "action": reverse("account-password", args=[account.pk]),
         "back": reverse("account-detail", args=[account.pk])})
 
@@ -248,11 +257,13 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         if write_on_form(form, lambda: services.user_deactivate(account)) is not None:
             messages.success(request, _("The account %(name)s was deactivated; its roles were withdrawn.")
                              % {"name": account.username})
-            if scope.unrestricted or not roles:
+            org = role_org(roles[0]) if roles else None
+            if scope.unrestricted or org is None:
                 return redirect("account-detail", pk=account.pk)
-            return redirect("org-accounts", code=(roles[0].org or roles[0].member.org).code)
+            return redirect("org-accounts", code=org.code)
     return render(request, "access/account_form.html", {
-        "form": form, "heading": _("Deactivate the account %(name)s") % {"name": account.username}, "back_label": account.username,
+        "form": form, "heading": _("Deactivate the account %(name)s") % {"name": account.username},
+        "back_label": account.username,
         "submit": _("Deactivate"), "danger": True,
         "action": reverse("account-deactivate", args=[account.pk]),
         "back": reverse("account-detail", args=[account.pk])})

@@ -12,7 +12,13 @@ from django.urls import reverse
 from conftest import Cast
 from grassroots.access.models import Role
 from grassroots.core.models import AuditEntry
-from grassroots.ui.testing import assert_web_audit, assert_writes_need_login, assert_writes_refused, counts, login
+from grassroots.ui.testing import (
+    assert_web_audit,
+    assert_writes_need_login,
+    assert_writes_refused,
+    counts,
+    login,
+)
 
 User = get_user_model()
 STRONG = "Tall-Pine-Road-42"
@@ -50,12 +56,43 @@ def test_an_organizer_lists_the_accounts_of_the_subtree(cast: Cast, client: Clie
     assert sheet.status_code == 200 and "spreadsheet" in sheet["Content-Type"]
 
 
+def test_the_list_shows_no_role_outside_the_subtree_and_its_queries_do_not_grow(cast: Cast, client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    both = User.objects.create_user(username="both", password=STRONG)
+    Role.objects.create(user=both, kind="secretary", org=cast.branch_b)
+    Role.objects.create(user=both, kind="member", member=cast.member_c)  # a member of C, outside S
+    login(client, cast, "street_admin")
+    url = reverse("org-accounts", args=["S"])
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(url).content.decode()
+    assert "Branch secretary · 第二支部" in html and cast.member_c.name not in html
+    for i in range(5):
+        Role.objects.create(user=User.objects.create_user(username=f"more{i}", password=STRONG), kind="auditor",
+                            org=cast.branch_a)
+    with CaptureQueriesContext(connection) as second:
+        assert "more4" in client.get(url).content.decode()
+    assert len(second) == len(first)
+
+
 def test_the_list_page_is_chinese_by_default_and_fits_a_phone(cast: Cast) -> None:
     client = Client()
     client.force_login(cast.street_admin)
     html = client.get(reverse("org-accounts", args=["S"])).content.decode()
     assert '<html lang="zh-hans">' in html  # the words themselves come with the lead's .po
     assert 'class="compact cards"' in html  # the list turns into cards below 480 px
+
+
+def test_a_secretary_reads_who_holds_roles_in_the_branch(cast: Cast, client: Client) -> None:
+    login(client, cast, "secretary")
+    html = client.get(reverse("org-accounts", args=["A"])).content.decode()
+    assert 'id="read-only"' in html and "Branch secretary · 第一支部" in html and "Member · 李明" in html
+    assert reverse("account-create", args=["A"]) not in html
+    assert reverse("account-detail", args=[cast.secretary.pk]) not in html
+    assert client.get(reverse("org-accounts", args=["S"])).status_code == 404
+    login(client, cast, "auditor")
+    assert client.get(reverse("org-accounts", args=["A"])).status_code == 403
 
 
 def test_an_organizer_creates_a_secretary_with_a_generated_password(cast: Cast, client: Client) -> None:
@@ -209,7 +246,8 @@ def test_secretary_auditor_member_and_outsider_are_refused(cast: Cast) -> None:
     for role in ("secretary", "auditor", "member", "outsider"):
         client = Client()
         login(client, cast, role)
-        assert client.get(reverse("org-accounts", args=["A"])).status_code in (403, 404), role
+        if role != "secretary":
+            assert client.get(reverse("org-accounts", args=["A"])).status_code in (403, 404), role
         assert_writes_refused(client, _writes(cast), role)
         withdraw = reverse("role-withdraw", args=[cast.secretary.pk, Role.objects.get(user=cast.secretary).pk])
         before = counts()
