@@ -278,7 +278,8 @@ def member_account(request: HttpRequest, pk: int) -> HttpResponse:
     role anchored at it): the member then reads their own record, dues and meetings."""
     scope = scope_for(request.user)
     member = get_object_or_404(scope.members().select_related("org"), pk=pk)
-    if not can_manage_org(scope, member.org):
+    manage = can_manage_org(scope, member.org)
+    if not manage and (request.method == "POST" or not scope.can_write_member(member)):
         raise PermissionDeniedError(
             _("only an organizer of %(org)s or of an organization above it may manage its accounts")
             % {"org": member.org})
@@ -308,5 +309,5 @@ def member_account(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("member-account", pk=member.pk)
                 return _shown_once(request, user, generated, heading, reverse("member-account", args=[member.pk]))
     return render(request, "access/member_account.html", {
-        "member": member, "linked": linked, "form": form,
+        "member": member, "linked": linked, "form": form, "manage": manage,
         "may_manage_linked": linked is not None and can_manage_account(scope, linked.user)})

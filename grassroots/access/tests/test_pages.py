@@ -31,8 +31,11 @@ def _writes(cast: Cast) -> list[tuple[str, dict[str, Any]]]:
         (reverse("account-grant", args=[cast.secretary.pk]), {"kind": "organizer", "org": "A"}),
         (reverse("account-password", args=[cast.secretary.pk]), {"password": STRONG, "password_again": STRONG}),
         (reverse("account-deactivate", args=[cast.secretary.pk]), {}),
-        (reverse("member-account", args=[cast.member_a2.pk]), {"username": "wangqiang"}),
     ]
+
+
+def _member_account_write(cast: Cast) -> tuple[str, dict[str, Any]]:
+    return reverse("member-account", args=[cast.member_a2.pk]), {"username": "wangqiang"}
 
 
 def test_the_organization_page_links_the_accounts(cast: Cast, client: Client) -> None:
@@ -249,10 +252,17 @@ def test_secretary_auditor_member_and_outsider_are_refused(cast: Cast) -> None:
         if role != "secretary":
             assert client.get(reverse("org-accounts", args=["A"])).status_code in (403, 404), role
         assert_writes_refused(client, _writes(cast), role)
+        url, data = _member_account_write(cast)
+        if role == "secretary":  # reads whether the member has an account, creates none
+            assert 'id="read-only"' in client.get(url).content.decode()
+            before = counts()
+            assert client.post(url, data).status_code == 403 and counts() == before
+        else:
+            assert_writes_refused(client, [(url, data)], role)
         withdraw = reverse("role-withdraw", args=[cast.secretary.pk, Role.objects.get(user=cast.secretary).pk])
         before = counts()
         assert client.post(withdraw).status_code in (403, 404) and counts() == before, role
-    assert_writes_need_login(Client(), _writes(cast))
+    assert_writes_need_login(Client(), [*_writes(cast), _member_account_write(cast)])
 
 
 def test_the_site_administrator_manages_every_account(cast: Cast, client: Client) -> None:
