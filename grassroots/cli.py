@@ -9,6 +9,14 @@
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
     grassroots report annual --org CODE --year YYYY --out FILE.docx [--lang zh-hans|en]
+    grassroots user add NAME [--superuser] [--role KIND --org CODE | --role member --member PK-OR-ID-NUMBER]
+                             [--full-name TEXT] [--password-stdin]
+    grassroots user list [--org CODE]
+    grassroots user passwd NAME [--password-stdin]
+    grassroots user revoke NAME [--role KIND --org CODE | --role member]   (no --role: deactivate the account)
+
+A password is read from standard input with --password-stdin, else asked twice when at a terminal, else a
+strong one is generated and printed once.
 
 Every verb that reads or writes records takes `--as USERNAME` to act as that user, within that user's
 scope; without it the command acts as the server's operator (the system), with the audit channel "cli".
@@ -106,6 +114,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_user")
 
     p = sub.add_parser("verify-audit", help="check the audit log's hash chain")
+
+    p = sub.add_parser("user", help="accounts and their roles")
+    user = p.add_subparsers(dest="action", required=True)
+    role_kinds = ["organizer", "secretary", "auditor", "member"]
+    q = user.add_parser("add", help="create an account, with a role at an organization")
+    q.add_argument("name")
+    q.add_argument("--superuser", action="store_true", help="the site administrator: sees and changes everything")
+    q.add_argument("--role", choices=role_kinds)
+    q.add_argument("--org", help="the code of the organization where the role is held")
+    q.add_argument("--member", help="for --role member: the member's number (pk) or ID number")
+    q.add_argument("--full-name", default="")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q.add_argument("--as", dest="as_user")
+    q = user.add_parser("list", help="accounts with their roles")
+    q.add_argument("--org", help="only the accounts holding a role in this organization's subtree")
+    q.add_argument("--as", dest="as_user")
+    q = user.add_parser("passwd", help="set an account's password")
+    q.add_argument("name")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q.add_argument("--as", dest="as_user")
+    q = user.add_parser("revoke", help="withdraw a role, or without --role deactivate the account")
+    q.add_argument("name")
+    q.add_argument("--role", choices=role_kinds)
+    q.add_argument("--org", help="the code of the organization where the role is held")
+    q.add_argument("--as", dest="as_user")
     return parser
 
 
@@ -200,6 +233,118 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str | None:
+    """The password the operator gives (standard input, or asked twice at a terminal); None: generate one."""
+    if args.password_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise SystemExit("grassroots: no password on standard input")
+        return line
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            raise SystemExit("grassroots: the two passwords differ")
+        if not first:
+            raise SystemExit("grassroots: an empty password")
+        return first
+    return None
+
+
+def _account(name: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=name).first()
+    if user is None:
+        raise SystemExit(f"grassroots: no user {name!r}")
+    return user
+
+
+def _member(ref: str) -> Any:
+    from grassroots.core.idnumber import normalize
+    from grassroots.members.models import Member
+
+    member = (Member.objects.filter(pk=int(ref)).first() if ref.isdigit() and len(ref) < 15
+              else Member.objects.filter(id_number=normalize(ref)).first())
+    if member is None:
+        raise SystemExit(f"grassroots: no member {ref!r}")
+    return member
+
+
+def cmd_user(args: argparse.Namespace, actor: Any) -> int:
+    from grassroots.access import services
+
+    if args.action == "list":
+        return _user_list(args, actor)
+    if args.action == "add":
+        org = member = None
+        if args.role == "member":
+            if not args.member:
+                raise SystemExit("grassroots: --role member needs --member PK-OR-ID-NUMBER (the member's record)")
+            member = _member(args.member)
+        elif args.role:
+            if not args.org:
+                raise SystemExit(f"grassroots: --role {args.role} needs --org CODE")
+            org = _org(args.org, actor)
+        elif args.org or args.member:
+            raise SystemExit("grassroots: --org and --member go with --role")
+        user, generated = services.user_create(username=args.name, password=_password(args),
+                                               full_name=args.full_name, superuser=args.superuser,
+                                               kind=args.role, org=org, member=member)
+        print(f"created user {user.username}" + (" (superuser)" if user.is_superuser else ""))
+        if generated:
+            print(f"password: {generated}")
+            print("(shown once: give it to the user, who can change it later)")
+        return 0
+    user = _account(args.name)
+    if args.action == "passwd":
+        generated = services.user_set_password(user, password=_password(args))
+        print(f"password of {user.username} changed")
+        if generated:
+            print(f"password: {generated}")
+            print("(shown once)")
+        return 0
+    # revoke
+    from grassroots.access.models import Role
+
+    if not args.role:
+        if args.org:
+            raise SystemExit("grassroots: --org goes with --role")
+        services.user_deactivate(user)
+        print(f"user {user.username} deactivated; its roles withdrawn")
+        return 0
+    roles = Role.objects.filter(user=user, kind=args.role)
+    if args.role != "member":
+        if not args.org:
+            raise SystemExit(f"grassroots: --role {args.role} needs --org CODE")
+        roles = roles.filter(org=_org(args.org, actor))
+    role = roles.select_related("org", "member__org").first()
+    if role is None:
+        raise SystemExit(f"grassroots: {user.username} holds no such role")
+    services.role_withdraw(role)
+    print(f"role withdrawn: {user.username} {args.role} {args.org or ''}".rstrip())
+    return 0
+
+
+def _user_list(args: argparse.Namespace, actor: Any) -> int:
+    from grassroots.access.scope import Scope
+    from grassroots.access.selectors import accounts
+
+    org = _org(args.org, actor) if args.org else None
+    rows = [("USER", "ACTIVE", "SUPERUSER", "ROLES", "LAST LOGIN")]
+    for user in accounts(org=org, scope=Scope(actor) if actor is not None else None):
+        roles = ", ".join(f"{r.kind}@{r.org.code}" if r.org is not None else f"{r.kind}:{r.member_id}"
+                          for r in user.roles.all())
+        last = user.last_login.strftime("%Y-%m-%d %H:%M") if user.last_login else "-"
+        rows.append((user.username, "yes" if user.is_active else "no", "yes" if user.is_superuser else "no",
+                     roles or "-", last))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(r[:4])) + "  " + r[4])
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `grassroots stats | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -229,6 +374,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if broken is None else 1
     actor = _actor(getattr(args, "as_user", None))
     with acting(actor, "cli"):
+        if args.verb == "user":
+            from grassroots.core.errors import RuleError
+
+            try:
+                return cmd_user(args, actor)
+            except RuleError as exc:  # a broken rule or a refusal: the message, no traceback
+                raise SystemExit(f"grassroots: {exc.message}") from None
         if args.verb == "stats":
             return cmd_stats(args)
         if args.verb == "check":

@@ -205,3 +205,51 @@ def require_reveal(member: Member) -> None:
 def require_write_territory(territory: Territory | None) -> None:
     if not current_scope().can_write_territory(territory):
         raise PermissionDeniedError(_("you may not change %(org)s") % {"org": territory or _("the top of the tree")})
+
+
+# --- accounts: who may create them, grant and withdraw roles, reset passwords --------------------------------
+MANAGE_ROLES = ("organizer",)
+
+
+def can_manage_org(scope: Scope, org: Organization | None) -> bool:
+    """Whether the user may give out roles at `org`: the site administrator (or the system), or an organizer of
+    the organization or of one above it. A secretary writes records but gives out no roles."""
+    if scope.unrestricted:
+        return True
+    return org is not None and any(org.path.startswith(p) for p in scope.paths(MANAGE_ROLES))
+
+
+def can_manage_account(scope: Scope, account: Any) -> bool:
+    """Whether the user may reset the password of `account`, deactivate it or withdraw its roles: never a
+    superuser's (only the site administrator), and only an account whose every role lies where the user may give
+    out roles (taking over an account must not give more than the user holds)."""
+    if scope.unrestricted:
+        return True
+    if account is None or account.is_superuser or not scope.paths(MANAGE_ROLES):
+        return False
+    roles = list(Role.objects.filter(user=account).select_related("org", "member__org"))
+    if not roles:
+        return False
+    for role in roles:
+        org = role.org if role.org is not None else (role.member.org if role.member is not None else None)
+        if not can_manage_org(scope, org):
+            return False
+    return True
+
+
+def require_manage_org(org: Organization | None) -> None:
+    if not can_manage_org(current_scope(), org):
+        raise PermissionDeniedError(
+            _("only an organizer of %(org)s or of an organization above it may give out roles there")
+            % {"org": org or _("the top of the tree")})
+
+
+def require_manage_account(account: Any) -> None:
+    if not can_manage_account(current_scope(), account):
+        raise PermissionDeniedError(_("you may not manage the account %(name)s") % {"name": account.username})
+
+
+def require_site_admin() -> None:
+    """The site administrator (a superuser) or the system (the server's operator at the command line)."""
+    if not current_scope().unrestricted:
+        raise PermissionDeniedError(_("only the site administrator may do this"))

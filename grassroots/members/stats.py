@@ -118,6 +118,8 @@ def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", 
     """The membership part of a summary's opening paragraph, in the manner of the seeds, from the statistics
     (pass `stats` when they are already computed). `grassroots.reports.situation` adds the other modules."""
     s = stats if stats is not None else structure_stats(org, day)
+    if not s.get("exists", True):
+        return absent_sentence(org, day, language)
     o = s["organizations"]
     c = {k: v["count"] for k, v in s.items() if isinstance(v, dict) and "count" in v}
     p = {k: v["pct"] for k, v in s.items() if isinstance(v, dict) and "pct" in v}
@@ -158,6 +160,21 @@ def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", 
             f"{c['college_or_above']} had a college education or above ({p['college_or_above']}%). "
             f"{c['mobile']} were mobile members."
         )
+
+
+def absent_sentence(org: Organization, day: dt.date, language: str = "zh-hans") -> str:
+    """What a summary says for a day when the organization did not exist (not "0 members", as if counted)."""
+    zh = language.startswith("zh")
+    if day < org.founded_on:
+        if zh:
+            return (f"截至{day.year}年{day.month}月{day.day}日，{org.name}尚未成立（成立于{org.founded_on.year}年"
+                    f"{org.founded_on.month}月{org.founded_on.day}日），没有这一日期的党员统计。")
+        return (f"As of {day.day} {day:%B %Y}, {org.name_en or org.name} did not exist yet (it was founded on "
+                f"{org.founded_on.day} {org.founded_on:%B %Y}): there are no membership figures for that date.")
+    if zh:
+        return f"截至{day.year}年{day.month}月{day.day}日，{org.name}已不存在，没有这一日期的党员统计。"
+    return (f"As of {day.day} {day:%B %Y}, {org.name_en or org.name} no longer existed: there are no membership "
+            f"figures for that date.")
 
 
 def _join_en(parts: list[str]) -> str:

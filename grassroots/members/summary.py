@@ -95,6 +95,8 @@ def structure_sentence(situation: Situation, group: str, keys: tuple[str, ...], 
 
 def situation_text(situation: Situation, day: dt.date, language: str) -> SectionText:
     zh = language.startswith("zh")
+    if not situation.exists:  # the paragraph says it did not exist; no structure of zeros
+        return SectionText("基本情况" if zh else "Basic situation", (situation.paragraph["zh-hans" if zh else "en"],))
     return SectionText("基本情况" if zh else "Basic situation", (
         situation.paragraph["zh-hans" if zh else "en"],
         Subheading("党员队伍结构" if zh else "Structure of the membership"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.access.scope import Scope
 from grassroots.ui.forms import LooseDateField
 
-from .models import Organization, OrgKind
+from .models import Organization, OrgKind, TerritoryKind
 
 NOTE_MAX = 300
 UPGRADE_ORDER = ("party_group", "branch", "general_branch", "committee")
@@ -129,4 +129,27 @@ class OrgRevokeForm(OrgChoiceMixin, forms.Form):
     members_to = forms.ChoiceField(label=_("Members move to"), required=False,
                                    help_text=_("Required when it still has members on the date."))
     date = date_field(help_text=DATE_HELP)
+    note = note_field()
+
+
+# --- the first run ---------------------------------------------------------------------------------
+
+ROOT_KINDS = ("working_committee", "committee", "general_branch", "branch")
+FOUNDED_WARNING = _("The statistics for any date before it will show no members: if you will import history, "
+                    "enter the real founding date, not today's.")
+
+
+class OrgSetupForm(forms.Form):
+    """The top organization of an empty site and its own place (the place is optional)."""
+
+    code = forms.CharField(label=_("Code"), max_length=32, help_text=_("A short code, for example HS."))
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k, OrgKind(k).label) for k in ROOT_KINDS])
+    founded_on = date_field(_("Founded on"), today=False, help_text=FOUNDED_WARNING)
+    territory_code = forms.CharField(label=_("Code of its place"), max_length=32, required=False)
+    territory_name = forms.CharField(label=_("Name of its place"), max_length=100, required=False,
+                                     help_text=_("The street or town it works in; the communities and villages "
+                                                 "below come later."))
+    territory_kind = forms.ChoiceField(label=_("Kind of place"), required=False,
+                                       choices=choice_list(TerritoryKind.choices, blank="—"))
     note = note_field()

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.access.scope import require_write_org, require_write_territory
+from grassroots.access.scope import require_site_admin, require_write_org, require_write_territory
 from grassroots.core import audit
 from grassroots.core.errors import RuleError
 
@@ -563,3 +563,27 @@ def territory_hold(place: Territory, *, holder: Organization | None, on: dt.date
     _record_place(place, TerritoryChangeKind.HOLD, on, before, note, _place_org_id(place, on),
                   old_holder=old.code if old else None, new_holder=holder.code if holder else None)
     return place
+
+
+@transaction.atomic
+def org_setup(*, code: str, name: str, kind: str, founded_on: dt.date, territory_code: str = "",
+              territory_name: str = "", territory_kind: str = "", note: str = "") -> Organization:
+    """The first run: the top organization of an empty site, with its own place at the top of the territory tree
+    (optional). Only the site administrator, and only while no organization exists."""
+    require_site_admin()
+    if Organization.objects.exists():
+        raise RuleError(_("the tree already has its top organization; add organizations under it"))
+    territory_code, territory_name = (territory_code or "").strip(), (territory_name or "").strip()
+    place = None
+    if territory_code or territory_name or territory_kind:
+        if not territory_code:
+            raise RuleError(_("a code is required"), field="territory_code")
+        if not territory_name:
+            raise RuleError(_("a name is required"), field="territory_name")
+        if not territory_kind:
+            raise RuleError(_("the kind of place is required"), field="territory_kind")
+        try:
+            place = territory_create(code=territory_code, name=territory_name, kind=territory_kind, note=note)
+        except RuleError as exc:
+            raise RuleError(exc.message, field=f"territory_{exc.field}" if exc.field else None) from None
+    return org_create(code=code, name=name, kind=kind, founded_on=founded_on, territory=place, note=note)

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_setup
 
 urlpatterns = [
+    path("setup/", views_setup.org_setup, name="org-setup"),
     path("orgs/<str:code>/children/add/", views.org_create_child, name="org-create-child"),
     path("orgs/<str:code>/rename/", views.org_rename, name="org-rename"),
     path("orgs/<str:code>/move/", views.org_move, name="org-move"),

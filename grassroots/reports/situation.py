@@ -28,6 +28,8 @@ def recruitment_sentence(stages: StageCounts, language: str) -> str:
 
 def basic_situation(org: Organization, day: dt.date, language: str = "zh-hans", *,
                     stats: dict[str, Any] | None = None, stages: StageCounts | None = None) -> str:
+    if stats is not None and not stats.get("exists", True):
+        return membership_paragraph(org, day, language, stats=stats)  # says it did not exist; no pipeline of zeros
     stages = stages if stages is not None else stage_counts(org, day)
     joiner = "" if language.startswith("zh") else " "
     return joiner.join((membership_paragraph(org, day, language, stats=stats), recruitment_sentence(stages, language)))

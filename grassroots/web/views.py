@@ -53,7 +53,7 @@ def _kind_label(kind: str) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if scope.unrestricted:
-        return redirect("org-tree")
+        return redirect("org-tree" if Organization.objects.exists() else "org-setup")  # an empty site: set it up
     root = scope.roots().first()
     if root is not None:
         return redirect("org-detail", code=root.code)
@@ -120,7 +120,9 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     form, day = _as_of(request)
     forest = _dated_forest(scope, day) if day is not None else _live_forest(scope)
-    return render(request, "web/org_tree.html", {"form": form, "day": day, "forest": forest})
+    return render(request, "web/org_tree.html", {
+        "form": form, "day": day, "forest": forest,
+        "can_setup": not forest and scope.is_admin and not Organization.objects.exists()})
 
 
 # --- one organization ----------------------------------------------------------------------------

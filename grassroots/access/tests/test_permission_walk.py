@@ -62,6 +62,7 @@ COLLECTIONS = {
     "opinions": "opinion", "opinion": "opinion",
     "assessments": "dues_assessment", "payments": "dues_payment",
     "departments": "opinion_department", "categories": "opinion_category", "outlets": "opinion_outlet",
+    "accounts": "account",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
 UNSAFE = ("post", "patch", "put", "delete")
@@ -115,6 +116,8 @@ def _object_kind(route: Route, param: str) -> str | None:
         return "org"
     if p == "token":
         return "calendar_token"
+    if p == "role":
+        return "role"
     if p in ("pk", "id"):
         before = route.template.split(f"%({param})s")[0].rstrip("/").rsplit("/", 1)[-1]
         return COLLECTIONS.get(before.lower())
@@ -371,6 +374,17 @@ def sides(cast: Any, role: str) -> Sides:
                                   orgs=(cand_a.name, cand_c.name))),
     }
     chosen = table[role]
+    # Accounts (`accounts/<pk>/`) and their roles: one the role may manage (or its own) and one outside.
+    from grassroots.access.models import Role
+
+    def account(user: Any) -> dict[str, Any]:
+        return {"account": user, "role": Role.objects.filter(user=user).order_by("pk").first()}
+
+    own_or_managed = {"admin": cast.outsider, "street_admin": cast.secretary, "auditor": cast.auditor,
+                      "secretary": cast.secretary, "member": cast.member_user, "outsider": cast.outsider}
+    chosen.inside.update(account(own_or_managed[role]) if role in own_or_managed else {"account": None, "role": None})
+    if role != "admin":
+        chosen.outside.update(account(cast.secretary if role == "outsider" else cast.outsider))
     # No GET shows a submitter's full phone or email (reveals are POSTs), nor anything of an opinion outside.
     for opinion, _draft, _attachment in opinions.values():
         chosen.forbidden += [opinion.submitter_phone, opinion.submitter_email]
