@@ -8,9 +8,10 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, register
+        from grassroots.core.modules import Importer, Link, Module, register
 
         register(Module(
             label="orgs", title=_("Organizations"), urls="grassroots.orgs.urls", api="grassroots.orgs.api",
             nav=(Link(_("Organizations"), "org-tree", key="org-tree", order=10),),
+            importers=(Importer(what="orgs", run="grassroots.orgs.importer.cli_run", org_required=False),),
         ))
