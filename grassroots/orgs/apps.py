@@ -12,6 +12,8 @@ class OrganizationsConfig(AppConfig):
 
         register(Module(
             label="orgs", title=_("Organizations"), urls="grassroots.orgs.urls", api="grassroots.orgs.api",
-            nav=(Link(_("Organizations"), "org-tree", key="org-tree", order=10),),
+            nav=(Link(_("Organizations"), "org-tree", key="org-tree", order=10),
+                 Link(_("Import organizations"), "org-import", key="org-import", order=31, write=True)),
+            org_links=(Link(_("Territory"), "org-territory", key="org-territory", order=90),),
             importers=(Importer(what="orgs", run="grassroots.orgs.importer.cli_run", org_required=False),),
         ))

@@ -553,11 +553,11 @@ class _Planner:
             return False
         if not self.kind_fits(row, org.kind, org.name, org.founded_on, column, errors):
             return False
-        state = current_state(org)
-        if state is not None and row.values["founded_on"] < state.valid_from:
+        org_state = current_state(org)
+        if org_state is not None and row.values["founded_on"] < org_state.valid_from:
             errors.append(RowError(row.row, self.plan.sheet.column_name("founded_on") if self.plan.sheet else "",
                                    _("%(org)s has a change dated %(last)s; record changes in date order (this one "
-                                     "is %(date)s)") % {"org": org.name, "last": state.valid_from,
+                                     "is %(date)s)") % {"org": org.name, "last": org_state.valid_from,
                                                         "date": row.values["founded_on"]}))
             return False
         return True
@@ -657,3 +657,62 @@ def cli_run(path: str | os.PathLike[str], *, org: Organization | None, dry_run: 
                  "places") % figures
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
+
+
+# --- the template ------------------------------------------------------------------------------------------
+
+DATE_FORMATS = "2019-01-05, 2019/1/5, 2019.1.5, 2019年1月5日, 20190105"
+
+
+def template_xlsx() -> bytes:
+    """An empty workbook to fill in: the organizations' sheet and the places' sheet with their Chinese headers,
+    and a help sheet saying what each column takes (every kind accepted, the date formats)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    orgs = wb.active
+    orgs.title = ORG_SHEET
+    orgs.append([c.zh for c in ORG_COLUMNS])
+    places = wb.create_sheet(PLACE_SHEET)
+    places.append([c.zh for c in PLACE_COLUMNS])
+    for ws, columns in ((orgs, ORG_COLUMNS), (places, PLACE_COLUMNS)):
+        for idx, col in enumerate(columns, start=1):
+            letter = openpyxl.utils.get_column_letter(idx)
+            ws.column_dimensions[letter].width = 16 if col.field != "name" else 28
+            for number in range(2, 302):  # codes and dates kept as typed (a code 001 stays 001)
+                ws.cell(row=number, column=idx).number_format = "@"
+    help_sheet = wb.create_sheet(_("Help"))
+    help_sheet.append([_("Sheet"), _("Column"), _("Required"), _("What to write")])
+
+    def kinds(words: dict[str, tuple[str, ...]]) -> str:
+        return "；".join(f"{texts[0]}（{'、'.join((*texts[1:], str(code)))}）" for code, texts in words.items())
+
+    org_help = {
+        "code": _("a code of your own, unique, up to 32 characters (for example the one your records use)"),
+        "name": _("the organization's full name"),
+        "kind": kinds(ORG_KIND_WORDS),
+        "parent": _("the code of the organization above it (a row of this sheet, in any order, or a recorded "
+                    "one); blank only for a top organization, which only the site administrator may create"),
+        "founded_on": _("the founding date: %(formats)s. Figures before it count nothing for the organization")
+        % {"formats": DATE_FORMATS},
+        "territory": _("may be blank: the code of its own place (a row of the 地域 sheet or a recorded place)"),
+    }
+    place_help = {
+        "code": _("a code of your own, unique, up to 32 characters"),
+        "name": _("the place's name"),
+        "kind": kinds(PLACE_KIND_WORDS),
+        "parent": _("the code of the place above it (a row of this sheet or a recorded place); blank only for a "
+                    "place at the top, which only the site administrator may add"),
+        "since": _("may be blank (there before the records): %(formats)s") % {"formats": DATE_FORMATS},
+    }
+    for title, columns, texts in ((ORG_SHEET, ORG_COLUMNS, org_help), (PLACE_SHEET, PLACE_COLUMNS, place_help)):
+        for col in columns:
+            help_sheet.append([title, col.zh, _("yes") if col.required else "", str(texts[col.field])])
+    help_sheet.append([])
+    help_sheet.append([_("Rows may come in any order; title rows above the headers are skipped. Nothing is written "
+                         "unless every row is right. Importing the same file again changes nothing.")])
+    help_sheet.column_dimensions["B"].width = 14
+    help_sheet.column_dimensions["D"].width = 90
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from .models import Organization, OrgKind, OrgState, Territory, TerritoryState
 
@@ -163,3 +163,29 @@ def holder_of(territory: Territory, day: dt.date, *, within: Organization | None
             return None
         return above.org
     return None
+
+
+def places_held_by(org: Organization) -> QuerySet[Territory]:
+    """The live places an organization holds now, with every place under them: its own place and the places
+    given to it (their current state's holder)."""
+    roots = list(Territory.objects.filter(
+        Q(organizations=org) | Q(states__valid_to__isnull=True, states__holder=org)).values_list("path", flat=True))
+    q = Q(pk__in=[])
+    for path in roots:
+        q |= Q(path__startswith=path)
+    return Territory.objects.filter(q, revoked_on__isnull=True).order_by("path")
+
+
+def free_places_under(org: Organization) -> QuerySet[Territory]:
+    """The places of `org`'s territory that nobody holds yet: not a live organization's own place and not given
+    to one (what a new sub-organization may take as its own place)."""
+    taken_own = Organization.objects.filter(revoked_on__isnull=True, territory__isnull=False).values("territory_id")
+    given = TerritoryState.objects.filter(valid_to__isnull=True, holder__isnull=False).values("territory_id")
+    return places_held_by(org).exclude(pk__in=taken_own).exclude(pk__in=given)
+
+
+def places_since(places: QuerySet[Territory]) -> dict[int, dt.date | None]:
+    """The date each place was set up, by its id (None: there before the records)."""
+    rows = (TerritoryState.objects.filter(territory__in=places).values("territory_id")
+            .annotate(first=Min("valid_from"), undated=Count("pk", filter=Q(valid_from__isnull=True))))
+    return {r["territory_id"]: None if r["undated"] else r["first"] for r in rows}

@@ -38,5 +38,15 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"nav_links": []}
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    found = links(SITE)
+    writer = any(link.write for _m, link in found) and _writes_something(request.user)
     return {"nav_links": [{"label": link.label, "url": _url(link), "key": link.key or link.url_name,
-                           "current": current == link.url_name} for _m, link in links(SITE)]}
+                           "current": current == link.url_name} for _m, link in found if writer or not link.write]}
+
+
+def _writes_something(user: Any) -> bool:
+    """Whether the user may change some organization (or is the site administrator): who sees `write` site links."""
+    from grassroots.access.scope import scope_for
+
+    scope = scope_for(user)
+    return scope.unrestricted or scope.orgs(write=True).exists()

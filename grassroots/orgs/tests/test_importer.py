@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
 from conftest import Cast
 from grassroots.cli import main
