@@ -217,3 +217,30 @@ def test_kinds_by_every_common_name() -> None:
     assert importer.org_kind_of("Party group") == "party_group" and importer.org_kind_of("党 支 部") == "branch"
     assert importer.place_kind_of("县（区）") == "county" and importer.place_kind_of("居委会") == "community"
     assert importer.place_kind_of("villager_group") == "villager_group" and importer.place_kind_of("省") is None
+
+
+def test_files_that_are_not_an_organization_sheet(cast: Cast, tmp_path: Path) -> None:
+    roster = Path(__file__).parents[2] / "members" / "tests" / "files" / "roster-title-row.xls"  # an old .xls
+    plan = plan_as(cast.admin, roster)
+    assert not plan.ok and plan.rows == []
+    assert any("this required column is missing" in e.message for e in plan.errors), errors(plan)
+    damaged = tmp_path / "d.xls"
+    damaged.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert "cannot read" in plan_as(cast.admin, damaged).errors[0].message
+    other = tmp_path / "o.pdf"
+    other.write_bytes(b"%PDF")
+    assert "unsupported file type" in plan_as(cast.admin, other).errors[0].message
+
+
+def test_a_csv_of_places_with_english_headers(cast: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "places.csv"
+    path.write_text("code,name,kind,parent,since\n"
+                    "T-1,一组,villager group,T,2019.3.1\n"
+                    "T,青松村,village,,\n", encoding="utf-8")
+    plan = import_as(cast.admin, path)
+    assert plan.applied and plan.place_counts["create"] == 2 and plan.sheet is None, errors(plan)
+    assert Territory.objects.get(code="T-1").get_parent().code == "T"
+    assert TerritoryState.objects.get(territory__code="T-1").valid_from == dt.date(2019, 3, 1)
+    path.write_text("code,name,kind,parent,since\nT-1,二组,villager group,T,\n", encoding="utf-8")
+    plan = plan_as(cast.admin, path)
+    assert [(e.row, e.column) for e in plan.errors] == [(2, "地域：name")], errors(plan)  # a renamed place
