@@ -128,6 +128,8 @@ def org_create(
         if founded_on > timezone.localdate():
             raise RuleError(_("the date %(date)s is in the future") % {"date": founded_on}, field="founded_on")
     if territory is not None:  # its own place: one the user may write, still there
+        if kind == OrgKind.PARTY_GROUP:
+            raise RuleError(_("a party group holds no place"), field="territory")
         require_write_territory(territory)
         if territory.revoked_on is not None:
             raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": territory, "date": territory.revoked_on},

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from conftest import Cast
 from grassroots.cli import main
@@ -125,6 +128,7 @@ def test_errors_name_the_row_and_the_column_and_nothing_is_written(cast: Cast, t
         ["H", "第六支部", "委员会?", "G", "2019-02-01"],  # row 7: unknown kind
         ["I", "小组", "party_group", "S", "2019-02-01"],  # row 8: a party group under a working committee
         ["J", "第七支部", "branch", "G", "1999-02-01"],  # row 9: before G was founded
+        ["K", "小组", "party_group", "A", "2019-02-01", "NOPLACE"],  # row 10: a party group holds no place
     ])])
     before = counts()
     plan = import_as(cast.admin, path)
@@ -139,6 +143,7 @@ def test_errors_name_the_row_and_the_column_and_nothing_is_written(cast: Cast, t
                for e in found), found
     assert "row 8, 上级组织代码: a Party group cannot stand under a Street Party working committee" in found
     assert any(e.startswith("row 9, 成立日期: founded before its parent") for e in found), found
+    assert "row 10, 所在地域代码: a party group holds no place" in found
 
 
 def test_an_existing_org_with_another_name_is_an_error_not_a_rename(cast: Cast, tmp_path: Path) -> None:
@@ -244,3 +249,35 @@ def test_a_csv_of_places_with_english_headers(cast: Cast, tmp_path: Path) -> Non
     path.write_text("code,name,kind,parent,since\nT-1,二组,villager group,T,\n", encoding="utf-8")
     plan = plan_as(cast.admin, path)
     assert [(e.row, e.column) for e in plan.errors] == [(2, "地域：name")], errors(plan)  # a renamed place
+
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+CELLS = st.one_of(st.none(), st.text(max_size=12).map(lambda t: ILLEGAL_CHARACTERS_RE.sub("", t)), st.integers(-5, 30000000), st.sampled_from(
+    ["S", "G", "A", "X", "党支部", "branch", "党小组", "community", "2019-01-05", "2019-02-30", "ST", ""]))
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(CELLS, min_size=0, max_size=7), max_size=6),
+       places=st.lists(st.lists(CELLS, min_size=0, max_size=6), max_size=4))
+def test_any_cells_give_a_plan_or_errors_and_a_dry_run_writes_nothing(cast: Cast, tmp_path: Path, rows: Any,
+                                                                         places: Any) -> None:
+    path = workbook(tmp_path / "f.xlsx", [("组织", [ORG_HEADERS, *rows]), ("地域", [PLACE_HEADERS, *places])])
+    before = counts()
+    plan = plan_as(cast.street_admin, path)
+    assert plan.ok or plan.errors
+    assert all(e.row >= 0 and e.message for e in plan.errors)
+    assert counts() == before
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(CELLS, min_size=0, max_size=7), max_size=6),
+       places=st.lists(st.lists(CELLS, min_size=0, max_size=6), max_size=4))
+def test_a_clean_dry_run_is_what_the_import_writes(cast: Cast, tmp_path: Path, rows: Any, places: Any) -> None:
+    path = workbook(tmp_path / "f.xlsx", [("组织", [ORG_HEADERS, *rows]), ("地域", [PLACE_HEADERS, *places])])
+    for user in (cast.street_admin, cast.admin):
+        dry = plan_as(user, path)
+        before = counts()
+        plan = import_as(user, path)
+        assert plan.applied == dry.ok, (errors(dry), errors(plan))
+        if not plan.applied:
+            assert counts() == before
