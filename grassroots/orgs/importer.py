@@ -362,9 +362,7 @@ class _Planner:
             row.error("parent", _("an organization cannot stand under itself"))
         if founded_on is not None and founded_on > self.today:
             row.error("founded_on", _("the date %(date)s is in the future") % {"date": founded_on})
-        if place_code and kind == OrgKind.PARTY_GROUP:
-            row.error("territory", _("a party group holds no place"))
-        place = self.place(row, place_code) if place_code and kind != OrgKind.PARTY_GROUP else None
+        place = self.place(row, place_code) if place_code else None
         if row.errors or name is None or kind is None or founded_on is None:
             return None
         values = {"sheet": "org", "code": code, "name": name, "kind": kind, "parent": parent,

@@ -127,13 +127,8 @@ def org_create(
         require_write_org(None)
         if founded_on > timezone.localdate():
             raise RuleError(_("the date %(date)s is in the future") % {"date": founded_on}, field="founded_on")
-    if territory is not None:  # its own place: one the user may write, still there
-        if kind == OrgKind.PARTY_GROUP:
-            raise RuleError(_("a party group holds no place"), field="territory")
+    if territory is not None:  # its own place: one the user may write
         require_write_territory(territory)
-        if territory.revoked_on is not None:
-            raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": territory, "date": territory.revoked_on},
-                            field="territory")
     fields = {"code": code, "name": name, "kind": kind, "founded_on": founded_on, "territory": territory}
     org = parent.add_child(**fields) if parent is not None else Organization.add_root(**fields)
     _check_path_free(org, founded_on)

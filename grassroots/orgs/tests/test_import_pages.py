@@ -133,6 +133,7 @@ def test_the_template_reads_back_as_an_empty_import(cast: Cast, tmp_path: Path) 
 def test_the_territory_page_for_readers(cast: Cast, places: dict[str, Territory]) -> None:
     html = client_as(cast, "street_admin").get("/orgs/S/").content.decode()
     assert 'href="/orgs/S/territory/"' in html
+    assert "/orgs/A1/territory/" not in client_as(cast, "street_admin").get("/orgs/A1/").content.decode()  # a group
     response = client_as(cast, "auditor").get("/orgs/S/territory/")
     assert response.status_code == 200 and response.context["form"] is None
     rows = {r["place"].code: r for r in response.context["rows"]}

@@ -128,7 +128,7 @@ def test_errors_name_the_row_and_the_column_and_nothing_is_written(cast: Cast, t
         ["H", "第六支部", "委员会?", "G", "2019-02-01"],  # row 7: unknown kind
         ["I", "小组", "party_group", "S", "2019-02-01"],  # row 8: a party group under a working committee
         ["J", "第七支部", "branch", "G", "1999-02-01"],  # row 9: before G was founded
-        ["K", "小组", "party_group", "A", "2019-02-01", "NOPLACE"],  # row 10: a party group holds no place
+        ["K", "小组", "party_group", "A", "2019-02-01", "NOPLACE"],  # row 10: no such place
     ])])
     before = counts()
     plan = import_as(cast.admin, path)
@@ -143,7 +143,7 @@ def test_errors_name_the_row_and_the_column_and_nothing_is_written(cast: Cast, t
                for e in found), found
     assert "row 8, 上级组织代码: a Party group cannot stand under a Street Party working committee" in found
     assert any(e.startswith("row 9, 成立日期: founded before its parent") for e in found), found
-    assert "row 10, 所在地域代码: a party group holds no place" in found
+    assert "row 10, 所在地域代码: no place with the code NOPLACE, in the territory sheet or recorded" in found
 
 
 def test_an_existing_org_with_another_name_is_an_error_not_a_rename(cast: Cast, tmp_path: Path) -> None:
