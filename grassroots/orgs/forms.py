@@ -159,3 +159,17 @@ class OrgRevokeForm(OrgChoiceMixin, forms.Form):
                                    help_text=_("Required when it still has members on the date."))
     date = date_field(help_text=DATE_HELP)
     note = note_field()
+
+
+class PlaceHoldForm(OrgChoiceMixin, forms.Form):
+    org_fields = ("holder",)
+    place = forms.ChoiceField(label=_("Place"))
+    holder = forms.ChoiceField(label=_("Give it to"), required=False,
+                               help_text=_("Blank: take it back; it is then held through the organizations whose "
+                                           "own place it is, or the one above."))
+    date = date_field(help_text=DATE_HELP)
+    note = note_field()
+
+    def __init__(self, *args: Any, place_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = place_choices  # type: ignore[attr-defined]

@@ -40,6 +40,7 @@ from .forms import (
     OrgRevokeForm,
     OrgUpgradeForm,
     PlaceAddForm,
+    PlaceHoldForm,
     chosen_org,
     kind_choices,
     live_writable,
@@ -277,16 +278,22 @@ def org_import_template(request: HttpRequest) -> HttpResponse:
 @write_page
 def org_territory(request: HttpRequest, code: str) -> HttpResponse:
     """The places an organization holds, with everything under them: kind, who holds each today, since when;
-    and, for those who may change them, a form to add a place under one of them."""
+    and, for those who may change them, forms to add a place under one of them and to give one to an organization
+    of the subtree (a grid to the branch that looks after it)."""
     scope = scope_for(request.user)
     org = get_object_or_404(scope.orgs(), code=code)
     today = timezone.localdate()
     places = list(places_held_by(org).filter(pk__in=scope.territories().values("pk")))
     writable = [p for p in places if scope.can_write_territory(p)]
-    form = None
+    form = hold_form = None
     if writable:
-        form = PlaceAddForm(request.POST or None, parent_choices=place_choices(writable))
-        if request.method == "POST" and form.is_valid():
+        step = request.POST.get("step", "add") if request.method == "POST" else ""
+        form = PlaceAddForm(request.POST if step == "add" else None, parent_choices=place_choices(writable))
+        hold_form = PlaceHoldForm(request.POST if step == "hold" else None, prefix="hold",
+                                  place_choices=place_choices(writable))
+        holders = live_writable(scope).filter(path__startswith=org.path).exclude(kind=OrgKind.PARTY_GROUP)
+        hold_form.set_org_choices({"holder": org_choices(holders)})
+        if step == "add" and form.is_valid():
             d = form.cleaned_data
             parent = next(p for p in writable if p.code == d["parent"])
             made = write_on_form(form, lambda: org_services.territory_create(
@@ -294,6 +301,16 @@ def org_territory(request: HttpRequest, code: str) -> HttpResponse:
                 aliases={"date": "since"})
             if made is not None:
                 messages.success(request, _("%(name)s was added.") % {"name": made.name})
+                return redirect("org-territory", code=org.code)
+        if step == "hold" and hold_form.is_valid():
+            d = hold_form.cleaned_data
+            place = next(p for p in writable if p.code == d["place"])
+            holder = chosen_org(scope, d["holder"])
+            done = write_on_form(hold_form, lambda: org_services.territory_hold(
+                place, holder=holder, on=d["date"], note=d["note"]))
+            if done is not None:
+                messages.success(request, _("%(place)s is now held by %(org)s.") % {
+                    "place": place.name, "org": holder.name if holder else _("the organizations whose place it is")})
                 return redirect("org-territory", code=org.code)
     elif request.method == "POST":
         raise PermissionDenied(_("You may not add places here."))
@@ -305,5 +322,6 @@ def org_territory(request: HttpRequest, code: str) -> HttpResponse:
         rows.append({"place": p, "indent": p.depth - top, "holder": holder,
                      "holder_readable": holder is not None and scope.can_read_org(holder),
                      "since": since.get(p.pk)})
-    return render(request, "orgs/org_territory.html", {"org": org, "rows": rows, "form": form, "today": today},
+    return render(request, "orgs/org_territory.html", {"org": org, "rows": rows, "form": form,
+                                                        "hold_form": hold_form, "today": today},
                   status=400 if request.method == "POST" else 200)

@@ -16,7 +16,7 @@ from conftest import Cast
 from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.orgs import importer
-from grassroots.orgs.models import Organization, Territory
+from grassroots.orgs.models import Organization, Territory, TerritoryChange
 from grassroots.orgs.selectors import holder_of
 from grassroots.orgs.services import territory_create, territory_hold
 from grassroots.ui.testing import client_as, counts
@@ -149,7 +149,7 @@ def test_the_territory_page_for_readers(cast: Cast, places: dict[str, Territory]
 
 def test_an_organizer_adds_a_place(cast: Cast, places: dict[str, Territory]) -> None:
     client = client_as(cast, "street_admin")
-    response = client.post("/orgs/S/territory/", {"parent": "SC1", "code": "SC1-G1", "name": "一网格",
+    response = client.post("/orgs/S/territory/", {"step": "add", "parent": "SC1", "code": "SC1-G1", "name": "一网格",
                                                    "kind": "grid", "since": "2020/3/1"})
     assert response.status_code == 302
     grid = Territory.objects.get(code="SC1-G1")
@@ -157,13 +157,14 @@ def test_an_organizer_adds_a_place(cast: Cast, places: dict[str, Territory]) -> 
     entry = AuditEntry.objects.order_by("-id").first()
     assert entry is not None and (entry.action, entry.channel, entry.actor_id) == (
         "territory.create", "web", cast.street_admin.pk)
-    response = client.post("/orgs/S/territory/", {"parent": "SC1", "code": "SC1-G1", "name": "重复",
+    response = client.post("/orgs/S/territory/", {"step": "add", "parent": "SC1", "code": "SC1-G1", "name": "重复",
                                                    "kind": "grid"})
     assert response.status_code == 400 and "already used" in response.content.decode()
-    before = counts()
-    assert client_as(cast, "auditor").post("/orgs/S/territory/", {"parent": "SC1", "code": "Z", "name": "z",
+    before = (counts(), TerritoryChange.objects.count())
+    assert client_as(cast, "auditor").post("/orgs/S/territory/", {"step": "add", "parent": "SC1", "code": "Z",
+                                                                   "name": "z",
                                                                    "kind": "grid"}).status_code == 403
-    assert counts() == before
+    assert (counts(), TerritoryChange.objects.count()) == before
 
 
 # --- the sub-organization form's place -------------------------------------------------------------------------
@@ -185,3 +186,24 @@ def test_a_sub_organization_takes_a_free_place(cast: Cast, places: dict[str, Ter
     assert holder_of(places["SC1"], dt.date(2019, 1, 4)) == cast.street
     assert "territory" not in client.get("/orgs/S/children/add/").context["form"].fields  # none free now
     assert "territory" not in client.get("/orgs/G/children/add/").context["form"].fields  # G holds no place
+
+
+def test_an_organizer_gives_a_place_to_a_branch(cast: Cast, places: dict[str, Territory]) -> None:
+    client = client_as(cast, "street_admin")
+    form = client.get("/orgs/S/territory/").context["hold_form"]
+    assert {c for c, _l in form.fields["holder"].choices} == {"", "S", "G", "A", "B"}  # no party group
+    response = client.post("/orgs/S/territory/", {"step": "hold", "hold-place": "SC1", "hold-holder": "A",
+                                                   "hold-date": "2020-03-01"})
+    assert response.status_code == 302
+    assert holder_of(places["SC1"], dt.date(2020, 3, 1)) == cast.branch_a
+    assert holder_of(places["SC1"], dt.date(2020, 2, 29)) == cast.street
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None and (entry.action, entry.channel, entry.actor_id) == (
+        "territory.hold", "web", cast.street_admin.pk)
+    response = client.post("/orgs/S/territory/", {"step": "hold", "hold-place": "SC1", "hold-holder": "",
+                                                   "hold-date": "2020-01-01"})
+    assert response.status_code == 400 and "date order" in response.content.decode()
+    before = (counts(), TerritoryChange.objects.count())
+    response = client_as(cast, "auditor").post("/orgs/S/territory/", {"step": "hold", "hold-place": "SC1",
+                                                                       "hold-holder": "B", "hold-date": "2021-01-01"})
+    assert response.status_code == 403 and (counts(), TerritoryChange.objects.count()) == before
