@@ -111,7 +111,7 @@ def place_choices(places: Any) -> list[tuple[str, str]]:
 class PlaceAddForm(forms.Form):
     parent = forms.ChoiceField(label=_("Under"))
     code = forms.CharField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the place"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=TerritoryKind.choices)
     since = LooseDateField(label=_("Set up on"), required=False,
                            help_text=_("May be blank: the place was there before the records."))
