@@ -48,7 +48,7 @@ from .forms import (
     place_choices,
 )
 from .models import Organization, OrgKind, Territory, TerritoryKind
-from .selectors import free_places_under, holder_of, places_held_by, places_since
+from .selectors import free_places_under, holders_of, places_held_by, places_since
 
 write_page = require_http_methods(["GET", "POST"])
 
@@ -317,8 +317,9 @@ def org_territory(request: HttpRequest, code: str) -> HttpResponse:
     since = places_since(Territory.objects.filter(pk__in=[p.pk for p in places]))
     top = min((p.depth for p in places), default=1)
     rows = []
+    held_by = holders_of(places, today)
     for p in places:
-        holder = holder_of(p, today)
+        holder = held_by[p.pk]
         rows.append({"place": p, "indent": p.depth - top, "holder": holder,
                      "holder_readable": holder is not None and scope.can_read_org(holder),
                      "since": since.get(p.pk)})

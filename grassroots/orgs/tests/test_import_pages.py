@@ -207,3 +207,22 @@ def test_an_organizer_gives_a_place_to_a_branch(cast: Cast, places: dict[str, Te
     response = client_as(cast, "auditor").post("/orgs/S/territory/", {"step": "hold", "hold-place": "SC1",
                                                                        "hold-holder": "B", "hold-date": "2021-01-01"})
     assert response.status_code == 403 and (counts(), TerritoryChange.objects.count()) == before
+
+
+def test_the_page_s_holders_are_holder_of_s(cast: Cast, places: dict[str, Territory]) -> None:
+    """`holders_of` (the page's few queries) answers as `holder_of` (one place at a time) does: given places,
+    own places, a place shared by two branches (their general branch), places below that inherit, a party group's."""
+    from grassroots.orgs.models import Organization as Org
+    from grassroots.orgs.selectors import holders_of
+
+    with acting(None, "system"):
+        g1 = territory_create(code="SC1-1", name="一组", kind="villager_group", parent=places["SC1"])
+        grid = territory_create(code="SC2-G", name="网格", kind="grid", parent=places["SC2"], on=dt.date(2010, 1, 1))
+        Org.objects.filter(code__in=["A", "B"]).update(territory=places["SC1"])
+        Org.objects.filter(code="A1").update(territory=g1)  # a party group holds nothing
+    everything = [places["ST"], places["SC1"], g1, places["SC2"], grid]
+    for day in (dt.date(2003, 1, 1), dt.date(2008, 1, 1), dt.date(2012, 1, 1), dt.date(2024, 1, 1)):
+        assert holders_of(everything, day) == {p.pk: holder_of(p, day) for p in everything}, day
+    assert holders_of(everything, dt.date(2024, 1, 1))[g1.pk] == cast.general
+    # A list that starts below the top still inherits from above it.
+    assert holders_of([grid, g1], dt.date(2024, 1, 1)) == {grid.pk: cast.branch_b, g1.pk: cast.general}
