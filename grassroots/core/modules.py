@@ -36,7 +36,7 @@ class Link:
     key: str = ""  # a stable id for the page and the tests
     order: int = 100
     kinds: tuple[str, ...] = ()  # organization kinds it applies to; () for every kind
-    write: bool = False  # shown only to a user who may write the organization or member
+    write: bool = False  # shown only to a user who may write the organization or member (site: some organization)
     keep_as_of: bool = False  # carries the page's ?as_of= along
     query: str = ""  # a fixed query string ("year=2019")
 

@@ -86,11 +86,40 @@ class OrgCreateChildForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"))
     founded_on = date_field(_("Founded on"), help_text=DATE_HELP)
+    territory = forms.ChoiceField(label=_("Its place"), required=False,
+                                  help_text=_("A place of the parent's territory that no organization holds yet "
+                                              "(a community for its branch); it holds it from its founding."))
     note = note_field()
 
-    def __init__(self, *args: Any, kind_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind_choices: list[tuple[str, str]],
+                 place_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = kind_choices  # type: ignore[attr-defined]
+        if place_choices:
+            self.fields["territory"].choices = [("", _("(none)")), *place_choices]  # type: ignore[attr-defined]
+        else:
+            del self.fields["territory"]
+
+
+def place_choices(places: Any) -> list[tuple[str, str]]:
+    """Places as (code, label) choices, indented by their depth under the first."""
+    places = list(places)
+    top = min((p.depth for p in places), default=1)
+    return [(p.code, f"{'　' * (p.depth - top)}{p.name} ({p.get_kind_display()}, {p.code})") for p in places]
+
+
+class PlaceAddForm(forms.Form):
+    parent = forms.ChoiceField(label=_("Under"))
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name of the place"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TerritoryKind.choices)
+    since = LooseDateField(label=_("Set up on"), required=False,
+                           help_text=_("May be blank: the place was there before the records."))
+    note = note_field()
+
+    def __init__(self, *args: Any, parent_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = parent_choices  # type: ignore[attr-defined]
 
 
 class OrgRenameForm(forms.Form):
@@ -153,3 +182,16 @@ class OrgSetupForm(forms.Form):
     territory_kind = forms.ChoiceField(label=_("Kind of place"), required=False,
                                        choices=choice_list(TerritoryKind.choices, blank="—"))
     note = note_field()
+
+class PlaceHoldForm(OrgChoiceMixin, forms.Form):
+    org_fields = ("holder",)
+    place = forms.ChoiceField(label=_("Place"))
+    holder = forms.ChoiceField(label=_("Give it to"), required=False,
+                               help_text=_("Blank: take it back; it is then held through the organizations whose "
+                                           "own place it is, or the one above."))
+    date = date_field(help_text=DATE_HELP)
+    note = note_field()
+
+    def __init__(self, *args: Any, place_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = place_choices  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from .models import Organization, OrgKind, OrgState, Territory, TerritoryState
 
@@ -163,3 +163,58 @@ def holder_of(territory: Territory, day: dt.date, *, within: Organization | None
             return None
         return above.org
     return None
+
+
+def places_held_by(org: Organization) -> QuerySet[Territory]:
+    """The live places an organization holds now, with every place under them: its own place and the places
+    given to it (their current state's holder)."""
+    roots = list(Territory.objects.filter(
+        Q(organizations=org) | Q(states__valid_to__isnull=True, states__holder=org)).values_list("path", flat=True))
+    q = Q(pk__in=[])
+    for path in roots:
+        q |= Q(path__startswith=path)
+    return Territory.objects.filter(q, revoked_on__isnull=True).order_by("path")
+
+
+def free_places_under(org: Organization) -> QuerySet[Territory]:
+    """The places of `org`'s territory that nobody holds yet: not a live organization's own place and not given
+    to one (what a new sub-organization may take as its own place)."""
+    taken_own = Organization.objects.filter(revoked_on__isnull=True, territory__isnull=False).values("territory_id")
+    given = TerritoryState.objects.filter(valid_to__isnull=True, holder__isnull=False).values("territory_id")
+    return places_held_by(org).exclude(pk__in=taken_own).exclude(pk__in=given)
+
+
+def places_since(places: QuerySet[Territory]) -> dict[int, dt.date | None]:
+    """The date each place was set up, by its id (None: there before the records)."""
+    rows = (TerritoryState.objects.filter(territory__in=places).values("territory_id")
+            .annotate(first=Min("valid_from"), undated=Count("pk", filter=Q(valid_from__isnull=True))))
+    return {r["territory_id"]: None if r["undated"] else r["first"] for r in rows}
+
+
+def holders_of(places: list[Territory], day: dt.date) -> dict[int, Organization | None]:
+    """`holder_of(place, day)` for many places at once (a territory page), by place id: a few queries for the
+    lot; a place held by several organizations, or whose holder comes from a place above the list, is asked of
+    `holder_of` itself."""
+    ids = [p.pk for p in places]
+    states = {s.territory_id: s for s in TerritoryState.objects.on(day).filter(territory_id__in=ids)}
+    given_ids = [s.holder_id for s in states.values() if s.holder_id is not None]
+    found = list(OrgState.objects.on(day).exclude(kind=OrgKind.PARTY_GROUP).filter(
+        Q(org__territory_id__in=ids) | Q(org_id__in=given_ids)).select_related("org"))
+    by_path = {s.path: s for s in states.values()}
+    out: dict[int, Organization | None] = {}
+    by_place: dict[int, Organization | None] = {}
+    for state in sorted(states.values(), key=lambda s: s.path):
+        given = [o for o in found if o.org_id == state.holder_id]
+        holders = given or [o for o in found if o.org.territory_id == state.territory_id]
+        if holders:
+            deepest = max(len(o.path) for o in holders)
+            chosen = [o for o in holders if len(o.path) == deepest]
+            by_place[state.territory_id] = (chosen[0].org if len(chosen) == 1
+                                            else holder_of(state.territory, day))
+            continue
+        above = by_path.get(state.path[: len(state.path) - Territory.steplen])
+        by_place[state.territory_id] = (by_place.get(above.territory_id) if above is not None
+                                        else holder_of(state.territory, day))
+    for place in places:
+        out[place.pk] = by_place.get(place.pk)
+    return out

@@ -127,6 +127,8 @@ def org_create(
         require_write_org(None)
         if founded_on > timezone.localdate():
             raise RuleError(_("the date %(date)s is in the future") % {"date": founded_on}, field="founded_on")
+    if territory is not None:  # its own place: one the user may write
+        require_write_territory(territory)
     fields = {"code": code, "name": name, "kind": kind, "founded_on": founded_on, "territory": territory}
     org = parent.add_child(**fields) if parent is not None else Organization.add_root(**fields)
     _check_path_free(org, founded_on)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("orgs/<str:code>/upgrade/", views.org_upgrade, name="org-upgrade"),
     path("orgs/<str:code>/merge/", views.org_merge, name="org-merge"),
     path("orgs/<str:code>/revoke/", views.org_revoke, name="org-revoke"),
+    path("orgs/<str:code>/territory/", views.org_territory, name="org-territory"),
+    path("import/orgs/", views.org_import, name="org-import"),
+    path("import/orgs/template.xlsx", views.org_import_template, name="org-import-template"),
 ]

@@ -8,3 +8,10 @@ class UiConfig(AppConfig):
     name = "grassroots.ui"
     label = "ui"
     verbose_name = _("User interface kit")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .links import note_writer
+
+        user_logged_in.connect(note_writer, dispatch_uid="grassroots.ui.note_writer")

@@ -38,5 +38,34 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"nav_links": []}
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    found = links(SITE)
+    writer = any(link.write for _m, link in found) and writes_something(request)
     return {"nav_links": [{"label": link.label, "url": _url(link), "key": link.key or link.url_name,
-                           "current": current == link.url_name} for _m, link in links(SITE)]}
+                           "current": current == link.url_name} for _m, link in found if writer or not link.write]}
+
+
+WRITER_KEY = "nav_writer"  # in the session: whether the user may change some organization, noted at login
+
+
+def _may_write_some_org(user: Any) -> bool:
+    from grassroots.access.scope import WRITE_ROLES, scope_for
+
+    scope = scope_for(user)
+    return scope.unrestricted or bool(scope.paths(WRITE_ROLES))
+
+
+def note_writer(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """At login (`user_logged_in`): note in the session whether the user sees the menu's `write` links, so that
+    pages do not ask the database again (a role granted later shows them at the next login)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[WRITER_KEY] = _may_write_some_org(user)
+
+
+def writes_something(request: HttpRequest) -> bool:
+    """Whether the user may change some organization (or is the site administrator): who sees `write` site
+    links. Noted in the session at login; asked of the database for a session from before that."""
+    user = request.user
+    if user.is_superuser:
+        return True
+    noted = request.session.get(WRITER_KEY) if hasattr(request, "session") else None
+    return bool(noted) if noted is not None else _may_write_some_org(user)
