@@ -32,6 +32,7 @@ from grassroots.core.sheets import (
     Column,
     ImportPlan,
     PlannedRow,
+    Progress,
     Row,
     RowError,
     Sheet,
@@ -134,8 +135,8 @@ class _Planner:
         self.within = within  # the branch whose sheet this is (the web page's); None: the whole scope
         self.claimed: dict[tuple[int, dt.date], int] = {}  # (member, month) -> the row that pays it
 
-    def run(self) -> tuple[list[PlannedRow], list[RowError]]:
-        return check_rows(self.sheet, self.check)
+    def run(self, progress: Progress | None = None) -> tuple[list[PlannedRow], list[RowError]]:
+        return check_rows(self.sheet, self.check, progress)
 
     def member(self, row: Row) -> Member | None:
         text = row.text("id_number").lstrip("'")
@@ -233,15 +234,16 @@ class _Planner:
                           values={**values, "months": months, "kind": check.kind})
 
 
-def _evaluate(plan: DuesImportPlan, scope: Scope) -> None:
+def _evaluate(plan: DuesImportPlan, scope: Scope, progress: Progress | None = None) -> None:
     assert plan.sheet is not None
-    plan.rows, plan.errors = _Planner(plan.sheet, scope, plan.within).run()
+    plan.rows, plan.errors = _Planner(plan.sheet, scope, plan.within).run(progress)
 
 
 def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
-                within: Organization | None = None) -> DuesImportPlan:
+                within: Organization | None = None, progress: Progress | None = None) -> DuesImportPlan:
     """Read and check every row against the records and the acting user's scope (and, given `within`, that
-    organization's subtree: a branch's sheet names the branch's members only). Never writes."""
+    organization's subtree: a branch's sheet names the branch's members only). Never writes. `progress(done,
+    total)` hears how many rows were checked."""
     plan = DuesImportPlan(filename=filename, within=within)
     rows, problem = read_rows(fileobj_or_path, filename)
     if rows is None:
@@ -252,12 +254,13 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
         plan.errors = errors
         return plan
     plan.sheet = sheet
-    _evaluate(plan, current_scope())
+    _evaluate(plan, current_scope(), progress)
     return plan
 
 
-def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
-    """Re-check the plan's rows and record their payments in one transaction: all of them, or nothing."""
+def apply_import(plan: DuesImportPlan, progress: Progress | None = None) -> DuesImportPlan:
+    """Re-check the plan's rows and record their payments in one transaction: all of them, or nothing.
+    `progress(done, total)` hears the rows checked again, then (from 0 again) the rows written."""
     if not plan.ok or plan.sheet is None or plan.applied:
         return plan
     fresh = DuesImportPlan(filename=plan.filename, sheet=plan.sheet, within=plan.within)
@@ -275,8 +278,8 @@ def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
     def column_for(field: str | None) -> str:
         return fresh.sheet.column_name(field) if field in BY_FIELD and fresh.sheet is not None else ""
 
-    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
-                      column_for=column_for)
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope(), progress), write=write,
+                      column_for=column_for, progress=progress)
 
 
 def _print_rows(plan: ImportPlan) -> None:
