@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "treebeard",
+    "django_tasks_db",
     "grassroots.core",
     "grassroots.access",
     "grassroots.orgs",
@@ -120,6 +121,13 @@ CACHES = {
 MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An import's file may be at most this big (the upload form says so before reading it).
+IMPORT_MAX_UPLOAD_MB = int(os.environ.get("GRASSROOTS_IMPORT_MAX_MB", "20"))
+# Background jobs (the web imports' dry runs and writes): Django's tasks framework with its queue in this database
+# (django-tasks-db); `grassroots serve` starts the worker beside the web server. The tests run each task at once
+# (the immediate backend, set by conftest.py), as GRASSROOTS_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend
+# would for a site without a worker.
+TASKS = {"default": {"BACKEND": os.environ.get("GRASSROOTS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 REST_FRAMEWORK = {

@@ -25,11 +25,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.sheets import PlannedRow, Progress
 from grassroots.dues import importer as dues_importer
 from grassroots.dues import selectors as dues_selectors
 from grassroots.dues import services as dues_services
@@ -40,9 +42,6 @@ from grassroots.orgs.models import Organization
 from grassroots.ui import xlsx
 from grassroots.ui.forms import query_int, rule_error_on_form
 from grassroots.ui.imports import ImportFlow
-
-SESSION_DUES_IMPORTS = "dues_imports"
-
 
 # --- the ledger ----------------------------------------------------------------------------------
 
@@ -203,38 +202,40 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- import -----------------------------------------------------------------------------------------
 
-def _plan(saved: Path, filename: str, org: Organization) -> Any:
+def _plan(saved: Path, filename: str, org: Organization | None, params: Any, progress: Progress) -> Any:
     """The dry run of a branch's sheet: every row must name a member of `org`'s subtree."""
     with saved.open("rb") as fileobj:
-        return dues_importer.plan_import(fileobj, filename, within=org)
+        return dues_importer.plan_import(fileobj, filename, within=org, progress=progress)
 
 
-def _preview(request: HttpRequest, org: Organization, form: forms.Form, plan: Any, token: str,
-             filename: str) -> HttpResponse:
-    labels = {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
-    rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action), "name": r.name,
-             "id_number_masked": r.id_number_masked, "paid_on": r.values.get("paid_on"),
-             "amount": r.values.get("amount"), "months": r.values.get("months") or [],
-             "channel": r.values.get("channel", "")} for r in plan.rows]
-    return render(request, "dues/dues_import.html", {
-        "org": org, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
-        "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
-    })
+def _labels() -> dict[str, str]:
+    return {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
 
 
-def _upload_page(request: HttpRequest, org: Organization, form: forms.Form, status: int) -> HttpResponse:
+def _describe(r: PlannedRow) -> dict[str, Any]:
+    months = r.values.get("months") or []
+    return {"row": r.row, "action": r.action, "name": r.name, "id_number_masked": r.id_number_masked,
+            "paid_on": r.values.get("paid_on"), "amount": r.values.get("amount"),
+            "months": [f"{m:%Y-%m}" for m in months], "channel": r.values.get("channel", "")}
+
+
+def _upload_page(request: HttpRequest, org: Organization | None, form: forms.Form, status: int) -> HttpResponse:
     return render(request, "dues/dues_import.html", {"org": org, "form": form}, status=status)
 
 
-def _imported(request: HttpRequest, org: Organization, plan: Any) -> HttpResponse:
-    counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
-        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
-    return redirect("dues-ledger", code=org.code)
+def _summary(counts: dict[str, int]) -> str:
+    return _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
 
 
-IMPORT = ImportFlow(session_key=SESSION_DUES_IMPORTS, prefix="dues-", url_name="dues-import", plan=_plan,
-                    apply=dues_importer.apply_import, preview=_preview, upload_page=_upload_page, done=_imported)
+def _done_link(job: Any) -> tuple[str, str]:
+    return reverse("dues-ledger", kwargs={"code": job.org.code}), _("Dues ledger")
+
+
+IMPORT = ImportFlow(path="grassroots.dues.views.IMPORT", title=_lazy("Import a payment sheet"), prefix="dues-",
+                    url_name="dues-import", plan=_plan, apply=dues_importer.apply_import, describe=_describe,
+                    rows_template="dues/_import_rows.html", upload_page=_upload_page, labels=_labels,
+                    summary=_summary, done_link=_done_link)
 
 
 @login_required
