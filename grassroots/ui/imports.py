@@ -76,7 +76,8 @@ class ImportFlow:
             return self.upload_page(request, org, self.form(request, org, {}), 200)
         if uploads.too_big(request):  # judged before the file is read
             form = self.form(request, org, {})
-            form.add_error(None, too_big_message())
+            form.cleaned_data = {}  # an unbound form takes an error once it has (empty) cleaned data
+            form.add_error("file", too_big_message())
             return self.upload_page(request, org, form, 400)
         form = self.form(request, org, {"data": request.POST, "files": request.FILES})
         if not form.is_valid():

@@ -54,13 +54,14 @@ class Reporter:
 
     def __call__(self, done: int, total: int) -> None:
         last_done, last_total = self.last
-        if (done < last_done or (last_total and last_done == last_total and done == 0)) \
-                and self.step < len(self.steps) - 1:
+        new_step = (done < last_done or (last_total and last_done == last_total and done == 0)) \
+            and self.step < len(self.steps) - 1
+        if new_step:
             self.step += 1
         self.last = (done, total)
         if self.step == 0:
             self.total = total
-        self._put(done, total, force=done == total)
+        self._put(done, total, force=bool(new_step) or done == total)
 
     def _put(self, done: int, total: int, *, force: bool = False) -> None:
         now = time.monotonic()
