@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from . import uploads, xlsx
-from .imports import start
+from . import imports, uploads, xlsx
 from .jobs import flow_of, progress_of
 from .lists import paginate, query_without
 from .models import ImportJob, ImportJobLine, JobStatus
@@ -68,7 +67,7 @@ def import_job_confirm(request: HttpRequest, job: str) -> HttpResponse:
     if found.ok and uploads.path_of(found.stored) is not None and ImportJob.objects.filter(
             pk=found.pk, status=JobStatus.CHECKED).update(status=JobStatus.CONFIRMED):
         found.status = JobStatus.CONFIRMED
-        start(found)
+        imports.start(found)
     return redirect("import-job", job=found.pk)
 
 

@@ -56,7 +56,6 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[ImportJob]:
     """Jobs are only queued (as for a worker that has not come round yet): the test runs them itself."""
     started: list[ImportJob] = []
     monkeypatch.setattr(imports, "start", lambda job, new=False: started.append(job))
-    monkeypatch.setattr("grassroots.ui.import_views.start", lambda job, new=False: started.append(job))
     return started
 
 
