@@ -29,9 +29,15 @@ def serve(*, host: str, port: int, workers: int) -> int:
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from django.conf import settings
+
+    from grassroots.ui.jobs import resume_interrupted
     from grassroots.ui.uploads import cleanup
 
     cleanup()  # the import files abandoned while the site was down
+    resume_interrupted()  # the import jobs a stopped worker left half done
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        call_command("prune_db_task_results", "--min-age-days", "7", verbosity=0)  # the queue's finished tasks
     print(f"Grassroots is serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     web = [gunicorn, "grassroots.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),

@@ -108,6 +108,22 @@ def run(job_id: Any) -> str:
     return current or ""
 
 
+def resume_interrupted() -> int:
+    """Queue again the jobs a stopped worker left half done (`grassroots serve` calls it before it starts the
+    worker): a dry run starts over; a write too, since its transaction was undone and nothing of it was written.
+    Returns how many."""
+    from .tasks import run_import_job
+
+    resumed = []
+    for was, now in ((JobStatus.CHECKING, JobStatus.QUEUED), (JobStatus.APPLYING, JobStatus.CONFIRMED)):
+        pks = list(ImportJob.objects.filter(status=was).values_list("pk", flat=True))
+        ImportJob.objects.filter(pk__in=pks, status=was).update(status=now)
+        resumed += pks
+    for pk in resumed:
+        run_import_job.enqueue(str(pk))
+    return len(resumed)
+
+
 def _run(job: ImportJob, *, apply: bool) -> None:
     try:
         with translation.override(job.language or None), acting(job.user, "import"):

@@ -291,3 +291,19 @@ def test_lines_keep_dates_and_money_as_text(cast: Cast) -> None:
     ImportJobLine.objects.create(job=job, kind=ImportJobLine.ROW, seq=0, row=2,
                                  data={"paid_on": dt.date(2024, 5, 6), "amount": Decimal("40.00")})
     assert job.lines.get().data == {"paid_on": "2024-05-06", "amount": "40.00"}
+
+
+def test_jobs_a_stopped_worker_left_half_done_start_over(cast: Cast, queued: list[ImportJob]) -> None:
+    client = client_as(cast, "secretary")
+    for _i in range(2):
+        client.post(URL, {"file": roster(2)})
+    checking, applying = ImportJob.objects.order_by("created_at")
+    jobs.run(applying.pk)
+    client.post(reverse("import-job-confirm", args=[applying.pk]))
+    ImportJob.objects.filter(pk=checking.pk).update(status=JobStatus.CHECKING)  # the worker stopped in the middle
+    ImportJob.objects.filter(pk=applying.pk).update(status=JobStatus.APPLYING)
+    assert jobs.resume_interrupted() == 2  # the tasks run at once here, as the worker would run them
+    checking.refresh_from_db()
+    applying.refresh_from_db()
+    assert checking.status == JobStatus.CHECKED and applying.status == JobStatus.DONE
+    assert Member.objects.filter(name__startswith="成员").count() == 2
