@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_protect
 
 from grassroots.core.sheets import ImportPlan, PlannedRow, Progress
 from grassroots.orgs.models import Organization
@@ -71,10 +72,17 @@ class ImportFlow:
         return [(labels[action], n) for action, n in job.counts.items() if action in labels]
 
     def handle(self, request: HttpRequest, org: Organization | None = None) -> HttpResponse:
-        """The upload page: on a valid upload, keep the file, queue its dry run and go to the job's page."""
+        """The upload page: on a valid upload, keep the file, queue its dry run and go to the job's page. The
+        page's view is `csrf_exempt`: the CSRF check here comes after the size cap is put before the body is read
+        (as Django's documentation on changing upload handlers in a view says)."""
+        request.upload_handlers.insert(0, uploads.CappedUploadHandler(request))
+        return csrf_protect(self._handle)(request, org)
+
+    def _handle(self, request: HttpRequest, org: Organization | None) -> HttpResponse:
         if request.method != "POST":
             return self.upload_page(request, org, self.form(request, org, {}), 200)
-        if uploads.too_big(request):  # judged before the file is read
+        request.POST  # noqa: B018 -- read the body, through the capped handlers
+        if uploads.too_big(request):  # the file was skipped unread
             form = self.form(request, org, {})
             form.cleaned_data = {}  # an unbound form takes an error once it has (empty) cleaned data
             form.add_error("file", too_big_message())

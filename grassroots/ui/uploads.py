@@ -4,7 +4,8 @@ An import's file is stored under DATA_DIR/uploads by a random name that only its
 confirmation plans again from the stored file, never from anything the client sends back. It is deleted once
 the import is written, and an abandoned one (never confirmed) after a day by `cleanup`, which the worker runs
 at each new upload and `grassroots cleanup` runs on demand. Files are capped at `max_bytes()`
-(GRASSROOTS_IMPORT_MAX_MB, 20 MB unless set).
+(GRASSROOTS_IMPORT_MAX_MB, 20 MB unless set): `CappedUploadHandler` skips a bigger file unread, and the form checks
+the size again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpRequest
 
 KEEP_ABANDONED = dt.timedelta(days=1)
@@ -36,14 +38,39 @@ def max_megabytes() -> int:
     return max_bytes() // (1024 * 1024)
 
 
+class CappedUploadHandler(FileUploadHandler):
+    """Put first among an import page's upload handlers (`ImportFlow.handle`): a file over the cap is skipped
+    unread — as soon as the request's length says so, else once its bytes pass the cap — and the request is
+    marked `upload_too_big`, for the page to say so. Nothing of it is stored."""
+
+    SLACK = 64 * 1024  # what the multipart wrapping and the other fields add to the request's length
+
+    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
+                         encoding: str | None = None) -> None:
+        self.over = content_length > max_bytes() + self.SLACK
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        if getattr(self, "over", False):
+            self._skip()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > max_bytes():
+            self._skip()
+        return raw_data  # on to the handler that stores it
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def _skip(self) -> None:
+        if self.request is not None:
+            self.request.upload_too_big = True  # type: ignore[attr-defined]
+        raise SkipFile
+
+
 def too_big(request: HttpRequest) -> bool:
-    """Whether the request body is over the cap, judged from its length before the file is read (the multipart
-    wrapping adds a little, hence the slack)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > max_bytes() + 64 * 1024
+    """Whether `CappedUploadHandler` skipped a file of this request."""
+    return bool(getattr(request, "upload_too_big", False))
 
 
 def store(upload: UploadedFile, *, prefix: str = "") -> str:

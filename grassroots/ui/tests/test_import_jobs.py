@@ -307,3 +307,16 @@ def test_jobs_a_stopped_worker_left_half_done_start_over(cast: Cast, queued: lis
     applying.refresh_from_db()
     assert checking.status == JobStatus.CHECKED and applying.status == JobStatus.DONE
     assert Member.objects.filter(name__startswith="成员").count() == 2
+
+
+def test_the_upload_page_still_checks_csrf(cast: Cast) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(cast.secretary)
+    assert client.post(URL, {"file": roster(1)}).status_code == 403 and not ImportJob.objects.exists()
+    token = client.get(URL).context["csrf_token"]
+    assert client.post(URL, {"csrfmiddlewaretoken": str(token), "file": roster(1)}).status_code == 302
+    assert ImportJob.objects.count() == 1
