@@ -72,9 +72,11 @@ class ImportFlow:
         return [(labels[action], n) for action, n in job.counts.items() if action in labels]
 
     def handle(self, request: HttpRequest, org: Organization | None = None) -> HttpResponse:
-        """The upload page: on a valid upload, keep the file, queue its dry run and go to the job's page. The
-        page's view is `csrf_exempt`: the CSRF check here comes after the size cap is put before the body is read
-        (as Django's documentation on changing upload handlers in a view says)."""
+        """The upload page: on a valid upload, keep the file, queue its dry run and go to the job's page.
+
+        The size cap is an upload handler, which must be in place before anything reads the request's body; the
+        CSRF middleware would read it first, so the page's view is `csrf_exempt` and the check is made here, after
+        the handler is added (the way Django's documentation on upload handlers describes)."""
         request.upload_handlers.insert(0, uploads.CappedUploadHandler(request))
         return csrf_protect(self._handle)(request, org)
 
@@ -92,8 +94,9 @@ class ImportFlow:
             return self.upload_page(request, org, form, 400)
         upload = form.cleaned_data["file"]
         job = ImportJob.objects.create(
-            kind=self.path, user=cast(Any, request.user), org=org, params=self.params(form), filename=(upload.name or "")[:255],
-            stored=uploads.store(upload, prefix=self.prefix), language=get_language() or "")
+            kind=self.path, user=cast(Any, request.user), org=org, params=self.params(form),
+            filename=(upload.name or "")[:255], stored=uploads.store(upload, prefix=self.prefix),
+            language=get_language() or "")
         start(job, new=True)
         return redirect("import-job", job=job.pk)
 
