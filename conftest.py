@@ -24,6 +24,17 @@ from grassroots.core.context import acting
 # The opinions station (`station`, `today`), used by the opinions, web, API and browser tests.
 pytest_plugins = ["grassroots.opinions.tests.fixtures"]
 
+
+
+def pytest_configure(config: Any) -> None:
+    """Background tasks (the web imports' jobs) run at once, inside the request that queues them."""
+    from django.conf import settings
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    task_backends.__dict__.pop("settings", None)  # read again from the settings
+
+
 FOUNDED = dt.date(2000, 1, 1)
 PASSWORD = "cast-pass-123"
 

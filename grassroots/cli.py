@@ -2,6 +2,8 @@
 
     grassroots demo
     grassroots serve [--port 8000]
+    grassroots worker
+    grassroots cleanup
     grassroots import members FILE [--org CODE] [--dry-run]
     grassroots import dues FILE [--org CODE] [--dry-run]
     grassroots import opinions FILE --org STATION [--dry-run]
@@ -72,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--workers", type=int, default=2)
+
+    sub.add_parser("worker", help="run the background worker alone (serve starts one itself)")
+    sub.add_parser("cleanup", help="delete import files abandoned for more than a day")
 
     p = sub.add_parser("migrate", help="create or upgrade the database")
 
@@ -366,6 +371,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         with acting(None, "cli"):
             return build_demo(out=sys.stdout)
+    if args.verb == "worker":
+        from django.core.management import call_command
+
+        from grassroots.serve import worker_command
+
+        call_command(*worker_command()[3:])
+        return 0
+    if args.verb == "cleanup":
+        from grassroots.ui.uploads import cleanup
+
+        print(f"{cleanup()} abandoned import files deleted")
+        return 0
     if args.verb == "verify-audit":
         from grassroots.core.audit import verify_chain
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "treebeard",
+    "django_tasks_db",
     "grassroots.core",
     "grassroots.access",
     "grassroots.orgs",
@@ -84,7 +85,9 @@ WSGI_APPLICATION = "grassroots.wsgi.application"
 _default_db = f"sqlite:///{DATA_DIR / 'grassroots.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL: pages (an import's progress among them) read while the worker writes a big import in one transaction.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                                       "init_command": "PRAGMA journal_mode=WAL;"}
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -123,6 +126,13 @@ CACHES = {
 MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An import's file may be at most this big (the upload form says so before reading it).
+IMPORT_MAX_UPLOAD_MB = int(os.environ.get("GRASSROOTS_IMPORT_MAX_MB", "20"))
+# Background jobs (the web imports' dry runs and writes): Django's tasks framework with its queue in this database
+# (django-tasks-db); `grassroots serve` starts the worker beside the web server. The tests run each task at once
+# (the immediate backend, set by conftest.py), as GRASSROOTS_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend
+# would for a site without a worker.
+TASKS = {"default": {"BACKEND": os.environ.get("GRASSROOTS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 REST_FRAMEWORK = {

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 urlpatterns += [path("", include(m.urls)) for m in modules() if m.urls]
+urlpatterns += [path("", include("grassroots.ui.urls"))]  # the import jobs' pages, every import's
 urlpatterns += [path("", include("grassroots.web.urls"))]
 
 handler400 = "grassroots.ui.errors.bad_request"

@@ -38,6 +38,9 @@ HEADER_SEARCH = 20  # the header row is looked for among the first rows, below t
 # Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
 _SPACES = re.compile(r"[ \t\u00a0]+")
 ACTIONS = ("create", "update", "unchanged")
+# How far an import got: `progress(done, total)`, rows checked or written (the web import's progress bar).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 100  # rows between two reports
 
 
 @dataclass(frozen=True)
@@ -278,11 +281,16 @@ def read_sheet(rows: list[list[Any]], known: Sequence[Column], required: Iterabl
     return Sheet(columns, header_text, english, records, {c.field: c for c in known}, header_row=at + 1), errors
 
 
-def check_rows(sheet: Sheet, check: Callable[[Row], PlannedRow | None]) -> tuple[list[PlannedRow], list[RowError]]:
-    """Every non-blank data row through `check`: the planned rows, or every row's errors."""
+def check_rows(sheet: Sheet, check: Callable[[Row], PlannedRow | None], progress: Progress | None = None
+               ) -> tuple[list[PlannedRow], list[RowError]]:
+    """Every non-blank data row through `check`: the planned rows, or every row's errors. `progress(done,
+    total)` hears how far it got (data rows, blank ones included) every PROGRESS_EVERY rows and at the end."""
     planned: list[PlannedRow] = []
     errors: list[RowError] = []
-    for number, cells in sheet.records:
+    total = len(sheet.records)
+    for done, (number, cells) in enumerate(sheet.records):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         row = Row(number, cells, sheet)
         if row.is_blank():
             continue
@@ -291,6 +299,8 @@ def check_rows(sheet: Sheet, check: Callable[[Row], PlannedRow | None]) -> tuple
             errors.extend(row.errors)
         elif result is not None:
             planned.append(result)
+    if progress is not None:
+        progress(total, total)
     return planned, errors
 
 
@@ -396,20 +406,26 @@ class Row:
 
 
 def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: Callable[[PlannedRow], None],
-                              column_for: Callable[[str | None], str]) -> P:
+                              column_for: Callable[[str | None], str], progress: Progress | None = None) -> P:
     """The write step every importer shares. In one transaction, acting on the import channel: `evaluate`
     checks the fresh plan again (the records may have changed since the dry run); if it found errors nothing is
     written, else each row goes through `write`. A RuleError or a database error undoes everything and is
     returned as the plan's one error, naming the row (and the column, by `column_for`, where the service names
-    a field). Returns the plan, `applied` when every row was written."""
+    a field). Returns the plan, `applied` when every row was written. `progress(done, total)` hears how many
+    rows were written (`evaluate` reports its own checking, from 0 again)."""
     current: PlannedRow | None = None
     try:
         with acting(current_actor(), "import"), transaction.atomic():
             evaluate()
             if fresh.errors:
                 raise Abort(fresh.errors)
-            for current in fresh.rows:
+            total = len(fresh.rows)
+            for done, current in enumerate(fresh.rows):
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done, total)
                 write(current)
+            if progress is not None:
+                progress(total, total)
     except Abort as exc:
         fresh.errors = exc.errors
         return fresh

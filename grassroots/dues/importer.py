@@ -41,6 +41,7 @@ from grassroots.core.sheets import (
     Column,
     ImportPlan,
     PlannedRow,
+    Progress,
     Row,
     RowError,
     Sheet,
@@ -160,6 +161,11 @@ class DuesImportPlan(ImportPlan):
 
     within: Organization | None = field(default=None, repr=False)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """By action, and `assessed`: the rows that set a year's assessment (the summary then says so)."""
+        return {**super().counts, "assessed": sum(1 for r in self.rows if "assessment" in r.values)}
+
 
 class _Planner:
     def __init__(self, sheet: Sheet, scope: Scope, within: Organization | None = None) -> None:
@@ -172,8 +178,8 @@ class _Planner:
         self.payments = any(f in sheet.columns for f in PAYMENT_FIELDS)
         self.assessments = "year" in sheet.columns
 
-    def run(self) -> tuple[list[PlannedRow], list[RowError]]:
-        return check_rows(self.sheet, self.check)
+    def run(self, progress: Progress | None = None) -> tuple[list[PlannedRow], list[RowError]]:
+        return check_rows(self.sheet, self.check, progress)
 
     def member(self, row: Row) -> Member | None:
         text = row.text("id_number").lstrip("'")
@@ -398,15 +404,16 @@ def _missing_columns(sheet: Sheet) -> list[RowError]:
     return [missing(f) for f in PAYMENT_FIELDS]
 
 
-def _evaluate(plan: DuesImportPlan, scope: Scope) -> None:
+def _evaluate(plan: DuesImportPlan, scope: Scope, progress: Progress | None = None) -> None:
     assert plan.sheet is not None
-    plan.rows, plan.errors = _Planner(plan.sheet, scope, plan.within).run()
+    plan.rows, plan.errors = _Planner(plan.sheet, scope, plan.within).run(progress)
 
 
 def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
-                within: Organization | None = None) -> DuesImportPlan:
+                within: Organization | None = None, progress: Progress | None = None) -> DuesImportPlan:
     """Read and check every row against the records and the acting user's scope (and, given `within`, that
-    organization's subtree: a branch's sheet names the branch's members only). Never writes."""
+    organization's subtree: a branch's sheet names the branch's members only). Never writes. `progress(done,
+    total)` hears how many rows were checked."""
     plan = DuesImportPlan(filename=filename, within=within)
     rows, problem = read_rows(fileobj_or_path, filename)
     if rows is None:
@@ -419,12 +426,13 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
         plan.errors = errors
         return plan
     plan.sheet = sheet
-    _evaluate(plan, current_scope())
+    _evaluate(plan, current_scope(), progress)
     return plan
 
 
-def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
-    """Re-check the plan's rows and record their payments in one transaction: all of them, or nothing."""
+def apply_import(plan: DuesImportPlan, progress: Progress | None = None) -> DuesImportPlan:
+    """Re-check the plan's rows and record their payments in one transaction: all of them, or nothing.
+    `progress(done, total)` hears the rows checked again, then (from 0 again) the rows written."""
     if not plan.ok or plan.sheet is None or plan.applied:
         return plan
     fresh = DuesImportPlan(filename=plan.filename, sheet=plan.sheet, within=plan.within)
@@ -447,8 +455,8 @@ def apply_import(plan: DuesImportPlan) -> DuesImportPlan:
     def column_for(field: str | None) -> str:
         return fresh.sheet.column_name(field) if field in BY_FIELD and fresh.sheet is not None else ""
 
-    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
-                      column_for=column_for)
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope(), progress), write=write,
+                      column_for=column_for, progress=progress)
 
 
 def _print_rows(plan: ImportPlan) -> None:

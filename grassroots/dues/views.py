@@ -25,11 +25,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.sheets import PlannedRow, Progress
 from grassroots.dues import importer as dues_importer
 from grassroots.dues import selectors as dues_selectors
 from grassroots.dues import services as dues_services
@@ -40,9 +43,6 @@ from grassroots.orgs.models import Organization
 from grassroots.ui import xlsx
 from grassroots.ui.forms import query_int, rule_error_on_form
 from grassroots.ui.imports import ImportFlow
-
-SESSION_DUES_IMPORTS = "dues_imports"
-
 
 # --- the ledger ----------------------------------------------------------------------------------
 
@@ -203,51 +203,61 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- import -----------------------------------------------------------------------------------------
 
-def _plan(saved: Path, filename: str, org: Organization) -> Any:
+def _plan(saved: Path, filename: str, org: Organization | None, params: Any, progress: Progress) -> Any:
     """The dry run of a branch's sheet: every row must name a member of `org`'s subtree."""
     with saved.open("rb") as fileobj:
-        return dues_importer.plan_import(fileobj, filename, within=org)
+        return dues_importer.plan_import(fileobj, filename, within=org, progress=progress)
 
 
-def _preview(request: HttpRequest, org: Organization, form: forms.Form, plan: Any, token: str,
-             filename: str) -> HttpResponse:
-    labels = {"create": pgettext("import action", "Record"), "update": _("Change the assessment"),
-              "unchanged": _("Unchanged (already recorded)")}
-    rows = [{"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action), "name": r.name,
-             "id_number_masked": r.id_number_masked, "paid_on": r.values.get("paid_on"),
-             "amount": r.values.get("amount"), "months": r.values.get("months") or [],
-             "has_payment": "paid_on" in r.values, "assessment": r.values.get("assessment"),
-             "category": (DuesCategory(r.values["assessment"]["category"]).label
-                          if r.values.get("assessment") else ""),
-             "channel": r.values.get("channel", "")} for r in plan.rows]
-    return render(request, "dues/dues_import.html", {
-        "org": org, "form": form, "plan": plan, "rows": rows, "token": token, "filename": filename,
-        "assessments": any(r["assessment"] for r in rows), "payments": any(r["has_payment"] for r in rows),
-        "counts": [(labels.get(k, k), v) for k, v in dict(plan.counts).items() if k in labels],
-    })
+def _labels() -> dict[str, str]:
+    return {"create": pgettext("import action", "Record"), "update": _("Change the assessment"),
+            "unchanged": _("Unchanged (already recorded)")}
 
 
-def _upload_page(request: HttpRequest, org: Organization, form: forms.Form, status: int) -> HttpResponse:
+def _describe(r: PlannedRow) -> dict[str, Any]:
+    """One row of the preview, as JSON keeps it (dates and money as text)."""
+    months = r.values.get("months") or []
+    paid_on = r.values.get("paid_on")
+    assessment = r.values.get("assessment")
+    out: dict[str, Any] = {
+        "row": r.row, "action": r.action, "action_label": _labels().get(r.action, r.action), "name": r.name,
+        "id_number_masked": r.id_number_masked, "has_payment": "paid_on" in r.values,
+        "paid_on": paid_on.isoformat() if paid_on else "", "amount": r.values.get("amount"),
+        "months": [f"{m:%Y-%m}" for m in months], "channel": r.values.get("channel", ""), "assessment": None}
+    if assessment:
+        before = assessment.get("before")
+        out["assessment"] = {
+            "year": assessment.get("year"), "category": str(DuesCategory(assessment["category"]).label),
+            "base": assessment.get("base"), "monthly_amount": assessment.get("monthly_amount"),
+            "before": before if before is not None and before != assessment.get("monthly_amount") else None}
+    return out
+
+
+def _upload_page(request: HttpRequest, org: Organization | None, form: forms.Form, status: int) -> HttpResponse:
     return render(request, "dues/dues_import.html", {"org": org, "form": form}, status=status)
 
 
-def _imported(request: HttpRequest, org: Organization, plan: Any) -> HttpResponse:
-    counts = dict(plan.counts)
-    if dues_importer.has_assessments(plan):
-        messages.success(request, _("Imported: %(created)s rows of assessments and payments recorded, %(updated)s "
-                                    "assessments changed, %(unchanged)s already recorded.") % {
+def _summary(counts: dict[str, int]) -> str:
+    if counts.get("assessed"):  # the file set a year's assessments (dues.importer.has_assessments)
+        return _("Imported: %(created)s rows of assessments and payments recorded, %(updated)s assessments changed, "
+                 "%(unchanged)s already recorded.") % {
             "created": counts.get("create", 0), "updated": counts.get("update", 0),
-            "unchanged": counts.get("unchanged", 0)})
-    else:
-        messages.success(request, _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
-            "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)})
-    return redirect("dues-ledger", code=org.code)
+            "unchanged": counts.get("unchanged", 0)}
+    return _("Imported: %(created)s payments recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
 
 
-IMPORT = ImportFlow(session_key=SESSION_DUES_IMPORTS, prefix="dues-", url_name="dues-import", plan=_plan,
-                    apply=dues_importer.apply_import, preview=_preview, upload_page=_upload_page, done=_imported)
+def _done_link(job: Any) -> tuple[str, str]:
+    return reverse("dues-ledger", kwargs={"code": job.org.code}), _("Dues ledger")
 
 
+IMPORT = ImportFlow(path="grassroots.dues.views.IMPORT", title=_lazy("Import a payment sheet"), prefix="dues-",
+                    url_name="dues-import", plan=_plan, apply=dues_importer.apply_import, describe=_describe,
+                    rows_template="dues/_import_rows.html", upload_page=_upload_page, labels=_labels,
+                    summary=_summary, done_link=_done_link)
+
+
+@csrf_exempt  # checked by ImportFlow.handle once the upload's size cap is in place
 @login_required
 @require_http_methods(["GET", "POST"])
 def dues_import(request: HttpRequest, code: str) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.orgs.forms import DATE_HELP, NOTE_MAX, OrgChoiceMixin, choice_list, date_field
-from grassroots.ui.forms import IMPORT_SUFFIXES, LooseDateField, check_import_suffix
+from grassroots.ui.forms import IMPORT_SUFFIXES, LooseDateField, check_import_file, import_file_help
 
 from . import transfers as transfer_services
 from .models import Education, EventKind, Member, Occupation, Sex, Status
@@ -118,9 +118,10 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, org_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["default_org"].choices = [("", _("(none)"))] + org_choices  # type: ignore[attr-defined]
+        self.fields["file"].help_text = import_file_help()
 
     def clean_file(self) -> Any:
-        return check_import_suffix(self.cleaned_data["file"])
+        return check_import_file(self.cleaned_data["file"])
 
 
 # --- transfers ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from grassroots.core.context import acting
 from grassroots.core.sheets import (
     ImportPlan,
     PlannedRow,
+    Progress,
     Row,
     RowError,
     Sheet,
@@ -94,8 +95,8 @@ class _Planner:
         return (Organization.objects.filter(kind=OrgKind.PARTY_GROUP, path__startswith=org.path)
                 .filter(Q(code=text) | Q(name=text)).order_by("path").first())
 
-    def run(self) -> tuple[list[PlannedRow], list[RowError]]:
-        return check_rows(self.sheet, self.check)
+    def run(self, progress: Progress | None = None) -> tuple[list[PlannedRow], list[RowError]]:
+        return check_rows(self.sheet, self.check, progress)
 
     def check(self, row: Row) -> PlannedRow | None:
         name = row.plain("name", required=True, max_length=50)
@@ -253,9 +254,9 @@ class _Planner:
                           changes=changes, member_id=member.pk, values=updates)
 
 
-def _evaluate(plan: ImportPlan, scope: Scope) -> None:
+def _evaluate(plan: ImportPlan, scope: Scope, progress: Progress | None = None) -> None:
     assert plan.sheet is not None
-    rows, errors = _Planner(plan.sheet, plan.default_org_code, scope).run()
+    rows, errors = _Planner(plan.sheet, plan.default_org_code, scope).run(progress)
     plan.rows, plan.errors = rows, errors
 
 
@@ -263,8 +264,9 @@ def _evaluate(plan: ImportPlan, scope: Scope) -> None:
 
 
 def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
-                default_org_code: str | None = None) -> ImportPlan:
-    """Read and check every row against the roster and the acting user's scope. Never writes."""
+                default_org_code: str | None = None, progress: Progress | None = None) -> ImportPlan:
+    """Read and check every row against the roster and the acting user's scope. Never writes.
+    `progress(done, total)` hears how many rows were checked."""
     plan = ImportPlan(filename=filename, default_org_code=default_org_code)
     rows, problem = read_rows(fileobj_or_path, filename)
     if rows is None:
@@ -275,7 +277,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
         plan.errors = errors
         return plan
     plan.sheet = sheet
-    _evaluate(plan, current_scope())
+    _evaluate(plan, current_scope(), progress)
     return plan
 
 
@@ -285,8 +287,9 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     return plan.sheet.column_name(_SERVICE_FIELD_TO_COLUMN.get(service_field, service_field))
 
 
-def apply_import(plan: ImportPlan) -> ImportPlan:
-    """Re-check the plan's rows and write them in one transaction: all of them, or nothing.
+def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPlan:
+    """Re-check the plan's rows and write them in one transaction: all of them, or nothing. `progress(done,
+    total)` hears the rows checked again, then (from 0 again) the rows written.
 
     Returns a new plan: `applied` is True when written; otherwise `errors` say why nothing was.
     """
@@ -301,8 +304,8 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
             assert row.member_id is not None
             member_update(Member.objects.get(pk=row.member_id), **row.values)
 
-    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
-                      column_for=lambda field: _column_for(fresh, field))
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope(), progress), write=write,
+                      column_for=lambda field: _column_for(fresh, field), progress=progress)
 
 
 def _print_rows(plan: ImportPlan) -> None:

@@ -45,6 +45,7 @@ from grassroots.core.sheets import (
     Column,
     ImportPlan,
     PlannedRow,
+    Progress,
     Row,
     RowError,
     Sheet,
@@ -170,8 +171,8 @@ class _Planner:
         self._known: dict[dt.date, dict[tuple[str, str, str], Opinion]] = {}
         self.seen: dict[tuple[dt.date, str, str, str], int] = {}
 
-    def run(self) -> tuple[list[PlannedRow], list[RowError]]:
-        return check_rows(self.sheet, self.check)
+    def run(self, progress: Progress | None = None) -> tuple[list[PlannedRow], list[RowError]]:
+        return check_rows(self.sheet, self.check, progress)
 
     # --- lookups ---------------------------------------------------------------------------------------
     def category(self, row: Row) -> Category | None:
@@ -459,9 +460,9 @@ class _Planner:
         )
 
 
-def _evaluate(plan: OpinionImportPlan) -> None:
+def _evaluate(plan: OpinionImportPlan, progress: Progress | None = None) -> None:
     assert plan.sheet is not None and plan.station is not None
-    plan.rows, plan.errors = _Planner(plan.sheet, plan.station).run()
+    plan.rows, plan.errors = _Planner(plan.sheet, plan.station).run(progress)
 
 
 def _require_entry(station: Organization) -> None:
@@ -472,8 +473,9 @@ def _require_entry(station: Organization) -> None:
 # --- the API -----------------------------------------------------------------------------------------------
 
 def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
-                station: Organization) -> OpinionImportPlan:
+                station: Organization, progress: Progress | None = None) -> OpinionImportPlan:
     """Read and check every row against the station's categories, outlets and area. Never writes.
+    `progress(done, total)` hears how many rows were checked.
     Raises PermissionDeniedError when the acting user may not enter opinions for the station."""
     _require_entry(station)
     plan = OpinionImportPlan(filename=filename, station=station)
@@ -493,7 +495,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
         plan.errors = errors
         return plan
     plan.sheet = sheet
-    _evaluate(plan)
+    _evaluate(plan, progress)
     return plan
 
 
@@ -504,8 +506,9 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     return plan.sheet.column_name(name) if name in BY_FIELD else ""
 
 
-def apply_import(plan: OpinionImportPlan) -> OpinionImportPlan:
-    """Re-check the plan's rows and submit their opinions in one transaction: all of them, or nothing."""
+def apply_import(plan: OpinionImportPlan, progress: Progress | None = None) -> OpinionImportPlan:
+    """Re-check the plan's rows and submit their opinions in one transaction: all of them, or nothing.
+    `progress(done, total)` hears the rows checked again, then (from 0 again) the rows written."""
     if not plan.ok or plan.sheet is None or plan.applied or plan.station is None:
         return plan
     station = plan.station
@@ -526,8 +529,8 @@ def apply_import(plan: OpinionImportPlan) -> OpinionImportPlan:
         elif row.action == "update" and row.opinion_id is not None:
             services.carry_over(Opinion.objects.get(pk=row.opinion_id), **row.history)
 
-    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh),  # the station may have changed since the plan
-                      write=write, column_for=lambda field: _column_for(fresh, field))
+    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, progress),  # the station may have changed
+                      write=write, column_for=lambda field: _column_for(fresh, field), progress=progress)
 
 
 def template_xlsx(station: Organization) -> bytes:

@@ -146,6 +146,12 @@ class OrgImportPlan(ImportPlan):
                 out[r.action] += 1
         return out
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """By action, then by sheet and action (`org_create`, `place_unchanged`, ...) for the summaries."""
+        return {**super().counts, **{f"org_{k}": v for k, v in self.org_counts.items()},
+                **{f"place_{k}": v for k, v in self.place_counts.items()}}
+
 
 # --- reading every sheet of the workbook -------------------------------------------------------------------
 
@@ -567,7 +573,8 @@ def _evaluate(plan: OrgImportPlan, scope: Scope) -> None:
     plan.rows, plan.errors = _Planner(plan, scope).run()
 
 
-def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str) -> OrgImportPlan:
+def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str,
+                progress: sheets.Progress | None = None) -> OrgImportPlan:
     """Read and check every row of every sheet against the records and the acting user's scope. Never writes."""
     plan = OrgImportPlan(filename=filename)
     book, problem = _book(fileobj_or_path, filename)
@@ -578,10 +585,14 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     if plan.errors:
         return plan
     _evaluate(plan, current_scope())
+    if progress is not None:
+        done = len(plan.sheet.records if plan.sheet is not None else []) + len(
+            plan.place_sheet.records if plan.place_sheet is not None else [])
+        progress(done, done)
     return plan
 
 
-def apply_import(plan: OrgImportPlan) -> OrgImportPlan:
+def apply_import(plan: OrgImportPlan, progress: sheets.Progress | None = None) -> OrgImportPlan:
     """Check the rows again and write the places, then the organizations, through the services in one
     transaction: all of them, or nothing."""
     if not plan.ok or plan.applied or (plan.sheet is None and plan.place_sheet is None):
@@ -619,7 +630,7 @@ def apply_import(plan: OrgImportPlan) -> OrgImportPlan:
         return fresh.sheet.column_name(name) if fresh.sheet is not None and name in ORG_BY_FIELD else ""
 
     return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
-                      column_for=column_for)
+                      column_for=column_for, progress=progress)
 
 
 # --- the command line ---------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ the shell's frame (`grassroots.web`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,14 +22,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
+from grassroots.core.sheets import PlannedRow, Progress
 from grassroots.members.selectors import members_of_on
 from grassroots.members.services import MEMBER_ORG_KINDS
-from grassroots.ui import uploads
-from grassroots.ui.forms import ImportFileForm, write_on_form
+from grassroots.ui.forms import write_on_form
+from grassroots.ui.imports import ImportFlow
 
 from . import importer as org_importer
 from . import services as org_services
@@ -186,7 +190,6 @@ def org_revoke(request: HttpRequest, code: str) -> HttpResponse:
 # organizations), so it takes the two steps itself, as the member import does, rather than `ui.imports.ImportFlow`,
 # which serves one organization's imports. Both steps plan from the kept file (never from what the client sends).
 
-SESSION_ORG_IMPORTS = "org_imports"
 
 
 def _may_import_orgs(scope: Scope) -> None:
@@ -194,72 +197,59 @@ def _may_import_orgs(scope: Scope) -> None:
         raise PermissionDenied(_("You may not import organizations."))
 
 
-def _org_plan(saved: Path, filename: str) -> Any:
+def _org_plan(saved: Path, filename: str, org: Organization | None, params: Mapping[str, Any],
+              progress: Progress) -> Any:
     with saved.open("rb") as fileobj:
-        return org_importer.plan_import(fileobj, filename)
+        return org_importer.plan_import(fileobj, filename, progress=progress)
 
 
-def _org_import_page(request: HttpRequest, form: Any, plan: Any = None, token: str = "", filename: str = "",
-                     status: int = 200) -> HttpResponse:
-    labels = {"create": pgettext("import action", "Create"), "update": _("Give its place"),
-              "unchanged": _("Unchanged")}
-    rows = []
+def _org_labels() -> dict[str, str]:
+    return {"create": pgettext("import action", "Create"), "update": _("Give its place"), "unchanged": _("Unchanged")}
+
+
+def _org_describe(r: PlannedRow) -> dict[str, Any]:
+    """One row of the preview, as JSON keeps it."""
+    v = r.values
     kinds = {**dict(OrgKind.choices), **dict(TerritoryKind.choices)}
-    if plan is not None:
-        for r in plan.rows:
-            v = r.values
-            rows.append({"row": r.row, "action": r.action, "action_label": labels.get(r.action, r.action),
-                         "sheet": _("Places") if v["sheet"] == "place" else _("Organizations"),
-                         "code": v["code"], "name": r.name, "kind": kinds.get(v["kind"], v["kind"]),
-                         "parent": v["parent"], "date": v.get("founded_on") or v.get("since"),
-                         "territory": v.get("territory", "")})
-    counts = []
-    if plan is not None:
-        counts = [(f"{_('Organizations')} · {labels[k]}", n) for k, n in plan.org_counts.items() if n]
-        counts += [(f"{_('Places')} · {labels[k]}", n) for k, n in plan.place_counts.items() if n]
+    day = v.get("founded_on") or v.get("since")
+    return {"row": r.row, "action": r.action, "action_label": _org_labels().get(r.action, r.action),
+            "sheet": _("Places") if v["sheet"] == "place" else _("Organizations"),
+            "code": v["code"], "name": r.name, "kind": str(kinds.get(v["kind"], v["kind"])),
+            "parent": v["parent"], "date": day.isoformat() if day else "", "territory": v.get("territory") or ""}
+
+
+def _org_import_page(request: HttpRequest, org: Organization | None, form: forms.Form, status: int) -> HttpResponse:
     return render(request, "orgs/org_import.html", {
-        "form": form, "plan": plan, "rows": rows, "counts": counts, "token": token, "filename": filename,
+        "form": form,
         "org_kinds": org_importer.accepted_kinds(org_importer.ORG_KIND_WORDS),
         "place_kinds": org_importer.accepted_kinds(org_importer.PLACE_KIND_WORDS),
         "date_formats": org_importer.DATE_FORMATS,
     }, status=status)
 
 
+def _org_summary(counts: dict[str, int]) -> str:
+    return _("Imported: %(orgs)s organizations and %(places)s places created, %(given)s organizations given their "
+             "place, %(unchanged)s rows unchanged.") % {
+        "orgs": counts.get("org_create", 0), "places": counts.get("place_create", 0),
+        "given": counts.get("org_update", 0), "unchanged": counts.get("unchanged", 0)}
+
+
+def _org_done_link(job: Any) -> tuple[str, str]:
+    return reverse("org-tree"), _("Organizations")
+
+
+IMPORT = ImportFlow(path="grassroots.orgs.views.IMPORT", title=gettext_lazy("Import organizations and places"),
+                    prefix="orgs-", url_name="org-import", plan=_org_plan, apply=org_importer.apply_import,
+                    describe=_org_describe, rows_template="orgs/_import_rows.html", upload_page=_org_import_page,
+                    labels=_org_labels, summary=_org_summary, done_link=_org_done_link)
+
+
+@csrf_exempt  # checked by ImportFlow.handle once the upload's size cap is in place
 @login_required
-@write_page
+@require_http_methods(["GET", "POST"])
 def org_import(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    _may_import_orgs(scope)
-    if request.method == "POST" and request.POST.get("step") == "confirm":
-        return _org_import_confirm(request)
-    form = ImportFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        token, saved = uploads.keep(request, upload, session_key=SESSION_ORG_IMPORTS, prefix="orgs-")
-        return _org_import_page(request, form, _org_plan(saved, upload.name), token, upload.name)
-    return _org_import_page(request, form, status=400 if request.method == "POST" else 200)
-
-
-def _org_import_confirm(request: HttpRequest) -> HttpResponse:
-    token = request.POST.get("token", "")
-    kept = uploads.pending(request, token, session_key=SESSION_ORG_IMPORTS)
-    if kept is None:
-        messages.error(request, _("That upload is no longer available; please upload the file again."))
-        return redirect("org-import")
-    info, saved = kept
-    plan = _org_plan(saved, info["filename"])
-    if plan.ok:
-        plan = org_importer.apply_import(plan)  # re-checks and writes every row, or none
-    if not plan.ok or not plan.applied:
-        messages.error(request, _("The file has errors; nothing was imported."))
-        return _org_import_page(request, ImportFileForm(), plan, token, info["filename"])
-    uploads.discard(request, token, session_key=SESSION_ORG_IMPORTS)
-    orgs, places = plan.org_counts, plan.place_counts
-    messages.success(request, _("Imported: %(orgs)s organizations and %(places)s places created, %(given)s "
-                                "organizations given their place, %(unchanged)s rows unchanged.") % {
-        "orgs": orgs["create"], "places": places["create"], "given": orgs["update"],
-        "unchanged": orgs["unchanged"] + places["unchanged"]})
-    return redirect("org-tree")
+    _may_import_orgs(scope_for(request.user))
+    return IMPORT.handle(request)
 
 
 @login_required

@@ -37,14 +37,39 @@ def check_import_suffix(upload: Any) -> Any:
     return upload
 
 
+def too_big_message() -> str:
+    from .uploads import max_megabytes
+
+    return _("The file is larger than %(mb)d MB: split it into smaller files.") % {"mb": max_megabytes()}
+
+
+def check_import_file(upload: Any) -> Any:
+    """An import's file: an .xlsx, .xls or .csv no larger than the cap (judged by its size, before reading it)."""
+    from .uploads import max_bytes
+
+    if (upload.size or 0) > max_bytes():
+        raise forms.ValidationError(too_big_message(), code="too_big")
+    return check_import_suffix(upload)
+
+
+def import_file_help() -> str:
+    from .uploads import max_megabytes
+
+    return _("At most %(mb)d MB.") % {"mb": max_megabytes()}
+
+
 class ImportFileForm(forms.Form):
     """The one field of an import's first step."""
 
     file = forms.FileField(label=_("File (.xlsx, .xls or .csv)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = import_file_help()
+
     def clean_file(self) -> Any:
-        return check_import_suffix(self.cleaned_data["file"])
+        return check_import_file(self.cleaned_data["file"])
 
 
 def rule_error_on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str] | None = None) -> None:

@@ -1,80 +1,110 @@
-"""The two steps every import page of an organization takes: upload a file and see the dry run; confirm, which
-plans again from the kept file (never from what the client sends back) and applies every row or none.
+"""The steps every import page takes, with the work done by a background job (`ui.jobs`), never in the request:
 
-A page supplies its own dry run (`plan`), its write (`apply`), the preview it renders and what to say and where
-to go when done; `ImportFlow.handle` does the rest. The upload is kept between the two steps by `uploads`.
+1. upload: the file is kept (`uploads`, capped in size) and an `ImportJob` queued; the page goes to the job;
+2. the worker runs the dry run while the job's page shows a progress bar (an HTMX poll of a small status
+   partial every second; a plain refresh link without JavaScript);
+3. the dry run: the counts and, a page at a time, the errors (row, column, problem; all of them as .xlsx) or
+   what each row would do; nothing is written;
+4. confirm: a second job plans again from the kept file (never from what the client sends back) and writes
+   every row or none; the file is then deleted and the page says what was imported.
+
+A page supplies an `ImportFlow`: its dry run (`plan`), its write (`apply`), how a planned row shows
+(`describe` and `rows_template`), its upload page, and the words for the counts. The job pages themselves are
+`ui.import_views`, shared by every flow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_protect
 
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.sheets import ImportPlan, PlannedRow, Progress
 from grassroots.orgs.models import Organization
 
 from . import uploads
-from .forms import ImportFileForm
+from .forms import ImportFileForm, too_big_message
+from .models import ImportJob
 
-Preview = Callable[[HttpRequest, Organization, forms.Form, Any, str, str], HttpResponse]
+Plan = Callable[[Path, str, Organization | None, Mapping[str, Any], Progress], ImportPlan]
+UploadPage = Callable[[HttpRequest, Organization | None, forms.Form, int], HttpResponse]
+FormFactory = Callable[[HttpRequest, Organization | None, dict[str, Any]], forms.Form]
+
+
+def _file_form(request: HttpRequest, org: Organization | None, kwargs: dict[str, Any]) -> forms.Form:
+    return ImportFileForm(**kwargs)
+
+
+def _no_params(form: forms.Form) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
 class ImportFlow:
-    session_key: str  # where `uploads` keeps this kind of import's pending files
+    path: str  # where this flow is defined, "package.module.NAME": the worker finds it by this
+    title: Any  # the page's heading ("Import members")
     prefix: str  # of the kept file's name
-    url_name: str  # the import page, taking the organization's code
-    plan: Callable[[Path, str, Organization], Any]  # the dry run of a kept file (an ImportPlan)
-    apply: Callable[[Any], Any]  # applies a plan without errors, all rows or none
-    preview: Preview  # renders the dry run (request, org, form, plan, token, filename)
-    upload_page: Callable[[HttpRequest, Organization, forms.Form, int], HttpResponse]  # the page with its status
-    done: Callable[[HttpRequest, Organization, Any], HttpResponse]  # says what was imported, redirects
+    url_name: str  # the upload page (taking the organization's code, if the flow has one)
+    plan: Plan  # the dry run of a kept file: (file, its name, organization, params, progress) -> ImportPlan
+    apply: Callable[[Any, Progress], Any]  # applies a plan without errors, all rows or none
+    describe: Callable[[PlannedRow], dict[str, Any]]  # one row of the preview, as the rows template shows it
+    rows_template: str  # the preview table: `rows` (described rows)
+    upload_page: UploadPage  # the page with its form and status
+    labels: Callable[[], dict[str, str]]  # the words for the counts, by action (create, update, unchanged)
+    summary: Callable[[dict[str, int]], str]  # what was imported, from the counts by action
+    done_link: Callable[[ImportJob], tuple[str, str]]  # where to go once imported: (url, label)
+    form: FormFactory = _file_form  # the upload form, from its keyword arguments (data, files)
+    params: Callable[[forms.Form], dict[str, Any]] = field(default=_no_params)  # what else the form says
 
-    def handle(self, request: HttpRequest, org: Organization) -> HttpResponse:
-        if request.method == "POST" and request.POST.get("step") == "confirm":
-            return self._confirm(request, org)
-        form = ImportFileForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            token, saved = uploads.keep(request, upload, session_key=self.session_key, prefix=self.prefix,
-                                        org=org.code)
-            try:
-                plan = self.plan(saved, upload.name, org)
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except RuleError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return self.preview(request, org, form, plan, token, upload.name)
-        return self.upload_page(request, org, form, 400 if request.method == "POST" else 200)
+    def upload_url(self, org: Organization | None) -> str:
+        return reverse(self.url_name, kwargs={"code": org.code}) if org is not None else reverse(self.url_name)
 
-    def _confirm(self, request: HttpRequest, org: Organization) -> HttpResponse:
-        token = request.POST.get("token", "")
-        kept = uploads.pending(request, token, session_key=self.session_key)
-        if kept is None or kept[0].get("org") != org.code:
-            messages.error(request, _("That upload is no longer available; please upload the file again."))
-            return redirect(self.url_name, code=org.code)
-        info, saved = kept
-        try:
-            plan = self.plan(saved, info["filename"], org)
-            if plan.ok:
-                plan = self.apply(plan)  # re-checks and writes every row, or none
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except RuleError as exc:
-            messages.error(request, exc.message)
-            return redirect(self.url_name, code=org.code)
-        if not plan.ok or not plan.applied:
-            messages.error(request, _("The file has errors; nothing was imported."))
-            return self.preview(request, org, ImportFileForm(), plan, token, info["filename"])
-        uploads.discard(request, token, session_key=self.session_key)
-        return self.done(request, org, plan)
+    def counts(self, job: ImportJob) -> list[tuple[str, int]]:
+        labels = self.labels()
+        return [(labels[action], n) for action, n in job.counts.items() if action in labels]
+
+    def handle(self, request: HttpRequest, org: Organization | None = None) -> HttpResponse:
+        """The upload page: on a valid upload, keep the file, queue its dry run and go to the job's page.
+
+        The size cap is an upload handler, which must be in place before anything reads the request's body; the
+        CSRF middleware would read it first, so the page's view is `csrf_exempt` and the check is made here, after
+        the handler is added (the way Django's documentation on upload handlers describes)."""
+        request.upload_handlers.insert(0, uploads.CappedUploadHandler(request))
+        return csrf_protect(self._handle)(request, org)
+
+    def _handle(self, request: HttpRequest, org: Organization | None) -> HttpResponse:
+        if request.method != "POST":
+            return self.upload_page(request, org, self.form(request, org, {}), 200)
+        request.POST  # noqa: B018 -- read the body, through the capped handlers
+        if uploads.too_big(request):  # the file was skipped unread
+            form = self.form(request, org, {})
+            form.cleaned_data = {}  # an unbound form takes an error once it has (empty) cleaned data
+            form.add_error("file", too_big_message())
+            return self.upload_page(request, org, form, 400)
+        form = self.form(request, org, {"data": request.POST, "files": request.FILES})
+        if not form.is_valid():
+            return self.upload_page(request, org, form, 400)
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            kind=self.path, user=cast(Any, request.user), org=org, params=self.params(form),
+            filename=(upload.name or "")[:255], stored=uploads.store(upload, prefix=self.prefix),
+            language=get_language() or "")
+        start(job, new=True)
+        return redirect("import-job", job=job.pk)
+
+
+def start(job: ImportJob, *, new: bool = False) -> None:
+    """Queue the job's next step (and, at each new upload, the removal of abandoned files)."""
+    from .tasks import remove_abandoned_uploads, run_import_job
+
+    run_import_job.enqueue(str(job.pk))
+    if new:
+        remove_abandoned_uploads.enqueue()

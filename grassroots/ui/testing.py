@@ -102,3 +102,25 @@ def assert_writes_need_login(client: Client, writes: Any) -> None:
         response = client.post(url, data)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
         assert counts() == before
+
+
+def import_upload(client: Client, url: str, upload: Any, **data: Any) -> Any:
+    """Upload a file to an import page, following on to the job's page (the tests' tasks run at once, so its
+    dry run is done by then)."""
+    return client.post(url, {"file": upload, **data}, follow=True)
+
+
+def import_job_of(response: Any) -> Any:
+    """The import job whose page `response` is."""
+    from django.urls import resolve
+
+    from grassroots.ui.models import ImportJob
+
+    return ImportJob.objects.get(pk=resolve(response.request["PATH_INFO"]).kwargs["job"])
+
+
+def import_confirm(client: Client, response: Any) -> Any:
+    """Confirm the dry run on the job page `response`, following on to the job's page once written."""
+    from django.urls import reverse
+
+    return client.post(reverse("import-job-confirm", args=[import_job_of(response).pk]), follow=True)

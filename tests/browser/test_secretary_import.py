@@ -44,15 +44,17 @@ def test_secretary_imports_two_members_on_a_phone(phone_page: Any) -> None:
     page.goto(page.base + "/import/members/")
     page.set_input_files("#id_file", files=[{"name": "members.xlsx", "mimeType": XLSX,
                                              "buffer": two_new_members_of_a()}])
-    page.click("#dry-run")
+    page.click("#dry-run")  # the upload queues the dry run; the job's page shows it once done
     creates = page.locator("#import-preview tr[data-action=create]")
     creates.first.wait_for()
     assert creates.count() == 2
     assert "陈静" in creates.nth(0).inner_text() and "刘洋" in creates.nth(1).inner_text()
     assert page.locator("#import-errors").count() == 0
 
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the job's page fits the phone
+
     page.click("#confirm-import")
-    page.locator(".messages li.success").wait_for()
+    page.locator("#import-summary").wait_for()  # the job's page, once the worker has written the rows
 
     page.goto(page.base + f"/orgs/{cast.branch_a.code}/")
     SCREENS.mkdir(parents=True, exist_ok=True)
@@ -67,3 +69,34 @@ def test_secretary_imports_two_members_on_a_phone(phone_page: Any) -> None:
     page.screenshot(path=str(SCREENS / "secretary-branch-a-top.png"))
     page.screenshot(path=str(SCREENS / "secretary-branch-a-phone.png"), full_page=True)
     page.locator("#stats-table").screenshot(path=str(SCREENS / "secretary-branch-a-statistics.png"))
+
+
+def test_the_job_page_follows_the_worker(phone_page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job's page polls its status every second while the worker has not finished, and shows the dry run
+    by itself once it has (here the test plays the worker)."""
+    from grassroots.ui import imports, jobs
+    from grassroots.ui.models import ImportJob
+
+    queued: list[Any] = []
+    monkeypatch.setattr(imports, "start", lambda job, new=False: queued.append(job))
+    cast = build_cast()
+    page = phone_page
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", "secretary")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action='/login/'] button[type=submit]")
+    page.wait_for_url(f"**/orgs/{cast.branch_a.code}/")
+
+    page.goto(page.base + "/import/members/")
+    page.set_input_files("#id_file", files=[{"name": "members.xlsx", "mimeType": XLSX,
+                                             "buffer": two_new_members_of_a()}])
+    page.click("#dry-run")
+    page.locator("#import-progress").wait_for()
+    assert page.locator("#import-preview").count() == 0
+    job = ImportJob.objects.get()
+    with page.expect_response(lambda r: "/status/" in r.url):  # HTMX polls the status partial
+        pass
+    jobs.run(job.pk)  # the worker's dry run
+    page.locator("#import-preview tr[data-action=create]").first.wait_for()  # the page reloaded by itself
+    assert page.locator("#import-preview tr[data-action=create]").count() == 2
+    assert page.locator("#confirm-import").count() == 1

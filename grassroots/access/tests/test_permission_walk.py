@@ -118,6 +118,8 @@ def _object_kind(route: Route, param: str) -> str | None:
         return "calendar_token"
     if p == "role":
         return "role"
+    if p == "job":
+        return "import_job"
     if p in ("pk", "id"):
         before = route.template.split(f"%({param})s")[0].rstrip("/").rsplit("/", 1)[-1]
         return COLLECTIONS.get(before.lower())
@@ -297,6 +299,24 @@ def station_objects(cast: Any) -> dict[str, tuple[Any, Any, Any]]:
     return made
 
 
+def import_jobs(cast: Any) -> dict[str, Any]:
+    """A checked member import (one error line) uploaded by each user of the cast: a job is its uploader's alone
+    (made once per cast)."""
+    made = getattr(cast, "_walk_import_jobs", None)
+    if made is None:
+        from grassroots.ui.models import ImportJob, ImportJobLine, JobStatus
+
+        made = {}
+        for role, user in cast.users.items():
+            job = ImportJob.objects.create(kind="grassroots.members.views.imports.FLOW", user=user,
+                                           filename=f"{role}.xlsx", status=JobStatus.CHECKED, error_count=1)
+            ImportJobLine.objects.create(job=job, kind=ImportJobLine.ERROR, seq=0, row=2, column="sex",
+                                         message="unknown sex")
+            made[role] = job
+        cast._walk_import_jobs = made
+    return made
+
+
 def calendar_tokens(cast: Any, role: str, inside: dict[str, Any], outside: dict[str, Any]) -> tuple[Any, Any]:
     """The role's own feed token for what it may read, and one of its own for what it may not (a tampered one
     for anonymous): a feed shows only what its user may read today."""
@@ -393,6 +413,10 @@ def sides(cast: Any, role: str) -> Sides:
         chosen.forbidden += [outside_opinion.text, outside_opinion.submitter_name]
     chosen.inside["calendar_token"], chosen.outside["calendar_token"] = calendar_tokens(
         cast, role, chosen.inside, chosen.outside)
+    jobs = import_jobs(cast)  # one's own import job, and someone else's (the administrator may look at any)
+    chosen.inside["import_job"] = jobs.get(role)
+    if role != "admin":
+        chosen.outside["import_job"] = jobs["admin" if role == "secretary" else "secretary"]
     return chosen
 
 

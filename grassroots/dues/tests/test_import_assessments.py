@@ -5,7 +5,6 @@ amount checked against the rules; every error naming its row and column; all or 
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from grassroots.core.models import AuditEntry
 from grassroots.dues.importer import apply_import, plan_import
 from grassroots.dues.models import DuesAssessment, DuesMonth, DuesPayment
 from grassroots.members.models import MemberPeriod, Occupation
-from grassroots.ui.testing import client_as
+from grassroots.ui.testing import client_as, import_confirm, import_upload
 
 from .conftest import D, assess_in_service
 
@@ -175,16 +174,16 @@ def test_the_web_import_previews_and_writes_assessments(cast: Any, settings: Any
     settings.DATA_DIR = tmp_path
     sheet = csv_bytes([["李明", cast.member.id_number, "4000", "40", "2024"]])
     client = client_as(cast, "secretary")
-    response = client.post(reverse("dues-import", args=["A"]),
-                           {"step": "dry_run", "file": SimpleUploadedFile("dues.csv", sheet, content_type="text/csv")})
+    response = import_upload(client, reverse("dues-import", args=["A"]),
+                             SimpleUploadedFile("dues.csv", sheet, content_type="text/csv"))
     html = response.content.decode()
     assert response.status_code == 200 and '<td class="num" data-key="monthly">40.00' in html
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    done = client.post(reverse("dues-import", args=["A"]), {"step": "confirm", "token": token})
-    assert done.status_code == 302 and DuesAssessment.objects.count() == 1 and not DuesPayment.objects.exists()
+    assert not DuesAssessment.objects.exists()  # a dry run writes nothing
+    done = import_confirm(client, response)
+    assert done.status_code == 200 and DuesAssessment.objects.count() == 1 and not DuesPayment.objects.exists()
+    assert "Imported: 1 rows of assessments and payments recorded, 0 assessments changed" in done.content.decode()
     # outside the branch's subtree: the member is not found
-    other = client_as(cast, "secretary").post(
-        reverse("dues-import", args=["A"]),
-        {"step": "dry_run", "file": SimpleUploadedFile("dues.csv", csv_bytes([["赵刚", cast.member_b.id_number,
-                                                                               "4000", "", "2024"]]))})
+    other = import_upload(client_as(cast, "secretary"), reverse("dues-import", args=["A"]),
+                          SimpleUploadedFile("dues.csv", csv_bytes([["赵刚", cast.member_b.id_number, "4000", "",
+                                                                     "2024"]])))
     assert "no member with this ID number in" in other.content.decode()

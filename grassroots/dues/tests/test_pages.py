@@ -17,7 +17,7 @@ from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.dues import services
 from grassroots.dues.models import DuesAssessment, DuesMonth, DuesPayment, Remittance
-from grassroots.ui.testing import client_as
+from grassroots.ui.testing import client_as, import_confirm, import_upload
 
 BASE = Decimal("4000.00")  # in service, 3000.01 to 5000: 1% -> 40.00 a month
 
@@ -184,18 +184,17 @@ def test_the_payment_sheet_import_is_a_dry_run_then_a_confirm(cast: Cast, settin
              f"{cast.member.name},{cast.member.id_number},{today},40.00,{month:%Y-%m}\n"
              f"{cast.member_a2.name},{cast.member_a2.id_number},{today},40.00,{month:%Y-%m}\n").encode()
     client = client_as(cast, "secretary")
-    response = client.post(reverse("dues-import", args=["A"]),
-                           {"step": "dry_run", "file": SimpleUploadedFile("dues.csv", sheet, content_type="text/csv")})
+    response = import_upload(client, reverse("dues-import", args=["A"]),
+                             SimpleUploadedFile("dues.csv", sheet, content_type="text/csv"))
     html = text(response)
     assert response.status_code == 200 and html.count('<tr data-action="create">') == 2
     assert DuesPayment.objects.count() == 0  # a dry run writes nothing
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    response = client.post(reverse("dues-import", args=["A"]), {"step": "confirm", "token": token})
-    assert response.status_code == 302 and response["Location"] == reverse("dues-ledger", args=["A"])
+    done = import_confirm(client, response)
+    assert done.status_code == 200 and f'href="{reverse("dues-ledger", args=["A"])}" id="done-link"' in text(done)
     assert sorted(DuesMonth.objects.values_list("member_id", flat=True)) == sorted([cast.member.pk,
                                                                                     cast.member_a2.pk])
-    # the token is spent: confirming again writes nothing
-    client.post(reverse("dues-import", args=["A"]), {"step": "confirm", "token": token})
+    # the job is done and its file deleted: confirming again writes nothing
+    import_confirm(client, response)
     assert DuesPayment.objects.count() == 2
 
 
@@ -207,8 +206,8 @@ def test_an_import_with_errors_writes_nothing(cast: Cast, settings: Any, tmp_pat
     sheet = ("姓名,身份证号,交纳日期,金额,所属月份\n"
              f"{cast.member.name},{cast.member.id_number},{today},40.00,{this_month():%Y-%m}\n"
              f"{cast.member.name},{cast.member.id_number},{today},1.00,{this_month():%Y-%m}\n").encode()
-    response = client_as(cast, "secretary").post(
-        reverse("dues-import", args=["A"]), {"step": "dry_run", "file": SimpleUploadedFile("dues.csv", sheet)})
+    response = import_upload(client_as(cast, "secretary"), reverse("dues-import", args=["A"]),
+                             SimpleUploadedFile("dues.csv", sheet))
     html = text(response)
     assert 'id="import-errors"' in html and 'id="confirm-import"' not in html
     assert DuesPayment.objects.count() == 0
@@ -224,8 +223,8 @@ def test_a_branch_sheet_names_the_branch_members_only(cast: Cast, settings: Any,
     sheet = ("姓名,身份证号,交纳日期,金额,所属月份\n"
              f"{cast.member.name},{cast.member.id_number},{today},40.00,{this_month():%Y-%m}\n"
              f"{cast.member_b.name},{cast.member_b.id_number},{today},40.00,{this_month():%Y-%m}\n").encode()
-    response = client_as(cast, "street_admin").post(
-        reverse("dues-import", args=["A"]), {"step": "dry_run", "file": SimpleUploadedFile("dues.csv", sheet)})
+    response = import_upload(client_as(cast, "street_admin"), reverse("dues-import", args=["A"]),
+                             SimpleUploadedFile("dues.csv", sheet))
     html = text(response)
     assert 'id="import-errors"' in html and 'id="confirm-import"' not in html
     assert "no member with this ID number in" in html and cast.branch_a.name in html

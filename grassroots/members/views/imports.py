@@ -1,33 +1,37 @@
-"""The member import page: upload a sheet and see the dry run, then confirm, which plans again from the kept file
-(never from what the client sends back) and writes every row or none; and the blank template to fill in.
+"""The member import page: upload a sheet (each row names its organization; a default one for the rows that name
+none), which a background job checks (`ui.imports.ImportFlow`: a progress bar, then the dry run with its errors
+a page at a time), then confirm, which plans again from the kept file (never from what the client sends back)
+and writes every row or none; and the blank template to fill in.
 
-The import spans organizations (each row names its own, a default for the rest), so it takes the two steps
-itself rather than through `ui.imports.ImportFlow`, which serves one organization's imports. A refusal
-(PermissionDeniedError) reaches the middleware, which answers 403; a broken rule goes back on the form.
+A refusal (PermissionDeniedError) reaches the middleware, which answers 403; a broken rule is said on the job's
+page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.sheets import PlannedRow, Progress
 from grassroots.members import importer
 from grassroots.members.exporter import template_xlsx
 from grassroots.members.forms import ImportForm
 from grassroots.orgs.forms import live_writable, org_choices
-from grassroots.ui import uploads
-
-SESSION_IMPORTS = "member_imports"
+from grassroots.orgs.models import Organization
+from grassroots.ui.imports import ImportFlow
 
 
 def _org_choices(scope: Scope) -> list[tuple[str, str]]:
@@ -57,73 +61,59 @@ def _changes_text(changes: Any) -> str:
     return str(changes)
 
 
-def _plan(saved: Path, filename: str, default_org_code: str) -> Any:
+def _plan(saved: Path, filename: str, org: Organization | None, params: Mapping[str, Any],
+          progress: Progress) -> Any:
     with saved.open("rb") as fileobj:
-        return importer.plan_import(fileobj, filename, default_org_code=default_org_code or None)
+        return importer.plan_import(fileobj, filename, default_org_code=params.get("default_org_code") or None,
+                                    progress=progress)
 
 
-def _preview(request: HttpRequest, form: ImportForm, plan: Any, token: str) -> HttpResponse:
-    action_labels = {"create": _("Create"), "update": _("Update"), "unchanged": _("Unchanged")}
-    rows = [{"row": r.row, "action": r.action, "action_label": action_labels.get(r.action, r.action),
-             "name": r.name, "id_number_masked": r.id_number_masked, "org_code": r.org_code,
-             "changes": _changes_text(r.changes)} for r in plan.rows]
-    counts = [(action_labels.get(k, k), v) for k, v in dict(plan.counts).items()]
-    return render(request, "members/member_import.html", {
-        "form": form, "plan": plan, "rows": rows, "counts": counts, "token": token,
-        "filename": request.session[SESSION_IMPORTS][token]["filename"],
-    })
+def _labels() -> dict[str, str]:
+    return {"create": _("Create"), "update": _("Update"), "unchanged": _("Unchanged")}
 
 
+def _describe(r: PlannedRow) -> dict[str, Any]:
+    return {"row": r.row, "action": r.action, "name": r.name, "id_number_masked": r.id_number_masked,
+            "org_code": r.org_code, "changes": _changes_text(r.changes)}
+
+
+def _form(request: HttpRequest, org: Organization | None, kwargs: dict[str, Any]) -> forms.Form:
+    return ImportForm(org_choices=_org_choices(scope_for(request.user)), **kwargs)
+
+
+def _params(form: forms.Form) -> dict[str, Any]:
+    return {"default_org_code": form.cleaned_data.get("default_org") or ""}
+
+
+def _upload_page(request: HttpRequest, org: Organization | None, form: forms.Form, status: int) -> HttpResponse:
+    return render(request, "members/member_import.html", {"form": form}, status=status)
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "created": counts.get("create", 0), "updated": counts.get("update", 0),
+        "unchanged": counts.get("unchanged", 0)}
+
+
+def _done_link(job: Any) -> tuple[str, str]:
+    code = job.params.get("default_org_code")
+    if code:
+        return reverse("org-detail", kwargs={"code": code}), _("The organization's page")
+    return reverse("org-tree"), _("Organizations")
+
+
+FLOW = ImportFlow(path="grassroots.members.views.imports.FLOW", title=_lazy("Import members"), prefix="members-",
+                  url_name="member-import", plan=_plan, apply=importer.apply_import, describe=_describe,
+                  rows_template="members/_import_rows.html", upload_page=_upload_page, labels=_labels,
+                  summary=_summary, done_link=_done_link, form=_form, params=_params)
+
+
+@csrf_exempt  # checked by ImportFlow.handle once the upload's size cap is in place
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_import(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    _may_import(scope)
-    if request.method == "POST" and request.POST.get("step") == "confirm":
-        return _import_confirm(request, scope)
-    form = ImportForm(request.POST or None, request.FILES or None, org_choices=_org_choices(scope))
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        default_org_code = form.cleaned_data.get("default_org") or ""
-        token, saved = uploads.keep(request, upload, session_key=SESSION_IMPORTS, default_org_code=default_org_code)
-        try:
-            plan = _plan(saved, upload.name, default_org_code)
-        except PermissionDeniedError:
-            raise
-        except RuleError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return _preview(request, form, plan, token)
-    return render(request, "members/member_import.html", {"form": form})
-
-
-def _import_confirm(request: HttpRequest, scope: Scope) -> HttpResponse:
-    """Apply an upload kept from the dry run: planned again from the stored file, never from the client."""
-    token = request.POST.get("token", "")
-    kept = uploads.pending(request, token, session_key=SESSION_IMPORTS)
-    if kept is None:
-        messages.error(request, _("That upload is no longer available; please upload the file again."))
-        return redirect("member-import")
-    info, saved = kept
-    try:
-        plan = _plan(saved, info["filename"], info["default_org_code"])
-        if plan.ok:
-            plan = importer.apply_import(plan)  # re-checks and writes all rows, or none
-    except PermissionDeniedError:
-        raise
-    except RuleError as exc:
-        messages.error(request, exc.message)
-        return redirect("member-import")
-    if not plan.ok or not plan.applied:
-        messages.error(request, _("The file has errors; nothing was imported."))
-        form = ImportForm(initial={"default_org": info["default_org_code"]}, org_choices=_org_choices(scope))
-        return _preview(request, form, plan, token)
-    uploads.discard(request, token, session_key=SESSION_IMPORTS)
-    counts = dict(plan.counts)
-    messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-        "created": counts.get("create", 0), "updated": counts.get("update", 0),
-        "unchanged": counts.get("unchanged", 0)})
-    return redirect("member-import")
+    _may_import(scope_for(request.user))
+    return FLOW.handle(request)
 
 
 @login_required

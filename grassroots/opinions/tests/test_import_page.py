@@ -15,7 +15,7 @@ from django.urls import reverse
 from conftest import Cast
 from grassroots.opinions.models import Opinion, State
 from grassroots.opinions.tests.fixtures import Station, build_station
-from grassroots.ui.testing import client_as
+from grassroots.ui.testing import client_as, import_confirm, import_job_of
 
 HEADER = "收到日期,反映内容,类别,地点,渠道,反映人,联系电话"
 GOOD = (HEADER + "\n"
@@ -35,7 +35,7 @@ def text(response: Any) -> str:
 
 
 def upload(data: bytes, name: str = "register.csv") -> dict[str, Any]:
-    return {"step": "dry_run", "file": SimpleUploadedFile(name, data, content_type="text/csv")}
+    return {"file": SimpleUploadedFile(name, data, content_type="text/csv")}
 
 
 def test_the_dry_run_then_the_confirmation(station: Station, cast: Cast) -> None:
@@ -44,34 +44,34 @@ def test_the_dry_run_then_the_confirmation(station: Station, cast: Cast) -> None
     assert url == "/orgs/S/opinions/import/"
     page = client.get(url)
     assert page.status_code == 200 and 'id="dry-run"' in text(page) and 'id="no-categories"' not in text(page)
-    response = client.post(url, upload(GOOD))
+    response = client.post(url, upload(GOOD), follow=True)  # to the job's page, its dry run done (tasks run at once)
     html = text(response)
     assert response.status_code == 200 and html.count('<tr data-action="create">') == 3
     assert "城管办" in html and "第一支部" in html and "to be sorted by the station" in html  # where each goes
     assert "138****8001" in html and "13800138001" not in html  # the phone masked
     assert 'id="import-errors"' not in html and 'id="confirm-import"' in html
     assert not Opinion.objects.exists()  # a dry run writes nothing
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    response = client.post(url, {"step": "confirm", "token": token})
-    assert response.status_code == 302 and response["Location"] == reverse("opinion-list", args=["S"])
+    followed = import_confirm(client, response)
+    assert followed.status_code == 200
+    assert f'href="{reverse("opinion-list", args=["S"])}" id="done-link"' in text(followed)
+    assert "Imported: 3 opinions taken in, 0 given their outcome or rating, 0 already taken in." in text(followed)
     ops = list(Opinion.objects.order_by("received_on"))
     assert [(o.handler_org.code, o.department, o.state, o.channel) for o in ops] == [
         ("S", station.department, State.ASSIGNED, "phone"), ("A", None, State.ASSIGNED, "visit"),
         ("S", None, State.RECEIVED, "import")]
     assert all(o.recorded_by == cast.street_admin for o in ops)
-    followed = client.get(response["Location"])
-    assert "Imported: 3 opinions taken in, 0 given their outcome or rating, 0 already taken in." in text(followed)
-    assert all(o.number in text(followed) for o in ops)  # the list shows what was taken in
-    # the token is spent: confirming again writes nothing
-    again = client.post(url, {"step": "confirm", "token": token})
-    assert again.status_code == 302 and Opinion.objects.count() == 3
+    listed = client.get(reverse("opinion-list", args=["S"]))
+    assert all(o.number in text(listed) for o in ops)  # the list shows what was taken in
+    # the job is done and its file deleted: confirming again writes nothing
+    again = import_confirm(client, response)
+    assert again.status_code == 200 and Opinion.objects.count() == 3
 
 
 def test_a_register_with_errors_shows_them_and_offers_no_confirmation(station: Station, cast: Cast) -> None:
     data = (HEADER + "\n"
             "2024-03-04,人民路路灯坏了三盏,roads,,电话,张华,13800138001\n"
             "2024-03-05,楼上漏水,停车,火星社区,,王芳,12ab\n").encode()
-    response = client_as(cast, "street_admin").post(reverse("opinion-import", args=["S"]), upload(data))
+    response = client_as(cast, "street_admin").post(reverse("opinion-import", args=["S"]), upload(data), follow=True)
     html = text(response)
     assert response.status_code == 200
     assert 'id="import-errors"' in html and 'id="confirm-import"' not in html
@@ -84,11 +84,10 @@ def test_a_register_with_errors_shows_them_and_offers_no_confirmation(station: S
 def test_a_confirmation_that_meets_an_error_writes_nothing(station: Station, cast: Cast) -> None:
     client = client_as(cast, "street_admin")
     url = reverse("opinion-import", args=["S"])
-    html = text(client.post(url, upload(GOOD)))
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    checked = client.post(url, upload(GOOD), follow=True)
     station.other.active = False  # switched off between the dry run and the confirmation
     station.other.save()
-    response = client.post(url, {"step": "confirm", "token": token})
+    response = import_confirm(client, checked)
     html = text(response)
     assert response.status_code == 200 and "The file has errors; nothing was imported." in html
     assert "the category 其他 is no longer in use" in html
@@ -109,9 +108,11 @@ def test_the_auditor_and_others_are_refused(station: Station, cast: Cast) -> Non
 
 def test_the_auditor_cannot_confirm_someone_else_s_upload(station: Station, cast: Cast) -> None:
     url = reverse("opinion-import", args=["S"])
-    html = text(client_as(cast, "street_admin").post(url, upload(GOOD)))
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    assert client_as(cast, "auditor").post(url, {"step": "confirm", "token": token}).status_code == 403
+    checked = client_as(cast, "street_admin").post(url, upload(GOOD), follow=True)
+    job = import_job_of(checked)
+    auditor = client_as(cast, "auditor")
+    assert auditor.post(reverse("import-job-confirm", args=[job.pk])).status_code == 404
+    assert auditor.get(reverse("import-job", args=[job.pk])).status_code == 404
     assert not Opinion.objects.exists()
 
 

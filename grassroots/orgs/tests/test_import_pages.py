@@ -19,7 +19,7 @@ from grassroots.orgs import importer
 from grassroots.orgs.models import Organization, Territory, TerritoryChange
 from grassroots.orgs.selectors import holder_of
 from grassroots.orgs.services import territory_create, territory_hold
-from grassroots.ui.testing import client_as, counts
+from grassroots.ui.testing import client_as, counts, import_confirm, import_job_of, import_upload
 
 from .test_importer import ORG_HEADERS, PLACE_HEADERS
 
@@ -63,7 +63,7 @@ def test_who_may_open_the_import_page(cast: Cast, role: str, status: int) -> Non
 
 
 def test_the_import_page_needs_a_login(cast: Cast) -> None:
-    response = client_as(cast, "anonymous").post("/import/orgs/", {"step": "dry_run"})
+    response = client_as(cast, "anonymous").post("/import/orgs/", {})
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
@@ -72,21 +72,21 @@ def test_dry_run_then_confirm_as_the_organizer(cast: Cast) -> None:
     before = counts()
     file = upload([("组织", [["第一批"], ORG_HEADERS, ["D", "第三支部", "党支部", "G", "2019-01-05"],
                              ["D1", "第一党小组", "党小组", "D", "2019-02-01"]])])
-    response = client.post("/import/orgs/", {"step": "dry_run", "file": file})
+    response = import_upload(client, "/import/orgs/", file)
     assert response.status_code == 200 and counts() == before
     html = response.content.decode()
     assert 'id="import-preview"' in html and 'id="confirm-import"' in html and 'id="header-row"' in html
     assert [r["code"] for r in response.context["rows"]] == ["D", "D1"]
-    token = response.context["token"]
-    response = client.post("/import/orgs/", {"step": "confirm", "token": token})
-    assert response.status_code == 302 and response["Location"] == "/orgs/"
+    done = import_confirm(client, response)
+    assert done.status_code == 200 and 'href="/orgs/" id="done-link"' in done.content.decode()
+    assert "Imported: 2 organizations and 0 places created" in done.content.decode()
     d = Organization.objects.get(code="D")
     assert d.get_parent() == cast.general and Organization.objects.get(code="D1").get_parent() == d
     entry = AuditEntry.objects.filter(action="org.create").order_by("-id").first()
     assert entry is not None and (entry.channel, entry.actor_id) == ("import", cast.street_admin.pk)
-    # The token is spent: confirming again writes nothing.
+    # The job is done and its file deleted: confirming again writes nothing.
     after = counts()
-    assert client.post("/import/orgs/", {"step": "confirm", "token": token}).status_code == 302
+    assert import_confirm(client, response).status_code == 200
     assert counts() == after
 
 
@@ -95,10 +95,10 @@ def test_errors_are_shown_by_row_and_column_and_nothing_can_be_confirmed(cast: C
     file = upload([("组织", [ORG_HEADERS, ["A2", "第二党小组", "党小组", "A", "2019-01-05"],
                              ["D", "第三支部", "党支部", "G", "2019-01-05"]])])
     before = counts()
-    response = client.post("/import/orgs/", {"step": "dry_run", "file": file})
+    response = import_upload(client, "/import/orgs/", file)
     html = response.content.decode()
     assert response.status_code == 200 and 'id="import-errors"' in html and 'id="confirm-import"' not in html
-    assert [(e.row, e.column) for e in response.context["plan"].errors] == [(3, "上级组织代码")]
+    assert [(e.row, e.column) for e in import_job_of(response).lines.filter(kind="error")] == [(3, "上级组织代码")]
     assert "no organization with the code G" in html
     assert counts() == before
 
@@ -106,8 +106,7 @@ def test_errors_are_shown_by_row_and_column_and_nothing_can_be_confirmed(cast: C
 def test_the_secretary_imports_below_the_branch(cast: Cast) -> None:
     client = client_as(cast, "secretary")
     file = upload([("组织", [ORG_HEADERS, ["A2", "第二党小组", "党小组", "A", "2019-01-05"]])])
-    token = client.post("/import/orgs/", {"step": "dry_run", "file": file}).context["token"]
-    assert client.post("/import/orgs/", {"step": "confirm", "token": token}).status_code == 302
+    assert import_confirm(client, import_upload(client, "/import/orgs/", file)).status_code == 200
     assert Organization.objects.get(code="A2").get_parent() == cast.branch_a
 
 

@@ -1,0 +1,212 @@
+"""The work of a web import, done by the worker (`grassroots serve` starts it beside the web server) and never
+inside a request: the dry run of an uploaded file, and after the confirmation the write, planned again from the
+kept file. `tasks.py` queues them through Django's tasks framework; `run(job_id)` is what a task runs, and what a
+test calls directly.
+
+How far a job got is not written to the database while it runs (the write holds one transaction, which the
+page's poll could not see into): `Reporter` puts it in the shared cache, where `progress_of` reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from grassroots.core.context import acting
+from grassroots.core.errors import PermissionDeniedError, RuleError
+
+from . import uploads
+from .models import ImportJob, ImportJobLine, JobStatus
+
+if TYPE_CHECKING:
+    from grassroots.core.sheets import ImportPlan
+
+    from .imports import ImportFlow
+
+log = logging.getLogger(__name__)
+REPORT_EVERY = 0.5  # seconds between two progress reports in the cache
+BATCH = 2000
+
+
+def _key(job_id: Any) -> str:
+    return f"import-job-progress:{job_id}"
+
+
+class Reporter:
+    """The `progress(done, total)` a job hands to the planners: it counts the passes over the rows (each pass
+    reports from 0 to its total) and puts the current one in the cache, at most every REPORT_EVERY seconds."""
+
+    def __init__(self, job: ImportJob, steps: list[str]) -> None:
+        self.job_id = job.pk
+        self.steps = steps
+        self.step = 0
+        self.last = (0, 0)
+        self.at = 0.0
+        self.total = 0
+        self._put(0, 0, force=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        last_done, last_total = self.last
+        new_step = (done < last_done or (last_total and last_done == last_total and done == 0)) \
+            and self.step < len(self.steps) - 1
+        if new_step:
+            self.step += 1
+        self.last = (done, total)
+        if self.step == 0:
+            self.total = total
+        self._put(done, total, force=bool(new_step) or done == total)
+
+    def _put(self, done: int, total: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.at >= REPORT_EVERY:
+            self.at = now
+            cache.set(_key(self.job_id), {"step": self.step + 1, "steps": len(self.steps),
+                                          "label": self.steps[self.step], "done": done, "total": total},
+                      timeout=24 * 3600)
+
+
+def progress_of(job: ImportJob) -> dict[str, Any]:
+    """How far a running job got: its step (label, number of steps) and rows done of total."""
+    found = cache.get(_key(job.pk)) if job.running else None
+    if not found:
+        waiting = job.status in (JobStatus.QUEUED, JobStatus.CONFIRMED)
+        found = {"step": 0, "steps": 0, "done": 0, "total": 0,
+                 "label": _("Waiting for the worker") if waiting else _("Reading the file")}
+    found["percent"] = int(100 * found["done"] / found["total"]) if found["total"] else 0
+    return found
+
+
+def flow_of(job: ImportJob) -> ImportFlow:
+    flow: ImportFlow = import_string(job.kind)
+    return flow
+
+
+def _claim(job_id: Any, was: str, now: str) -> ImportJob | None:
+    """Take the job from status `was` to `now`, unless another worker did: the job, or None."""
+    if not ImportJob.objects.filter(pk=job_id, status=was).update(status=now, updated_at=timezone.now()):
+        return None
+    return ImportJob.objects.select_related("user", "org").get(pk=job_id)
+
+
+def run(job_id: Any) -> str:
+    """Do what the job waits for: its dry run when just uploaded, its write when confirmed. Returns its status."""
+    job = _claim(job_id, JobStatus.QUEUED, JobStatus.CHECKING)
+    if job is not None:
+        _run(job, apply=False)
+    else:
+        job = _claim(job_id, JobStatus.CONFIRMED, JobStatus.APPLYING)
+        if job is not None:
+            _run(job, apply=True)
+    current = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+    return current or ""
+
+
+def resume_interrupted() -> int:
+    """Queue again the jobs a stopped worker left half done (`grassroots serve` calls it before it starts the
+    worker): a dry run starts over; a write too, since its transaction was undone and nothing of it was written.
+    Returns how many."""
+    from .tasks import run_import_job
+
+    resumed = []
+    for was, now in ((JobStatus.CHECKING, JobStatus.QUEUED), (JobStatus.APPLYING, JobStatus.CONFIRMED)):
+        pks = list(ImportJob.objects.filter(status=was).values_list("pk", flat=True))
+        ImportJob.objects.filter(pk__in=pks, status=was).update(status=now)
+        resumed += pks
+    for pk in resumed:
+        run_import_job.enqueue(str(pk))
+    return len(resumed)
+
+
+def _run(job: ImportJob, *, apply: bool) -> None:
+    try:
+        with translation.override(job.language or None), acting(job.user, "import"):
+            if apply:
+                _apply(job)
+            else:
+                _dry_run(job)
+    except Exception:
+        log.exception("import job %s failed", job.pk)
+        job.status = JobStatus.FAILED
+        with translation.override(job.language or None):
+            job.message = _("The import stopped on an unexpected error; nothing was written. Please try again, "
+                            "or tell the site administrator.")
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+    finally:
+        cache.delete(_key(job.pk))
+
+
+def _plan(job: ImportJob, flow: ImportFlow, progress: Reporter) -> ImportPlan | None:
+    """The dry run of the kept file, or None with the reason on the job (file gone, refused, unreadable)."""
+    saved = uploads.path_of(job.stored)
+    if saved is None:
+        _stop(job, _("That upload is no longer available; please upload the file again."))
+        return None
+    try:
+        return flow.plan(saved, job.filename, job.org, job.params, progress)
+    except (PermissionDeniedError, RuleError) as exc:
+        _stop(job, exc.message)
+        return None
+
+
+def _stop(job: ImportJob, message: str) -> None:
+    job.lines.all().delete()
+    job.status, job.message, job.error_count = JobStatus.CHECKED, message, 0
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "error_count", "finished_at", "updated_at"])
+
+
+def _dry_run(job: ImportJob) -> None:
+    flow = flow_of(job)
+    progress = Reporter(job, [_("Checking the rows")])
+    plan = _plan(job, flow, progress)
+    if plan is not None:
+        _keep(job, flow, plan, progress, message="")
+
+
+def _apply(job: ImportJob) -> None:
+    flow = flow_of(job)
+    progress = Reporter(job, [_("Checking the rows"), _("Checking again before writing"), _("Writing the rows")])
+    plan = _plan(job, flow, progress)
+    if plan is None:
+        return
+    if plan.ok:
+        plan = flow.apply(plan, progress)  # checks again and writes every row, or none
+    if not plan.ok or not plan.applied:
+        _keep(job, flow, plan, progress, message=_("The file has errors; nothing was imported."))
+        return
+    with transaction.atomic():
+        job.lines.all().delete()
+        job.status, job.applied, job.message = JobStatus.DONE, True, ""
+        job.counts, job.error_count = dict(plan.counts), 0
+        job.finished_at = timezone.now()
+        uploads.remove(job.stored)
+        job.stored = ""
+        job.save()
+
+
+def _keep(job: ImportJob, flow: ImportFlow, plan: ImportPlan, progress: Reporter, *, message: str) -> None:
+    """Keep a dry run on the job: its errors, or what each row would do."""
+    with transaction.atomic():
+        job.lines.all().delete()
+        if plan.errors:
+            lines = [ImportJobLine(job=job, kind=ImportJobLine.ERROR, seq=i, row=max(e.row, 0),
+                                   column=e.column[:200], message=e.message)
+                     for i, e in enumerate(plan.errors)]
+        else:
+            lines = [ImportJobLine(job=job, kind=ImportJobLine.ROW, seq=i, row=r.row, data=flow.describe(r))
+                     for i, r in enumerate(plan.rows)]
+        ImportJobLine.objects.bulk_create(lines, batch_size=BATCH)
+        job.status, job.message = JobStatus.CHECKED, message
+        job.counts, job.error_count = dict(plan.counts), len(plan.errors)
+        job.total = progress.total or (len(plan.sheet.records) if plan.sheet is not None else 0)
+        job.header_row = plan.sheet.header_row if plan.sheet is not None else 1
+        job.finished_at = timezone.now()
+        job.save()
