@@ -336,7 +336,8 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
 
     with pinned_scope():  # every row is written as the same user: their roles are read once
         return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope()), write=write,
-                          column_for=lambda field: _column_for(fresh, field), batch=creating_in_bulk)
+                          column_for=lambda field: _column_for(fresh, field), batch=lambda: creating_in_bulk(
+                              expected=[r.values["id_number"] for r in fresh.rows if r.action == "create"]))
 
 
 def _print_rows(plan: ImportPlan) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -114,12 +114,22 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
         raise RuleError(_("unknown education %(v)s") % {"v": education}, field="education")
     if occupation not in Occupation.values:
         raise RuleError(_("unknown occupation %(v)s") % {"v": occupation}, field="occupation")
+    if _id_taken(number, exclude_pk):
+        raise RuleError(_("the ID number is already held by another member"), field="id_number")
+    return number
+
+
+def _id_taken(number: str, exclude_pk: int | None) -> bool:
+    bulk = _bulk.get()
+    if bulk is not None and exclude_pk is None:
+        if number in bulk.numbers:  # kept, not yet written
+            return True
+        if number in bulk.looked_up:  # read with the others when the bulk began
+            return number in bulk.taken
     dup = Member.objects.filter(id_number=number)
     if exclude_pk is not None:
         dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise RuleError(_("the ID number is already held by another member"), field="id_number")
-    return number
+    return dup.exists()
 
 
 def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date | None, status: str) -> None:
@@ -176,8 +186,6 @@ def member_create(
     periods = _replayed(member, events)
     bulk = _bulk.get()
     if bulk is not None:
-        if number in bulk.numbers:
-            raise RuleError(_("the ID number is already held by another member"), field="id_number")
         bulk.add(member, events, periods)
     else:
         member.save(force_insert=True)
@@ -190,9 +198,16 @@ def member_create(
 class _Bulk:
     """New members kept by `creating_in_bulk`, with their events and periods, until written together."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, expected: Iterable[str]) -> None:
         self.size = size
-        self.numbers: set[str] = set()
+        self.numbers: set[str] = set()  # of the members kept or written here
+        # The ID numbers of the members to come, looked up together: which of them the roster already holds.
+        self.looked_up = {idnumber.normalize(n) for n in expected}
+        self.taken: set[str] = set()
+        wanted = sorted(self.looked_up)
+        for start in range(0, len(wanted), 500):
+            self.taken.update(Member.objects.filter(id_number__in=wanted[start:start + 500])
+                              .values_list("id_number", flat=True))
         self.members: list[Member] = []
         self.events: list[MemberEvent] = []
         self.periods: list[MemberPeriod] = []
@@ -222,15 +237,16 @@ _bulk: contextvars.ContextVar[_Bulk | None] = contextvars.ContextVar("grassroots
 
 
 @contextlib.contextmanager
-def creating_in_bulk(size: int = 1000) -> Iterator[None]:
+def creating_in_bulk(size: int = 1000, expected: Iterable[str] = ()) -> Iterator[None]:
     """Inside (and inside a transaction), `member_create` checks each member as always but writes the new members,
     their events and periods `size` at a time, in a few inserts, and the rest on leaving without an error (an error
-    undoes the caller's transaction). A member it returned has its id once written. For an import of many rows;
-    use it inside `audit.batch()`, whose entries take the members' ids when it ends."""
+    undoes the caller's transaction). A member it returned has its id once written. `expected`: the ID numbers of
+    the members to come, whether any is already held looked up together on entering rather than one by one.
+    For an import of many rows; use it inside `audit.batch()`, whose entries take the members' ids when it ends."""
     if _bulk.get() is not None:
         yield
         return
-    bulk = _Bulk(size)
+    bulk = _Bulk(size, expected)
     token = _bulk.set(bulk)
     try:
         yield

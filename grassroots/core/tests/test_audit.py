@@ -217,12 +217,20 @@ def test_a_failed_batch_appends_nothing_and_writes_nothing(cast: Any) -> None:
     birth = dt.date(1975, 5, 5)
     person = dict(sex="M", birth_date=birth, education="bachelor", occupation="in_service", org=cast.branch_b,
                   joined_on=dt.date(2000, 7, 1))
+    numbers = [idnumber.make("530522", birth, 11), idnumber.make("530522", birth, 13)]
     since, members = _last_id(), Member.objects.count()
-    for size in (1, 10):  # the first member written before the error, or still kept
+    # the first member written before the error, or still kept; the numbers looked up on entering, or one by one
+    for size, expected in ((1, ()), (10, ()), (10, numbers)):
         with pytest.raises(RuleError, match="already held"), acting(cast.street_admin, "import"), audit.batch(), \
-                member_services.creating_in_bulk(size=size):
-            member_services.member_create(name="甲", id_number=idnumber.make("530522", birth, 11), **person)
-            member_services.member_create(name="乙", id_number=idnumber.make("530522", birth, 13), **person)
-            member_services.member_create(name="丙", id_number=idnumber.make("530522", birth, 11), **person)
+                member_services.creating_in_bulk(size=size, expected=expected):
+            member_services.member_create(name="甲", id_number=numbers[0], **person)
+            member_services.member_create(name="乙", id_number=numbers[1], **person)
+            member_services.member_create(name="丙", id_number=numbers[0], **person)
+        assert _last_id() == since and Member.objects.count() == members
+    for expected in ((), [cast.member.id_number]):  # a number the roster holds
+        with pytest.raises(RuleError, match="already held"), acting(cast.street_admin, "import"), audit.batch(), \
+                member_services.creating_in_bulk(expected=expected):
+            member_services.member_create(name="丁", id_number=cast.member.id_number,
+                                          **{**person, "birth_date": cast.member.birth_date})
         assert _last_id() == since and Member.objects.count() == members
     assert audit.verify_chain() is None
