@@ -38,7 +38,7 @@ def _check(result: subprocess.CompletedProcess[str], rows: int) -> None:
     assert all(step in table for step in STEPS)
     for step in STEPS:
         seconds, per_second = (float(cell.strip().replace(",", "")) for cell in table[step])
-        assert seconds > 0 and per_second > 0
+        assert seconds >= 0 and per_second > 0  # seconds printed to 0.1: a tiny file reads in "0.0"
 
 
 def test_the_roster_is_what_a_secretary_types() -> None:
