@@ -8,6 +8,9 @@ migration, the demo builder, a CLI run by the server's operator without --as), w
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -182,9 +185,28 @@ class _Nobody:
     is_authenticated = False
 
 
+_pinned: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("grassroots_pinned_scope", default=None)
+
+
 def current_scope() -> Scope:
     """The scope of whoever is acting now (the system when nobody is)."""
-    return Scope(current_actor())
+    actor = current_actor()
+    pinned = _pinned.get()
+    if pinned is not None and pinned.user is actor:
+        return pinned
+    return Scope(actor)
+
+
+@contextlib.contextmanager
+def pinned_scope() -> Iterator[Scope]:
+    """Inside, `current_scope()` is the scope of the user acting on entering, read once (an import checks every
+    row as the same user, in one transaction); another actor inside still gets a scope of their own."""
+    scope = Scope(current_actor())
+    token = _pinned.set(scope)
+    try:
+        yield scope
+    finally:
+        _pinned.reset(token)
 
 
 def require_write_org(org: Organization | None) -> None:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -21,6 +22,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +30,15 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from grassroots.core import audit
 from grassroots.core.context import acting, current_actor
 from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
 from grassroots.core.idnumber import FULL_WIDTH
 
-MAX_ROWS = 20000
+MAX_ROWS = 100_000  # data rows below the header
 HEADER_SEARCH = 20  # the header row is looked for among the first rows, below titles and blank rows
+_READ_AT_MOST = MAX_ROWS + HEADER_SEARCH + 1  # rows read from a file: a full roster below titles and blank rows
 # Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
 _SPACES = re.compile(r"[ \t\u00a0]+")
 ACTIONS = ("create", "update", "unchanged")
@@ -174,7 +178,7 @@ def csv_rows(data: bytes) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         rows.append(list(row))
-        if len(rows) > MAX_ROWS + 1:
+        if len(rows) > _READ_AT_MOST:
             break
     return rows
 
@@ -188,7 +192,7 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
         rows: list[list[Any]] = []
         for row in ws.iter_rows(values_only=True):
             rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
+            if len(rows) > _READ_AT_MOST:
                 break
         return rows
     finally:
@@ -203,7 +207,7 @@ def xls_rows(data: bytes) -> list[list[Any]]:
     try:
         sheet = book.sheet_by_index(0)
         rows: list[list[Any]] = []
-        for r in range(min(sheet.nrows, MAX_ROWS + HEADER_SEARCH + 2)):
+        for r in range(min(sheet.nrows, _READ_AT_MOST + 1)):
             row: list[Any] = []
             for cell in sheet.row(r):
                 if cell.ctype == xlrd.XL_CELL_DATE:
@@ -234,7 +238,7 @@ def read_rows(src: Any, filename: str) -> tuple[list[list[Any]] | None, str]:
         return None, _("cannot read the file: save it as UTF-8 or GB18030 text")
     except Exception:  # openpyxl and zipfile raise many kinds of errors on a damaged file
         return None, _("cannot read the file: it is damaged or not a %(ext)s file") % {"ext": ext}
-    if len(rows) > MAX_ROWS + 1:
+    if len(rows) > _READ_AT_MOST:
         return None, _("the file has more than %(n)d rows: split it") % {"n": MAX_ROWS}
     return rows, ""
 
@@ -278,6 +282,8 @@ def read_sheet(rows: list[list[Any]], known: Sequence[Column], required: Iterabl
         if col.field not in columns:
             errors.append(RowError(at + 1, col.en if english else col.zh, _("this required column is missing")))
     records = [(at + i + 2, list(r)) for i, r in enumerate(rows[at + 1:])]
+    if len(records) > MAX_ROWS:
+        errors.append(RowError(0, "", _("the file has more than %(n)d rows: split it") % {"n": MAX_ROWS}))
     return Sheet(columns, header_text, english, records, {c.field: c for c in known}, header_row=at + 1), errors
 
 
@@ -406,13 +412,16 @@ class Row:
 
 
 def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: Callable[[PlannedRow], None],
-                              column_for: Callable[[str | None], str], progress: Progress | None = None) -> P:
+                              column_for: Callable[[str | None], str], progress: Progress | None = None,
+                              batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext) -> P:
     """The write step every importer shares. In one transaction, acting on the import channel: `evaluate`
     checks the fresh plan again (the records may have changed since the dry run); if it found errors nothing is
     written, else each row goes through `write`. A RuleError or a database error undoes everything and is
     returned as the plan's one error, naming the row (and the column, by `column_for`, where the service names
-    a field). Returns the plan, `applied` when every row was written. `progress(done, total)` hears how many
-    rows were written (`evaluate` reports its own checking, from 0 again)."""
+    a field). `batch()` is entered around the rows, inside the audit's batch: an importer's way to write them
+    in bulk (a row a database error refuses while its batch is written is named as the last row).
+    Returns the plan, `applied` when every row was written. `progress(done, total)` hears how many rows were
+    written (`evaluate` reports its own checking, from 0 again)."""
     current: PlannedRow | None = None
     try:
         with acting(current_actor(), "import"), transaction.atomic():
@@ -420,10 +429,12 @@ def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: 
             if fresh.errors:
                 raise Abort(fresh.errors)
             total = len(fresh.rows)
-            for done, current in enumerate(fresh.rows):
-                if progress is not None and done % PROGRESS_EVERY == 0:
-                    progress(done, total)
-                write(current)
+            # the rows' audit entries appended together, in order, at the end; `batch` may keep writes too
+            with audit.batch(), batch():
+                for done, current in enumerate(fresh.rows):
+                    if progress is not None and done % PROGRESS_EVERY == 0:
+                        progress(done, total)
+                    write(current)
             if progress is not None:
                 progress(total, total)
     except Abort as exc:

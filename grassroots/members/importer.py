@@ -17,8 +17,9 @@ from typing import IO, Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from grassroots.access.scope import Scope, current_scope
+from grassroots.access.scope import Scope, current_scope, pinned_scope
 from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.sheets import (
@@ -30,6 +31,7 @@ from grassroots.core.sheets import (
     Sheet,
     add_years,
     apply_rows,
+    cell_text,
     check_rows,
     cli_report,
     read_rows,
@@ -39,12 +41,13 @@ from grassroots.orgs.models import Organization, OrgKind
 
 from . import headers
 from .models import HAN, Member, Status
-from .services import MEMBER_ORG_KINDS, member_create, member_update
+from .services import MEMBER_ORG_KINDS, creating_in_bulk, member_create, member_update
 
 # Fields a row may change on a member already on the roster (the rest are events).
 UPDATABLE = ("name", "sex", "ethnicity", "phone", "party_group", "education", "occupation")
 _PHONE = re.compile(r"^[0-9+\-() ]{1,20}$")
 _SERVICE_FIELD_TO_COLUMN = {"org": "org_code", "party_group": "party_group_code", "date": "joined_on"}
+PREFETCH_BATCH = 500  # ID numbers per query when matching the file against the roster
 
 
 def _sheet(rows: list[list[Any]], default_org_code: str | None) -> tuple[Sheet | None, list[RowError]]:
@@ -52,10 +55,18 @@ def _sheet(rows: list[list[Any]], default_org_code: str | None) -> tuple[Sheet |
     return read_sheet(rows, headers.COLUMNS, required)
 
 
-def _label(row: Row, name: str, kind: str, *, required: bool = True) -> str | None:
+_KINDS = {"sex": gettext_lazy("sex"), "education": gettext_lazy("education"),
+          "occupation": gettext_lazy("occupation"), "status": gettext_lazy("status")}
+
+
+def _label(row: Row, name: str, *, required: bool = True) -> str | None:
     """The code of a member label (sex, education, occupation, status) typed as a secretary types it."""
-    return row.label(name, kind, lookup=lambda value: headers.code_for(name, value), required=required,
-                     accepted=[names[0] for names in headers.ZH_LABELS[name].values()])
+    value = row.text(name)
+    code = headers.code_for(name, value) if value else None
+    if code is not None:  # the common case, without building the message of the other
+        return code
+    return row.label(name, str(_KINDS[name]), lookup=lambda value: headers.code_for(name, value),
+                     required=required, accepted=[names[0] for names in headers.ZH_LABELS[name].values()])
 
 
 class _Planner:
@@ -65,7 +76,9 @@ class _Planner:
         self.today = timezone.localdate()
         self.default_org_code = (default_org_code or "").strip() or None
         self._orgs: dict[str, tuple[Organization | None, str]] = {}
+        self._groups: dict[tuple[str, int], Organization | None] = {}
         self.seen: dict[str, int] = {}
+        self.existing: dict[str, Member] = {}  # the roster's members with the file's ID numbers (`prefetch`)
 
     def org(self, text: str) -> tuple[Organization | None, str]:
         if text not in self._orgs:
@@ -92,19 +105,39 @@ class _Planner:
         return org, ""
 
     def party_group(self, text: str, org: Organization) -> Organization | None:
-        return (Organization.objects.filter(kind=OrgKind.PARTY_GROUP, path__startswith=org.path)
-                .filter(Q(code=text) | Q(name=text)).order_by("path").first())
+        key = (text, org.pk)
+        if key not in self._groups:
+            self._groups[key] = (Organization.objects.filter(kind=OrgKind.PARTY_GROUP, path__startswith=org.path)
+                                 .filter(Q(code=text) | Q(name=text)).order_by("path").first())
+        return self._groups[key]
+
+    def prefetch(self) -> None:
+        """The members already on the roster whose ID numbers the file holds, read in a few queries (not one a row)."""
+        column = self.sheet.columns.get("id_number")
+        if column is None:
+            return
+        numbers = set()
+        for _number, cells in self.sheet.records:
+            if column < len(cells) and cells[column] is not None:
+                number = idnumber.normalize(cell_text(cells[column]).lstrip("'"))
+                if len(number) == 18:
+                    numbers.add(number)
+        wanted = sorted(numbers)
+        for start in range(0, len(wanted), PREFETCH_BATCH):
+            found = Member.objects.filter(id_number__in=wanted[start:start + PREFETCH_BATCH])
+            self.existing.update((m.id_number, m) for m in found.select_related("org", "party_group"))
 
     def run(self, progress: Progress | None = None) -> tuple[list[PlannedRow], list[RowError]]:
+        self.prefetch()
         return check_rows(self.sheet, self.check, progress)
 
     def check(self, row: Row) -> PlannedRow | None:
         name = row.plain("name", required=True, max_length=50)
-        sex = _label(row, "sex", _("sex"))
+        sex = _label(row, "sex")
         ethnicity = row.plain("ethnicity", max_length=20)
-        education = _label(row, "education", _("education"))
-        occupation = _label(row, "occupation", _("occupation"))
-        status = _label(row, "status", _("status"), required=False)
+        education = _label(row, "education")
+        occupation = _label(row, "occupation")
+        status = _label(row, "status", required=False)
         number = self.id_number(row)
         birth = self.birth_date(row, number)
         joined_on = row.date("joined_on", required=True)
@@ -141,7 +174,7 @@ class _Planner:
             values["phone"] = phone
         if party_group is not None:
             values["party_group"] = party_group
-        existing = Member.objects.filter(id_number=number).select_related("org", "party_group").first()
+        existing = self.existing.get(number)
         masked = idnumber.mask(number)
         if existing is None:
             values.update(birth_date=birth, id_number=number, org=org, joined_on=joined_on, status=status,
@@ -304,8 +337,11 @@ def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPl
             assert row.member_id is not None
             member_update(Member.objects.get(pk=row.member_id), **row.values)
 
-    return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope(), progress), write=write,
-                      column_for=lambda field: _column_for(fresh, field), progress=progress)
+    with pinned_scope():  # every row is written as the same user: their roles are read once
+        return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope(), progress), write=write,
+                          column_for=lambda field: _column_for(fresh, field), progress=progress,
+                          batch=lambda: creating_in_bulk(
+                              expected=[r.values["id_number"] for r in fresh.rows if r.action == "create"]))
 
 
 def _print_rows(plan: ImportPlan) -> None:

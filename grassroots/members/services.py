@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.access.scope import require_reveal, require_write_member, require_write_org
 from grassroots.core import audit, idnumber
+from grassroots.core.context import current_actor
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
 from grassroots.orgs.models import Organization, OrgKind
@@ -44,14 +48,22 @@ def _evs(events: list[MemberEvent]) -> list[Ev]:
 def rebuild_periods(member: Member) -> None:
     """Recompute the member's periods and cached fields from all of its events."""
     events = list(member.events.order_by("date", "id"))
-    outcome = replay(_evs(events))
+    periods = _replayed(member, events)
     MemberPeriod.objects.filter(member=member).delete()
-    MemberPeriod.objects.bulk_create([
+    MemberPeriod.objects.bulk_create(periods)
+    member.save(update_fields=["standing", "joined_on", "converted_on", "status", "mobile", "education",
+                               "occupation", "org", "updated_at"])
+
+
+def _replayed(member: Member, events: list[MemberEvent]) -> list[MemberPeriod]:
+    """The member's periods from its events (in date order), its cached fields set from them (not saved)."""
+    outcome = replay(_evs(events))
+    periods = [
         MemberPeriod(member=member, org_id=s.state.org_id, start=s.start, end=s.end, status=s.state.status,
                      mobile=s.state.mobile, suspended=s.state.suspended, education=s.state.education,
                      occupation=s.state.occupation)
         for s in outcome.spans
-    ])
+    ]
     last = outcome.spans[-1].state if outcome.spans else None
     member.standing = outcome.standing
     member.joined_on = outcome.joined_on or member.joined_on
@@ -62,8 +74,7 @@ def rebuild_periods(member: Member) -> None:
         member.education = last.education
         member.occupation = last.occupation
     member.org_id = outcome.final.org_id if outcome.final is not None else None
-    member.save(update_fields=["standing", "joined_on", "converted_on", "status", "mobile", "education",
-                               "occupation", "org", "updated_at"])
+    return periods
 
 
 def _check_member_org(org: Organization | None, field: str = "org", on: dt.date | None = None) -> Organization:
@@ -103,12 +114,22 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
         raise RuleError(_("unknown education %(v)s") % {"v": education}, field="education")
     if occupation not in Occupation.values:
         raise RuleError(_("unknown occupation %(v)s") % {"v": occupation}, field="occupation")
+    if _id_taken(number, exclude_pk):
+        raise RuleError(_("the ID number is already held by another member"), field="id_number")
+    return number
+
+
+def _id_taken(number: str, exclude_pk: int | None) -> bool:
+    bulk = _bulk.get()
+    if bulk is not None and exclude_pk is None:
+        if number in bulk.numbers:  # kept, not yet written
+            return True
+        if number in bulk.looked_up:  # read with the others when the bulk began
+            return number in bulk.taken
     dup = Member.objects.filter(id_number=number)
     if exclude_pk is not None:
         dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise RuleError(_("the ID number is already held by another member"), field="id_number")
-    return number
+    return dup.exists()
 
 
 def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date | None, status: str) -> None:
@@ -148,19 +169,90 @@ def member_create(
     _check_join(birth_date, joined_on, converted_on, status)
     if party_group is not None and not (party_group.kind == OrgKind.PARTY_GROUP and party_group.path.startswith(org.path)):
         raise RuleError(_("the party group must be under the member's organization"), field="party_group")
-    member = Member.objects.create(
+    member = Member(
         name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,
         phone=(phone or "").strip(), education=education, occupation=occupation, status=status,
         joined_on=joined_on, converted_on=converted_on, org=org, party_group=party_group,
     )
     first_status = Status.PROBATIONARY if converted_on is not None else status
-    MemberEvent.objects.create(member=member, kind=EventKind.JOINED, date=joined_on, org=org,
-                               details={"status": first_status, "education": education, "occupation": occupation})
+    actor = current_actor()
+    recorded_by = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
+    events = [MemberEvent(member=member, kind=EventKind.JOINED, date=joined_on, org=org, recorded_by=recorded_by,
+                          details={"status": first_status, "education": education, "occupation": occupation})]
     if converted_on is not None:
-        MemberEvent.objects.create(member=member, kind=EventKind.CONVERTED, date=converted_on)
-    rebuild_periods(member)
+        events.append(MemberEvent(member=member, kind=EventKind.CONVERTED, date=converted_on,
+                                  recorded_by=recorded_by))
+    # A new member's events are these: its periods and cached fields come from them without reading them back.
+    periods = _replayed(member, events)
+    bulk = _bulk.get()
+    if bulk is not None:
+        bulk.add(member, events, periods)
+    else:
+        member.save(force_insert=True)
+        MemberEvent.objects.bulk_create(events)
+        MemberPeriod.objects.bulk_create(periods)
     audit.record("member.create", member, after=_snapshot(member), org_id=org.id)
     return member
+
+
+class _Bulk:
+    """New members kept by `creating_in_bulk`, with their events and periods, until written together."""
+
+    def __init__(self, size: int, expected: Iterable[str]) -> None:
+        self.size = size
+        self.numbers: set[str] = set()  # of the members kept or written here
+        # The ID numbers of the members to come, looked up together: which of them the roster already holds.
+        self.looked_up = {idnumber.normalize(n) for n in expected}
+        self.taken: set[str] = set()
+        wanted = sorted(self.looked_up)
+        for start in range(0, len(wanted), 500):
+            self.taken.update(Member.objects.filter(id_number__in=wanted[start:start + 500])
+                              .values_list("id_number", flat=True))
+        self.members: list[Member] = []
+        self.events: list[MemberEvent] = []
+        self.periods: list[MemberPeriod] = []
+
+    def add(self, member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
+        self.numbers.add(member.id_number)
+        self.members.append(member)
+        self.events.extend(events)
+        self.periods.extend(periods)
+        if len(self.members) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.members:
+            return
+        if connection.features.can_return_rows_from_bulk_insert:
+            Member.objects.bulk_create(self.members)  # sets their ids, which their events and periods then take
+        else:  # (SQLite before 3.35)
+            for member in self.members:
+                member.save(force_insert=True)
+        MemberEvent.objects.bulk_create(self.events)
+        MemberPeriod.objects.bulk_create(self.periods)
+        self.members, self.events, self.periods = [], [], []
+
+
+_bulk: contextvars.ContextVar[_Bulk | None] = contextvars.ContextVar("grassroots_members_bulk", default=None)
+
+
+@contextlib.contextmanager
+def creating_in_bulk(size: int = 1000, expected: Iterable[str] = ()) -> Iterator[None]:
+    """Inside (and inside a transaction), `member_create` checks each member as always but writes the new members,
+    their events and periods `size` at a time, in a few inserts, and the rest on leaving without an error (an error
+    undoes the caller's transaction). A member it returned has its id once written. `expected`: the ID numbers of
+    the members to come, whether any is already held looked up together on entering rather than one by one.
+    For an import of many rows; use it inside `audit.batch()`, whose entries take the members' ids when it ends."""
+    if _bulk.get() is not None:
+        yield
+        return
+    bulk = _Bulk(size, expected)
+    token = _bulk.set(bulk)
+    try:
+        yield
+        bulk.flush()
+    finally:
+        _bulk.reset(token)
 
 
 @transaction.atomic

@@ -160,3 +160,77 @@ def test_record_without_an_object_and_refused_writes_leave_no_entry(cast: Any) -
         entry = audit.record("export.roster", object_type="report", object_id="x", extra={"rows": 3})
     assert (entry.actor_name, entry.channel, entry.changes) == ("admin", "cli", {"extra": {"rows": 3}})
     assert audit.verify_chain() is None
+
+
+# --- batches (an import's rows) -----------------------------------------------------------------------------
+
+
+def _member_state(member: Any) -> tuple[Any, ...]:
+    from grassroots.members.models import Member
+
+    m = Member.objects.get(pk=member.pk)
+    events = [(e.kind, e.date, e.org_id, e.details, e.recorded_by_id) for e in m.events.order_by("date", "id")]
+    periods = [(p.org_id, p.start, p.end, p.status, p.education, p.occupation) for p in m.periods.all()]
+    return (m.name, m.org_id, m.status, m.standing, m.joined_on, m.converted_on, m.education, m.occupation,
+            events, periods)
+
+
+def test_a_batch_appends_its_entries_in_order_on_one_chain(cast: Any) -> None:
+    from conftest import make_member
+
+    since = _last_id()
+    with acting(cast.street_admin, "import"), audit.batch(), member_services.creating_in_bulk(size=2):
+        made = [make_member(cast.branch_b, name=f"批{i}", birth=dt.date(1970, 1, 1 + i)) for i in range(5)]
+        assert AuditEntry.objects.filter(id__gt=since).count() == 0  # kept until the batch ends
+        member_services.member_update(cast.member_b, phone="13911112222")
+    entries = _new_entries(since)
+    assert [e.action for e in entries] == ["member.create"] * 5 + ["member.update"]
+    assert [e.object_id for e in entries] == [str(m.pk) for m in made] + [str(cast.member_b.pk)]
+    assert all(m.pk is not None for m in made)
+    assert {(e.channel, e.actor_name) for e in entries} == {("import", "street_admin")}
+    assert audit.verify_chain() is None
+    org_services.org_rename(cast.branch_b, name="第二支部（新）", on=dt.date(2020, 1, 1))  # the chain goes on
+    assert audit.verify_chain() is None
+
+
+def test_members_written_in_bulk_are_the_members_written_one_by_one(cast: Any) -> None:
+    from conftest import make_member
+
+    with acting(cast.street_admin, "import"):
+        one = make_member(cast.branch_b, name="单个", birth=dt.date(1971, 2, 3), converted_on=None,
+                          status="probationary", joined_on=dt.date(2025, 1, 2))
+        two = make_member(cast.branch_b, name="单个", birth=dt.date(1972, 2, 3))
+        with audit.batch(), member_services.creating_in_bulk():
+            bulk_one = make_member(cast.branch_b, name="单个", birth=dt.date(1973, 2, 3), converted_on=None,
+                                   status="probationary", joined_on=dt.date(2025, 1, 2))
+            bulk_two = make_member(cast.branch_b, name="单个", birth=dt.date(1974, 2, 3))
+    assert _member_state(bulk_one) == _member_state(one)
+    assert _member_state(bulk_two) == _member_state(two)
+    assert _member_state(two)[8][0][4] == cast.street_admin.pk  # the events name who typed them in
+
+
+def test_a_failed_batch_appends_nothing_and_writes_nothing(cast: Any) -> None:
+    from grassroots.core import idnumber
+    from grassroots.core.errors import RuleError
+    from grassroots.members.models import Member
+
+    birth = dt.date(1975, 5, 5)
+    person = dict(sex="M", birth_date=birth, education="bachelor", occupation="in_service", org=cast.branch_b,
+                  joined_on=dt.date(2000, 7, 1))
+    numbers = [idnumber.make("530522", birth, 11), idnumber.make("530522", birth, 13)]
+    since, members = _last_id(), Member.objects.count()
+    # the first member written before the error, or still kept; the numbers looked up on entering, or one by one
+    for size, expected in ((1, ()), (10, ()), (10, numbers)):
+        with pytest.raises(RuleError, match="already held"), acting(cast.street_admin, "import"), audit.batch(), \
+                member_services.creating_in_bulk(size=size, expected=expected):
+            member_services.member_create(name="甲", id_number=numbers[0], **person)
+            member_services.member_create(name="乙", id_number=numbers[1], **person)
+            member_services.member_create(name="丙", id_number=numbers[0], **person)
+        assert _last_id() == since and Member.objects.count() == members
+    for expected in ((), [cast.member.id_number]):  # a number the roster holds
+        with pytest.raises(RuleError, match="already held"), acting(cast.street_admin, "import"), audit.batch(), \
+                member_services.creating_in_bulk(expected=expected):
+            member_services.member_create(name="丁", id_number=cast.member.id_number,
+                                          **{**person, "birth_date": cast.member.birth_date})
+        assert _last_id() == since and Member.objects.count() == members
+    assert audit.verify_chain() is None
