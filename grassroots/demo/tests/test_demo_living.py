@@ -42,18 +42,19 @@ def test_the_history_reaches_today(demo: Any, db: Any) -> None:
     in_town = Organization.objects.filter(path__startswith=town.path)
     branches = in_town.filter(kind="branch", revoked_on__isnull=True)
     recent = Meeting.objects.filter(org__in=branches, date__gt=today - dt.timedelta(days=40), date__lte=today)
-    assert set(recent.values_list("org_id", flat=True)) == set(branches.values_list("pk", flat=True))
+    assert set(recent.values_list("org_id", flat=True)) == set(branches.values_list("pk", flat=True)), \
+        set(branches.values_list("code", flat=True)) - set(recent.values_list("org__code", flat=True))
     assert Meeting.objects.filter(org__in=in_town, date__year=today.year).count() >= 12 * branches.count()
     # Dues: assessed this year for everyone on the roster; paid up to last month by nearly all of them.
     on_roster = set(MemberPeriod.objects.on(today).in_subtree(town, today).values_list("member_id", flat=True))
     assessed = set(DuesAssessment.objects.filter(year=today.year, monthly_amount__gt=0).values_list("member_id",
                                                                                                   flat=True))
-    assert len(on_roster - set(DuesAssessment.objects.filter(year=today.year).values_list("member_id", flat=True))) \
-        <= 2
+    unassessed = on_roster - set(DuesAssessment.objects.filter(year=today.year).values_list("member_id", flat=True))
+    assert len(unassessed) <= 10, unassessed  # those admitted since the last collection: assessed at the next
     paying = on_roster & assessed
     last_month = add_months(today.replace(day=1), -1)
     paid = set(DuesMonth.objects.filter(month=last_month, member_id__in=paying).values_list("member_id", flat=True))
-    assert 0.9 * len(paying) <= len(paid) < len(paying)  # mostly on time, a few behind
+    assert 0.9 * len(paying) <= len(paid) < len(paying), (len(paid), len(paying))  # mostly on time, a few behind
     if today.month % 3 != 1 or today.day > 15:  # past this quarter's collections: this month is paid too
         this_month = DuesMonth.objects.filter(month=today.replace(day=1), member_id__in=paying).count()
         assert this_month >= 0.9 * len(paying)
@@ -61,14 +62,14 @@ def test_the_history_reaches_today(demo: Any, db: Any) -> None:
     after = MemberEvent.objects.filter(member__in=on_roster | set(MemberEvent.objects.filter(
         date__gte=living.START).values_list("member_id", flat=True)), date__gte=living.START)
     kinds = set(after.values_list("kind", flat=True))
-    assert {"died", "transferred_out", "joined", "converted"} <= kinds
+    assert {"died", "transferred_out", "joined", "converted"} <= kinds, kinds
 
 
 def test_the_organizer_has_a_handful_of_todos_today(demo: Any, db: Any) -> None:
     from grassroots.rules.findings import findings_for
 
     found = findings_for(demo["town"], timezone.localdate())
-    assert 1 <= len(found) <= 59
+    assert 1 <= len(found) <= 59, [f.message for f in found]
     assert len({f.rule_id for f in found}) >= 3  # from several modules, not one flood
 
 
