@@ -200,11 +200,13 @@ class _Living:
                 last = MemberEvent.objects.filter(member_id=member_id).order_by("-date").values_list("date", flat=True)
                 if last and last[0] < on:
                     self.at(on, 0, self._back(self.roster.members[member_id], on))
-            if year > START.year:
-                for _i in range(TRANSFERS_IN_PER_YEAR):
-                    on = jan + dt.timedelta(days=rng.randint(150, 260))  # after graduating in the summer
-                    joined = jan - dt.timedelta(days=rng.randint(400, 900))
-                    self.at(on, 0, self._transfer_in(planner, rng, on, max(joined, START)))
+            for _i in range(TRANSFERS_IN_PER_YEAR):  # admitted at university in the spring, home after graduating
+                joined = jan + dt.timedelta(days=rng.randint(60, 140))
+                on = jan + dt.timedelta(days=rng.randint(185, 250))
+                holder: dict[str, Any] = {}
+                self.at(on, 0, self._transfer_in(planner, rng, on, joined, holder))
+                converted = add_years(joined, 1)
+                self.at(converted, 0, self._convert_arrival(holder, converted))
 
     def _event(self, member: Any, kind: str, on: dt.date, note: str = "") -> Callable[[], Any]:
         from grassroots.members.services import member_record_event
@@ -213,6 +215,9 @@ class _Living:
             member_record_event(member, kind=kind, on=on, note=note)
             self.member_changed()
         return step
+
+    def _convert_arrival(self, holder: dict[str, Any], on: dt.date) -> Callable[[], Any]:
+        return lambda: self._event(holder["member"], "converted", on, note="预备期满，转为正式党员")()
 
     def _back(self, member: Any, on: dt.date) -> Callable[[], Any]:
         from grassroots.members.lifecycle_services import mobile_back
@@ -232,22 +237,24 @@ class _Living:
             self.member_changed()
         return step
 
-    def _transfer_in(self, planner: Any, rng: random.Random, on: dt.date, joined: dt.date) -> Callable[[], Any]:
+    def _transfer_in(self, planner: Any, rng: random.Random, on: dt.date, joined: dt.date, holder: dict[str, Any]
+                     ) -> Callable[[], Any]:
         from grassroots.members.transfers import transfer_in
 
         branch = rng.choice([code for code in self.branches if SECTORS.get(code) in ("agency", "school", "health")])
         person = planner.person(branch, joined)
         person.birth = min(person.birth, add_years(joined, -19))
         university = rng.choice(UNIVERSITIES)
+        education = rng.choice(["bachelor", "bachelor", "postgraduate"])
 
         def step() -> None:
-            transfer_in({"name": person.name, "sex": person.sex, "birth_date": person.birth,
-                         "id_number": person.id_number, "education": rng.choice(["bachelor", "bachelor", "postgraduate"]),
-                         "occupation": "in_service", "joined_on": joined, "status": "full",
-                         "converted_on": add_years(joined, 1), "phone": person.phone},
-                        org=self.orgs[branch], on=on, from_outside=f"{university}党委")
+            holder["member"] = transfer_in(
+                {"name": person.name, "sex": person.sex, "birth_date": person.birth, "id_number": person.id_number,
+                 "education": education, "occupation": "in_service", "joined_on": joined, "status": "probationary",
+                 "phone": person.phone},
+                org=self.orgs[branch], on=on, from_outside=f"{university}党委")
             self.member_changed()
-        return step if add_years(joined, 1) <= on else (lambda: None)
+        return step
 
     # --- candidates -----------------------------------------------------------------------------------------
     def _plan_candidates(self) -> None:
@@ -518,7 +525,7 @@ class _Living:
             if not people:
                 return
             attendance: dict[int, tuple[str, str]] = {  # the committee's members rarely miss its meeting
-                s.member_id: (("present", "") if rng.random() < 0.95 else ("leave", rng.choice(LEAVE_REASONS)))
+                s.member_id: (("present", "") if rng.random() < 0.98 else ("leave", rng.choice(LEAVE_REASONS)))
                 if kind == "committee_meeting" else self._presence(s, day) for s in people}
             meeting = services.record_meeting(org=org, kind=kind, date=day, topic=topic, study_hours=hours,
                                               place=_("the branch's activity room"), attendance=attendance)
