@@ -57,6 +57,7 @@ RAISE = Decimal("1.03")  # bases and pensions grow about 3% a year
 
 DEATHS_PER_YEAR = 3
 TRANSFERS_OUT_PER_YEAR = 1
+MOBILE_PER_YEAR = 1  # young members who go to work elsewhere (one a year comes back)
 TRANSFERS_IN_PER_YEAR = 2  # young members admitted at university who bring their relation home
 APPLICANTS_PER_YEAR = 10
 LIFE_YEARS = 2  # meetings and dues for this year and last: what the pages and the to-do list read
@@ -175,6 +176,7 @@ class _Living:
             self.at(on, 0, self._event(member, "converted", on, note="预备期满，转为正式党员"))
         mobile = [s.member_id for s in self.roster.on(START) if s.mobile]
         gone: set[int] = set()
+        self._left: set[int] = set()
         used_ids = set(self.roster.members[m].id_number for m in self.roster.members)
         planner = demo_recruitment._Planner(rng.randrange(10 ** 9), used_ids)
         for year in range(START.year, self.today.year + 1):
@@ -194,6 +196,13 @@ class _Living:
                 on = jan + dt.timedelta(days=rng.randint(30, 330))
                 self.at(on, 0, self._transfer_out(self.roster.members[stay.member_id], on,
                                                   rng.choice(data.TRANSFER_DESTINATIONS)))
+            away = [s for s in young if s.member_id not in gone and s.member_id not in self._left
+                    and SECTORS.get(self.by_id[s.org_id].code) in ("village", "enterprise")]
+            for stay in rng.sample(away, min(MOBILE_PER_YEAR, len(away))):  # went to work elsewhere
+                self._left.add(stay.member_id)
+                on = jan + dt.timedelta(days=rng.randint(40, 300))
+                self.at(on, 0, self._away(self.roster.members[stay.member_id], on,
+                                          rng.choice(["昆明", "广东东莞", "上海", "浙江义乌"])))
             if mobile:
                 member_id = mobile.pop(0)
                 on = jan + dt.timedelta(days=rng.randint(20, 200))
@@ -218,6 +227,14 @@ class _Living:
 
     def _convert_arrival(self, holder: dict[str, Any], on: dt.date) -> Callable[[], Any]:
         return lambda: self._event(holder["member"], "converted", on, note="预备期满，转为正式党员")()
+
+    def _away(self, member: Any, on: dt.date, destination: str) -> Callable[[], Any]:
+        from grassroots.members.lifecycle_services import mobile_out
+
+        def step() -> None:
+            mobile_out(member, on=on, destination=destination)
+            self.member_changed()
+        return step
 
     def _back(self, member: Any, on: dt.date) -> Callable[[], Any]:
         from grassroots.members.lifecycle_services import mobile_back
@@ -312,7 +329,7 @@ class _Living:
         else:
             activist_on = done["activist_decided"]
         if "target_listed" not in done:
-            listing = add_months(activist_on, rng.randint(13, 40)) + days(0, 20)
+            listing = add_months(activist_on, rng.randint(13, 84)) + days(0, 20)  # as the yearly quota allows
             if listing < START:
                 listing = START + days(20, 420)
             stop = None
