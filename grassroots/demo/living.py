@@ -359,11 +359,11 @@ class _Living:
         else:
             listing = done["target_listed"]
         on = max(cursor, listing)
-        if "political_review" not in done:
-            on += days(10, 30)
+        if "political_review" not in done:  # a development target for some months: the review takes time
+            on += days(20, 90)
             self.at(on, 1, self._step(who, "political_review", on))
         if "training" not in done:
-            on += days(7, 20)
+            on += days(15, 60)
             self.at(on, 1, self._step(who, "training", on, end_date=on + dt.timedelta(days=2), hours=24))
             on += dt.timedelta(days=2)
         on += days(5, 15)
