@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -84,3 +85,23 @@ def test_the_output_prints_money_as_money_and_the_real_address(demo: Any, db: An
     text = out.getvalue()
     assert "http://0.0.0.0:8123/" in text and "grassroots serve --host 0.0.0.0 --port 8123" in text
     assert "8000" not in text
+
+
+def test_the_organizer_opens_on_today(demo: Any, db: Any) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from grassroots.rules.findings import findings_for
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(get_user_model().objects.get(username="organizer"))
+    home = client.get("/", follow=True)
+    assert home.status_code == 200 and home.redirect_chain[-1][0] == reverse("org-detail", args=["HS"])
+    n = len(findings_for(demo["town"], timezone.localdate()))
+    assert (f"See all {n} to-dos" if n > 1 else "See the 1 to-do") in home.content.decode()
+    year = str(timezone.localdate().year)
+    for name in ("dashboard", "duties"):
+        page = client.get(reverse(name, args=["HS"]))
+        assert page.status_code == 200 and year in page.content.decode(), name
