@@ -18,7 +18,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	@touch $@
 
 demo: $(VENV)/.installed
-	$(GR) demo
+	$(GR) demo --port $(PORT)
 	$(GR) serve --port $(PORT)
 
 # The whole suite but the browser tests and benchmarks, with lint, types and Django's checks.

@@ -1,6 +1,6 @@
 """The `grassroots` console command. Its verbs and options are a stable contract: scripts call them.
 
-    grassroots demo
+    grassroots demo [--host 127.0.0.1] [--port 8000]
     grassroots serve [--port 8000]
     grassroots worker
     grassroots cleanup
@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="create or upgrade the database and load the demo town")
     p.add_argument("--no-migrate", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--host", default="127.0.0.1", help="where you will serve the site (the address it prints)")
+    p.add_argument("--port", type=int, default=8000, help="the port you will serve the site on (printed)")
 
     p = sub.add_parser("serve", help="serve the site with gunicorn")
     p.add_argument("--port", type=int, default=8000)
@@ -370,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from grassroots.demo.build import build_demo
 
         with acting(None, "cli"):
-            return build_demo(out=sys.stdout)
+            return build_demo(out=sys.stdout, host=args.host, port=args.port)
     if args.verb == "worker":
         from django.core.management import call_command
 

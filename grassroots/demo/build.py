@@ -24,6 +24,7 @@ from grassroots.core.errors import RuleError
 from grassroots.core.modules import demo_builders
 
 from . import data
+from .living import build_living
 
 SEED = 20191231
 LAST_FULL_JOIN = dt.date(2018, 11, 30)  # joined later: still probationary at the end of 2019
@@ -397,8 +398,11 @@ def _ensure_logins(town: Any) -> list[tuple[str, str]]:
     ]
 
 
-def build_demo(out: TextIO = sys.stdout) -> int:
-    """Create the demo town if it is not there yet, then print the address and the logins."""
+def build_demo(out: TextIO = sys.stdout, *, host: str = data.HOST, port: int = data.PORT,
+               today: dt.date | None = None) -> int:
+    """Create the demo town if it is not there yet, then print the address it is served at and the logins.
+
+    `today` (default: the real today) is where the history after 2019 stops (`living.build_living`)."""
     from grassroots.orgs.models import Organization
 
     with transaction.atomic():
@@ -415,7 +419,9 @@ def build_demo(out: TextIO = sys.stdout) -> int:
         logins = _ensure_logins(town)
         for _module, build in demo_builders():  # each module's part of the town's history, after the roster
             build(out)
-    out.write(_("Open %(address)s (start the site with: grassroots serve)") % {"address": data.ADDRESS} + "\n")
+        build_living(out, today)  # then the whole town from 2020 to today, in date order across the modules
+    out.write(_("Open %(address)s (start the site with: %(command)s)")
+              % {"address": data.address(host, port), "command": data.serve_command(host, port)} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")
     for username, what in logins:
         out.write(f"  {username:<10} {what}\n")

@@ -14,7 +14,20 @@ REGION = "530522"  # Tengchong's region code in ID numbers
 AS_OF = dt.date(2019, 12, 31)
 TOWN_CODE = "HS"
 PASSWORD = "demo12345"
-ADDRESS = "http://127.0.0.1:8000/"
+HOST = "127.0.0.1"  # where `grassroots serve` listens unless told otherwise (`grassroots demo --host/--port` too)
+PORT = 8000
+ADDRESS = f"http://{HOST}:{PORT}/"
+
+
+def address(host: str = HOST, port: int = PORT) -> str:
+    """The address the site is served at by `grassroots serve --host HOST --port PORT`."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def serve_command(host: str = HOST, port: int = PORT) -> str:
+    """The command that serves the site at `address(host, port)`."""
+    return "grassroots serve" + (f" --host {host}" if host != HOST else "") + (f" --port {port}" if port != PORT else "")
 
 TARGETS = {
     "total": 391, "probationary": 12, "female": 148, "minority": 15, "age_35_or_under": 128,

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from grassroots.core.dates import add_months
+from grassroots.core.money import yuan
 
 from . import data
 
@@ -350,7 +351,7 @@ def build_lifework(out: TextIO) -> None:
     figures = totals(town.town, YEAR_START, AS_OF)
     out.write(_("Dues in %(year)s: %(assessed)s yuan assessed, %(collected)s collected. Meetings in %(year)s: "
                 "%(meetings)s, with %(attendance)s attendance records. View the dues and the duties as of %(day)s.")
-              % {"year": YEAR, "assessed": figures["assessed"], "collected": figures["collected"],
+              % {"year": YEAR, "assessed": yuan(figures["assessed"]), "collected": yuan(figures["collected"]),
                  "meetings": meetings.count(),
                  "attendance": Attendance.objects.filter(meeting__in=meetings).count(),
                  "day": AS_OF.isoformat()} + "\n")

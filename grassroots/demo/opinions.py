@@ -426,11 +426,11 @@ def _possible(fate: str, issue: Issue) -> bool:
     return True
 
 
-def _rating(p: _Planner, reply_on: dt.date, fate: str, steps: list[Step]) -> None:
+def _rating(p: _Planner, reply_on: dt.date, fate: str, steps: list[Step], as_of: dt.date = AS_OF) -> None:
     if p.rng.random() >= RATED_SHARE:
         return
     on = reply_on + dt.timedelta(days=p.rng.randint(1, 8))
-    if on > AS_OF:
+    if on > as_of:
         return
     scores, weights = SCORES[fate]
     score = p.rng.choices(scores, weights=weights)[0]
@@ -438,8 +438,8 @@ def _rating(p: _Planner, reply_on: dt.date, fate: str, steps: list[Step]) -> Non
     steps.append(Step(on, "rate", {"score": score, "comment": comment}))
 
 
-def _lifecycle(p: _Planner, op: Planned) -> None:
-    """The opinion's routing, replies and ratings up to the end of the year."""
+def _lifecycle(p: _Planner, op: Planned, as_of: dt.date = AS_OF) -> None:
+    """The opinion's routing, replies and ratings up to `as_of` (the end of 2019 unless told)."""
     rng = p.rng
     cat = CATEGORY[op.category]
     issue = cat.issues[op.issue]
@@ -447,20 +447,20 @@ def _lifecycle(p: _Planner, op: Planned) -> None:
     routed_on = op.received_on
     if not op.routed_at_intake:  # the service centre calls back and sorts it to the community
         routed_on = p.workdays_after(op.received_on, 1, 2)
-        if routed_on > AS_OF:
+        if routed_on > as_of:
             op.fate = "received"
             return
         steps.append(Step(routed_on, "sort", {"community": op.community}))
     due = deadline(op.category, op.received_on)
     if op.duplicate_of is not None:
-        steps.append(Step(min(AS_OF, routed_on + dt.timedelta(days=rng.randint(0, 2))), "duplicate"))
+        steps.append(Step(min(as_of, routed_on + dt.timedelta(days=rng.randint(0, 2))), "duplicate"))
         op.fate = "duplicate"
         return
     fate = op.fate if _possible(op.fate, issue) else "solved"
     op.fate = fate
     if rng.random() < ESCALATE_SHARE:
         routed_on = routed_on + dt.timedelta(days=rng.randint(1, 2))
-        if routed_on <= AS_OF:
+        if routed_on <= as_of:
             steps.append(Step(routed_on, "escalate", {"note": rng.choice(ESCALATION_NOTES)}))
     late = rng.random() < LATE_SHARE
     if late:
@@ -469,39 +469,39 @@ def _lifecycle(p: _Planner, op: Planned) -> None:
         # Most take a few days, within the deadline counted from receipt.
         first = p.workdays_after(routed_on, max(1, cat.deadline_workdays // 3), cat.deadline_workdays)
         first = max(routed_on, min(first, due))
-    if first > AS_OF:  # not answered yet on 31 December (a draft may be waiting)
+    if first > as_of:  # not answered yet on 31 December (a draft may be waiting)
         op.fate = "assigned"
         if rng.random() < 0.4:
-            steps.append(Step(max(routed_on, AS_OF - dt.timedelta(days=1)), "draft"))
+            steps.append(Step(max(routed_on, as_of - dt.timedelta(days=1)), "draft"))
         return
     if fate.startswith("progress"):
         steps.append(Step(first, "reply", {"to": "in_progress"}))
         done = add_workdays(first + dt.timedelta(days=1), rng.randint(3, 20))
-        if fate == "progress_open" or done > AS_OF:
+        if fate == "progress_open" or done > as_of:
             op.fate = "progress_open"
             return
         steps.append(Step(done, "reply", {"to": "solved"}))
-        _rating(p, done, "solved", steps)
+        _rating(p, done, "solved", steps, as_of)
         fate = "solved"
     elif fate == "reopen_solved" or fate == "reopen_open":
         steps.append(Step(first, "reply", {"to": "solved"}))
         low_on = first + dt.timedelta(days=rng.randint(1, 5))
-        if low_on > AS_OF:
+        if low_on > as_of:
             op.fate = "solved"
             return
         steps.append(Step(low_on, "rate", {"score": rng.choice([1, 2]), "comment": rng.choice(COMPLAINTS)}))
         again = p.workdays_after(low_on, 1, 4)
-        if fate == "reopen_open" or again > AS_OF:
+        if fate == "reopen_open" or again > as_of:
             op.fate = "reopen_open"
             return
         steps.append(Step(again, "reply", {"to": "solved", "again": True}))
         rated = again + dt.timedelta(days=rng.randint(1, 5))
-        if rated <= AS_OF:
+        if rated <= as_of:
             steps.append(Step(rated, "rate", {"score": rng.choice([4, 5, 5]), "comment": "重新处理后满意"}))
         fate = "solved"
     else:
         steps.append(Step(first, "reply", {"to": "cannot_solve" if fate == "cannot" else fate}))
-        _rating(p, first, fate, steps)
+        _rating(p, first, fate, steps, as_of)
     if fate in ("solved", "explained") and rng.random() < PUBLISHED_SHARE:
         steps.append(Step(steps[-1].on, "publish"))
 
@@ -569,6 +569,29 @@ class _Station:
             self.outlets[outlet_code(community)] = services.outlet_create(
                 self.town, code=outlet_code(community), name=f"{name}民情快递站", territory=self.places[community],
                 address=f"{name}居委会一楼便民服务室", recipients=recipients)
+
+    @classmethod
+    def load(cls) -> _Station:
+        """The station as `__init__` wrote it, read back (its handlers drawn again from the same seed)."""
+        from grassroots.opinions.models import Category, Department, Outlet
+        from grassroots.orgs.models import Organization, Territory
+
+        station = cls.__new__(cls)
+        station.town = Organization.objects.get(code=data.TOWN_CODE)
+        station.orgs = {o.code: o for o in Organization.objects.filter(path__startswith=station.town.path)}
+        station.places = {t.code: t for t in Territory.objects.filter(code__startswith=data.TOWN[0])}
+        p = _Planner(random.Random(SEED).randrange(10 ** 9))
+        by_name = {d.name: d for d in Department.objects.filter(org=station.town)}
+        station.departments, station.handlers = {}, {}
+        for key, name, _name_en, phone in DEPARTMENTS:
+            dept = by_name[name]
+            station.departments[key] = dept
+            station.handlers[f"dept:{dept.pk}"] = (p.name(), phone)
+        for code in sorted(station.orgs):
+            station.handlers[code] = (p.name(), p.phone())
+        station.categories = {c.code: c for c in Category.objects.filter(org=station.town)}
+        station.outlets = {o.code: o for o in Outlet.objects.filter(org=station.town)}
+        return station
 
     def handler(self, opinion: Any) -> tuple[str, str]:
         """Who signs the reply: the head of the department, else of the organization handling it."""

@@ -8,8 +8,8 @@ and some had their political review, training and public notice. A few applicant
 undone (a missed talk, missed assessments), so that the to-do list on 2019-12-31 has something on it.
 
 Nobody is admitted here: the 12 probationary members of 2019 were made by the member builder, so the
-structure statistics (391 members, 12 probationary) stay as the seed states them. There is no history after
-2019: look at the pipeline and the findings as of 2019-12-31.
+structure statistics (391 members, 12 probationary) stay as the seed states them. What happens to them after
+2019 is written by `living` (the town from 2020 to today).
 """
 
 from __future__ import annotations
@@ -231,7 +231,6 @@ def build_recruitment(out: TextIO) -> None:
     counts = {stage: in_town.stage_on(stage, AS_OF).count()
               for stage in ("applicant", "activist", "development_target")}
     out.write(_("Recruitment on %(day)s: %(applicants)s applicants, %(activists)s activists, %(targets)s development "
-                "targets. The demo has no history after 2019: view the pipeline and the to-do list as of %(day)s "
-                "(for example /orgs/%(code)s/pipeline/?as_of=%(day)s).")
+                "targets (the pipeline as it stood then: /orgs/%(code)s/pipeline/?as_of=%(day)s).")
               % {"day": AS_OF.isoformat(), "applicants": counts["applicant"], "activists": counts["activist"],
                  "targets": counts["development_target"], "code": data.TOWN_CODE} + "\n")

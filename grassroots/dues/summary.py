@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from grassroots.core.modules import SectionText
+from grassroots.core.money import yuan
 from grassroots.orgs.models import Organization
 
 from . import selectors
@@ -38,7 +39,7 @@ def dues_of(org: Organization, year: int, day: dt.date) -> Dues:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+    return yuan(value)  # 123,762.10
 
 
 def dues_paragraph(u: Dues, year: int, language: str) -> str:

@@ -1,4 +1,4 @@
-"""The demo town, built once for the whole package of demo tests (it takes a minute on PostgreSQL), inside a
+"""The demo town, built once for the whole package of demo tests (a minute or more: its history runs to today), inside a
 transaction rolled back when the package is done, so that no other test sees it; then built a second time, to
 show that building again adds nothing. Each module takes what it reads from `built_demo`; a module that writes
 more (a user, say) does so in its own savepoint."""

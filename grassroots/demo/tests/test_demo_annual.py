@@ -21,6 +21,7 @@ from docx.enum.text import WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from grassroots.core.money import yuan
 from grassroots.demo import data
 from grassroots.reports import docx as report_docx
 from grassroots.reports.annual import annual_summary
@@ -96,8 +97,8 @@ def test_dues_life_and_opinions_are_stated(demo: Any, db: Any) -> None:
     s = demo["summary"]
     text = _text(demo["zh"])
     assert s.dues.assessed > 0 and s.dues.collected > 0 and s.dues.regular > 0
-    assert f"应缴党费{s.dues.assessed:.2f}元，实收党费{s.dues.collected:.2f}元" in text
-    assert f"（其中按月交纳{s.dues.regular:.2f}元，补交{s.dues.back:.2f}元）" in text
+    assert f"应缴党费{yuan(s.dues.assessed)}元，实收党费{yuan(s.dues.collected)}元" in text
+    assert f"（其中按月交纳{yuan(s.dues.regular)}元，补交{yuan(s.dues.back)}元）" in text
     assert str(s.dues.collected) == f"{s.dues.collected:.2f}"  # money to the fen
     assert s.life.owed > 0 and 0 < s.life.met <= s.life.owed
     assert f"应落实组织生活{s.life.owed}次，已落实{s.life.met}次，落实率{s.life.rate}%" in text
