@@ -9,9 +9,11 @@ as the street's organizer:
 
 * baseline: openpyxl's read-only reading of the same file (`values_only`), then a plain `bulk_create` of the
   same rows as `Member` rows (no checks, no events, no periods, no audit; rolled back);
-* dry run: `members.importer.plan_import` (reads, checks every row, matches the roster; writes nothing);
-* import: `plan_import` then `apply_import` (checks again in the transaction, writes every member with its
-  events, periods and audit entry).
+* dry run, through the web page: the upload to `/import/members/` (the file kept, a job queued), the job's dry
+  run as the worker runs it (`ui.jobs.run`: `members.importer.plan_import`, then the preview's lines stored),
+  and the job's page; nothing is written;
+* import, through the web page: the confirmation, the job's write (`plan_import` then `apply_import`: checks
+  again in the transaction, writes every member with its events, periods and audit entry), and the job's page.
 
 and prints rows per second for each, with the machine's load. It checks that every row was written and that the
 audit chain holds (`verify_chain`). `run_import(path, org, actor)` is the one function that drives the import;
@@ -409,9 +411,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| baseline: openpyxl read-only read | {read:,.1f} | {rate(read)} | |")
         print(f"| baseline: bulk_create of Member rows | {insert:,.1f} | {rate(insert)} | |")
         print(f"| baseline: read + bulk insert | {read + insert:,.1f} | {rate(read + insert)} | {base_cpu:,.1f} |")
-        print(f"| dry run (plan_import) | {times.dry_run:,.1f} | {rate(times.dry_run)} | {times.dry_run_cpu:,.1f} |")
-        print(f"| import (plan_import + apply_import) | {times.apply:,.1f} | {rate(times.apply)} | "
-              f"{times.apply_cpu:,.1f} |")
+        print(f"| dry run through the web page: upload, the job's check, its page | {times.dry_run:,.1f} | "
+              f"{rate(times.dry_run)} | {times.dry_run_cpu:,.1f} |")
+        print(f"| import through the web page: confirm, the job's check and write, its page | {times.apply:,.1f} | "
+              f"{rate(times.apply)} | {times.apply_cpu:,.1f} |")
         print()
         print(f"dry run / baseline: {times.dry_run / (read + insert):.2f}; "
               f"import / baseline: {times.apply / (read + insert):.2f}")
