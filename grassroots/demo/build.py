@@ -399,10 +399,11 @@ def _ensure_logins(town: Any) -> list[tuple[str, str]]:
 
 
 def build_demo(out: TextIO = sys.stdout, *, host: str = data.HOST, port: int = data.PORT,
-               today: dt.date | None = None) -> int:
+               today: dt.date | None = None, recent_years: int | None = None) -> int:
     """Create the demo town if it is not there yet, then print the address it is served at and the logins.
 
-    `today` (default: the real today) is where the history after 2019 stops (`living.build_living`)."""
+    `today` (default: the real today) is where the history after 2019 stops (`living.build_living`);
+    `recent_years` limits its meetings and dues to the last so many years (None: every year since 2020)."""
     from grassroots.orgs.models import Organization
 
     with transaction.atomic():
@@ -419,7 +420,7 @@ def build_demo(out: TextIO = sys.stdout, *, host: str = data.HOST, port: int = d
         logins = _ensure_logins(town)
         for _module, build in demo_builders():  # each module's part of the town's history, after the roster
             build(out)
-        build_living(out, today)  # then the whole town from 2020 to today, in date order across the modules
+        build_living(out, today, recent_years)  # then the whole town from 2020 to today, in date order across the modules
     out.write(_("Open %(address)s (start the site with: %(command)s)")
               % {"address": data.address(host, port), "command": data.serve_command(host, port)} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")
