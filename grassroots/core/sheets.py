@@ -199,13 +199,13 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
         wb.close()
 
 
-def xls_rows(data: bytes) -> list[list[Any]]:
-    """An old Excel 97-2003 workbook's first sheet, read by xlrd; its date cells as dates."""
+def xls_rows(data: bytes, index: int = 0) -> list[list[Any]]:
+    """A sheet of an old Excel 97-2003 workbook (the first unless told), read by xlrd; its date cells as dates."""
     import xlrd
 
     book = xlrd.open_workbook(file_contents=data, on_demand=True)
     try:
-        sheet = book.sheet_by_index(0)
+        sheet = book.sheet_by_index(index)
         rows: list[list[Any]] = []
         for r in range(min(sheet.nrows, _READ_AT_MOST + 1)):
             row: list[Any] = []

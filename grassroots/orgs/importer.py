@@ -202,33 +202,8 @@ def _xls_book(data: bytes) -> list[tuple[str, list[list[Any]]]]:
         book.release_resources()
     out = []
     for i, name in enumerate(names):
-        out.append((name, _one_xls_sheet(data, i)))
+        out.append((name, sheets.xls_rows(data, i)))
     return out
-
-
-def _one_xls_sheet(data: bytes, index: int) -> list[list[Any]]:
-    import datetime as dt
-
-    import xlrd
-
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    try:
-        sheet = book.sheet_by_index(index)
-        rows: list[list[Any]] = []
-        for r in range(min(sheet.nrows, sheets.MAX_ROWS + sheets.HEADER_SEARCH + 2)):
-            row: list[Any] = []
-            for cell in sheet.row(r):
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    moment = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-                    row.append(moment.date() if moment.time() == dt.time() else moment)
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    row.append(None)
-                else:
-                    row.append(cell.value)
-            rows.append(row)
-        return rows
-    finally:
-        book.release_resources()
 
 
 def _sort_sheets(book: list[tuple[str, list[list[Any]]]], plan: OrgImportPlan) -> None:

@@ -14,11 +14,11 @@ from grassroots.core.context import acting
 from grassroots.meetings import services as meeting_services
 from grassroots.opinions import services as opinion_services
 from grassroots.opinions.tests.fixtures import build_station
+from tests.browser.pages import fits_the_width
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-PHONE_WIDTH = 390
 YEAR = 2024
 
 # Where the middle of a bar of the opinions chart is on the screen (ECharts' layout of the bar).
@@ -29,10 +29,6 @@ BAR_CENTRE = """([series, index]) => {
   const rect = box.getBoundingClientRect();
   return [rect.left + layout.x + layout.width / 2, rect.top + layout.y + layout.height / 2];
 }"""
-
-
-def fits_the_phone(page: Any) -> bool:
-    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {PHONE_WIDTH}"))
 
 
 def test_tap_a_bar_of_the_dashboard_and_land_on_its_opinions(phone_page: Any) -> None:
@@ -61,7 +57,7 @@ def test_tap_a_bar_of_the_dashboard_and_land_on_its_opinions(phone_page: Any) ->
     page.wait_for_selector("[data-dashboard-chart=opinions][data-drawn]")
     for panel in ("membership", "recruitment", "dues", "duties", "opinions"):
         assert page.locator(f"#panel-{panel}").is_visible()
-    assert fits_the_phone(page)
+    assert fits_the_width(page)
     page.screenshot(path=str(SCREENS / "dashboard-phone.png"), full_page=True)
 
     march = page.locator("#opinions-table tr[data-month='2024-03'] a[data-figure=received]")
@@ -74,7 +70,7 @@ def test_tap_a_bar_of_the_dashboard_and_land_on_its_opinions(phone_page: Any) ->
     page.mouse.click(x, y)
     page.wait_for_url("**/opinions/?month=2024-03&state=counted")
     assert page.locator("#opinions tr[data-opinion]").count() == shown
-    assert fits_the_phone(page)
+    assert fits_the_width(page)
 
     # Back on the dashboard, a figure of the duties table opens branch A's duty grid of the year.
     page.go_back()

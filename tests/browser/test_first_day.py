@@ -12,23 +12,11 @@ from django.contrib.auth import get_user_model
 
 from grassroots.access.models import Role
 from grassroots.orgs.models import Organization
+from tests.browser.pages import fits_the_width, log_in
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-PHONE_WIDTH = 390
-
-
-def fits_the_width(page: Any) -> bool:
-    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {PHONE_WIDTH}"))
-
-
-def log_in(page: Any, username: str, password: str) -> None:
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_street_sets_itself_up_and_gives_its_secretary_an_account(phone_page: Any) -> None:

@@ -11,15 +11,11 @@ import pytest
 from conftest import PASSWORD, build_cast
 from grassroots.opinions.models import Opinion, OpinionRating, State
 from grassroots.opinions.tests.fixtures import build_station
+from tests.browser.pages import fits_the_width
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-PHONE_WIDTH = 390
-
-
-def fits_the_phone(page: Any) -> bool:
-    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {PHONE_WIDTH}"))
 
 
 def test_submit_on_a_phone_reply_as_staff_rate_by_code(phone_page: Any, browser: Any, settings: Any,
@@ -41,7 +37,7 @@ def test_submit_on_a_phone_reply_as_staff_rate_by_code(phone_page: Any, browser:
     form.locator("[name=phone]").fill("13912345678")
     box = page.locator("[name=website]").bounding_box()  # the honeypot is off screen: people never see it
     assert box is None or box["x"] + box["width"] <= 0
-    assert fits_the_phone(page)
+    assert fits_the_width(page)
     page.screenshot(path=str(SCREENS / "opinion-form-phone.png"), full_page=True)
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#tracking-code")
@@ -51,7 +47,7 @@ def test_submit_on_a_phone_reply_as_staff_rate_by_code(phone_page: Any, browser:
     opinion = Opinion.objects.get(number=number)
     assert opinion.tracking_code == code and opinion.channel == "web"
     assert (opinion.state, opinion.department) == (State.ASSIGNED, station.department)
-    assert fits_the_phone(page)
+    assert fits_the_width(page)
 
     # 2. The street's organizer replies on the staff page (a separate browser session).
     staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -84,7 +80,7 @@ def test_submit_on_a_phone_reply_as_staff_rate_by_code(phone_page: Any, browser:
     page.wait_for_selector("#rate")
     assert "已联系供电所更换线路" in page.locator("#replies").inner_text()
     assert "13912345678" not in page.content() and "王芳" not in page.content()
-    assert fits_the_phone(page)
+    assert fits_the_width(page)
     page.screenshot(path=str(SCREENS / "opinion-track-phone.png"), full_page=True)
     page.locator("#rate button[name=score][value='5']").click()
     page.wait_for_selector("#rated")

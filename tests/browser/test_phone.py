@@ -14,29 +14,17 @@ from django.utils import translation
 
 from conftest import PASSWORD, build_cast
 from grassroots.core.context import acting
+from tests.browser.pages import fits_the_width, log_in
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-PHONE_WIDTH = 390
 HOME_BOUND = 6000  # px: the organizer's home of the demo town (67,516 px before the summary and the cards)
 BRANCH_BOUND = 6000
 
 
-def log_in(page: Any, username: str, password: str) -> None:
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def height(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollHeight"))
-
-
-def fits_the_width(page: Any) -> bool:
-    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {PHONE_WIDTH}"))
 
 
 def in_view(page: Any, selector: str) -> bool:

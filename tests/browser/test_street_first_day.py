@@ -24,12 +24,12 @@ from django.contrib.auth import get_user_model
 from grassroots.core import idnumber
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization, Territory
+from tests.browser.pages import fits_the_width, log_in
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PHONE_WIDTH = 390
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
@@ -83,25 +83,13 @@ def roster() -> bytes:
     return workbook([("花名册", rows)])
 
 
-def fits(page: Any) -> bool:
-    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {PHONE_WIDTH}"))
-
-
-def log_in(page: Any, username: str, password: str) -> None:
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def upload_and_confirm(page: Any, url: str, name: str, content: bytes) -> None:
     page.goto(page.base + url)
     page.set_input_files("#id_file", files=[{"name": name, "mimeType": XLSX, "buffer": content}])
     page.click("#dry-run")  # the upload queues the dry run; the job's page shows it once done
     page.locator("#import-preview").wait_for()
     assert page.locator("#import-errors").count() == 0
-    assert fits(page)
+    assert fits_the_width(page)
     page.click("#confirm-import")
     page.locator("#import-summary").wait_for()
 
@@ -164,7 +152,7 @@ def test_a_street_from_an_empty_database_to_its_figures(phone_page: Any) -> None
     assert figure("age_35_or_under") == "2"  # 孙丽 and 周敏 (born 1999 and 1992)
     assert figure("age_55_or_over") == "2"  # 赵秀英 and 钱建国
     assert figure("college_or_above") == "4"
-    assert fits(page)
+    assert fits_the_width(page)
     page.screenshot(path=str(SCREENS / "street-first-day-statistics.png"), full_page=True)
     # the street counts them too, and the branches it imported
     page.click(".topbar form[action='/logout/'] button[type=submit]")
