@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,23 @@ def mask_email(value: str) -> str:
     if not at:
         return value[:1] + "***"
     return f"{local[:1]}***@{domain}"
+
+
+# The keys under which records, events and audit entries hold personal data, and how each is masked: what the
+# audit log (its page, export and API) and the events' details show to anyone.
+PERSONAL_KEYS = {"id_number": mask, "phone": mask_phone, "contact": mask_phone, "submitter_phone": mask_phone,
+                 "submitter_email": mask_email}
+
+
+def mask_personal(values: Any) -> Any:
+    """A copy of `values` (a dict, list, or nested ones) with every value under a key of PERSONAL_KEYS masked.
+    Masking is idempotent: an entry that already holds masked values reads the same."""
+    if isinstance(values, dict):
+        return {k: (PERSONAL_KEYS[k](str(v)) if k in PERSONAL_KEYS and isinstance(v, str | int) and v != ""
+                    else mask_personal(v)) for k, v in values.items()}
+    if isinstance(values, list):
+        return [mask_personal(v) for v in values]
+    return values
 
 
 def make(region: str, birth: dt.date, seq: int) -> str:

@@ -28,6 +28,7 @@ from . import lifecycle_services as lifecycle
 from . import services, transfers
 from .filters import MemberFilter
 from .models import Member, MemberEvent, Transfer
+from .selectors import events_shown
 from .serializers import (
     CommunityReportCreateSerializer,
     CommunityReportSerializer,
@@ -104,7 +105,8 @@ class MemberViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         """The member's dated events; POST records one through `member_record_event`."""
         member = self.get_object()
         if request.method == "GET":
-            events = member.events.select_related("org").order_by("date", "id")
+            # Contacts and phones in the details masked for a reader who may not reveal them (an auditor).
+            events = events_shown(member, reveal=self.scope.can_reveal(member))
             return Response(MemberEventSerializer(events, many=True).data)
         form = MemberEventCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)

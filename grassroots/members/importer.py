@@ -41,7 +41,14 @@ from grassroots.orgs.models import Organization, OrgKind
 
 from . import headers
 from .models import HAN, Member, Status
-from .services import MEMBER_ORG_KINDS, creating_in_bulk, member_create, member_update
+from .services import (
+    MEMBER_ORG_KINDS,
+    creating_in_bulk,
+    id_number_refused_message,
+    member_create,
+    member_update,
+    record_duplicate_id_attempt,
+)
 
 # Fields a row may change on a member already on the roster (the rest are events).
 UPDATABLE = ("name", "sex", "ethnicity", "phone", "party_group", "education", "occupation")
@@ -144,7 +151,7 @@ class _Planner:
         converted_on = row.date("converted_on")
         phone = row.plain("phone", max_length=20)
         if phone is not None and not _PHONE.match(phone):
-            row.error("phone", _("%(value)s is not a phone number") % {"value": phone})
+            row.error("phone", _("%(value)s is not a phone number") % {"value": idnumber.mask_phone(phone)})
         org = self.row_org(row)
         party_group = None
         group_text = row.plain("party_group_code", max_length=100)
@@ -249,7 +256,11 @@ class _Planner:
                 joined_on: dt.date, converted_on: dt.date | None, status: str,
                 explicit_status: bool) -> PlannedRow | None:
         if not self.scope.can_write_member(member):
-            row.error("id_number", _("this ID number belongs to a member you may not change"))
+            if self.scope.can_read_member(member):
+                row.error("id_number", _("this ID number belongs to a member you may not change"))
+            else:  # held outside what the user reads: said as for any such number, and the attempt logged
+                row.error("id_number", id_number_refused_message())
+                record_duplicate_id_attempt(member.id_number, org)
             return None
         event_hint = _("record a transfer or an event instead of importing the change")
         if member.org_id is None:
@@ -280,6 +291,8 @@ class _Planner:
                 updates[name] = new
                 if name == "party_group":
                     changes[name] = (old.code if old else "", new.code)
+                elif name == "phone":  # masked like the pages: the preview is no place for a reveal
+                    changes[name] = (idnumber.mask_phone(old), idnumber.mask_phone(new))
                 else:
                     changes[name] = (old, new)
         action = "update" if updates else "unchanged"

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.access.scope import require_reveal, require_write_member, require_write_org
+from grassroots.access.scope import current_scope, require_reveal, require_write_member, require_write_org
 from grassroots.core import audit, idnumber
 from grassroots.core.context import current_actor
 from grassroots.core.dates import add_years
@@ -115,8 +115,40 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
     if occupation not in Occupation.values:
         raise RuleError(_("unknown occupation %(v)s") % {"v": occupation}, field="occupation")
     if _id_taken(number, exclude_pk):
+        held = Member.objects.filter(id_number=number).select_related("org")
+        holder = (held.exclude(pk=exclude_pk) if exclude_pk is not None else held).first()
+        if holder is not None and not current_scope().can_read_member(holder):
+            raise HiddenIDNumberError(number)
         raise RuleError(_("the ID number is already held by another member"), field="id_number")
     return number
+
+
+def id_number_refused_message() -> str:
+    """What a user is told of an ID number held by a member they may not read: the same whoever holds it and
+    wherever, so that it does not say whether the person is a Party member elsewhere."""
+    return _("this ID number cannot be used here; ask the organizer of the committee above")
+
+
+class HiddenIDNumberError(RuleError):
+    """An ID number held by a member outside the user's scope: said neutrally (`id_number_refused_message`);
+    `member_create` logs the attempt (`record_duplicate_id_attempt`) once its own writes are undone."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(id_number_refused_message(), field="id_number")
+        self.masked = idnumber.mask(number)
+
+
+def record_duplicate_id_attempt(number: str, org: Organization | None) -> None:
+    """Log that the acting user gave an ID number held by a member they may not read (the number masked, the
+    user as the entry's actor), under the organization above `org`: its organizer sees the attempt, the user's
+    own organization does not (its audit log would otherwise say what the message does not)."""
+    above = org.get_parent() if org is not None else None
+    target = above or org
+    masked = idnumber.mask(number)
+    with transaction.atomic():
+        audit.record("member.duplicate_id_attempt", object_type="members.member", object_repr=masked,
+                     org_id=target.pk if target is not None else None,
+                     extra={"id_number": masked, "org": org.pk if org is not None else None})
 
 
 def _id_taken(number: str, exclude_pk: int | None) -> bool:
@@ -152,13 +184,29 @@ def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date |
                             field="converted_on")
 
 
-@transaction.atomic
 def member_create(
     *, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
     org: Organization, joined_on: dt.date, status: str = Status.PROBATIONARY, converted_on: dt.date | None = None,
     ethnicity: str = "汉族", phone: str = "", party_group: Organization | None = None,
 ) -> Member:
-    """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given)."""
+    """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given). An ID number
+    held by a member the user may not read is refused neutrally and the attempt logged (after the refused
+    write is undone, so that the entry stays)."""
+    try:
+        return _member_create(name=name, sex=sex, birth_date=birth_date, id_number=id_number, education=education,
+                              occupation=occupation, org=org, joined_on=joined_on, status=status,
+                              converted_on=converted_on, ethnicity=ethnicity, phone=phone, party_group=party_group)
+    except HiddenIDNumberError:
+        record_duplicate_id_attempt(idnumber.normalize(id_number), org)
+        raise
+
+
+@transaction.atomic
+def _member_create(
+    *, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
+    org: Organization, joined_on: dt.date, status: str, converted_on: dt.date | None, ethnicity: str, phone: str,
+    party_group: Organization | None,
+) -> Member:
     # Not checked against the org's founding date: a member who joined the Party in 1965 elsewhere now belongs
     # to a branch founded in 2000. Before the branch existed the member is in no subtree of the tree as it
     # stood then, so as-of figures simply do not count them there (where they were is not on record).
@@ -321,7 +369,7 @@ def member_record_event(member: Member, *, kind: str, on: dt.date, org: Organiza
     member.refresh_from_db()
     audit.record(f"member.{kind}", member, before=before, after=_snapshot(member),
                  org_id=member.org_id or (org.pk if org else before.get("org")),
-                 extra={"date": on, "note": note, **(details or {})})
+                 extra={"date": on, "note": note, **idnumber.mask_personal(details or {})})  # a contact masked
     return ev
 
 

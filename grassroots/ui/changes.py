@@ -5,7 +5,8 @@
 services add beside the fields), the value the choice's label, yes/no, the related record's name, a rule's title,
 and a dict such as `{"present": 20, ...}` as "出席 20，…". `describe_entries(entries, scope)` does it for a page of
 audit entries with one query per related model (members' names only inside the reader's scope). The audit log,
-its .xlsx export and the member page's history all read through here.
+its .xlsx export and the member page's history all read through here; an audit entry's ID numbers, phones and
+contacts are masked here (`core.idnumber.mask_personal`), whoever reads them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from grassroots.core.idnumber import mask_personal
 
 from .words import rule_title, rule_version
 
@@ -152,7 +155,9 @@ def related_names(pairs: Iterable[tuple[str, Any]], scope: Any = None) -> dict[t
 
 
 def describe_entry(entry: Any, names: dict[tuple[str, str], str]) -> dict[str, list[tuple[str, str]]]:
-    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    """An entry's before, after and extra in words, its ID numbers, phones and contacts masked for every reader
+    (entries written before services masked them at writing hold them in full, and the chain keeps them so)."""
+    changes = mask_personal(entry.changes) if isinstance(entry.changes, dict) else {}
     extra = {k: v for k, v in (changes.get("extra") or {}).items() if v is not None and v != ""}
     return {"before": describe(entry.object_type, changes.get("before"), names),
             "after": describe(entry.object_type, changes.get("after"), names),

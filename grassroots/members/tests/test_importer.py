@@ -300,7 +300,7 @@ def test_update_changes_static_fields_and_education(cast: Any, tmp_path: Path) -
     plan = plan_as(cast.secretary, path)
     assert plan.ok, plan.errors
     assert plan.counts == {"create": 0, "update": 1, "unchanged": 1}
-    assert plan.rows[0].changes == {"phone": ("13800138000", "13711112222"),
+    assert plan.rows[0].changes == {"phone": ("138****8000", "137****2222"),  # masked like the pages
                                     "education": ("bachelor", "postgraduate")}
     done = apply_as(cast.secretary, plan)
     assert done.applied

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from grassroots.access.scope import Scope, scope_for
 from grassroots.members import services as member_services
 from grassroots.members.models import Member
+from grassroots.members.selectors import events_shown
 from grassroots.ui.links import member_links
 
 REVEALABLE = ("id_number", "phone")
@@ -23,14 +24,15 @@ def _member_for(request: HttpRequest, pk: int) -> tuple[Scope, Member]:
 
 def _member_page(request: HttpRequest, scope: Scope, member: Member,
                  revealed: dict[str, str] | None = None) -> HttpResponse:
+    can_reveal = scope.can_reveal(member)
     context = {
         "member": member,
-        "can_reveal": scope.can_reveal(member),
+        "can_reveal": can_reveal,
         "can_write": scope.can_write_member(member),
         "module_links": member_links(member, can_write=scope.can_write_member(member)),
         "can_read_org": member.org is not None and scope.can_read_org(member.org),
         "revealed": revealed or {},
-        "events": member.events.select_related("org").order_by("date", "id"),
+        "events": events_shown(member, reveal=can_reveal),
         "periods": member.periods.select_related("org").order_by("start"),
         "audit": scope.audit_entries().filter(object_type="members.member", object_id=str(member.pk))[:200],
     }
