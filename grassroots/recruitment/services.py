@@ -36,13 +36,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.access.scope import require_write_org
+from grassroots.access.scope import current_scope, require_write_org
 from grassroots.core import audit, idnumber
 from grassroots.core.dates import add_months, add_years
 from grassroots.core.errors import RuleError
 from grassroots.core.workdays import workdays_between
 from grassroots.members.models import EventKind, Member, MemberPeriod, Status
-from grassroots.members.services import MEMBER_ORG_KINDS, member_create, member_record_event, validate_person
+from grassroots.members.services import (
+    MEMBER_ORG_KINDS,
+    HiddenIDNumberError,
+    member_create,
+    member_record_event,
+    record_duplicate_id_attempt,
+    validate_person,
+)
 from grassroots.orgs.models import Organization
 from grassroots.rules.registry import RuleVersion, in_force
 
@@ -243,10 +250,22 @@ def _full_on(member_ids: Iterable[int], day: dt.date) -> set[int]:
 
 
 # --- the services ---------------------------------------------------------------------------------------
-@transaction.atomic
 def candidate_apply(*, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
                     org: Organization, applied_on: dt.date, ethnicity: str = "汉族", phone: str = "") -> Candidate:
-    """Receive an application to join (recruitment.min_age: at least 18 on the application date)."""
+    """Receive an application to join (recruitment.min_age: at least 18 on the application date). An ID number
+    held by a member or an open application the user may not read is refused neutrally, the attempt logged."""
+    try:
+        return _candidate_apply(name=name, sex=sex, birth_date=birth_date, id_number=id_number, education=education,
+                                occupation=occupation, org=org, applied_on=applied_on, ethnicity=ethnicity,
+                                phone=phone)
+    except HiddenIDNumberError:
+        record_duplicate_id_attempt(idnumber.normalize(id_number), org)
+        raise
+
+
+@transaction.atomic
+def _candidate_apply(*, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
+                     org: Organization, applied_on: dt.date, ethnicity: str, phone: str) -> Candidate:
     if org is None:
         raise RuleError(_("an organization is required"), field="org")
     require_write_org(org)
@@ -265,7 +284,10 @@ def candidate_apply(*, name: str, sex: str, birth_date: dt.date, id_number: str,
     if add_years(birth_date, int(rule["years"])) > applied_on:
         raise RuleError(_("the applicant was under %(years)s on %(date)s")
                         % {"years": rule["years"], "date": applied_on}, field="birth_date")
-    if Candidate.objects.filter(id_number=number, closed_on__isnull=True).exists():
+    open_one = Candidate.objects.filter(id_number=number, closed_on__isnull=True).select_related("org").first()
+    if open_one is not None:
+        if not current_scope().can_read_org(open_one.org):  # an application elsewhere: said neutrally
+            raise HiddenIDNumberError(number)
         raise RuleError(_("this person already has an open application"), field="id_number")
     candidate = Candidate.objects.create(
         name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,

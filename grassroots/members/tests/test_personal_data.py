@@ -234,3 +234,32 @@ def test_mask_personal_is_idempotent_and_reaches_nested_values() -> None:
                     "extra": {"contact": "微信 **2023", "submitter_email": "z***@x.cn"},
                     "list": [{"phone": "138****8000"}], "mobile": True, "name": "李明"}
     assert idnumber.mask_personal(once) == once
+
+
+def test_an_application_with_an_id_number_held_elsewhere_gets_the_neutral_message(cast: Cast) -> None:
+    from grassroots.recruitment.services import candidate_apply
+
+    def apply(user: Any, org: Any, number: str, birth: dt.date) -> Any:
+        with acting(user, "web"):
+            return candidate_apply(name="甲", sex="M", birth_date=birth, id_number=number, education="bachelor",
+                                   occupation="in_service", org=org, applied_on=D(2024, 2, 10))
+
+    c = cast.member_c
+    with pytest.raises(RuleError) as err:  # a member in another street
+        apply(cast.secretary, cast.branch_a, c.id_number, c.birth_date)
+    assert (err.value.field, err.value.message) == ("id_number", NEUTRAL)
+    birth = D(1990, 1, 1)
+    elsewhere = idnumber.make("110101", birth, 321)
+    apply(cast.outsider, cast.branch_c, elsewhere, birth)  # an open application in the other street
+    with pytest.raises(RuleError) as err:
+        apply(cast.secretary, cast.branch_a, elsewhere, birth)
+    assert (err.value.field, err.value.message) == ("id_number", NEUTRAL)
+    assert [(e.actor_id, e.changes["extra"]["id_number"]) for e in attempts()] == [
+        (cast.secretary.pk, c.id_number_masked), (cast.secretary.pk, idnumber.mask(elsewhere))]
+    # inside the user's scope both are said plainly
+    with pytest.raises(RuleError, match="already held"):
+        apply(cast.secretary, cast.branch_a, cast.member_a2.id_number, cast.member_a2.birth_date)
+    apply(cast.street_admin, cast.branch_b, idnumber.make("110101", birth, 322), birth)
+    with pytest.raises(RuleError, match="open application"):
+        apply(cast.street_admin, cast.branch_a, idnumber.make("110101", birth, 322), birth)
+    assert len(attempts()) == 2
