@@ -655,12 +655,14 @@ def template_xlsx() -> bytes:
     and a help sheet saying what each column takes (every kind accepted, the date formats)."""
     import openpyxl
 
-    wb = openpyxl.Workbook()
+    from grassroots.ui import xlsx
+
+    wb = xlsx.new_workbook()
     orgs = wb.active
     orgs.title = ORG_SHEET
-    orgs.append([c.zh for c in ORG_COLUMNS])
+    xlsx.append(orgs, [c.zh for c in ORG_COLUMNS])
     places = wb.create_sheet(PLACE_SHEET)
-    places.append([c.zh for c in PLACE_COLUMNS])
+    xlsx.append(places, [c.zh for c in PLACE_COLUMNS])
     for ws, columns in ((orgs, ORG_COLUMNS), (places, PLACE_COLUMNS)):
         for idx, col in enumerate(columns, start=1):
             letter = openpyxl.utils.get_column_letter(idx)
@@ -668,7 +670,7 @@ def template_xlsx() -> bytes:
             for number in range(2, 302):  # codes and dates kept as typed (a code 001 stays 001)
                 ws.cell(row=number, column=idx).number_format = "@"
     help_sheet = wb.create_sheet(_("Help"))
-    help_sheet.append([_("Sheet"), _("Column"), _("Required"), _("What to write")])
+    xlsx.append(help_sheet, [_("Sheet"), _("Column"), _("Required"), _("What to write")])
 
     def kinds(words: dict[str, tuple[str, ...]]) -> str:
         return "；".join(f"{texts[0]}（{'、'.join((*texts[1:], str(code)))}）" for code, texts in words.items())
@@ -693,10 +695,10 @@ def template_xlsx() -> bytes:
     }
     for title, columns, texts in ((ORG_SHEET, ORG_COLUMNS, org_help), (PLACE_SHEET, PLACE_COLUMNS, place_help)):
         for col in columns:
-            help_sheet.append([title, col.zh, _("yes") if col.required else "", str(texts[col.field])])
-    help_sheet.append([])
-    help_sheet.append([_("Rows may come in any order; title rows above the headers are skipped. Nothing is written "
-                         "unless every row is right. Importing the same file again changes nothing.")])
+            xlsx.append(help_sheet, [title, col.zh, _("yes") if col.required else "", str(texts[col.field])])
+    xlsx.append(help_sheet, [])
+    xlsx.append(help_sheet, [_("Rows may come in any order; title rows above the headers are skipped. Nothing is "
+                               "written unless every row is right. Importing the same file again changes nothing.")])
     help_sheet.column_dimensions["B"].width = 14
     help_sheet.column_dimensions["D"].width = 90
     out = io.BytesIO()
