@@ -167,6 +167,8 @@ def _book(src: Any, filename: str) -> tuple[list[tuple[str, list[list[Any]]]] | 
         return None, _("cannot read the file: %(reason)s") % {"reason": exc.strerror or exc}
     try:
         book = _xls_book(data) if ext == ".xls" else _xlsx_book(data)
+    except sheets.TooLarge as exc:
+        return None, str(exc)
     except Exception:  # openpyxl, xlrd and zipfile raise many kinds of errors on a damaged file
         return None, _("cannot read the file: it is damaged or not a %(ext)s file") % {"ext": ext}
     if any(len(rows) > sheets.MAX_ROWS + 1 for _title, rows in book):
@@ -175,21 +177,7 @@ def _book(src: Any, filename: str) -> tuple[list[tuple[str, list[list[Any]]]] | 
 
 
 def _xlsx_book(data: bytes) -> list[tuple[str, list[list[Any]]]]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        out = []
-        for ws in wb.worksheets:
-            rows: list[list[Any]] = []
-            for row in ws.iter_rows(values_only=True):
-                rows.append(list(row))
-                if len(rows) > sheets.MAX_ROWS + 1:
-                    break
-            out.append((ws.title, rows))
-        return out
-    finally:
-        wb.close()
+    return sheets.xlsx_sheets(data)  # every sheet, under the reading limits (sheets.TooLarge past them)
 
 
 def _xls_book(data: bytes) -> list[tuple[str, list[list[Any]]]]:
