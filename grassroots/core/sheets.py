@@ -43,7 +43,7 @@ from grassroots.core.idnumber import FULL_WIDTH
 MAX_ROWS = 100_000  # data rows below the header
 HEADER_SEARCH = 20  # the header row is looked for among the first rows, below titles and blank rows
 _READ_AT_MOST = MAX_ROWS + HEADER_SEARCH + 1  # rows read from a file: a full roster below titles and blank rows
-MAX_UNPACKED = 200 * 1024 * 1024  # bytes an .xlsx may unpack to (its zip members' sizes): a full roster is ~70 MB
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes an .xlsx may unpack to (its zip members' sizes): 100,000 members are ~76 MB
 MAX_CELLS = 5_000_000  # cells read from a workbook, empty ones inside a row included: MAX_ROWS rows of 50 columns
 # Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
 _SPACES = re.compile(r"[ \t\u00a0]+")
