@@ -7,7 +7,7 @@
     grassroots import members FILE [--org CODE] [--dry-run]
     grassroots import dues FILE [--org CODE] [--dry-run]
     grassroots import opinions FILE --org STATION [--dry-run]
-    grassroots export members --org CODE FILE.xlsx
+    grassroots export members --org CODE FILE.xlsx [--as USER] [--reveal]
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
     grassroots report annual --org CODE --year YYYY --out FILE.docx [--lang zh-hans|en]
@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", required=True)
     p.add_argument("file")
     p.add_argument("--as", dest="as_user")
+    p.add_argument("--reveal", action="store_true",
+                   help="full ID numbers and phones (an export that re-imports): only for a user who may reveal "
+                        "every member's, and logged as a reveal; masked without it")
 
     p = sub.add_parser("stats", help="structure statistics of a subtree as of a date")
     p.add_argument("--org", required=True)
@@ -415,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb == "export":
             from grassroots.members.exporter import cli_export
 
-            return cli_export(_org(args.org, actor), args.file, actor=actor)
+            return cli_export(_org(args.org, actor), args.file, actor=actor, reveal=args.reveal)
     return 2
 
 

@@ -56,12 +56,18 @@ def test_verify_audit(cast: Any, capsys: Any) -> None:
 
 def test_export_then_dry_run_import_changes_nothing(cast: Any, tmp_path: Any, capsys: Any) -> None:
     path = tmp_path / "a.xlsx"
-    assert main(["export", "members", "--org", "A", str(path), "--as", "secretary"]) == 0
+    assert main(["export", "members", "--org", "A", str(path), "--as", "secretary", "--reveal"]) == 0
     capsys.readouterr()
     before = AuditEntry.objects.count()
     assert main(["import", "members", str(path), "--dry-run", "--as", "secretary"]) == 0
     assert AuditEntry.objects.count() == before
     assert "would create 0, update 0, leave 2 unchanged" in capsys.readouterr().out
+    # a masked export (the default) is no roster to import: its masked numbers are refused, nothing is written
+    masked = tmp_path / "masked.xlsx"
+    assert main(["export", "members", "--org", "A", str(masked), "--as", "secretary"]) == 0
+    capsys.readouterr()
+    assert main(["import", "members", str(masked), "--as", "secretary"]) == 1
+    assert "nothing was written" in capsys.readouterr().err
 
 
 def test_the_import_verbs_are_the_registered_modules_importers(cast, capsys) -> None:

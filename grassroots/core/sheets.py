@@ -1,6 +1,10 @@
 """Reading spreadsheets people typed: the kit every importer shares (each importer keeps only its planner).
 
 - `read_rows(file, filename)`: the rows of an .xlsx or .csv (UTF-8, UTF-16 or GB18030; comma or tab), or why not.
+  A workbook is refused before it is parsed when it would unpack to more than MAX_UNPACKED bytes, and while it
+  is read once it passes MAX_CELLS cells: a small crafted .xlsx (a zip bomb, a row reaching column XFD, a
+  `dimension` claiming a million rows) costs neither memory nor minutes. `xlsx_sheets` reads every sheet under
+  the same limits (the organization import's workbook).
 - `read_sheet(rows, known, required)`: the header row matched against `Column`s (Chinese, English or an alias,
   whatever the spacing, case, a trailing "*" or a hint in brackets), the data rows numbered as the spreadsheet
   numbers them.
@@ -39,6 +43,8 @@ from grassroots.core.idnumber import FULL_WIDTH
 MAX_ROWS = 100_000  # data rows below the header
 HEADER_SEARCH = 20  # the header row is looked for among the first rows, below titles and blank rows
 _READ_AT_MOST = MAX_ROWS + HEADER_SEARCH + 1  # rows read from a file: a full roster below titles and blank rows
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes an .xlsx may unpack to (its zip members' sizes): 100,000 members are ~76 MB
+MAX_CELLS = 5_000_000  # cells read from a workbook, empty ones inside a row included: MAX_ROWS rows of 50 columns
 # Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
 _SPACES = re.compile(r"[ \t\u00a0]+")
 ACTIONS = ("create", "update", "unchanged")
@@ -183,31 +189,72 @@ def csv_rows(data: bytes) -> list[list[Any]]:
     return rows
 
 
-def xlsx_rows(data: bytes) -> list[list[Any]]:
+class TooLarge(ValueError):
+    """A workbook past MAX_UNPACKED or MAX_CELLS: its message says which, for the person who sent it."""
+
+
+def _too_many_cells() -> TooLarge:
+    return TooLarge(_("the file holds more than %(n)s cells (empty cells inside a row count too): delete the "
+                      "unused rows and columns, or split it") % {"n": f"{MAX_CELLS:,}"})
+
+
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse an .xlsx that would unpack to more than MAX_UNPACKED bytes, from its zip directory alone (a
+    member is never read past the size the directory gives it, so the sum bounds what parsing could take)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED:
+        raise TooLarge(_("the file unpacks to %(size)d MB, more than %(max)d MB: split it, or save it again from "
+                         "Excel or WPS") % {"size": unpacked // (1024 * 1024), "max": MAX_UNPACKED // (1024 * 1024)})
+
+
+def xlsx_sheets(data: bytes, *, first_only: bool = False) -> list[tuple[str, list[list[Any]]]]:
+    """The sheets of an .xlsx as (title, rows), each cut after _READ_AT_MOST rows; TooLarge past the limits.
+    Rows are as long as their last cell: the sheet's `dimension` (which a file may fake) pads nothing."""
     import openpyxl
 
+    check_unpacked_size(data)
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    cells = 0
     try:
-        ws = wb.worksheets[0]
-        rows: list[list[Any]] = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > _READ_AT_MOST:
-                break
-        return rows
+        out: list[tuple[str, list[list[Any]]]] = []
+        for ws in wb.worksheets[:1] if first_only else wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):  # a read-only sheet (not a chart sheet)
+                ws.reset_dimensions()
+            rows: list[list[Any]] = []
+            for row in ws.iter_rows(values_only=True):
+                cells += len(row) or 1
+                if cells > MAX_CELLS:
+                    raise _too_many_cells()
+                rows.append(list(row))
+                if len(rows) > _READ_AT_MOST:
+                    break
+            out.append((ws.title, rows))
+        return out
     finally:
         wb.close()
+
+
+def xlsx_rows(data: bytes) -> list[list[Any]]:
+    """The first sheet of an .xlsx (see `xlsx_sheets`)."""
+    return xlsx_sheets(data, first_only=True)[0][1]
 
 
 def xls_rows(data: bytes, index: int = 0) -> list[list[Any]]:
     """A sheet of an old Excel 97-2003 workbook (the first unless told), read by xlrd; its date cells as dates."""
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True)  # rows not padded
     try:
         sheet = book.sheet_by_index(index)
         rows: list[list[Any]] = []
+        cells = 0
         for r in range(min(sheet.nrows, _READ_AT_MOST + 1)):
+            cells += sheet.row_len(r) or 1
+            if cells > MAX_CELLS:
+                raise _too_many_cells()
             row: list[Any] = []
             for cell in sheet.row(r):
                 if cell.ctype == xlrd.XL_CELL_DATE:
@@ -236,6 +283,8 @@ def read_rows(src: Any, filename: str) -> tuple[list[list[Any]] | None, str]:
                 else csv_rows(data))
     except UnicodeDecodeError:
         return None, _("cannot read the file: save it as UTF-8 or GB18030 text")
+    except TooLarge as exc:
+        return None, str(exc)
     except Exception:  # openpyxl and zipfile raise many kinds of errors on a damaged file
         return None, _("cannot read the file: it is damaged or not a %(ext)s file") % {"ext": ext}
     if len(rows) > _READ_AT_MOST:

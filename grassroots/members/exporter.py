@@ -1,7 +1,10 @@
-"""Export members to .xlsx with the import's Chinese headers, so that an export re-imports unchanged.
+"""Export members to .xlsx with the import's Chinese headers.
 
-An export that re-imports needs the full ID numbers: it is refused unless the scope may reveal every one,
-and each export leaves one audit entry naming how many members it held.
+By default ID numbers and phones are masked as the pages mask them. With `reveal` the export carries them in
+full, so that it re-imports unchanged: that is refused unless the scope may reveal every member's, and the
+export is then written to the audit log as a reveal (`member.export_reveal`, how many members, of which
+organization). Each export leaves one audit entry naming how many members it held. Cells are written through
+`grassroots.ui.xlsx.put`, so a name such as `=HYPERLINK(...)` stays text.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from grassroots.access.scope import Scope
 from grassroots.core import audit
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.idnumber import mask, mask_phone
 from grassroots.orgs.models import Organization
+from grassroots.ui import xlsx
 
 from . import headers
 from .models import Member
@@ -31,35 +36,33 @@ _WIDTHS = {"name": 10, "id_number": 22, "org_code": 14, "phone": 15, "party_grou
 
 
 def _new_sheet() -> tuple[Any, Any]:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
-    ws.append(headers.ZH_HEADERS)
     for idx, col in enumerate(headers.COLUMNS, start=1):
-        cell = ws.cell(row=1, column=idx)
+        cell = xlsx.put(ws, 1, idx, col.zh)
         cell.font = Font(bold=True)
         ws.column_dimensions[cell.column_letter].width = _WIDTHS.get(col.field, 12)
     ws.freeze_panes = "A2"
     return wb, ws
 
 
-def _cells(member: Member) -> dict[str, Any]:
+def _cells(member: Member, *, reveal: bool) -> dict[str, Any]:
     return {
         "name": member.name,
         "sex": headers.zh_label("sex", member.sex),
         "ethnicity": member.ethnicity,
         "birth_date": member.birth_date,
-        "id_number": member.id_number,
+        "id_number": member.id_number if reveal else mask(member.id_number),
         "education": headers.zh_label("education", member.education),
         "occupation": headers.zh_label("occupation", member.occupation),
         "status": headers.zh_label("status", member.status),
         "joined_on": member.joined_on,
         "converted_on": member.converted_on,
         "org_code": member.org.code if member.org else "",
-        "phone": member.phone,
+        "phone": member.phone if reveal else mask_phone(member.phone),
         "party_group_code": member.party_group.code if member.party_group else "",
     }
 
@@ -67,7 +70,7 @@ def _cells(member: Member) -> dict[str, Any]:
 def _write_row(ws: Any, number: int, values: dict[str, Any]) -> None:
     for idx, col in enumerate(headers.COLUMNS, start=1):
         value = values.get(col.field)
-        cell = ws.cell(row=number, column=idx, value=value if value not in (None, "") else None)
+        cell = xlsx.put(ws, number, idx, value if value not in (None, "") else None)
         if col.field in _TEXT_FIELDS:
             cell.number_format = "@"  # keep ID numbers and phones as text when the sheet is edited
         elif col.field in _DATE_FIELDS:
@@ -75,23 +78,26 @@ def _write_row(ws: Any, number: int, values: dict[str, Any]) -> None:
 
 
 def export_members(org: Organization, path_or_fileobj: str | os.PathLike[str] | IO[bytes], *,
-                   scope: Scope) -> int:
-    """Write today's members of org's subtree that `scope` may read; return how many."""
+                   scope: Scope, reveal: bool = False) -> int:
+    """Write today's members of org's subtree that `scope` may read, ID numbers and phones masked unless
+    `reveal` (refused unless the scope may reveal every one; logged as a reveal); return how many."""
     if not scope.can_read_org(org):
         raise PermissionDeniedError(_("you may not see %(org)s") % {"org": org})
     members = list(current_members(org).filter(pk__in=scope.members().values("pk"))
                    .select_related("org", "party_group"))
-    hidden = [m for m in members if not scope.can_reveal(m)]
-    if hidden:
-        raise PermissionDeniedError(
-            _("you may not see the full ID numbers of %(n)d of these members, and an export that can be "
-              "imported again needs them") % {"n": len(hidden)})
+    if reveal:
+        hidden = [m for m in members if not scope.can_reveal(m)]
+        if hidden:
+            raise PermissionDeniedError(
+                _("you may not see the full ID numbers and phones of %(n)d of these members; export without "
+                  "--reveal to get them masked") % {"n": len(hidden)})
     wb, ws = _new_sheet()
     for number, member in enumerate(members, start=2):
-        _write_row(ws, number, _cells(member))
+        _write_row(ws, number, _cells(member, reveal=reveal))
     wb.save(path_or_fileobj)
+    extra = {"count": len(members), "org": org.code, "revealed": reveal}
     with transaction.atomic():
-        audit.record("member.export", org, org_id=org.pk, extra={"count": len(members), "org": org.code})
+        audit.record("member.export_reveal" if reveal else "member.export", org, org_id=org.pk, extra=extra)
     return len(members)
 
 
@@ -103,7 +109,7 @@ def template_xlsx() -> bytes:
             for number in range(2, 202):
                 ws.cell(row=number, column=idx).number_format = "@"
     notes = wb.create_sheet(_("Notes"))
-    notes.append([_("Column"), _("Required"), _("Accepted values")])
+    xlsx.append(notes, [_("Column"), _("Required"), _("Accepted values")])
     accepted = {
         "birth_date": _("may be blank: taken from the ID number"),
         "status": "正式党员、预备党员: " + _("may be blank: full when a conversion date is given"),
@@ -116,7 +122,7 @@ def template_xlsx() -> bytes:
         accepted[field] = "；".join(f"{names[0]}（{'、'.join(names[1:])}）" if names[1:] else names[0]
                                    for names in headers.ZH_LABELS[field].values())
     for col in headers.COLUMNS:
-        notes.append([col.zh, _("yes") if col.required else "", accepted.get(col.field, "")])
+        xlsx.append(notes, [col.zh, _("yes") if col.required else "", accepted.get(col.field, "")])
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["C"].width = 80
     out = io.BytesIO()
@@ -124,11 +130,15 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-def cli_export(org: Organization, path: str | os.PathLike[str], *, actor: Any) -> int:
-    """The `grassroots export members` verb: 0 when written, 1 when refused."""
+def cli_export(org: Organization, path: str | os.PathLike[str], *, actor: Any, reveal: bool = False) -> int:
+    """The `grassroots export members` verb: 0 when written, 1 when refused. Masked unless `reveal`, which
+    needs a named user (`--as`) who may reveal every member's numbers: a reveal is always someone's."""
+    if reveal and actor is None:
+        print(_("--reveal needs --as USER, a user whose role may reveal ID numbers"), file=sys.stderr)
+        return 1
     with acting(actor, "cli"):
         try:
-            count = export_members(org, path, scope=Scope(actor))
+            count = export_members(org, path, scope=Scope(actor), reveal=reveal)
         except RuleError as exc:
             print(str(exc), file=sys.stderr)
             return 1

@@ -536,16 +536,17 @@ def apply_import(plan: OpinionImportPlan, progress: Progress | None = None) -> O
 def template_xlsx(station: Organization) -> bytes:
     """An empty register with the Chinese headers, and a second sheet with what each column accepts,
     naming the station's categories, outlets and places."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from grassroots.ui import xlsx
 
     widths = {"received_on": 12, "text": 50, "category": 14, "place": 14, "address": 24, "channel": 10,
               "outlet": 20, "submitter_name": 10, "submitter_phone": 15, "submitter_email": 22, "state": 12,
               "reply": 50, "replied_on": 12, "handler_name": 10, "handler_contact": 15, "score": 10, "rated_on": 12}
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = TEMPLATE_SHEET
-    ws.append([c.zh for c in COLUMNS])
+    xlsx.append(ws, [c.zh for c in COLUMNS])
     for idx, col in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=idx)
         cell.font = Font(bold=True)
@@ -582,11 +583,11 @@ def template_xlsx(station: Organization) -> bytes:
         "rated_on": _("required with a score: on or after the reply date, not in the future"),
     }
     notes = wb.create_sheet(_("Notes"))
-    notes.append([_("Column"), _("Required"), _("Accepted values")])
+    xlsx.append(notes, [_("Column"), _("Required"), _("Accepted values")])
     for cell in notes[1]:
         cell.font = Font(bold=True)
-    for col in COLUMNS:
-        notes.append([col.zh, _("yes") if col.required else "", accepted.get(col.field, "")])
+    for col in COLUMNS:  # category, outlet and place names are the station's own words: written as text
+        xlsx.append(notes, [col.zh, _("yes") if col.required else "", accepted.get(col.field, "")])
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["C"].width = 90
     out = io.BytesIO()

@@ -109,6 +109,16 @@ def _invalid(param: str, message: str) -> Open311Error:
 
 
 # --- output -------------------------------------------------------------------------------------------------
+# What XML 1.0 may not hold, escaped or not (most control characters, lone surrogates, U+FFFE and U+FFFF): a
+# resident's text holding one would make the whole answer unparseable, so the XML drops them (JSON keeps them).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", value)
+
+
 def _element(tag: str, value: Any) -> ET.Element:
     element = ET.Element(tag)
     if isinstance(value, dict):
@@ -120,7 +130,7 @@ def _element(tag: str, value: Any) -> ET.Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = xml_text(str(value))
     return element
 
 

@@ -167,6 +167,8 @@ def _book(src: Any, filename: str) -> tuple[list[tuple[str, list[list[Any]]]] | 
         return None, _("cannot read the file: %(reason)s") % {"reason": exc.strerror or exc}
     try:
         book = _xls_book(data) if ext == ".xls" else _xlsx_book(data)
+    except sheets.TooLarge as exc:
+        return None, str(exc)
     except Exception:  # openpyxl, xlrd and zipfile raise many kinds of errors on a damaged file
         return None, _("cannot read the file: it is damaged or not a %(ext)s file") % {"ext": ext}
     if any(len(rows) > sheets.MAX_ROWS + 1 for _title, rows in book):
@@ -175,21 +177,7 @@ def _book(src: Any, filename: str) -> tuple[list[tuple[str, list[list[Any]]]] | 
 
 
 def _xlsx_book(data: bytes) -> list[tuple[str, list[list[Any]]]]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        out = []
-        for ws in wb.worksheets:
-            rows: list[list[Any]] = []
-            for row in ws.iter_rows(values_only=True):
-                rows.append(list(row))
-                if len(rows) > sheets.MAX_ROWS + 1:
-                    break
-            out.append((ws.title, rows))
-        return out
-    finally:
-        wb.close()
+    return sheets.xlsx_sheets(data)  # every sheet, under the reading limits (sheets.TooLarge past them)
 
 
 def _xls_book(data: bytes) -> list[tuple[str, list[list[Any]]]]:
@@ -655,12 +643,14 @@ def template_xlsx() -> bytes:
     and a help sheet saying what each column takes (every kind accepted, the date formats)."""
     import openpyxl
 
-    wb = openpyxl.Workbook()
+    from grassroots.ui import xlsx
+
+    wb = xlsx.new_workbook()
     orgs = wb.active
     orgs.title = ORG_SHEET
-    orgs.append([c.zh for c in ORG_COLUMNS])
+    xlsx.append(orgs, [c.zh for c in ORG_COLUMNS])
     places = wb.create_sheet(PLACE_SHEET)
-    places.append([c.zh for c in PLACE_COLUMNS])
+    xlsx.append(places, [c.zh for c in PLACE_COLUMNS])
     for ws, columns in ((orgs, ORG_COLUMNS), (places, PLACE_COLUMNS)):
         for idx, col in enumerate(columns, start=1):
             letter = openpyxl.utils.get_column_letter(idx)
@@ -668,7 +658,7 @@ def template_xlsx() -> bytes:
             for number in range(2, 302):  # codes and dates kept as typed (a code 001 stays 001)
                 ws.cell(row=number, column=idx).number_format = "@"
     help_sheet = wb.create_sheet(_("Help"))
-    help_sheet.append([_("Sheet"), _("Column"), _("Required"), _("What to write")])
+    xlsx.append(help_sheet, [_("Sheet"), _("Column"), _("Required"), _("What to write")])
 
     def kinds(words: dict[str, tuple[str, ...]]) -> str:
         return "；".join(f"{texts[0]}（{'、'.join((*texts[1:], str(code)))}）" for code, texts in words.items())
@@ -693,10 +683,10 @@ def template_xlsx() -> bytes:
     }
     for title, columns, texts in ((ORG_SHEET, ORG_COLUMNS, org_help), (PLACE_SHEET, PLACE_COLUMNS, place_help)):
         for col in columns:
-            help_sheet.append([title, col.zh, _("yes") if col.required else "", str(texts[col.field])])
-    help_sheet.append([])
-    help_sheet.append([_("Rows may come in any order; title rows above the headers are skipped. Nothing is written "
-                         "unless every row is right. Importing the same file again changes nothing.")])
+            xlsx.append(help_sheet, [title, col.zh, _("yes") if col.required else "", str(texts[col.field])])
+    xlsx.append(help_sheet, [])
+    xlsx.append(help_sheet, [_("Rows may come in any order; title rows above the headers are skipped. Nothing is "
+                               "written unless every row is right. Importing the same file again changes nothing.")])
     help_sheet.column_dimensions["B"].width = 14
     help_sheet.column_dimensions["D"].width = 90
     out = io.BytesIO()

@@ -6,12 +6,20 @@ names the organization, the filters used, when it was exported and, when the row
 The file is named after what it holds, the organization's code and the day: `meetings-A-20240301.xlsx`.
 
 Callers pass what they show on the page: masked ID numbers and phones, never the full ones.
+
+Every cell the platform writes to a spreadsheet goes through `put` (or `add_sheet`/`append`, which call it): a
+text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is written as a text cell (type `s`) with
+Excel's quote prefix, the .xlsx form of typing a leading apostrophe (OWASP's advice against formula injection),
+so that no spreadsheet program runs it as a formula, on opening or after an edit; the text itself is unchanged,
+so an export re-imports as it was. Numbers and dates stay numbers and dates. Characters that XML forbids are
+dropped. `new_workbook` is the only place a workbook is made (a test holds every module to it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -48,12 +56,43 @@ def filename(what: str, code: str | None = None, day: dt.date | None = None, *, 
     return "-".join(p for p in parts if p) + ".xlsx"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet program may read as a formula
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an .xlsx cannot hold
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, Promise):  # lazy labels (choices) as text
         return str(value)
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
     return value
+
+
+def is_formula_like(value: Any) -> bool:
+    """Whether a spreadsheet program would take this text for a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def put(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell: numbers and dates as they are, text as text, never a formula (see the module's text)."""
+    value = _cell(value)
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if is_formula_like(value):
+        cell.data_type = "s"  # openpyxl took "=..." for a formula: a plain text cell instead
+        cell.quotePrefix = True  # and it stays text when someone edits it in Excel or WPS
+    return cell
+
+
+def append(ws: Any, values: Sequence[Any]) -> int:
+    """Write `values` as the sheet's next row through `put`; return its number."""
+    number = ws._current_row + 1  # as openpyxl's own append counts (0 on a new sheet)
+    for idx, value in enumerate(values, start=1):
+        put(ws, number, idx, value)
+    ws._current_row = number  # an empty row counts too
+    return number
 
 
 def _width(header: str, values: Iterable[Any]) -> int:
@@ -82,10 +121,12 @@ def add_sheet(workbook: Any, title: str, headers: Sequence[Any], rows: Iterable[
     ws = workbook.active if first else workbook.create_sheet()
     ws.title = str(title)[:31]
     header_row = [_cell(h) for h in headers]
-    ws.append(header_row)
+    for idx, header in enumerate(header_row, start=1):
+        put(ws, 1, idx, header)
     data = [[_cell(v) for v in row] for row in rows]
-    for row in data:
-        ws.append(row)
+    for number, row in enumerate(data, start=2):
+        for idx, value in enumerate(row, start=1):
+            put(ws, number, idx, value)
     for idx, header in enumerate(header_row, start=1):
         ws.cell(row=1, column=idx).font = Font(bold=True)
         width = (widths or {}).get(idx) or _width(str(header), (r[idx - 1] for r in data if len(r) >= idx))

