@@ -16,6 +16,8 @@
     grassroots user list [--org CODE]
     grassroots user passwd NAME [--password-stdin]
     grassroots user revoke NAME [--role KIND --org CODE | --role member]   (no --role: deactivate the account)
+    grassroots verify-audit [--checkpoint "LINE"]
+    grassroots audit checkpoint
 
 A password is read from standard input with --password-stdin, else asked twice when at a terminal, else a
 strong one is generated and printed once.
@@ -123,7 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
     p.add_argument("--as", dest="as_user")
 
-    p = sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    p = sub.add_parser("verify-audit", help="check the audit log's hash chain, its head and a kept checkpoint")
+    p.add_argument("--checkpoint", help="a line printed by `grassroots audit checkpoint`: check the log still "
+                                        "holds that entry at that place")
+
+    p = sub.add_parser("audit", help="the audit log")
+    audit_verbs = p.add_subparsers(dest="action", required=True)
+    audit_verbs.add_parser("checkpoint", help="print the log's head (count, hash, time) as a line to keep elsewhere")
 
     p = sub.add_parser("user", help="accounts and their roles")
     user = p.add_subparsers(dest="action", required=True)
@@ -389,11 +397,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{cleanup()} abandoned import files deleted")
         return 0
     if args.verb == "verify-audit":
-        from grassroots.core.audit import verify_chain
+        from grassroots.core.audit import verify
 
-        broken = verify_chain()
-        print("audit chain intact" if broken is None else f"audit chain broken at entry {broken}")
-        return 0 if broken is None else 1
+        try:
+            verdict = verify(checkpoint=args.checkpoint)
+        except ValueError as exc:
+            raise SystemExit(f"grassroots: {exc}") from exc
+        if verdict.ok:
+            print(f"audit chain intact: {verdict.count} entries"
+                  + (", the checkpoint is held" if args.checkpoint else ""))
+            return 0
+        print(f"audit log NOT intact: {verdict.problem}")
+        return 1
+    if args.verb == "audit":
+        from grassroots.core.audit import checkpoint
+
+        try:
+            print(checkpoint())
+        except ValueError as exc:
+            print(f"audit log NOT intact, no checkpoint: {exc}")
+            return 1
+        return 0
     actor = _actor(getattr(args, "as_user", None))
     with acting(actor, "cli"):
         if args.verb == "user":

@@ -82,3 +82,30 @@ def test_the_import_verbs_are_the_registered_modules_importers(cast, capsys) -> 
         main(["import", "opinions", "x.xlsx"])
     with pytest.raises(SystemExit, match="no organization with code 'NOPE'"):
         main(["import", "dues", "x.xlsx", "--org", "NOPE"])
+
+
+def test_verify_audit_finds_a_cut_tail_and_checks_a_checkpoint(cast: Any, capsys: Any) -> None:
+    from grassroots.core.tests.test_audit import TABLE, tampering
+
+    assert main(["audit", "checkpoint"]) == 0
+    line = capsys.readouterr().out.strip()
+    count = AuditEntry.objects.count()
+    assert line.startswith(f"grassroots-audit count={count} hash=") and " at=" in line
+    assert main(["verify-audit", "--checkpoint", line]) == 0
+    assert "the checkpoint is held" in capsys.readouterr().out
+    newest = AuditEntry.objects.order_by("-id")[0]
+    with tampering() as cur:
+        cur.execute(f"DELETE FROM {TABLE} WHERE id = %s", [newest.id])
+    assert main(["verify-audit"]) == 1
+    assert "newest entries are missing" in capsys.readouterr().out
+    assert main(["audit", "checkpoint"]) == 1
+    assert "no checkpoint" in capsys.readouterr().out
+    with tampering() as cur:  # the head set back too: only the checkpoint knows
+        cur.execute("UPDATE core_audithead SET last_hash = %s, count = %s WHERE id = 1",
+                    [AuditEntry.objects.order_by("-id")[0].hash, count - 1])
+    assert main(["verify-audit"]) == 0
+    capsys.readouterr()
+    assert main(["verify-audit", "--checkpoint", line]) == 1
+    assert "entries were removed" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="a checkpoint reads"):
+        main(["verify-audit", "--checkpoint", "yesterday's"])

@@ -1,5 +1,11 @@
 """Write and verify the audit log. Every service calls `record` inside its transaction.
 
+Each entry is chained to the one before by an HMAC-SHA256 under a key kept outside the database
+(`audit_key()`: `GRASSROOTS_AUDIT_KEY`, else `DATA_DIR/audit.key`, made on first use, mode 0600), so whoever can
+write the database but not read the key cannot rewrite the chain. The head row names the newest entry, so a cut
+tail is found; `checkpoint()` prints that head as a line to keep elsewhere, and `verify(checkpoint=...)` checks the
+log still holds it at its place. Times are hashed to the millisecond, so a `dumpdata`/`loaddata` round trip holds.
+
 `batch()` is for a write of many records in one transaction (an import): inside it `record` keeps its entries,
 and they are appended on leaving, chained in the order recorded, in a few bulk inserts (the head is locked on
 entering, as each `record` would lock it).
@@ -9,16 +15,66 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime as dt
 import decimal
+import os
+import re
+import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
 from .context import current_actor, current_channel
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, canonical_time
+
+ZERO = "0" * 64
+KEY_ENV = "GRASSROOTS_AUDIT_KEY"
+KEY_FILE = "audit.key"
+_keys: dict[str, bytes] = {}
+
+
+def key_path() -> Path:
+    return Path(settings.DATA_DIR) / KEY_FILE
+
+
+def audit_key() -> bytes:
+    """The key the chain is signed with: `GRASSROOTS_AUDIT_KEY` (at least 32 characters), else the file
+    `audit.key` in the data folder, created on first use with a random key, readable by its owner only (0600).
+    Keep a copy apart from the database backups: without it the log cannot be verified."""
+    text = os.environ.get(KEY_ENV, "").strip()
+    if text:
+        if len(text) < 32:
+            raise ImproperlyConfigured(f"{KEY_ENV} must be at least 32 characters long")
+        return text.encode("utf-8")
+    path = key_path()
+    cached = _keys.get(str(path))
+    if cached is not None:
+        return cached
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+    key = path.read_text(encoding="utf-8").strip().encode("utf-8")
+    if not key:
+        raise ImproperlyConfigured(f"the audit key file {path} is empty")
+    _keys[str(path)] = key
+    return key
+
+
+def _now() -> dt.datetime:
+    """Now, to the millisecond: what the hash covers and what a dump keeps."""
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _jsonable(value: Any) -> Any:
@@ -75,7 +131,7 @@ def record(
     if extra:
         changes["extra"] = {k: _jsonable(v) for k, v in extra.items()}
     entry = AuditEntry(
-        at=timezone.now(),
+        at=_now(),
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "username", "") or ("system" if actor is None else str(actor)),
         channel=current_channel(),
@@ -96,7 +152,7 @@ def record(
         entry.prev_hash = head.last_hash
         entry.hash = entry.compute_hash()
         entry.save()
-        AuditHead.objects.filter(pk=1).update(last_hash=entry.hash)
+        AuditHead.objects.filter(pk=1).update(last_hash=entry.hash, count=head.count + 1, last_at=entry.at)
     return entry
 
 
@@ -115,25 +171,96 @@ def batch() -> Iterator[None]:
         with transaction.atomic():
             head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
             yield
-            last = head.last_hash
+            last, key = head.last_hash, audit_key()
             for entry, obj in pending:
                 if obj is not None:  # recorded before the object was saved: it has its id now
                     entry.object_id = str(obj.pk)
                 entry.prev_hash = last
-                entry.hash = last = entry.compute_hash()
+                entry.hash = last = entry.compute_hash(key)
             for start in range(0, len(pending), BATCH_SIZE):
                 AuditEntry.objects.bulk_create([entry for entry, _obj in pending[start:start + BATCH_SIZE]])
             if pending:
-                AuditHead.objects.filter(pk=1).update(last_hash=last)
+                AuditHead.objects.filter(pk=1).update(last_hash=last, count=head.count + len(pending),
+                                                      last_at=pending[-1][0].at)
     finally:
         _pending.reset(token)
 
 
-def verify_chain() -> int | None:
-    """Return the id of the first entry whose hash or link is wrong, or None when the chain holds."""
-    prev = "0" * 64
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What `verify` found: `problem` is None when the log holds; `broken_at` names the first wrong entry's id
+    when there is one (a cut tail or a checkpoint no longer held has none)."""
+
+    count: int
+    last_hash: str
+    last_at: dt.datetime | None
+    problem: str | None = None
+    broken_at: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+CHECKPOINT = re.compile(r"count=(?P<count>\d+)\s+hash=(?P<hash>[0-9a-f]{64})")
+
+
+def checkpoint_line(verdict: Verdict) -> str:
+    at = canonical_time(verdict.last_at) if verdict.last_at is not None else "-"
+    return f"grassroots-audit count={verdict.count} hash={verdict.last_hash} at={at}"
+
+
+def parse_checkpoint(line: str) -> tuple[int, str]:
+    match = CHECKPOINT.search(line.strip().lower())
+    if match is None:
+        raise ValueError("a checkpoint reads: grassroots-audit count=N hash=<64 hex digits> at=<time>")
+    return int(match["count"]), match["hash"]
+
+
+def verify(checkpoint: str | None = None) -> Verdict:
+    """Walk the chain: every entry's HMAC and link, then the head (the last entry must be the one the head names,
+    and the count must match), then, when given, a checkpoint line (the entry at its position must still carry
+    its hash)."""
+    wanted = parse_checkpoint(checkpoint) if checkpoint is not None else None
+    key, prev, count, last_at = audit_key(), ZERO, 0, None
+    seen_checkpoint: str | None = None
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
-            return entry.id
-        prev = entry.hash
-    return None
+        if entry.prev_hash != prev or entry.compute_hash(key) != entry.hash:
+            return Verdict(count, prev, last_at, f"the chain is broken at entry {entry.id}", entry.id)
+        prev, count, last_at = entry.hash, count + 1, entry.at
+        if wanted is not None and count == wanted[0]:
+            seen_checkpoint = entry.hash
+    head = AuditHead.objects.filter(pk=1).first()
+    head_hash, head_count = (head.last_hash, head.count) if head is not None else (ZERO, 0)
+    if head_hash != prev or head_count != count:
+        return Verdict(count, prev, last_at,
+                       f"the newest entries are missing: the head names entry number {head_count} ({head_hash[:12]}), "
+                       f"the log ends at entry number {count} ({prev[:12]})")
+    if wanted is not None:
+        if wanted[0] == 0:
+            seen_checkpoint = ZERO
+        if seen_checkpoint is None:
+            return Verdict(count, prev, last_at,
+                           f"the log holds {count} entries, fewer than the {wanted[0]} of the checkpoint: "
+                           "entries were removed since")
+        if seen_checkpoint != wanted[1]:
+            return Verdict(count, prev, last_at,
+                           f"entry number {wanted[0]} is not the one the checkpoint names: the log was rewritten")
+    return Verdict(count, prev, last_at)
+
+
+def checkpoint() -> str:
+    """The head as one line to keep on paper or send elsewhere; refused when the log does not verify."""
+    verdict = verify()
+    if not verdict.ok:
+        raise ValueError(verdict.problem)
+    return checkpoint_line(verdict)
+
+
+def verify_chain() -> int | None:
+    """None when the log holds (`verify`); else the id of the first wrong entry, or 0 when the entries hold but
+    the newest are missing."""
+    verdict = verify()
+    if verdict.ok:
+        return None
+    return verdict.broken_at if verdict.broken_at is not None else 0

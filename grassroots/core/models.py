@@ -1,9 +1,11 @@
-"""The audit log: append-only, each entry chained to the previous one by a SHA-256 hash; and `Recorded`, the one
-spelling of who typed a record in and when."""
+"""The audit log: append-only, each entry chained to the previous one by an HMAC-SHA256 under a key kept outside the
+database (`grassroots.core.audit.audit_key`); and `Recorded`, the one spelling of who typed a record in and when."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -50,9 +52,13 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
 
 
 class AuditHead(models.Model):
-    """One row, locked while an entry is appended, so that the chain never forks."""
+    """One row, locked while an entry is appended, so that the chain never forks. It names the newest entry (its
+    hash, the number of entries up to it and its time): `verify` compares it with the last entry, so rows cut from
+    the tail are found."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.last_hash
@@ -92,9 +98,10 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("the audit log is append-only")
 
     def payload(self) -> dict[str, Any]:
+        """What the hash covers. The time is written in UTC to the millisecond, as `dumpdata` keeps it."""
         return {
             "prev": self.prev_hash,
-            "at": self.at.isoformat(),
+            "at": canonical_time(self.at),
             "actor_id": self.actor_id,
             "actor_name": self.actor_name,
             "channel": self.channel,
@@ -106,6 +113,18 @@ class AuditEntry(models.Model):
             "changes": self.changes,
         }
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the payload under the audit key (read from `audit.audit_key()` when not given)."""
+        if key is None:
+            from .audit import audit_key
+
+            key = audit_key()
         blob = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        return hmac.new(key, blob.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def canonical_time(at: dt.datetime) -> str:
+    """An entry's time as the hash sees it: UTC, to the millisecond (what a dump and load keep)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC)
+    return at.isoformat(timespec="milliseconds")

@@ -31,7 +31,8 @@ from django.utils.regex_helper import normalize
 
 from grassroots.core.models import AuditEntry
 
-# URL prefixes the walk leaves alone: Django's own admin, the language switch, static and uploaded files.
+# URL prefixes the walk leaves alone: Django's own admin (checked by core/tests/test_readonly_admin.py: every model
+# it lists, users included, refuses add/change/delete to the superuser), the language switch, static and uploaded files.
 SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 # Named pages that are public on purpose, and why.
 PUBLIC_URL_NAMES = {

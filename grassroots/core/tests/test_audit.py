@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -109,20 +111,147 @@ def test_reveal_refused_to_the_auditor_logs_nothing(cast: Any) -> None:
     assert _new_entries(since) == []
 
 
+TABLE = AuditEntry._meta.db_table
+
+
+@contextlib.contextmanager
+def tampering() -> Iterator[Any]:
+    """A cursor for writing past the application, as someone with the database's password would; on PostgreSQL
+    with the append-only trigger switched off first (as its owner could), to show the chain finds it anyway."""
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cur:
+        if pg:
+            cur.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER grassroots_audit_append_only")
+        yield cur
+        if pg:
+            cur.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER grassroots_audit_append_only")
+
+
 def test_tampering_is_found(cast: Any) -> None:
     target = AuditEntry.objects.order_by("id")[3]
-    table = AuditEntry._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE {table} SET changes = %s WHERE id = %s", ['{"after": {"name": "forged"}}', target.id])
+    with tampering() as cur:
+        cur.execute(f"UPDATE {TABLE} SET changes = %s WHERE id = %s", ['{"after": {"name": "forged"}}', target.id])
     assert audit.verify_chain() == target.id
 
 
 def test_a_deleted_row_breaks_the_link(cast: Any) -> None:
     entries = list(AuditEntry.objects.order_by("id"))
-    table = AuditEntry._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {table} WHERE id = %s", [entries[2].id])
+    with tampering() as cur:
+        cur.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entries[2].id])
     assert audit.verify_chain() == entries[3].id
+
+
+def _write_entries(cast: Any, n: int) -> None:
+    with acting(cast.admin, "cli"), audit.batch():
+        for i in range(n):
+            audit.record("export.roster", object_type="report", object_id=str(i), extra={"rows": i})
+
+
+@pytest.mark.parametrize("cut", [1, 100, "all"])
+def test_a_cut_tail_is_found(cast: Any, cut: int | str) -> None:
+    _write_entries(cast, 120)
+    audit.record("org.note", object_type="report", object_id="last")  # one by one after the batch too
+    assert audit.verify_chain() is None
+    ids = list(AuditEntry.objects.order_by("-id").values_list("id", flat=True))
+    gone = ids if cut == "all" else ids[:cut]
+    with tampering() as cur:
+        cur.execute(f"DELETE FROM {TABLE} WHERE id >= %s", [min(gone)])
+    assert audit.verify_chain() is not None
+    verdict = audit.verify()
+    assert not verdict.ok and verdict.problem is not None and "missing" in verdict.problem
+    assert verdict.count == len(ids) - len(gone)
+
+
+def test_a_chain_rehashed_without_the_key_is_found(cast: Any) -> None:
+    """Someone who can write the database but cannot read the key rewrites an entry and every hash after it (plain
+    SHA-256 as the chain once was, or an HMAC under a key of their own), and the head too."""
+    import hashlib
+    import hmac
+    import json
+
+    target = AuditEntry.objects.order_by("id")[2]
+    for sign in (lambda blob: hashlib.sha256(blob).hexdigest(),
+                 lambda blob: hmac.new(b"a key of my own, long enough to pass", blob, hashlib.sha256).hexdigest()):
+        with tampering() as cur:
+            cur.execute(f"UPDATE {TABLE} SET object_repr = %s WHERE id = %s", ["forged", target.id])
+            prev = "0" * 64
+            for entry in AuditEntry.objects.order_by("id"):
+                entry.prev_hash = prev
+                blob = json.dumps(entry.payload(), sort_keys=True, ensure_ascii=False, default=str).encode()
+                prev = sign(blob)
+                cur.execute(f"UPDATE {TABLE} SET prev_hash = %s, hash = %s WHERE id = %s",
+                            [entry.prev_hash, prev, entry.id])
+            cur.execute("UPDATE core_audithead SET last_hash = %s WHERE id = 1", [prev])
+        assert audit.verify_chain() is not None
+        verdict = audit.verify()
+        assert not verdict.ok and verdict.broken_at == AuditEntry.objects.order_by("id")[0].id
+
+
+def test_the_key_is_made_once_outside_the_database(tmp_path: Any, settings: Any, monkeypatch: Any) -> None:
+    monkeypatch.delenv(audit.KEY_ENV, raising=False)
+    settings.DATA_DIR = tmp_path
+    key = audit.audit_key()
+    path = tmp_path / "audit.key"
+    assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+    assert len(key) == 64 and audit.audit_key() == key
+    monkeypatch.setenv(audit.KEY_ENV, "x" * 40)
+    assert audit.audit_key() == b"x" * 40
+    monkeypatch.setenv(audit.KEY_ENV, "short")
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="at least 32"):
+        audit.audit_key()
+
+
+def test_a_checkpoint_finds_a_cut_back_or_a_rewrite(cast: Any) -> None:
+    line = audit.checkpoint()
+    count = AuditEntry.objects.count()
+    assert f"count={count} " in line and AuditEntry.objects.order_by("-id")[0].hash in line
+    _write_entries(cast, 3)
+    assert audit.verify(checkpoint=line).ok  # the log went on: the checkpoint is still held
+    later = audit.checkpoint()
+    # cut back to before the checkpoint, and set the head to match (as someone who read the code would)
+    keep = AuditEntry.objects.order_by("id")[count - 2]
+    with tampering() as cur:
+        cur.execute(f"DELETE FROM {TABLE} WHERE id > %s", [keep.id])
+        cur.execute("UPDATE core_audithead SET last_hash = %s, count = %s WHERE id = 1", [keep.hash, count - 1])
+    assert audit.verify().ok  # the chain and head agree, only the checkpoint knows
+    verdict = audit.verify(checkpoint=line)
+    assert not verdict.ok and "fewer" in (verdict.problem or "")
+    assert not audit.verify(checkpoint=later).ok
+    # a checkpoint whose entry is still there in number but not in content: the log was rewritten
+    assert "rewritten" in (audit.verify(checkpoint=f"count={count - 1} hash={'1' * 64}").problem or "")
+    with pytest.raises(ValueError):
+        audit.verify(checkpoint="count=three")
+
+
+def test_the_chain_survives_dumpdata_and_loaddata(cast: Any, tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    _write_entries(cast, 5)
+    before = list(AuditEntry.objects.order_by("id").values_list("id", "hash"))
+    dump = tmp_path / "audit.json"
+    call_command("dumpdata", "core.AuditEntry", "core.AuditHead", output=str(dump))
+    with tampering() as cur:
+        cur.execute(f"DELETE FROM {TABLE}")
+        cur.execute("DELETE FROM core_audithead")
+    call_command("loaddata", str(dump))
+    assert list(AuditEntry.objects.order_by("id").values_list("id", "hash")) == before
+    assert audit.verify_chain() is None
+    assert audit.verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_update_and_delete_of_the_log(cast: Any) -> None:
+    from django.db import DatabaseError, transaction
+
+    entry = AuditEntry.objects.order_by("id").first()
+    assert entry is not None
+    for sql in (f"UPDATE {TABLE} SET action = 'changed' WHERE id = %s", f"DELETE FROM {TABLE} WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, [entry.id])
+    assert AuditEntry.objects.get(pk=entry.pk).action == entry.action
+    assert audit.verify().ok
 
 
 def test_append_only(cast: Any) -> None:

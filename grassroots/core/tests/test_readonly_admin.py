@@ -1,6 +1,7 @@
-"""The Django admin shows domain records and writes none: every domain model registered in any admin.py is
-view-only, for the superuser too, and says where the records are kept. Generated over the admin's registry, so a
-model registered later is checked without being listed here. Django's own users and groups stay as Django has them."""
+"""The Django admin shows records and writes none: every domain model registered in any admin.py, and Django's own
+users and groups, is view-only, for the superuser too, and says where the records are kept (an account's changes go
+through `access.services`, audited). Generated over the admin's registry, so a model registered later is checked
+without being listed here; a model another package registers must refuse writes too."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -19,19 +21,23 @@ from grassroots.opinions.tests.fixtures import build_station
 
 
 def domain_models() -> list[type[Model]]:
-    return [m for m in admin.site._registry if m.__module__.startswith("grassroots.")]
+    """The platform's models and the accounts: Django's users and groups."""
+    return [m for m in admin.site._registry
+            if m.__module__.startswith("grassroots.") or m._meta.app_label == "auth"]
 
 
 DOMAIN = sorted(m._meta.label for m in domain_models())
 
 
 def test_the_registry_has_domain_models() -> None:
-    assert {"opinions.Department", "opinions.Category", "opinions.Outlet", "access.Role"} <= set(DOMAIN)
+    assert {"opinions.Department", "opinions.Category", "opinions.Outlet", "access.Role", "auth.User",
+            "auth.Group"} <= set(DOMAIN)
 
 
 @pytest.mark.parametrize("label", DOMAIN)
 def test_a_domain_model_is_view_only_for_the_superuser(cast: Any, label: str) -> None:
-    build_station(cast)  # the station's set-up rows; the cast holds the roles
+    build_station(cast)  # the station's set-up rows; the cast holds the roles and accounts
+    Group.objects.get_or_create(name="organizers")  # a group, for the groups' pages
     model = next(m for m in domain_models() if m._meta.label == label)
     model_admin = admin.site._registry[model]
     assert isinstance(model_admin, ReadOnlyAdmin)
@@ -69,11 +75,37 @@ def test_a_domain_model_is_view_only_for_the_superuser(cast: Any, label: str) ->
     assert AuditEntry.objects.count() == entries
 
 
+def test_an_account_is_neither_changed_nor_deleted_in_the_admin(cast: Any) -> None:
+    """The superuser cannot rename, promote, re-password or delete an account there: a deleted account would take
+    its roles with it, and none of it would reach the audit log. The page never shows the password hash."""
+    client = Client()
+    client.force_login(cast.admin)
+    target = cast.secretary
+    before = (get_user_model().objects.filter(pk=target.pk).values().get(),
+              list(target.roles.order_by("pk").values()), AuditEntry.objects.count())
+    page = client.get(reverse("admin:auth_user_change", args=[target.pk]))
+    assert page.status_code == 200 and target.password not in page.content.decode()
+    form = {"username": "renamed", "is_active": "on", "is_staff": "on", "is_superuser": "on",
+            "date_joined_0": "2020-01-01", "date_joined_1": "00:00:00", "initial-date_joined_0": "2020-01-01",
+            "initial-date_joined_1": "00:00:00"}
+    assert client.post(reverse("admin:auth_user_change", args=[target.pk]), form).status_code == 403
+    password = {"password1": "a-new-pass-987", "password2": "a-new-pass-987", "usable_password": "true"}
+    assert client.post(reverse("admin:auth_user_password_change", args=[target.pk]), password).status_code == 403
+    assert client.post(reverse("admin:auth_user_delete", args=[target.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:auth_user_add"), {"username": "sneaky", **password}).status_code == 403
+    assert (get_user_model().objects.filter(pk=target.pk).values().get(),
+            list(target.roles.order_by("pk").values()), AuditEntry.objects.count()) == before
+    assert not get_user_model().objects.filter(username="sneaky").exists()
+
+
 @pytest.mark.django_db
-def test_users_and_groups_stay_as_django_has_them() -> None:
-    user_admin = admin.site._registry[get_user_model()]
-    assert not isinstance(user_admin, ReadOnlyAdmin)
+def test_every_other_registered_model_refuses_writes_to_the_superuser() -> None:
     superuser = get_user_model().objects.create_superuser("root", password="x-pass-123")
     request = RequestFactory().get("/")
     request.user = superuser
-    assert user_admin.has_add_permission(request) and user_admin.has_change_permission(request)
+    others = [m for m in admin.site._registry if m._meta.label not in DOMAIN]
+    for model in others:
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request), model._meta.label
+        assert not model_admin.has_change_permission(request), model._meta.label
+        assert not model_admin.has_delete_permission(request), model._meta.label
