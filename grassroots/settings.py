@@ -1,7 +1,9 @@
 """Django settings for Grassroots.
 
-Data lives in GRASSROOTS_DATA_DIR (default ./var/): the embedded SQLite database and uploads.
-DATABASE_URL switches to PostgreSQL (postgres://user@host:5432/name).
+Data lives in GRASSROOTS_DATA_DIR (default ./var/): the embedded SQLite database, uploads, and the key of a site run
+without GRASSROOTS_SECRET_KEY. DATABASE_URL switches to PostgreSQL (postgres://user@host:5432/name).
+A server: GRASSROOTS_SECRET_KEY, GRASSROOTS_ALLOWED_HOSTS, GRASSROOTS_HTTPS=1 (and GRASSROOTS_PROXY_SSL_HEADER=1 behind
+a proxy that ends TLS); `python -m django check --deploy --settings=grassroots.settings` is then clean.
 """
 
 import os
