@@ -4,6 +4,8 @@
     grassroots serve [--port 8000]
     grassroots worker
     grassroots cleanup
+    grassroots backup FILE [--yes]
+    grassroots restore FILE [--yes]
     grassroots import members FILE [--org CODE] [--dry-run]
     grassroots import dues FILE [--org CODE] [--dry-run]
     grassroots import opinions FILE --org STATION [--dry-run]
@@ -83,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("cleanup", help="delete import files abandoned for more than a day")
 
     p = sub.add_parser("migrate", help="create or upgrade the database")
+
+    p = sub.add_parser("backup", help="copy the whole database into FILE (SQLite's online backup, or pg_dump)")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="replace FILE if it exists")
+    p = sub.add_parser("restore", help="replace the whole database by the backup in FILE (stop the server first)")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="do not ask before replacing every record")
 
     p = sub.add_parser("import", help="import records from .xlsx, .xls or .csv")
     verbs = _importers()
@@ -363,6 +372,21 @@ def _user_list(args: argparse.Namespace, actor: Any) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from grassroots import backup
+
+    try:
+        if args.verb == "backup":
+            written = backup.backup(args.file, overwrite=args.yes)
+            print(f"backup written to {written} ({written.stat().st_size} bytes)")
+        else:
+            backup.restore(args.file, confirm=(lambda question: True) if args.yes else backup.ask)
+            print(f"restored from {args.file}; `grassroots verify-audit` checks its audit log")
+    except backup.BackupError as exc:
+        raise SystemExit(f"grassroots: {exc}") from None
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `grassroots stats | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -396,6 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"{cleanup()} abandoned import files deleted")
         return 0
+    if args.verb in ("backup", "restore"):
+        return cmd_backup(args)
     if args.verb == "verify-audit":
         from grassroots.core.audit import verify
 

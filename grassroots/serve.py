@@ -13,6 +13,32 @@ from collections.abc import Sequence
 from types import FrameType
 
 GRACE = 20  # seconds a process is given to stop before it is killed
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+MIN_KEY_LENGTH = 50  # what Django's `check --deploy` asks of a secret key
+
+NO_KEY = """grassroots: refusing to serve {host} without a secret key of its own.
+Other computers can reach this address, and the key made for the demo in the data folder is not meant for that.
+Set GRASSROOTS_SECRET_KEY to {length} or more random characters, kept secret and the same at every start, e.g.:
+
+    export GRASSROOTS_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+
+(changing it later logs everyone out and changes the calendar-feed addresses). To try the demo on this computer
+only, serve on --host 127.0.0.1 (the default)."""
+
+
+def key_problem(host: str, environ: dict[str, str] | None = None) -> str | None:
+    """Why `serve` must not start on `host`, or None. Loopback (the demo on this computer) may run on the key
+    the settings make in the data folder; any other address needs GRASSROOTS_SECRET_KEY, long enough."""
+    env = os.environ if environ is None else environ
+    if host in LOOPBACK:
+        return None
+    key = env.get("GRASSROOTS_SECRET_KEY", "")
+    if len(key) >= MIN_KEY_LENGTH and len(set(key)) >= 5:
+        return None
+    message = NO_KEY.format(host=host, length=MIN_KEY_LENGTH)
+    if key:
+        message = message.replace("without a secret key of its own", f"with a secret key of {len(key)} characters")
+    return message
 
 
 def worker_command() -> list[str]:
@@ -22,6 +48,10 @@ def worker_command() -> list[str]:
 
 
 def serve(*, host: str, port: int, workers: int) -> int:
+    problem = key_problem(host)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
     import django
     from django.core.management import call_command

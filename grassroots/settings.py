@@ -1,10 +1,13 @@
 """Django settings for Grassroots.
 
-Data lives in GRASSROOTS_DATA_DIR (default ./var/): the embedded SQLite database and uploads.
-DATABASE_URL switches to PostgreSQL (postgres://user@host:5432/name).
+Data lives in GRASSROOTS_DATA_DIR (default ./var/): the embedded SQLite database, uploads, and the key of a site run
+without GRASSROOTS_SECRET_KEY. DATABASE_URL switches to PostgreSQL (postgres://user@host:5432/name).
+A server: GRASSROOTS_SECRET_KEY, GRASSROOTS_ALLOWED_HOSTS, GRASSROOTS_HTTPS=1 (and GRASSROOTS_PROXY_SSL_HEADER=1 behind
+a proxy that ends TLS); `python -m django check --deploy --settings=grassroots.settings` is then clean.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +18,26 @@ DATA_DIR = Path(os.environ.get("GRASSROOTS_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 (DATA_DIR / "static").mkdir(exist_ok=True)
 
-SECRET_KEY = os.environ.get("GRASSROOTS_SECRET_KEY", "dev-only-not-secret-change-me-in-production")
+
+
+def _local_secret_key(data_dir: Path) -> str:
+    """The key of a site run without GRASSROOTS_SECRET_KEY (the demo on this computer): made at random on first
+    run and kept in the data folder, readable by its owner only. No key is public: a token or session signed
+    elsewhere is never accepted here. `grassroots serve` refuses to serve other computers on it."""
+    path = data_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Set GRASSROOTS_SECRET_KEY (50 random characters or more) on a server; changing it invalidates sessions,
+# password-reset links and calendar-feed addresses.
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("GRASSROOTS_SECRET_KEY"))
+SECRET_KEY = os.environ.get("GRASSROOTS_SECRET_KEY") or _local_secret_key(DATA_DIR)
 DEBUG = os.environ.get("GRASSROOTS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("GRASSROOTS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -50,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "grassroots.core.middleware.ChineseFirstLocaleMiddleware",
@@ -75,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "grassroots.ui.links.nav",
             ],
         },
@@ -154,6 +178,36 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # A choice set that several components share under a common field name ("kind") needs a name of its own.
     "ENUM_NAME_OVERRIDES": {"MeetingKindEnum": "grassroots.meetings.models.MeetingKind"},
+}
+
+# HTTPS (GRASSROOTS_HTTPS=1, when the site is reached over https://): plain http is redirected, browsers are
+# told to use https only (HSTS, a year unless GRASSROOTS_HSTS_SECONDS says otherwise), and the session and
+# CSRF cookies travel over https only. Behind a proxy that ends TLS and sets X-Forwarded-Proto, also set
+# GRASSROOTS_PROXY_SSL_HEADER=1 (only then: the header is trusted as given).
+HTTPS = os.environ.get("GRASSROOTS_HTTPS", "0") == "1"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GRASSROOTS_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GRASSROOTS_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("GRASSROOTS_HSTS_PRELOAD", "1") == "1"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+if os.environ.get("GRASSROOTS_PROXY_SSL_HEADER", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (Django's middleware): scripts only from this site, or inline with the page's nonce
+# (`nonce="{{ csp_nonce }}"`); no eval (htmx is told so in base.html); styles from this site and inline (the
+# templates' style attributes and print styles; the charts set styles too); images from this site and data:
+# URLs (the charts' downloads); no plugins, no framing, forms post to this site only.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "<CSP_NONCE_SENTINEL>"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
 }
 
 LOGGING = {
