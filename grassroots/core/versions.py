@@ -34,10 +34,13 @@ def parse_version(value: Any) -> int:
 
 
 def _label(model: type[models.Model], key: str) -> str:
+    """A changed key as the user knows it: the field's name, else the model's `change_label(key)`, else the key."""
     try:
-        return str(model._meta.get_field(key).verbose_name)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
-        return key
+        other = getattr(model, "change_label", None)
+        return (other(key) if other is not None else None) or key
+    return str(getattr(field, "verbose_name", key))
 
 
 def _who(entry: AuditEntry) -> str:
