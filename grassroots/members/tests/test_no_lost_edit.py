@@ -100,6 +100,15 @@ def test_every_write_raises_the_version(cast: Cast) -> None:
     assert seen == sorted(set(seen)) and reload(m).name == "王强强"
 
 
+@pytest.mark.django_db
+def test_a_save_from_an_older_copy_still_counts(cast: Cast) -> None:
+    one, two = reload(cast.member_a2), reload(cast.member_a2)
+    start = one.version
+    one.save()
+    two.save(update_fields=["updated_at"])  # an older copy in memory: the row's version still goes up
+    assert reload(cast.member_a2).version == start + 2 == two.version
+
+
 # --- the API -------------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
