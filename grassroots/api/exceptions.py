@@ -1,7 +1,7 @@
 """The API's exception handler: a service's refusal is JSON like any other API error.
 
-`PermissionDeniedError` -> 403 {"detail"}; any other `RuleError` -> 400 {"field", "detail"}; everything else as
-Django REST framework answers it. Views need not catch them (they still may, to name a field of their own).
+`PermissionDeniedError` -> 403 {"detail"}; `StaleVersionError` -> 409 {"field": "version", "detail"}; any other
+`RuleError` -> 400 {"field", "detail"}; everything else as Django REST framework answers it. Views need not catch them (they still may, to name a field of their own).
 """
 
 from __future__ import annotations

@@ -17,3 +17,8 @@ class RuleError(Exception):
 
 class PermissionDeniedError(RuleError):
     """The acting user may not do this here."""
+
+
+class StaleVersionError(RuleError):
+    """An edit made from a page (or an API read) older than the record's last change: refused, nothing written.
+    The API answers it 409 Conflict; a form shows it above the fields."""

@@ -39,6 +39,27 @@ class Recorded(models.Model):
         super().save(*args, **kwargs)
 
 
+class Versioned(models.Model):
+    """A record that counts its changes: `version` goes up by one with every save of an existing row (in the
+    database, `version + 1`, so a save from an older copy still counts), so a form or an API client that read
+    version n can be refused when the row has moved on (`grassroots.core.versions.check_version`)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        self.version = models.F("version") + 1  # type: ignore[assignment]
+        super().save(*args, **kwargs)
+        del self.__dict__["version"]  # deferred: read again from the row when next asked for (no query till then)
+
+
 class AppendOnlyError(Exception):
     pass
 

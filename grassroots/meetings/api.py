@@ -37,7 +37,7 @@ from rest_framework.views import APIView
 
 from grassroots.core.errors import RuleError
 from grassroots.orgs.models import Organization
-from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of
+from grassroots.ui.api import AS_OF, ConflictSerializer, ScopedViewMixin, as_of
 
 from . import selectors, services
 from .models import Meeting, MeetingKind
@@ -119,16 +119,17 @@ class MeetingViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(methods=["GET"], responses={200: AttendanceSerializer(many=True)})
     @extend_schema(methods=["PATCH"], request=AttendanceUpdateSerializer,
-                   responses={200: AttendanceSerializer(many=True)})
+                   responses={200: AttendanceSerializer(many=True), 409: ConflictSerializer})
     @action(detail=True, methods=["get", "patch"], filterset_class=None, pagination_class=None)
     def attendance(self, request: Request, pk: str | None = None) -> Response:
         """The meeting's attendance; PATCH sets the presence of the members given (the others stay as recorded)
-        and recomputes the quorum."""
+        and recomputes the quorum, given the meeting's `version` as read (409 when the meeting changed since)."""
         meeting = self.get_object()
         if request.method == "PATCH":
             form = AttendanceUpdateSerializer(data=request.data)
             form.is_valid(raise_exception=True)
-            services.update_attendance(meeting, _attendance(form.validated_data["attendance"]))
+            services.update_attendance(meeting, _attendance(form.validated_data["attendance"]),
+                                       version=form.validated_data["version"])
         rows = meeting.attendance.select_related("member").order_by("member__name", "member_id")
         return Response(AttendanceSerializer(rows, many=True).data)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.models import Recorded
+from grassroots.core.models import Recorded, Versioned
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
@@ -27,7 +27,9 @@ class MeetingKind(models.TextChoices):
     STUDY = "study", _("Study session")
 
 
-class Meeting(Recorded):
+class Meeting(Versioned, Recorded):
+    """A meeting held. `version` (Versioned) goes up with every change, so an update from an older read is refused."""
+
     org = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
                             related_name="meetings")
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
@@ -48,6 +50,11 @@ class Meeting(Recorded):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.topic}"
+
+    @classmethod
+    def change_label(cls, key: str) -> str | None:
+        """The label of a key of an audit entry's changes that is not a field: the attendance counts."""
+        return str(Presence(key).label) if key in Presence.values else None
 
 
 class Presence(models.TextChoices):

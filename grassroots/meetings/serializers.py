@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,7 +30,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "org", "org_name", "kind", "kind_label", "date", "topic", "place", "host", "study_hours",
-                  "quorate", "entered_late", "recorded_by", "recorded_at"]
+                  "quorate", "entered_late", "recorded_by", "recorded_at", "version"]
         read_only_fields = fields
 
 
@@ -81,9 +82,12 @@ class AttendanceWriteSerializer(serializers.Serializer):
 
 
 class AttendanceUpdateSerializer(serializers.Serializer):
-    """Attendance to set: the members given get the presence given, the others stay as recorded."""
+    """Attendance to set: the members given get the presence given, the others stay as recorded. `version` is the
+    meeting's as read: when the meeting changed since, nothing is written (409)."""
 
     attendance = AttendanceWriteSerializer(many=True)
+    version = serializers.IntegerField(min_value=1, help_text=_(
+        "The meeting's version as read (GET); a stale one is refused with 409 naming who changed what since"))
 
 
 class MeetingCreateSerializer(serializers.Serializer):

@@ -38,6 +38,7 @@ from grassroots.core import audit
 from grassroots.core.context import current_actor
 from grassroots.core.errors import RuleError
 from grassroots.core.files import check_attachment
+from grassroots.core.versions import check_version
 from grassroots.members.models import Member, MemberPeriod, Status
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import subtree_org_ids
@@ -270,10 +271,12 @@ def record_meeting(*, org: Organization, kind: str, date: dt.date, topic: str, p
 
 
 @transaction.atomic
-def update_attendance(meeting: Meeting, attendance: Attendances) -> Meeting:
-    """Set the attendance of the members given (others stay as recorded) and recompute the quorum."""
+def update_attendance(meeting: Meeting, attendance: Attendances, *, version: int | None = None) -> Meeting:
+    """Set the attendance of the members given (others stay as recorded) and recompute the quorum. `version`: the
+    meeting's version as read; refused (StaleVersionError, naming who changed what) when it changed since."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require_write_org(meeting.org)
+    check_version(meeting, version)
     rows = _normalize(attendance)
     if not rows:
         raise RuleError(_("no attendance given"), field="attendance")

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from grassroots.core.errors import RuleError
 from grassroots.orgs.models import Organization
-from grassroots.ui.api import ScopedViewMixin
+from grassroots.ui.api import ConflictSerializer, ScopedViewMixin
 
 from . import lifecycle_services as lifecycle
 from . import services, transfers
@@ -58,7 +58,8 @@ def _unknown(field: str, what: str | None = None) -> RuleError:
 
 
 class MemberViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Members the user may read. PATCH changes attributes through `member_update` (writers only)."""
+    """Members the user may read. PATCH changes attributes through `member_update` (writers only), given the
+    `version` read with the member (409 when the record changed since)."""
 
     queryset = Member.objects.none()  # the real one is get_queryset's; this names the model
     serializer_class = MemberSerializer
@@ -75,7 +76,7 @@ class MemberViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
             raise _unknown(field)
         return org
 
-    @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer})
+    @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer, 409: ConflictSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         member = self.get_object()
         form = MemberUpdateSerializer(data=request.data)
@@ -84,7 +85,7 @@ class MemberViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         on = changes.pop("on", None)
         if "party_group" in changes and changes["party_group"]:
             changes["party_group"] = self._readable_org(changes["party_group"], "party_group")
-        member = services.member_update(member, on=on, **changes)
+        member = services.member_update(member, on=on, **changes)  # `version` among the changes: checked there
         member = self.get_queryset().get(pk=member.pk)
         return Response(MemberSerializer(member).data)
 

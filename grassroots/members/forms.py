@@ -67,6 +67,7 @@ class MemberEventForm(OrgChoiceMixin, forms.Form):
     occupation = forms.ChoiceField(label=_("Occupation"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX,
                            help_text=_("For example where the member transferred to."))
+    version = forms.CharField(required=False, widget=forms.HiddenInput)  # of the record the page was opened on
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +102,7 @@ class MemberEditForm(OrgChoiceMixin, forms.Form):
                             help_text=_("Leave empty to keep the current number."),
                             widget=BlankTextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     party_group = forms.ChoiceField(label=_("Party group"), required=False)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)  # of the record the page was opened on
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

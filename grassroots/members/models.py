@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core import idnumber
-from grassroots.core.models import Recorded
+from grassroots.core.models import Recorded, Versioned
 from grassroots.orgs.models import Organization
 from grassroots.orgs.selectors import subtree_org_ids
 
@@ -65,7 +65,9 @@ class Standing(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
-class Member(models.Model):
+class Member(Versioned):
+    """A member's record. `version` (Versioned) goes up with every write, so an edit from an older page is refused."""
+
     name = models.CharField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default=HAN)

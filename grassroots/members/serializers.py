@@ -23,13 +23,17 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "occupation",
-                  "status", "standing", "joined_on", "converted_on", "org", "party_group", "mobile"]
+                  "status", "standing", "joined_on", "converted_on", "org", "party_group", "mobile", "version"]
         read_only_fields = fields
 
 
 class MemberUpdateSerializer(serializers.Serializer):
-    """The fields `member_update` accepts; education and occupation change from `on` (default today)."""
+    """The fields `member_update` accepts; education and occupation change from `on` (default today). `version`
+    is the one read with the member: when the record changed since, the update is refused (409) and nothing is
+    written."""
 
+    version = serializers.IntegerField(min_value=1, help_text=_(
+        "The member's version as read (GET); a stale one is refused with 409 naming who changed what since"))
     name = serializers.CharField(required=False, max_length=50)
     sex = serializers.CharField(required=False, max_length=1)
     ethnicity = serializers.CharField(required=False, max_length=20)

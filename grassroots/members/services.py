@@ -17,6 +17,7 @@ from grassroots.core import audit, idnumber
 from grassroots.core.context import current_actor
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
+from grassroots.core.versions import check_version
 from grassroots.orgs.models import Organization, OrgKind
 
 from .lifecycle import Ev, replay
@@ -304,11 +305,15 @@ def creating_in_bulk(size: int = 1000, expected: Iterable[str] = ()) -> Iterator
 
 
 @transaction.atomic
-def member_update(member: Member, *, on: dt.date | None = None, **changes: Any) -> Member:
+def member_update(member: Member, *, on: dt.date | None = None, version: int | None = None,
+                  **changes: Any) -> Member:
     """Change a member's attributes. Education and occupation change from `on` (default today) through an
-    `updated` event, so that as-of statistics see the value in force then; the rest are corrections."""
+    `updated` event, so that as-of statistics see the value in force then; the rest are corrections.
+    `version`: the record's version the page or client read; refused (StaleVersionError) when the record changed
+    since, naming who changed what. None (an import, which reads and writes in one go) checks nothing."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     require_write_member(member)
+    check_version(member, version)
     unknown = set(changes) - set(STATIC_FIELDS) - set(DATED_FIELDS)
     if unknown:
         raise RuleError(_("these fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})

@@ -47,6 +47,7 @@ from grassroots.core.context import current_actor
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.files import MAX_ATTACHMENT_BYTES, check_attachment
 from grassroots.core.idnumber import FULL_WIDTH
+from grassroots.core.versions import check_version
 from grassroots.core.workdays import add_workdays
 from grassroots.orgs.models import Organization, Territory
 from grassroots.orgs.selectors import holder_of
@@ -230,12 +231,11 @@ def _require_live(station: Organization) -> None:
 
 
 def _locked[M: (Department, Category, Outlet)](obj: M, version: int | None) -> M:
-    """The record locked for the write; refused when the page it was edited on is older than its last change."""
+    """The record locked for the write; refused (StaleVersionError) when the page it was edited on is older than its
+    last change."""
     fresh = type(obj).objects.select_for_update().select_related("org").get(pk=obj.pk)
     _require_set_up(fresh.org)
-    if version is not None and int(version) != fresh.version:
-        raise RuleError(_("%(name)s was changed by someone else after you opened this page; reload it and make your "
-                          "change again") % {"name": fresh.name}, field="version")
+    check_version(fresh, version)  # a stale page: refused, naming who changed what since
     return fresh
 
 

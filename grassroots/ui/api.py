@@ -4,7 +4,8 @@ only mounts them, with the schema and the exception handler).
 - `ScopedViewMixin`: names the authenticated user as the actor and gives the view the user's `Scope`.
 - `as_of` / `AS_OF`: the `?as_of=` date a read answers for, and its schema parameter.
 - `LenientDateField`: a date as people type it.
-- `rule_error_response`: a service's RuleError as the API answers it (403 for a refusal, else 400 naming the field).
+- `rule_error_response`: a service's RuleError as the API answers it (403 for a refusal, 409 for a stale version,
+  else 400 naming the field).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rest_framework.response import Response
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.context import set_actor
 from grassroots.core.dates import DateError, parse_date
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.errors import PermissionDeniedError, RuleError, StaleVersionError
 
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="The date to answer for (default: today)")
 
@@ -40,10 +41,20 @@ def as_of(request: Request) -> dt.date:
 
 
 def rule_error_response(exc: RuleError) -> Response:
-    """403 for a permission refusal, 400 naming the offending field for any other broken rule."""
+    """403 for a permission refusal, 409 for a write from a stale version (who changed what since), 400 naming
+    the offending field for any other broken rule."""
     if isinstance(exc, PermissionDeniedError):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, StaleVersionError):
+        return Response({"field": exc.field, "detail": exc.message}, status=status.HTTP_409_CONFLICT)
     return Response({"field": exc.field, "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ConflictSerializer(serializers.Serializer):
+    """The 409 answer to an update made from a stale version: who changed what since (nothing was written)."""
+
+    field = serializers.CharField(help_text=_("Always “version”"))
+    detail = serializers.CharField(help_text=_("Who changed the record, when and which fields, since that version"))
 
 
 class ScopedViewMixin(GenericAPIView):

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.dates import DateError, parse_date
-from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.errors import PermissionDeniedError, RuleError, StaleVersionError
 
 IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv")
 
@@ -76,6 +76,8 @@ def rule_error_on_form(form: forms.Form, exc: RuleError, aliases: dict[str, str]
     """Show a service's RuleError on the form: on the field it names (through `aliases`, service argument ->
     form field, where the two are called differently), else above the form."""
     field = (aliases or {}).get(exc.field or "", exc.field)
+    if isinstance(exc, StaleVersionError):
+        field = None  # its field is hidden: the message goes above the form
     form.add_error(field if field in form.fields else None, exc.message)
 
 

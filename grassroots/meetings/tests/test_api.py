@@ -274,7 +274,8 @@ def test_the_attendance_is_set_through_the_service(cast: Cast) -> None:
     entries = AuditEntry.objects.count()
     url = f"/api/meetings/{meeting.pk}/attendance/"
     response = patch(api(cast, "secretary"), url, {"attendance": [{"member": cast.member_a2.pk,
-                                                                    "presence": "remote"}]})
+                                                                    "presence": "remote"}],
+                                                    "version": meeting.version})
     assert response.status_code == 200, response.content
     assert {(a["member"], a["presence"]) for a in response.json()} == {(cast.member.pk, "present"),
                                                                         (cast.member_a2.pk, "remote")}
@@ -288,7 +289,8 @@ def test_the_attendance_is_set_through_the_service(cast: Cast) -> None:
 @pytest.mark.django_db
 def test_the_attendance_cannot_be_set_by_others_nor_against_the_rules(cast: Cast, three: dict[str, Meeting]) -> None:
     url = f"/api/meetings/{three['A'].pk}/attendance/"
-    data = {"attendance": [{"member": cast.member.pk, "presence": "absent"}]}
+    version = Meeting.objects.get(pk=three["A"].pk).version
+    data = {"attendance": [{"member": cast.member.pk, "presence": "absent"}], "version": version}
     before = sorted(Attendance.objects.values_list("meeting_id", "member_id", "presence", "reason"))
     entries = AuditEntry.objects.count()
     for role, status in (("auditor", 403), ("member", 404), ("outsider", 404), ("anonymous", 403)):
@@ -298,10 +300,32 @@ def test_the_attendance_cannot_be_set_by_others_nor_against_the_rules(cast: Cast
     for bad in ({"attendance": []},
                 {"attendance": [{"member": cast.member.pk, "presence": "leave"}]},
                 {"attendance": [{"member": cast.member_b.pk, "presence": "present"}]}):
-        response = patch(client, url, bad)
+        response = patch(client, url, {**bad, "version": version})
         assert response.status_code == 400 and response.json()["field"] == "attendance", bad
     assert sorted(Attendance.objects.values_list("meeting_id", "member_id", "presence", "reason")) == before
     assert AuditEntry.objects.count() == entries
+
+
+
+@pytest.mark.django_db
+def test_an_attendance_update_from_a_stale_read_gets_409(cast: Cast, three: dict[str, Meeting]) -> None:
+    url = f"/api/meetings/{three['A'].pk}/"
+    first, second = api(cast, "street_admin"), api(cast, "secretary")
+    second.cookies["django_language"] = "en"
+    read_1, read_2 = first.get(url).json(), second.get(url).json()
+    assert read_1["version"] == read_2["version"]
+    change = {"attendance": [{"member": cast.member_a2.pk, "presence": "present"}], "version": read_1["version"]}
+    assert patch(first, f"{url}attendance/", change).status_code == 200
+    entries = AuditEntry.objects.count()
+    stale = patch(second, f"{url}attendance/", {"attendance": [{"member": cast.member_a2.pk, "presence": "leave",
+                                                                "reason": "外出务工"}], "version": read_2["version"]})
+    assert stale.status_code == 409, stale.content
+    detail = stale.json()["detail"]
+    assert stale.json()["field"] == "version" and "street_admin" in detail and "Present" in detail, detail
+    assert Attendance.objects.get(meeting=three["A"], member=cast.member_a2).presence == "present"
+    assert AuditEntry.objects.count() == entries
+    missing = patch(second, f"{url}attendance/", {"attendance": change["attendance"]})
+    assert missing.status_code == 400 and "version" in missing.json()
 
 
 # --- duties ------------------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def test_member_list_has_no_n_plus_one(cast: Any, django_assert_max_num_queries:
 @pytest.mark.django_db
 def test_patch_goes_through_the_service_as_the_api_user(cast: Any) -> None:
     url = f"/api/members/{cast.member_a2.pk}/"
-    response = patch(Client(), url, {"education": "postgraduate", "on": "2020-05-01"}, **basic("secretary"))
+    response = patch(Client(), url, {"education": "postgraduate", "on": "2020-05-01",
+                                    "version": cast.member_a2.version}, **basic("secretary"))
     assert response.status_code == 200, response.content
     assert response.json()["education"] == "postgraduate"
     entry = AuditEntry.objects.filter(action="member.update").order_by("-id").first()
@@ -89,11 +90,12 @@ def test_patch_goes_through_the_service_as_the_api_user(cast: Any) -> None:
 def test_patch_refusals(cast: Any) -> None:
     url = f"/api/members/{cast.member_a2.pk}/"
     before = AuditEntry.objects.count()
-    bad = patch(as_user(cast.secretary), url, {"education": "kindergarten"})
+    version = cast.member_a2.version
+    bad = patch(as_user(cast.secretary), url, {"education": "kindergarten", "version": version})
     assert bad.status_code == 400 and bad.json()["field"] == "education" and bad.json()["detail"]
-    assert patch(as_user(cast.auditor), url, {"name": "改名"}).status_code == 403
-    assert patch(as_user(cast.member_user), f"/api/members/{cast.member.pk}/", {"name": "改名"}).status_code == 403
-    assert patch(as_user(cast.outsider), url, {"name": "改名"}).status_code == 404
+    assert patch(as_user(cast.auditor), url, {"name": "改名", "version": version}).status_code == 403
+    assert patch(as_user(cast.member_user), f"/api/members/{cast.member.pk}/", {"name": "改名", "version": 1}).status_code == 403
+    assert patch(as_user(cast.outsider), url, {"name": "改名", "version": version}).status_code == 404
     assert as_user(cast.secretary).put(url, data="{}", content_type="application/json").status_code == 405
     assert as_user(cast.street_admin).delete(url).status_code == 405
     assert Member.objects.get(pk=cast.member_a2.pk).name == "王强"

@@ -137,7 +137,7 @@ def test_education_change_is_dated(cast: Cast, client: Any) -> None:
     assert counts() == before
     response = client.post(f"/members/{m.pk}/events/add/",
                            {"kind": "updated", "date": "2020-05-01", "education": "postgraduate",
-                            "occupation": "in_service"})
+                            "occupation": "in_service", "version": reload(m).version})
     assert response.status_code == 302
     ev = MemberEvent.objects.get(member=m, kind="updated")
     assert (ev.date, ev.details) == (DAY, {"education": "postgraduate"})
@@ -197,7 +197,7 @@ def test_edit_keeps_the_id_number_when_empty(cast: Cast, client: Any) -> None:
     m = cast.member_a2
     login(client, cast, "secretary")
     reveals = AuditEntry.objects.filter(action__startswith="member.reveal").count()
-    response = client.post(f"/members/{m.pk}/edit/", {
+    response = client.post(f"/members/{m.pk}/edit/", {"version": reload(m).version,
         "name": "王强强", "sex": "M", "ethnicity": "汉族", "id_number": "", "birth_date": "1980-03-04",
         "phone": "", "party_group": "A1"})
     assert response.status_code == 302 and response["Location"] == f"/members/{m.pk}/"
@@ -217,8 +217,9 @@ EDIT_QUERIES = 19
 def test_edit_post_query_count(cast: Cast, client: Any, django_assert_max_num_queries: Any) -> None:
     m = cast.member_a2
     login(client, cast, "secretary")
+    version = reload(m).version
     with django_assert_max_num_queries(EDIT_QUERIES):
-        response = client.post(f"/members/{m.pk}/edit/", {
+        response = client.post(f"/members/{m.pk}/edit/", {"version": version,
             "name": "王强强", "sex": "M", "ethnicity": "汉族", "id_number": "", "birth_date": "1980-03-04",
             "phone": "", "party_group": "A1"})
     assert response.status_code == 302 and reload(m).name == "王强强"
@@ -228,7 +229,7 @@ def test_edit_with_nothing_changed_writes_nothing(cast: Cast, client: Any) -> No
     m = cast.member_a2
     login(client, cast, "secretary")
     before = counts()
-    response = client.post(f"/members/{m.pk}/edit/", {
+    response = client.post(f"/members/{m.pk}/edit/", {"version": reload(m).version,
         "name": m.name, "sex": m.sex, "ethnicity": m.ethnicity, "id_number": "", "birth_date": "1980-03-04",
         "phone": "", "party_group": ""})
     assert response.status_code == 302 and counts() == before
@@ -238,7 +239,7 @@ def test_edit_a_new_id_number_brings_its_birth_date(cast: Cast, client: Any) -> 
     m = cast.member_a2
     number = idnumber.make("530522", dt.date(1981, 6, 7), 432)
     login(client, cast, "secretary")
-    response = client.post(f"/members/{m.pk}/edit/", {
+    response = client.post(f"/members/{m.pk}/edit/", {"version": reload(m).version,
         "name": m.name, "sex": "M", "ethnicity": "汉族", "id_number": number.lower(), "birth_date": "1980-03-04",
         "phone": "13911112222", "party_group": ""})
     assert response.status_code == 302
@@ -251,7 +252,7 @@ def test_edit_bad_check_digit_writes_nothing(cast: Cast, client: Any) -> None:
     bad = m.id_number[:17] + ("0" if m.id_number[17] != "0" else "1")
     login(client, cast, "secretary")
     before = counts()
-    response = client.post(f"/members/{m.pk}/edit/", {
+    response = client.post(f"/members/{m.pk}/edit/", {"version": reload(m).version,
         "name": m.name, "sex": "M", "ethnicity": "汉族", "id_number": bad, "birth_date": "", "phone": "",
         "party_group": ""})
     assert response.status_code == 200 and "bad check digit" in field_errors(response, "id_number")[0]
@@ -268,7 +269,7 @@ def write_urls(cast: Cast) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("/orgs/A/members/add/", member_data()),
         (f"/members/{m.pk}/events/add/", {"kind": "mobile_out", "date": "2020-05-01"}),
-        (f"/members/{m.pk}/edit/", {"name": "改名", "sex": "M", "ethnicity": "汉族", "id_number": "",
+        (f"/members/{m.pk}/edit/", {"version": reload(m).version, "name": "改名", "sex": "M", "ethnicity": "汉族", "id_number": "",
                                     "birth_date": "", "phone": "", "party_group": ""}),
     ]
 

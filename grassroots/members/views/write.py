@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core import idnumber
+from grassroots.core.versions import parse_version
 from grassroots.members import services as member_services
 from grassroots.members.forms import EVENT_KINDS_WITH_ORG, MemberAddForm, MemberEditForm, MemberEventForm
 from grassroots.members.models import Member
@@ -88,11 +89,12 @@ def _member_page(request: HttpRequest, member: Member, form: Any, name: str, hea
 @write_page
 def member_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope, member = _writable_member(request, pk)
-    form = MemberEventForm(request.POST or None,
-                           initial={"education": member.education, "occupation": member.occupation})
+    form = MemberEventForm(request.POST or None, initial={"education": member.education,
+                                                          "occupation": member.occupation, "version": member.version})
     form.set_org_choices({"org": org_choices(live_writable(scope).filter(kind__in=MEMBER_ORG_KINDS))})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        version = parse_version(d["version"])  # checked for a change of education or occupation (an edit)
         done: object | None  # the updated member or the recorded event; None when a rule was broken
         if d["kind"] == "updated":
             changes = {f: d[f] for f in ("education", "occupation") if d[f] and d[f] != getattr(member, f)}
@@ -100,7 +102,8 @@ def member_event_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, _("Choose a new education or occupation."))
                 done = None
             else:
-                done = write_on_form(form, lambda: member_services.member_update(member, on=d["date"], **changes))
+                done = write_on_form(form, lambda: member_services.member_update(member, on=d["date"], version=version,
+                                                                                   **changes))
         else:
             org = chosen_org(scope, d["org"]) if d["kind"] in EVENT_KINDS_WITH_ORG else None
             done = write_on_form(form, lambda: member_services.member_record_event(
@@ -138,7 +141,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope, member = _writable_member(request, pk)
     initial = {"name": member.name, "sex": member.sex, "ethnicity": member.ethnicity,
                "birth_date": member.birth_date,
-               "party_group": member.party_group.code if member.party_group else ""}
+               "party_group": member.party_group.code if member.party_group else "", "version": member.version}
     form = MemberEditForm(request.POST or None, initial=initial)  # never the ID number or the phone
     form.set_org_choices({"party_group": _party_groups(scope, member.org)})
     if request.method == "POST" and form.is_valid():
@@ -146,7 +149,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not changes:
             messages.info(request, _("Nothing was changed."))
             return redirect("member-detail", pk=member.pk)
-        if write_on_form(form, lambda: member_services.member_update(member, **changes)) is not None:
+        version = parse_version(form.cleaned_data["version"])
+        if write_on_form(form, lambda: member_services.member_update(member, version=version, **changes)) is not None:
             messages.success(request, _("The record was saved."))
             return redirect("member-detail", pk=member.pk)
     return _member_page(request, member, form, "member-edit", _("Edit record"), _("Save"))
