@@ -2,7 +2,8 @@
 
 Any operation can answer them: 400 for a bad query parameter, filter value or body (a dict naming the
 parameter or field, or `{"field", "detail"}` for a service's broken rule); 403 without a login or for a user
-the rules refuse (`{"detail"}`); 404 for a path whose object is outside the user's scope (`{"detail"}`). Declaring
+the rules refuse (`{"detail"}`); 404 for a path whose object is outside the user's scope (`{"detail"}`); and an
+operation that reads a body, 415 for a body whose Content-Type it does not read. Declaring
 them once here, rather than on each view, keeps a new module's endpoints honest with no work of its own.
 
 An optional query parameter sent empty (`?stage=`, as an HTML form sends it) is read as absent, everywhere; the
@@ -28,6 +29,7 @@ ERROR_ANSWERS = {
     "403": "Not logged in, or not allowed to do this.",
     "404": "Not found, or outside what you may read.",
 }
+BODY_TYPE_REFUSED = "The body's Content-Type is not one the operation reads."
 METHODS = ("get", "put", "patch", "post", "delete", "head", "options", "trace")
 
 
@@ -44,6 +46,9 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
-            for code, description in ERROR_ANSWERS.items():
+            answers = dict(ERROR_ANSWERS)
+            if "requestBody" in operation:
+                answers["415"] = BODY_TYPE_REFUSED
+            for code, description in answers.items():
                 responses.setdefault(code, {"content": reference, "description": description})
     return result
