@@ -11,6 +11,7 @@ every run), no shrinking. A deeper run by hand: `GRASSROOTS_SCHEMATHESIS_EXAMPLE
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
@@ -44,14 +45,17 @@ CHECKS = {
 }
 
 
-@pytest.fixture
-def wsgi_app() -> Iterator[Any]:
-    """The project's WSGI application, inside the test's transaction: like Django's test client, a finished
-    request must not close the connection the test's transaction lives on."""
+@contextlib.contextmanager
+def connection_kept() -> Iterator[None]:
+    """Requests through the WSGI application inside the test's transaction: like Django's test client, a
+    request's start and end must not close the connection the transaction lives on (PostgreSQL would lose it).
+    (Django's test client connects the signals again after each of its own requests: use none inside.)"""
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield get_wsgi_application()
+        yield
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 
@@ -107,18 +111,19 @@ def run(schema: Any, headers: dict[str, str], examples: int) -> tuple[list[str],
 @pytest.mark.schemathesis
 @pytest.mark.django_db
 @pytest.mark.parametrize("caller", ["organizer", "anonymous"])
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(cast: Any, wsgi_app: Any, caller: str) -> None:
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(cast: Any, caller: str) -> None:
     from conftest import PASSWORD
 
     document = json.loads(as_user(cast.street_admin).get("/api/schema/?format=json").content)
-    schema = load_schema(document, wsgi_app)
+    schema = load_schema(document, get_wsgi_application())
     headers = {}
     if caller == "organizer":
         token = base64.b64encode(f"{cast.street_admin.username}:{PASSWORD}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     examples = int(os.environ.get("GRASSROOTS_SCHEMATHESIS_EXAMPLES", EXAMPLES[caller]))
     started = time.monotonic()
-    failures, sent = run(schema, headers, examples)
+    with connection_kept():
+        failures, sent = run(schema, headers, examples)
     print(f"schemathesis as {caller}: {sent} requests in {time.monotonic() - started:.1f} s, "
           f"{len(failures)} failures")
     assert sent >= len(document["paths"])
