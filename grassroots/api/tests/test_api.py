@@ -130,3 +130,21 @@ def test_schema_lists_the_error_answers_of_every_operation(cast: Any) -> None:
             assert code in op["responses"], (path, method, code)
     limit = next(p for p in schema["paths"]["/api/audit/"]["get"]["parameters"] if p["name"] == "limit")
     assert limit["schema"]["minimum"] == 1
+
+
+@pytest.mark.django_db
+def test_what_schemathesis_found_is_refused_not_accepted_or_a_500(cast: Any) -> None:
+    client = as_user(cast.street_admin)
+    member = cast.member.pk
+    for url, name in (("/api/audit/?channel=web&channel=api", "channel"),
+                      ("/api/candidates/?as_of=notadate", "as_of"),
+                      (f"/api/orgs/{cast.street.code}/findings/?all=maybe", "all"),
+                      ("/api/dues/payments/?member=-5.087e%2B117", "member"),
+                      ("/api/dues/payments/?member=1.5", "member")):
+        response = client.get(url)
+        assert response.status_code == 400, (url, response.content)
+        assert name in response.json()
+    huge = client.get("/api/members/32725179133918971205/community-reports/")
+    assert huge.status_code == 404 and huge.json()["detail"]
+    events = client.get(f"/api/members/{member}/events/?limit=1")
+    assert events.status_code == 200 and isinstance(events.json(), list)
