@@ -166,8 +166,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["grassroots.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "grassroots.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "grassroots.api.exceptions.exception_handler",
 }
@@ -178,6 +178,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # A choice set that several components share under a common field name ("kind") needs a name of its own.
     "ENUM_NAME_OVERRIDES": {"MeetingKindEnum": "grassroots.meetings.models.MeetingKind"},
+    # Every operation lists its 400, 403 and 404 answers (grassroots/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "grassroots.api.schema.add_error_responses"],
 }
 
 # HTTPS (GRASSROOTS_HTTPS=1, when the site is reached over https://): plain http is redirected, browsers are

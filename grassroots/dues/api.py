@@ -39,7 +39,7 @@ from rest_framework.response import Response
 from grassroots.core.errors import RuleError
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
-from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of
+from grassroots.ui.api import AS_OF, IdFilter, ScopedViewMixin, as_of
 
 from . import selectors, services
 from .models import DuesAssessment, DuesPayment, Remittance
@@ -83,7 +83,7 @@ class OrgSubtreeFilter(django_filters.FilterSet):
 
 class AssessmentFilter(OrgSubtreeFilter):
     org_field = "member__org"
-    member = django_filters.NumberFilter(field_name="member_id")
+    member = IdFilter(field_name="member_id")
 
     class Meta:
         model = DuesAssessment
@@ -93,7 +93,7 @@ class AssessmentFilter(OrgSubtreeFilter):
 class PaymentFilter(OrgSubtreeFilter):
     start = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_lazy("Paid on or after"))
     end = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_lazy("Paid on or before"))
-    member = django_filters.NumberFilter(field_name="member_id")
+    member = IdFilter(field_name="member_id")
 
     class Meta:
         model = DuesPayment

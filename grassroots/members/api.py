@@ -101,7 +101,7 @@ class MemberViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     @extend_schema(methods=["GET"], responses={200: MemberEventSerializer(many=True)})
     @extend_schema(methods=["POST"], request=MemberEventCreateSerializer, responses={201: MemberEventSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def events(self, request: Request, pk: str | None = None) -> Response:
         """The member's dated events; POST records one through `member_record_event`."""
         member = self.get_object()
@@ -184,7 +184,7 @@ class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
 
     queryset = Member.objects.none()  # the real one is get_queryset's; this names the model
     serializer_class = MemberEventSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"\d{1,18}"  # a longer id is no member: 404, not an overflowing query
 
     def get_queryset(self) -> QuerySet[Member]:
         return self.scope.members().select_related("org")
@@ -229,7 +229,8 @@ class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
     @extend_schema(methods=["GET"], responses={200: CommunityReportSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CommunityReportCreateSerializer,
                    responses={201: CommunityReportSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="community-reports", url_name="community-reports")
+    @action(detail=True, methods=["get", "post"], url_path="community-reports", url_name="community-reports",
+            filter_backends=[], pagination_class=None)
     def community_reports(self, request: Request, pk: str | None = None) -> Response:
         """The member's reports to their community (readable by the member's branch and by the community);
         POST records one (by the member's branch or the community's organization)."""

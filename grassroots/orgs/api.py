@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from grassroots.members import selectors as member_selectors
 from grassroots.reports.situation import situation_figures
 from grassroots.rules.findings import STATES, counts_by_org, findings_for
-from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of
+from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of, flag
 
 from .filters import OrgFilter
 from .models import Organization
@@ -57,7 +57,7 @@ class OrgViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         responsible organization."""
         org = self.get_object()
         day = as_of(request)
-        found = findings_for(org, day, include_done=request.query_params.get("all") in ("1", "true"))
+        found = findings_for(org, day, include_done=flag(request, "all"))
         by_org = counts_by_org(found)
         codes = dict(self.scope.orgs().filter(pk__in=list(by_org)).values_list("pk", "code"))
         counts = [{"org_id": pk, "code": codes.get(pk, ""), **{state: by_org[pk][state] for state in STATES}}
@@ -83,7 +83,7 @@ class OrgViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
         return Response(TreeNodeSerializer(root).data)
 
     @extend_schema(parameters=[AS_OF], responses={200: RosterRowSerializer(many=True)})
-    @action(detail=True)
+    @action(detail=True, filterset_class=None)
     def roster(self, request: Request, code: str | None = None) -> Response:
         """Who belonged to the subtree on a date, with the attributes in force then (ID numbers masked)."""
         org = self.get_object()

@@ -97,6 +97,7 @@ class CandidateViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(parameters=[AS_OF])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The candidates you may read. `as_of` only matters with `stage`: the stage they were at that day."""
+        as_of(request)  # a date that cannot be read is a 400 even without `stage`
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ApplicationSerializer, responses={201: CandidateSerializer})

@@ -3,7 +3,9 @@ only mounts them, with the schema and the exception handler).
 
 - `ScopedViewMixin`: names the authenticated user as the actor and gives the view the user's `Scope`.
 - `as_of` / `AS_OF`: the `?as_of=` date a read answers for, and its schema parameter.
+- `flag`: a true/false query parameter, strictly (`?all=maybe` is a 400, not "false").
 - `LenientDateField`: a date as people type it.
+- `IdFilter`: a query-string filter on a record's id, a whole number the database can hold (else a 400).
 - `rule_error_response`: a service's RuleError as the API answers it (403 for a refusal, 409 for a stale version,
   else 400 naming the field).
 """
@@ -13,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -40,6 +44,14 @@ def as_of(request: Request) -> dt.date:
     return day or timezone.localdate()
 
 
+def flag(request: Request, name: str) -> bool:
+    """The query parameter `name` as true/false (1/0); absent or empty is false; anything else a 400."""
+    text = request.query_params.get(name, "").strip().lower()
+    if text not in {"", "true", "false", "1", "0"}:
+        raise ValidationError({name: [_("Enter true or false.")]})
+    return text in {"true", "1"}
+
+
 def rule_error_response(exc: RuleError) -> Response:
     """403 for a permission refusal, 409 for a write from a stale version (who changed what since), 400 naming
     the offending field for any other broken rule."""
@@ -63,10 +75,16 @@ class ScopedViewMixin(GenericAPIView):
     DRF authenticates inside the view, after the middleware named the acting user (anonymous for a request with
     HTTP basic credentials), so `initial` names the authenticated user: the services and the audit log then see
     the real API user.
+
+    Every query parameter of the API takes one value: one given twice (`?channel=web&channel=api`) is a 400
+    naming it, rather than one of the values silently winning.
     """
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authenticates, checks permissions
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: [_("Give this parameter once.")] for name in repeated})
         set_actor(request.user)
         request.scope = self.scope  # type: ignore[attr-defined]  # for the filters, built once per request
 
@@ -75,6 +93,21 @@ class ScopedViewMixin(GenericAPIView):
         if not hasattr(self, "_scope"):
             self._scope = scope_for(self.request.user)
         return self._scope
+
+
+ID_MAX = 2**63 - 1  # the largest id a database's bigint holds
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on a record's id: a whole number from 1 to `ID_MAX`. A decimal (`1.5`, `-5e117`) or a number past
+    the database's integers is a 400 naming the parameter, never a query that overflows into a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.DATE)

@@ -3,7 +3,9 @@
 - `DomainErrorMiddleware`: a service's `PermissionDeniedError` that a view lets through is a 403 with its reason;
   any other `RuleError` a 400 with its reason. Views that put a RuleError back on a form catch it themselves.
 - The 400, 403, 404 and 500 handlers (`handler400`... in the root URLconf) render `ui/error.html`. The API's
-  errors are JSON: its own handler (`grassroots.api.exceptions`) does the same mapping there.
+  errors are JSON: its own handler (`grassroots.api.exceptions`) does the same mapping there, and an address
+  under /api/ that no API route matches (`/api/members/-1/`) gets these handlers' answer as JSON `{"detail"}`,
+  the error shape the schema promises, not an HTML page.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -48,7 +50,9 @@ def _back(request: HttpRequest) -> str:
 
 
 def error_page(request: HttpRequest, status: int, reason: str = "") -> HttpResponse:
-    """The error page; a bare text answer if even the template fails (a 500 must always answer)."""
+    """The error page; a bare text answer if even the template fails (a 500 must always answer); JSON for the API."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": reason or str(TITLES.get(status, TITLES[400])())}, status=status)
     hints = {
         403: _("Your role does not reach this organization or record. Ask the organizer above you if you need it."),
         404: _("The address may be mistyped, or the record is outside your organizations."),

@@ -66,3 +66,85 @@ def test_audit_filters_and_read_only(cast: Any) -> None:
     assert post(client, "/api/audit/", {"action": "forged"}).status_code == 405
     outside = AuditEntry.objects.get(action="member.create", object_id=str(cast.member_c.pk))
     assert client.get(f"/api/audit/{outside.pk}/").status_code == 404
+
+
+# --- bounded pages, strict filters, error answers in the schema -------------------------------------------------
+
+@pytest.mark.django_db
+def test_limit_past_the_cap_is_read_as_the_cap(cast: Any) -> None:
+    from grassroots.api.pagination import MAX_LIMIT
+    from grassroots.core.audit import record
+
+    for n in range(MAX_LIMIT + 5 - AuditEntry.objects.count()):
+        record("test.entry", org_id=cast.street.pk, object_type="test.entry", object_id=n)
+    assert AuditEntry.objects.count() > MAX_LIMIT
+    client = as_user(cast.admin)
+    response = client.get("/api/audit/?limit=10000000")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["results"]) == MAX_LIMIT and body["count"] == AuditEntry.objects.count()
+    assert f"limit={MAX_LIMIT}" in body["next"]
+    for huge in ("99999999999999999999999", "9" * 5000):
+        answer = client.get(f"/api/members/?limit={huge}")
+        assert answer.status_code == 200 and answer.json()["results"] == results(client.get("/api/members/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["limit=true", "limit=-5", "limit=0", "limit=1.5", "offset=-1", "offset=true",
+                                   "offset=99999999999999999999999", "offset=" + "9" * 5000])
+def test_a_bad_limit_or_offset_is_a_400_naming_it(cast: Any, query: str) -> None:
+    for url in ("/api/audit/", "/api/members/"):
+        response = as_user(cast.street_admin).get(f"{url}?{query}")
+        assert response.status_code == 400, (url, query, response.content)
+        assert set(response.json()) == {query.split("=")[0]}
+
+
+@pytest.mark.django_db
+def test_an_invalid_filter_value_is_a_400(cast: Any) -> None:
+    client = as_user(cast.street_admin)
+    for query, name in (("education=nonsense", "education"), ("mobile=maybe", "mobile"), ("status=gone", "status")):
+        response = client.get(f"/api/members/?{query}")
+        assert response.status_code == 400, (query, response.content)
+        assert name in response.json()
+    assert client.get("/api/orgs/?active=perhaps").status_code == 400
+    empty = results(client.get("/api/members/?mobile=false&education="))  # an empty value: no filter
+    assert empty and empty == results(client.get("/api/members/?mobile=false"))
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_answers_json(cast: Any) -> None:
+    response = as_user(cast.street_admin).get("/api/members/-1/dues-statement/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_schema_lists_the_error_answers_of_every_operation(cast: Any) -> None:
+    schema = json.loads(as_user(cast.street_admin).get("/api/schema/?format=json").content)
+    assert "Error" in schema["components"]["schemas"]
+    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()
+                  if method in {"get", "post", "put", "patch", "delete"}]
+    assert len(operations) > 20
+    for path, method, op in operations:
+        for code in ("400", "403", "404"):
+            assert code in op["responses"], (path, method, code)
+    limit = next(p for p in schema["paths"]["/api/audit/"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["minimum"] == 1
+
+
+@pytest.mark.django_db
+def test_what_schemathesis_found_is_refused_not_accepted_or_a_500(cast: Any) -> None:
+    client = as_user(cast.street_admin)
+    member = cast.member.pk
+    for url, name in (("/api/audit/?channel=web&channel=api", "channel"),
+                      ("/api/candidates/?as_of=notadate", "as_of"),
+                      (f"/api/orgs/{cast.street.code}/findings/?all=maybe", "all"),
+                      ("/api/dues/payments/?member=-5.087e%2B117", "member"),
+                      ("/api/dues/payments/?member=1.5", "member")):
+        response = client.get(url)
+        assert response.status_code == 400, (url, response.content)
+        assert name in response.json()
+    huge = client.get("/api/members/32725179133918971205/community-reports/")
+    assert huge.status_code == 404 and huge.json()["detail"]
+    events = client.get(f"/api/members/{member}/events/?limit=1")
+    assert events.status_code == 200 and isinstance(events.json(), list)
