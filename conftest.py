@@ -33,6 +33,28 @@ def pytest_configure(config: Any) -> None:
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     task_backends.__dict__.pop("settings", None)  # read again from the settings
+    _login_with_a_request()
+
+
+def _login_with_a_request() -> None:
+    """The test client's `login()` calls `authenticate()` without a request, which the login throttle (django-axes'
+    backend, first in AUTHENTICATION_BACKENDS) refuses as an error: give it one, from the test client's address."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    plain_login = Client.login
+    if getattr(plain_login, "with_request", False):
+        return
+
+    def login(self: Client, **credentials: Any) -> bool:
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return plain_login(self, **credentials)
+
+    login.with_request = True  # type: ignore[attr-defined]
+    Client.login = login  # type: ignore[method-assign]
 
 
 FOUNDED = dt.date(2000, 1, 1)

@@ -1,0 +1,122 @@
+"""Logins in the audit log, and the answer a locked-out login gets.
+
+The counting and the lock are django-axes' (settings: LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES, AXES_*): after
+that many failures for one account, or from one address, logging in is refused until the lock ends by itself.
+Here: every login (`auth.login`), every failed or refused one (`auth.login_failed`) and every lock as it begins
+(`auth.lockout`) is recorded with the username tried and the address, never the password; and a locked-out login
+gets the login page saying so in the user's language (the API's answer is `grassroots.api.authentication`'s).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address, get_cool_off
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from grassroots.core import audit
+from grassroots.core.context import acting, current_channel
+
+MAX_NAME = 150  # the longest username Django allows; anything longer tried is cut
+
+
+def _address(request: Any) -> str:
+    if request is None:
+        return ""
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    return str(address or "")
+
+
+def _tried(username: Any) -> str:
+    return str(username or "")[:MAX_NAME]
+
+
+def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in`: a login through the login page (or a test's `client.login`)."""
+    with acting(user, current_channel()):
+        audit.record("auth.login", user, object_repr=_tried(user.get_username()),
+                     extra={"username": _tried(user.get_username()), "address": _address(request)})
+
+
+def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    """`user_login_failed`: a wrong password, an unknown account, or an attempt refused by a lock.
+
+    Django has already replaced the password in `credentials` by stars; only the username is kept.
+    """
+    # Refused by a lock already there (axes did not count it); the failure that begins a lock is counted.
+    refused = bool(getattr(request, "axes_locked_out", False)) and getattr(
+        request, "axes_failures_since_start", None) is None
+    audit.record("auth.login_failed", object_type="auth.user", object_id="",
+                 object_repr=_tried(credentials.get("username")),
+                 extra={"username": _tried(credentials.get("username")), "address": _address(request),
+                        "refused_by_lock": refused})
+
+
+def on_locked_out(sender: Any, request: Any, username: Any = None, ip_address: Any = None, **kwargs: Any) -> None:
+    """django-axes' `user_locked_out`: recorded once, as the lock begins (not for each attempt refused by it,
+    which `on_login_failed` records with `refused_by_lock`)."""
+    if getattr(request, "axes_failures_since_start", None) is None:
+        return  # an attempt while already locked: axes sends the signal again, but no new lock begins
+    audit.record("auth.lockout", object_type="auth.user", object_id="", object_repr=_tried(username),
+                 extra={"username": _tried(username), "address": str(ip_address or ""),
+                        "failures": request.axes_failures_since_start,
+                        "minutes": lockout_minutes()})
+
+
+def lockout_minutes() -> int:
+    cool_off = get_cool_off()
+    return math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
+
+
+def remaining(request: Any, credentials: dict[str, Any] | None) -> timedelta:
+    """How long the lock on this request's account or address still lasts (at least a second)."""
+    cool_off = get_cool_off(request) or timedelta(0)
+    latest = None
+    for attempts in AxesProxyHandler.get_implementation().get_user_attempts(request, credentials):
+        for at in attempts.values_list("attempt_time", flat=True):
+            latest = at if latest is None or at > latest else latest
+    if latest is None:
+        return cool_off
+    return max(latest + cool_off - timezone.now(), timedelta(seconds=1))
+
+
+def lockout_message(request: Any, credentials: dict[str, Any] | None) -> str:
+    minutes = max(1, math.ceil(remaining(request, credentials).total_seconds() / 60))
+    return ngettext(
+        "Too many failed logins for this account or from this address. Logging in is blocked for %(minutes)d more "
+        "minute; try again then. If you forgot your password, ask the organizer of your organization to set a new "
+        "one.",
+        "Too many failed logins for this account or from this address. Logging in is blocked for %(minutes)d more "
+        "minutes; try again then. If you forgot your password, ask the organizer of your organization to set a new "
+        "one.",
+        minutes) % {"minutes": minutes}
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                     credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: what a login refused by a lock gets (429 Too Many Requests, with Retry-After).
+
+    The login page again, with the reason above the form (the username kept); JSON {"detail"} for the API
+    (its HTTP Basic logins answer the same through `grassroots.api.authentication`).
+    """
+    message = lockout_message(request, credentials)
+    wait = str(math.ceil(remaining(request, credentials).total_seconds()))
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    else:
+        username = _tried((credentials or {}).get("username") or request.POST.get("username"))
+        form = AuthenticationForm(request, initial={"username": username})
+        response = render(request, "registration/login.html", {
+            "form": form, "locked_out": message, "next": request.POST.get("next", ""),
+            "title": gettext("Log in"),
+        }, status=429)
+    response["Retry-After"] = wait
+    return response
