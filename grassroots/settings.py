@@ -121,6 +121,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # other accounts too (an insider could guess a colleague's password between logins of their own).
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "grassroots.access.logins.lockout_response"
+# Behind N reverse proxies (nginx in front of `grassroots serve`), the address counted is the one the nearest proxy
+# saw, read from X-Forwarded-For; without it every login would come from the proxy's own address, and ten failures
+# anywhere would lock everyone out. 0 (the default): the connection's own address, X-Forwarded-For ignored.
+LOGIN_PROXY_COUNT = int(os.environ.get("GRASSROOTS_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "grassroots.access.logins.client_address"
 AXES_ENABLE_ADMIN = False  # the admin is read-only for what the platform owns; the audit log records logins
 AXES_VERBOSE = False
 LOGIN_URL = "login"

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -27,10 +28,26 @@ from grassroots.core.context import acting, current_channel
 MAX_NAME = 150  # the longest username Django allows; anything longer tried is cut
 
 
+def client_address(request: Any) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address logins are counted under (see LOGIN_PROXY_COUNT in the settings).
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so with N proxies the N-th
+    entry from the right is the client as the outermost proxy saw it; anything left of it the client may have made up.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.LOGIN_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count][:45]  # the longest textual IPv6 address
+    return remote
+
+
 def _address(request: Any) -> str:
     if request is None:
         return ""
-    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    address = getattr(request, "axes_ip_address", None) or client_address(request)
     return str(address or "")
 
 

@@ -183,3 +183,24 @@ def test_the_test_clients_logins_still_work(cast: Cast, how: str) -> None:
     else:
         client.force_login(cast.secretary)
     assert client.get("/orgs/A/").status_code == 200
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(cast: Cast, settings: Any) -> None:
+    def through_proxy(client_address: str, username: str, password: str) -> Any:
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_address}")
+        return client.post("/login/", {"username": username, "password": password})
+
+    settings.LOGIN_PROXY_COUNT = 1
+    names = ["secretary", "auditor", "member", "nobody", "admin"]
+    for i in range(LIMIT):
+        through_proxy(HOME, names[i % len(names)], WRONG)
+    assert through_proxy(HOME, "street_admin", PASSWORD).status_code == 429
+    assert logged_in(through_proxy(ELSEWHERE, "street_admin", PASSWORD))  # not everyone behind the proxy
+    assert AuditEntry.objects.filter(action="auth.lockout").get().changes["extra"]["address"] == HOME
+
+
+def test_without_a_proxy_setting_x_forwarded_for_is_ignored(cast: Cast) -> None:
+    for i in range(LIMIT):  # an attacker making up a new address for each guess
+        Client(REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR=f"1.2.3.{i}").post(
+            "/login/", {"username": ["nobody", "admin"][i % 2], "password": WRONG})
+    assert web_login("street_admin", PASSWORD, address=HOME).status_code == 429
