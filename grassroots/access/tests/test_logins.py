@@ -202,3 +202,17 @@ def test_without_a_proxy_setting_x_forwarded_for_is_ignored(cast: Cast) -> None:
         Client(REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR=f"1.2.3.{i}").post(
             "/login/", {"username": ["nobody", "admin"][i % 2], "password": WRONG})
     assert web_login("street_admin", PASSWORD, address=HOME).status_code == 429
+
+
+def test_the_admins_login_is_locked_too(cast: Cast) -> None:
+    """Every password login goes through the same backend: the admin's login page is refused by the same lock."""
+    def admin_login(password: str) -> Any:
+        return Client(REMOTE_ADDR=HOME).post("/admin/login/?next=/admin/",
+                                             {"username": "admin", "password": password, "next": "/admin/"})
+
+    assert admin_login(PASSWORD).status_code == 302
+    for _ in range(LIMIT):
+        admin_login(WRONG)
+    response = admin_login(PASSWORD)
+    assert response.status_code == 429 and 'id="locked-out"' in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
