@@ -55,10 +55,21 @@ def _tried(username: Any) -> str:
     return str(username or "")[:MAX_NAME]
 
 
+def _org_id(username: str) -> int | None:
+    """The organization of the account's first role (a member's: their branch), so that those who read that
+    organization's audit log (its organizers, auditors) see its people's logins; None for an unknown username."""
+    from .models import Role
+
+    role = Role.objects.filter(user__username=username).select_related("member").order_by("id").first()
+    if role is None:
+        return None
+    return role.org_id or (role.member.org_id if role.member is not None else None)
+
+
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """`user_logged_in`: a login through the login page (or a test's `client.login`)."""
     with acting(user, current_channel()):
-        audit.record("auth.login", user, object_repr=_tried(user.get_username()),
+        audit.record("auth.login", user, object_repr=_tried(user.get_username()), org_id=_org_id(user.get_username()),
                      extra={"username": _tried(user.get_username()), "address": _address(request)})
 
 
@@ -70,9 +81,9 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
     # Refused by a lock already there (axes did not count it); the failure that begins a lock is counted.
     refused = bool(getattr(request, "axes_locked_out", False)) and getattr(
         request, "axes_failures_since_start", None) is None
-    audit.record("auth.login_failed", object_type="auth.user", object_id="",
-                 object_repr=_tried(credentials.get("username")),
-                 extra={"username": _tried(credentials.get("username")), "address": _address(request),
+    tried = _tried(credentials.get("username"))
+    audit.record("auth.login_failed", object_type="auth.user", object_id="", object_repr=tried, org_id=_org_id(tried),
+                 extra={"username": tried, "address": _address(request),
                         "refused_by_lock": refused})
 
 
@@ -82,6 +93,7 @@ def on_locked_out(sender: Any, request: Any, username: Any = None, ip_address: A
     if getattr(request, "axes_failures_since_start", None) is None:
         return  # an attempt while already locked: axes sends the signal again, but no new lock begins
     audit.record("auth.lockout", object_type="auth.user", object_id="", object_repr=_tried(username),
+                 org_id=_org_id(_tried(username)),
                  extra={"username": _tried(username), "address": str(ip_address or ""),
                         "failures": request.axes_failures_since_start,
                         "minutes": lockout_minutes()})

@@ -166,6 +166,18 @@ def test_logins_failures_and_lockouts_are_in_the_audit_log(cast: Cast) -> None:
     assert WRONG not in everything and PASSWORD not in everything
 
 
+def test_the_street_reads_its_peoples_logins_in_its_audit_log(cast: Cast) -> None:
+    """The auditor and organizer of the street see the lockout of a secretary of theirs; the other street does not."""
+    from grassroots.access.scope import scope_for
+
+    fail_web("secretary")
+    lockout = AuditEntry.objects.get(action="auth.lockout")
+    assert lockout.org_id == cast.branch_a.pk
+    for user in (cast.auditor, cast.street_admin, cast.secretary):
+        assert scope_for(user).audit_entries().filter(pk=lockout.pk).exists()
+    assert not scope_for(cast.outsider).audit_entries().filter(action__startswith="auth.").exists()
+
+
 def test_an_unknown_username_is_recorded_as_tried(cast: Cast) -> None:
     web_login("no-such-user", WRONG)
     entry = AuditEntry.objects.latest("id")
