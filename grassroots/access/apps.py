@@ -17,7 +17,7 @@ class AccessConfig(AppConfig):
 
         # After django-axes' own receivers (its app comes first in INSTALLED_APPS): the request then carries
         # the address and whether the attempt was refused by a lock.
-        user_logged_in.connect(logins.on_logged_in, dispatch_uid="grassroots.access.logins.logged_in")
+        user_logged_in.connect(logins.on_logged_in, dispatch_uid=logins.LOGGED_IN_UID)
         user_login_failed.connect(logins.on_login_failed, dispatch_uid="grassroots.access.logins.login_failed")
         user_locked_out.connect(logins.on_locked_out, dispatch_uid="grassroots.access.logins.locked_out")
 

@@ -26,6 +26,7 @@ from grassroots.core import audit
 from grassroots.core.context import acting, current_channel
 
 MAX_NAME = 150  # the longest username Django allows; anything longer tried is cut
+LOGGED_IN_UID = "grassroots.access.logins.logged_in"  # the receivers' dispatch_uid (the tests' force_login skips it)
 
 
 def client_address(request: Any) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.request import Request
@@ -38,3 +39,9 @@ class ThrottledBasicAuthentication(BasicAuthentication):
                 raise LockedOut(lockout_message(request, credentials),
                                 wait=math.ceil(remaining(request, credentials).total_seconds())) from None
             raise
+
+
+class ThrottledBasicScheme(BasicScheme):
+    """The OpenAPI schema names it as plain HTTP Basic (`basicAuth`), which it is."""
+
+    target_class = "grassroots.api.authentication.ThrottledBasicAuthentication"

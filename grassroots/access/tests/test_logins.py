@@ -188,11 +188,14 @@ def test_an_unknown_username_is_recorded_as_tried(cast: Cast) -> None:
 @pytest.mark.parametrize("how", ["login", "force_login"])
 def test_the_test_clients_logins_still_work(cast: Cast, how: str) -> None:
     client = Client()
+    before = AuditEntry.objects.filter(action="auth.login").count()
     if how == "login":
         assert client.login(username="secretary", password=PASSWORD)
     else:
         client.force_login(cast.secretary)
     assert client.get("/orgs/A/").status_code == 200
+    # a password login is recorded; force_login, a test's shortcut, is not (conftest.py)
+    assert AuditEntry.objects.filter(action="auth.login").count() == before + (how == "login")
 
 
 def test_behind_a_proxy_the_forwarded_address_is_counted(cast: Cast, settings: Any) -> None:
