@@ -33,6 +33,45 @@ def pytest_configure(config: Any) -> None:
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     task_backends.__dict__.pop("settings", None)  # read again from the settings
+    _login_with_a_request()
+
+
+def _login_with_a_request() -> None:
+    """The test client's `login()` calls `authenticate()` without a request, which the login throttle (django-axes'
+    backend, first in AUTHENTICATION_BACKENDS) refuses as an error: give it one, from the test client's address."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    plain_login = Client.login
+    if getattr(plain_login, "with_request", False):
+        return
+
+    def login(self: Client, **credentials: Any) -> bool:
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return plain_login(self, **credentials)
+
+    login.with_request = True  # type: ignore[attr-defined]
+    Client.login = login  # type: ignore[method-assign]
+
+    plain_force_login = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        """A test's shortcut, not a login by anyone: kept out of the audit log (`auth.login`), which the tests
+        count around their writes. Logins through the login page and `client.login` are recorded."""
+        from django.contrib.auth.signals import user_logged_in
+
+        from grassroots.access import logins
+
+        user_logged_in.disconnect(dispatch_uid=logins.LOGGED_IN_UID)
+        try:
+            plain_force_login(self, user, backend)
+        finally:
+            user_logged_in.connect(logins.on_logged_in, dispatch_uid=logins.LOGGED_IN_UID)
+
+    Client.force_login = force_login  # type: ignore[method-assign]
 
 
 FOUNDED = dt.date(2000, 1, 1)

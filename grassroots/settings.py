@@ -6,6 +6,7 @@ A server: GRASSROOTS_SECRET_KEY, GRASSROOTS_ALLOWED_HOSTS, GRASSROOTS_HTTPS=1 (a
 a proxy that ends TLS); `python -m django check --deploy --settings=grassroots.settings` is then clean.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "grassroots.core.middleware.ChannelMiddleware",
     "grassroots.ui.errors.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the page saying so
 ]
 
 ROOT_URLCONF = "grassroots.urls"
@@ -121,6 +124,34 @@ AUTH_PASSWORD_VALIDATORS = [  # checked by access.services for every password se
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, see docs/decisions.md). Its backend comes first: it refuses a locked account or
+# address before the password is even checked. Every password login passes the request to `authenticate()`
+# (Django's login form does, the API's HTTP Basic does: grassroots.api.authentication); one that does not is an
+# error, never a login that skips the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After LOGIN_FAILURE_LIMIT failed logins, for one account (from anywhere) or from one address (for any account),
+# logging in is refused for LOGIN_LOCKOUT_MINUTES after the last counted failure, then allowed again by itself.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("GRASSROOTS_LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("GRASSROOTS_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+# Attempts while locked are refused but not counted, so the lock ends on time even under a stream of guesses.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: with per-address counting it would wipe the address's failures against
+# other accounts too (an insider could guess a colleague's password between logins of their own).
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "grassroots.access.logins.lockout_response"
+# Behind N reverse proxies (nginx in front of `grassroots serve`), the address counted is the one the nearest proxy
+# saw, read from X-Forwarded-For; without it every login would come from the proxy's own address, and ten failures
+# anywhere would lock everyone out. 0 (the default): the connection's own address, X-Forwarded-For ignored.
+LOGIN_PROXY_COUNT = int(os.environ.get("GRASSROOTS_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "grassroots.access.logins.client_address"
+AXES_ENABLE_ADMIN = False  # the admin is read-only for what the platform owns; the audit log records logins
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -162,7 +193,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "grassroots.api.authentication.ThrottledBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -8,7 +8,18 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
         from grassroots.core.modules import Link, Module, register
+
+        from . import logins
+
+        # After django-axes' own receivers (its app comes first in INSTALLED_APPS): the request then carries
+        # the address and whether the attempt was refused by a lock.
+        user_logged_in.connect(logins.on_logged_in, dispatch_uid=logins.LOGGED_IN_UID)
+        user_login_failed.connect(logins.on_login_failed, dispatch_uid="grassroots.access.logins.login_failed")
+        user_locked_out.connect(logins.on_locked_out, dispatch_uid="grassroots.access.logins.locked_out")
 
         register(Module(
             label="access", title=_("Accounts"), urls="grassroots.access.urls",

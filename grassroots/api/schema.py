@@ -28,6 +28,7 @@ ERROR_ANSWERS = {
     "400": "The request is refused: a parameter, filter value or field is invalid, or a rule is broken.",
     "403": "Not logged in, or not allowed to do this.",
     "404": "Not found, or outside what you may read.",
+    "429": "Too many failed logins for this account or address: refused until the lock ends (Retry-After).",
 }
 BODY_TYPE_REFUSED = "The body's Content-Type is not one the operation reads."
 METHODS = ("get", "put", "patch", "post", "delete", "head", "options", "trace")

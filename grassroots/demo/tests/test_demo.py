@@ -110,7 +110,11 @@ def test_people_are_plausible(demo: Any, db: Any) -> None:
 
 
 def test_logins_and_idempotence(demo: Any, db: Any) -> None:
-    from django.contrib.auth import authenticate
+    from django.contrib.auth import authenticate as plain_authenticate
+    from django.test import RequestFactory
+
+    def authenticate(**credentials: Any) -> Any:  # as the login page does: with the request (the login throttle)
+        return plain_authenticate(RequestFactory().post("/login/"), **credentials)
 
     from grassroots.access.models import Role
     from grassroots.access.scope import Scope
