@@ -54,7 +54,7 @@ def _login_with_a_request() -> None:
         return plain_login(self, **credentials)
 
     login.with_request = True  # type: ignore[attr-defined]
-    Client.login = login  # type: ignore[method-assign]
+    Client.login = login  # type: ignore[method-assign,assignment]
 
     plain_force_login = Client.force_login
 
@@ -71,7 +71,7 @@ def _login_with_a_request() -> None:
         finally:
             user_logged_in.connect(logins.on_logged_in, dispatch_uid=logins.LOGGED_IN_UID)
 
-    Client.force_login = force_login  # type: ignore[method-assign]
+    Client.force_login = force_login  # type: ignore[method-assign,assignment]
 
 
 FOUNDED = dt.date(2000, 1, 1)
