@@ -31,7 +31,8 @@ from django.utils.regex_helper import normalize
 
 from grassroots.core.models import AuditEntry
 
-# URL prefixes the walk leaves alone: Django's own admin (checked by core/tests/test_readonly_admin.py: every model
+# URL prefixes the walk leaves alone: Django's own admin (walked by test_the_admin_walk_writes_nothing below, and
+# checked by core/tests/test_readonly_admin.py: every model
 # it lists, users included, refuses add/change/delete to the superuser), the language switch, static and uploaded files.
 SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 # Named pages that are public on purpose, and why.
@@ -613,3 +614,46 @@ def test_public_pages_show_no_contact(cast: Any) -> None:
         page = client.post(reverse("public-track"), {"code": code})
         assert page.status_code == 200
         assert_shows_nothing_hidden(page, [x for x in forbidden if x != unpublished.text], "POST track")
+
+
+def admin_urls() -> list[tuple[str, bool]]:
+    """Every page of Django's admin for every registered model: (url, is a write page). The change, delete and
+    history pages name an existing record when there is one."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    urls: list[tuple[str, bool]] = [(reverse("admin:index"), False)]
+    for model in admin.site._registry:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls += [(reverse(f"{name}_changelist"), False), (reverse(f"{name}_add"), True)]
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            urls += [(reverse(f"{name}_change", args=[obj.pk]), True),
+                     (reverse(f"{name}_delete", args=[obj.pk]), True),
+                     (reverse(f"{name}_history", args=[obj.pk]), False)]
+    return urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_walk_writes_nothing(cast: Any, role: str) -> None:
+    """The walk above leaves `/admin/` out; here every admin page of every registered model, domain records and
+    accounts alike, is read and posted to as each role: no one but the superuser gets in, and no one, the superuser
+    included, changes anything through it (records, roles, accounts or the audit log)."""
+    station_objects(cast)  # a department, a category and an outlet to open
+    client = client_for(cast, role)
+    user_model = get_user_model()
+    for url, writes in admin_urls():
+        for method in ("get", "post"):
+            before = (database_snapshot(), AuditEntry.objects.count(), user_model.objects.count(),
+                      list(user_model.objects.order_by("pk").values_list("password", "is_active", "is_superuser")))
+            response = getattr(client, method)(url, data={"post": "yes", "username": "x", "password1": "y"})
+            where = f"{method.upper()} {url} as {role}"
+            assert response.status_code < 500, where
+            after = (database_snapshot(), AuditEntry.objects.count(), user_model.objects.count(),
+                     list(user_model.objects.order_by("pk").values_list("password", "is_active", "is_superuser")))
+            assert after == before, f"{where} changed something"
+            if role != "admin":  # not staff: sent to the admin's login
+                assert response.status_code == 302 and "/admin/login/" in response["Location"], where
+            elif method == "post" and writes:
+                assert response.status_code == 403, where
