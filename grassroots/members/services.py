@@ -132,7 +132,8 @@ def id_number_refused_message() -> str:
 
 class HiddenIDNumberError(RuleError):
     """An ID number held by a member outside the user's scope: said neutrally (`id_number_refused_message`);
-    `member_create` logs the attempt (`record_duplicate_id_attempt`) once its own writes are undone."""
+    `member_create` and `member_update` log the attempt (`record_duplicate_id_attempt`) once their own writes are
+    undone."""
 
     def __init__(self, number: str) -> None:
         super().__init__(id_number_refused_message(), field="id_number")
@@ -304,13 +305,23 @@ def creating_in_bulk(size: int = 1000, expected: Iterable[str] = ()) -> Iterator
         _bulk.reset(token)
 
 
-@transaction.atomic
 def member_update(member: Member, *, on: dt.date | None = None, version: int | None = None,
                   **changes: Any) -> Member:
     """Change a member's attributes. Education and occupation change from `on` (default today) through an
     `updated` event, so that as-of statistics see the value in force then; the rest are corrections.
     `version`: the record's version the page or client read; refused (StaleVersionError) when the record changed
-    since, naming who changed what. None (an import, which reads and writes in one go) checks nothing."""
+    since, naming who changed what. None (an import, which reads and writes in one go) checks nothing.
+    A new ID number held by a member the user may not read is refused neutrally and the attempt logged (after the
+    refused change is undone and the row's lock released, so that the entry stays), as `member_create` does."""
+    try:
+        return _member_update(member, on=on, version=version, **changes)
+    except HiddenIDNumberError:
+        record_duplicate_id_attempt(idnumber.normalize(changes.get("id_number") or member.id_number), member.org)
+        raise
+
+
+@transaction.atomic
+def _member_update(member: Member, *, on: dt.date | None, version: int | None, **changes: Any) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     require_write_member(member)
     check_version(member, version)

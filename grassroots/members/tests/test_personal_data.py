@@ -175,6 +175,43 @@ def test_the_add_member_page_says_the_neutral_message_and_logs_the_attempt(cast:
     assert c.id_number_masked in street and cast.branch_a.name in street  # where the user tried to add them
 
 
+def test_editing_a_member_to_an_id_number_held_elsewhere(cast: Cast) -> None:
+    m, c = cast.member_a2, cast.member_c  # the secretary's own member; a member in another street
+    kept = Member.objects.get(pk=m.pk)
+    with acting(cast.secretary, "web"), pytest.raises(RuleError) as err:
+        services.member_update(m, version=kept.version, id_number=c.id_number, birth_date=c.birth_date, sex=c.sex)
+    assert (err.value.field, err.value.message) == ("id_number", NEUTRAL)
+    after = Member.objects.get(pk=m.pk)
+    assert (after.id_number, after.birth_date, after.version) == (kept.id_number, kept.birth_date, kept.version)
+    assert not AuditEntry.objects.filter(action="member.update").exists()
+    (entry,) = attempts()
+    assert (entry.actor_id, entry.channel, entry.org_id) == (cast.secretary.pk, "web", cast.general.pk)
+    assert entry.changes["extra"] == {"id_number": c.id_number_masked, "org": cast.branch_a.pk}
+    assert c.id_number not in json.dumps(entry.changes)
+    # a number held inside the user's scope is said plainly, and is no attempt to log
+    a = cast.member
+    with acting(cast.secretary, "web"), pytest.raises(RuleError, match="already held"):
+        services.member_update(m, version=kept.version, id_number=a.id_number, birth_date=a.birth_date, sex=a.sex)
+    assert len(attempts()) == 1
+
+
+def test_the_edit_page_says_the_neutral_message_and_logs_the_attempt(cast: Cast, client: Any) -> None:
+    m, c = cast.member_a2, cast.member_c
+    login(client, cast, "secretary")
+    version = Member.objects.get(pk=m.pk).version
+    before = counts()
+    response = client.post(f"/members/{m.pk}/edit/", {"version": version, "name": m.name, "sex": c.sex,
+                                                       "ethnicity": "汉族", "id_number": c.id_number,
+                                                       "birth_date": "", "phone": "", "party_group": ""})
+    assert response.status_code == 200
+    assert field_errors(response, "id_number") == [NEUTRAL]
+    assert c.id_number not in response.content.decode()
+    assert counts()["audit"] == before["audit"] + 1
+    assert Member.objects.get(pk=m.pk).id_number == m.id_number
+    (entry,) = attempts()
+    assert entry.actor_id == cast.secretary.pk and entry.changes["extra"]["id_number"] == c.id_number_masked
+
+
 # --- a mobile member's contact -----------------------------------------------------------------------------
 
 @pytest.fixture
