@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError
-from grassroots.core.idnumber import mask_phone
+from grassroots.core.idnumber import mask_email, mask_phone
 from grassroots.core.sheets import (
     Column,
     ImportPlan,
@@ -283,7 +283,8 @@ class _Planner:
         value = row.plain("submitter_phone", max_length=30) or ""
         phone = re.sub(r"[\s-]", "", value.lstrip("'"))
         if phone and not _PHONE.fullmatch(phone):
-            row.error("submitter_phone", _("%(value)s is not a phone number") % {"value": value})
+            # masked like the pages (a phone mistyped by a digit is still the person's)
+            row.error("submitter_phone", _("%(value)s is not a phone number") % {"value": mask_phone(value)})
             return ""
         return phone
 
@@ -293,7 +294,8 @@ class _Planner:
             try:
                 validate_email(value)
             except ValidationError:
-                row.error("submitter_email", _("%(value)s is not an email address") % {"value": value[:40]})
+                row.error("submitter_email", _("%(value)s is not an email address")
+                          % {"value": mask_email(value)[:40]})
                 return ""
         return value
 

@@ -142,15 +142,26 @@ def test_every_kind_of_error_names_its_row_and_column(station: Station, cast: An
     assert "unknown outlet OUT-Z" in by_row[3].message and "东风社区民情快递站" in by_row[3].message
     assert "unknown place 火星社区" in by_row[4].message
     assert f"the date {tomorrow} is in the future" == by_row[5].message
-    assert "12ab is not a phone number" == by_row[6].message
+    assert "**** is not a phone number" == by_row[6].message  # masked, as the pages
     assert by_row[7].message == "this cell is required"
     assert "is not a date" in by_row[8].message
     assert "unknown channel 网上" in by_row[9].message and "电话" in by_row[9].message
-    assert "not-an-email is not an email address" == by_row[10].message
+    assert "n*** is not an email address" == by_row[10].message
     assert by_row[11].message == "this cell is required"
     assert "did not exist yet on 1999-05-01" in by_row[12].message
-    assert str(by_row[6]) == "row 6, 联系电话: 12ab is not a phone number"
+    assert str(by_row[6]) == "row 6, 联系电话: **** is not a phone number"
     assert apply_as(cast.street_admin, plan) is plan and not Opinion.objects.exists()
+
+
+def test_a_mistyped_phone_or_email_is_masked_in_its_error(station: Station, cast: Any) -> None:
+    rows = [["2024-03-04", "路灯坏了", "roads", "", "", "", "", "", "1391234567x", ""],
+            ["2024-03-04", "路灯坏了", "roads", "", "", "", "", "", "", "zhangsan@qq"],
+            ["2024-03-04", "路灯坏了", "roads", "", "", "", "", "", "", "13912345678"]]  # a phone in the email column
+    plan = plan_as(cast.street_admin, station.org, csv_bytes(rows))
+    assert [(e.row, e.message) for e in plan.errors] == [
+        (2, "139****567x is not a phone number"), (3, "z***@qq is not an email address"),
+        (4, "1*** is not an email address")]
+    assert not any(v in str(e) for e in plan.errors for v in ("1391234567x", "zhangsan", "13912345678"))
 
 
 def test_a_place_outside_the_station_or_named_twice_is_an_error(station: Station, cast: Any) -> None:
@@ -177,7 +188,7 @@ def test_a_place_outside_the_station_or_named_twice_is_an_error(station: Station
 def test_an_error_in_row_5_writes_nothing_of_the_rows_before(station: Station, cast: Any) -> None:
     rows = good_rows()[:3] + [["2024-03-08", "路面塌陷", "roads", "", "", "", "", "", "0871-abc", ""]]
     plan = plan_as(cast.street_admin, station.org, csv_bytes(rows))
-    assert [str(e) for e in plan.errors] == ["row 5, 联系电话: 0871-abc is not a phone number"]
+    assert [str(e) for e in plan.errors] == ["row 5, 联系电话: 087*-abc is not a phone number"]
     assert not apply_as(cast.street_admin, plan).applied
     assert not Opinion.objects.exists()
 
@@ -226,7 +237,7 @@ def test_english_headers_and_their_errors(station: Station, cast: Any) -> None:
     assert Opinion.objects.get(channel="outlet").outlet == station.outlet_a
     bad = plan_as(cast.street_admin, station.org,
                   csv_bytes([["2024-03-04", "x", "roads", "", "", "", "", "", "phone?", ""]], HEADER_EN))
-    assert [str(e) for e in bad.errors] == ["row 2, phone: phone? is not a phone number"]
+    assert [str(e) for e in bad.errors] == ["row 2, phone: ****** is not a phone number"]
     missing = plan_as(cast.street_admin, station.org, csv_bytes([["2024-03-04", "x"]], ["received_on", "text"]))
     assert [str(e) for e in missing.errors] == ["row 1, category: this required column is missing"]
 
