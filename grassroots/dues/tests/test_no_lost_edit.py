@@ -42,6 +42,8 @@ def test_a_stale_assessment_form_is_refused_naming_who_changed_what(cast: Cast) 
     m = cast.member_a2
     assessment = assess_in_service(m, YEAR)  # 15.00 a month on 3000.00
     first, second = login(Client(), cast, "street_admin"), login(Client(), cast, "secretary")
+    ledger = first.get(reverse("dues-ledger", args=["A"]) + f"?year={YEAR}&month=1").content.decode()
+    assert f'assess={m.pk}#assess" class="no-print small" data-assess="{m.pk}">Change</a>' in ledger  # the row's link
     form_1, form_2 = opened(first, m), opened(second, m)  # both open the form on the same assessment
     assert form_1["assess-member"] == str(m.pk) and form_1["assess-base"] == "3000.00"
     assert form_1["assess-version"] == str(reload(assessment).version)
