@@ -35,6 +35,8 @@ class AssessForm(forms.Form):
                                                        "the rules compute it from the base."))
     approval = forms.CharField(label=gettext_lazy("Approval (hardship or fixed amount)"), max_length=200,
                                required=False)
+    # of the assessment the form was opened on; blank: it showed none (a change made since is refused)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

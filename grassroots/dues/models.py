@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.models import Recorded
+from grassroots.core.models import Recorded, Versioned
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
@@ -26,8 +26,9 @@ class DuesCategory(models.TextChoices):
     FIXED = "fixed", _("Fixed amount (other)")
 
 
-class DuesAssessment(models.Model):
-    """What a member owes a month in a year: category, base, and the amount the rules give."""
+class DuesAssessment(Versioned, models.Model):
+    """What a member owes a month in a year: category, base, and the amount the rules give. Versioned: a change
+    from a form opened before someone else's is refused (`services.assess(..., version=)`)."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_assessments")
     year = models.PositiveSmallIntegerField(_("year"))

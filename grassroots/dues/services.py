@@ -43,6 +43,7 @@ from grassroots.access.scope import require_write_member, require_write_org
 from grassroots.core import audit
 from grassroots.core.dates import add_months
 from grassroots.core.errors import RuleError
+from grassroots.core.versions import check_version
 from grassroots.members.models import Member, MemberPeriod, Occupation
 from grassroots.orgs.models import Organization
 from grassroots.rules.registry import in_force
@@ -307,8 +308,12 @@ def _payment_extras(channel: str, paid_by: str, receipt: str, note: str) -> dict
 
 @transaction.atomic
 def assess(member: Member, *, year: int, category: str, base: Any = None, amount: Any = None, approval: str = "",
-           on: dt.date) -> DuesAssessment:
-    """Set what a member owes a month in `year` (replacing that year's assessment if there is one)."""
+           on: dt.date, version: Any = None) -> DuesAssessment:
+    """Set what a member owes a month in `year` (replacing that year's assessment if there is one).
+    `version`: that of the assessment the page was opened on (0 or blank: it showed none); a replacement is
+    refused (StaleVersionError, naming who changed what) when the assessment changed since, or was made since a
+    page that showed none. None checks nothing: the bulk paths (`dues_assess_year`, the importer), which plan and
+    write in one transaction, and the API."""
     require_write_member(member)
     on = _check_date(on, "on")
     if not isinstance(year, int) or isinstance(year, bool) or not 1950 <= year <= today().year + 1:
@@ -320,6 +325,8 @@ def assess(member: Member, *, year: int, category: str, base: Any = None, amount
     value, cite = monthly_amount(category=category, base=base, on=on, amount=amount, ordinary=ordinary)
     base_value = money(base, field="base", allow_zero=True) if base is not None else None
     existing = DuesAssessment.objects.select_for_update().filter(member=member, year=year).first()
+    if existing is not None:
+        check_version(existing, version)  # a new assessment has nothing to be stale against
     before = audit.snapshot(existing, ASSESSMENT_FIELDS) if existing else None
     assessment = existing or DuesAssessment(member=member, year=year)
     assessment.category = category

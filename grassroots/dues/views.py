@@ -79,7 +79,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
 
     members = _branch_members(scope, org) if can_write else Member.objects.none()
     months = [dt.date(year, m, 1) for m in range(1, 13)]
-    assess_form = AssessForm(prefix="assess", members=members, initial={"year": year})
+    assess_form = AssessForm(prefix="assess", members=members, initial=_assess_initial(request, members, year))
     payment_form = PaymentForm(prefix="pay", members=members, months=months,
                                initial={"paid_on": today.isoformat(), "kind": PaymentKind.REGULAR})
     period_start, period_end = dues_selectors.month_span(dt.date(year, month, 1))
@@ -110,7 +110,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         "rows": rows, "paid_count": sum(1 for r in rows if r.month_paid),
         "totals": [(_("This month"), totals_month), (_("The year to date"), totals_year)],
         "can_write": can_write, "assess_form": assess_form, "payment_form": payment_form,
-        "remit_form": remit_form, "action": action,
+        "remit_form": remit_form, "action": action or ("assess" if "member" in assess_form.initial else ""),
         "monthly_amounts": _monthly_amounts(members, year) if can_write else {},
         "month_choices": [(m, dt.date(year, m, 1)) for m in range(1, 13)],
         "export_query": xlsx.export_query(request),
@@ -131,6 +131,23 @@ def _ledger_xlsx(org: Organization, year: int, month: int, rows: list[Any]) -> H
     return xlsx.export(_("Dues ledger"), headers, data[:xlsx.LIMIT],
                        name=xlsx.filename("dues", org.code, suffix=f"{year}{month:02d}"), org=org,
                        filters=[(_("Year"), year), (_("Month"), month)], total=len(data))
+
+
+def _assess_initial(request: HttpRequest, members: QuerySet[Member], year: int) -> dict[str, Any]:
+    """The assessment form as opened from a ledger row (`?assess=<member id>`): the member's assessment for the
+    year as it stands, with its version (a change saved by someone else since is refused); else just the year."""
+    initial: dict[str, Any] = {"year": year}
+    member_id = query_int(request, "assess", 0, 0, 2**31 - 1)
+    member = members.filter(pk=member_id).first() if member_id else None
+    if member is None:
+        return initial
+    initial["member"] = member.pk
+    a = DuesAssessment.objects.filter(member=member, year=year).first()
+    if a is not None:
+        computed = a.category in (DuesCategory.IN_SERVICE, DuesCategory.RETIRED)
+        initial.update(category=a.category, base=a.base, amount=None if computed else a.monthly_amount,
+                       approval=a.approval, version=a.version)
+    return initial
 
 
 def _ledger_write(request: HttpRequest, org: Organization, action: str, members: QuerySet[Member],
@@ -154,7 +171,8 @@ def _ledger_write(request: HttpRequest, org: Organization, action: str, members:
     try:
         if action == "assess":
             assessment = svc.assess(d["member"], year=d["year"], category=d["category"], base=d.get("base"),
-                                    amount=d.get("amount"), approval=d.get("approval", "").strip(), on=today)
+                                    amount=d.get("amount"), approval=d.get("approval", "").strip(), on=today,
+                                    version=d.get("version") or 0)  # blank: the form showed no assessment
             return _("Assessed %(name)s for %(year)s: %(amount)s yuan a month.") % {
                 "name": d["member"].name, "year": d["year"], "amount": assessment.monthly_amount}, form
         if action == "pay":
