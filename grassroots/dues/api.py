@@ -39,7 +39,7 @@ from rest_framework.response import Response
 from grassroots.core.errors import RuleError
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
-from grassroots.ui.api import AS_OF, IdFilter, ScopedViewMixin, as_of
+from grassroots.ui.api import AS_OF, ConflictSerializer, IdFilter, ScopedViewMixin, as_of
 
 from . import selectors, services
 from .models import DuesAssessment, DuesPayment, Remittance
@@ -126,7 +126,8 @@ class AssessmentViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         return (DuesAssessment.objects.filter(member__in=self.scope.members())
                 .select_related("member__org").order_by("year", "member__name", "member_id"))
 
-    @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
+    @extend_schema(request=AssessmentCreateSerializer,
+                   responses={201: AssessmentSerializer, 409: ConflictSerializer})
     def create(self, request: Request) -> Response:
         form = AssessmentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -134,7 +135,7 @@ class AssessmentViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         member = _scoped_member(self, d["member"])
         assessment = services.assess(member, year=d["year"], category=d["category"], base=d.get("base"),
                                      amount=d.get("amount"), approval=d["approval"],
-                                     on=d.get("on") or timezone.localdate())
+                                     on=d.get("on") or timezone.localdate(), version=d["version"])
         return Response(AssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data,
                         status=status.HTTP_201_CREATED)
 

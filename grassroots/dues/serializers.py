@@ -65,7 +65,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = DuesAssessment
         fields = ["id", "member", "member_name", "org", "year", "category", "category_label", "base",
-                  "monthly_amount", "rule", "approval", "assessed_on"]
+                  "monthly_amount", "rule", "approval", "assessed_on", "version"]
         read_only_fields = fields
 
 
@@ -79,6 +79,10 @@ class AssessmentCreateSerializer(serializers.Serializer):
     amount = MoneyField(required=False, allow_null=True)
     approval = serializers.CharField(required=False, allow_blank=True, default="", max_length=400)
     on = LenientDateField(required=False)
+    version = serializers.IntegerField(
+        required=False, min_value=0, default=0,
+        help_text="The version of the member's assessment for that year as read (0 or absent: none was read). "
+                  "Replacing an assessment changed since answers 409, naming who changed what.")
 
 
 # --- payments ------------------------------------------------------------------------------------------------

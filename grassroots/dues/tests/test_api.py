@@ -182,11 +182,34 @@ def test_assessing_through_the_api_is_the_service_and_is_audited(cast: Cast) -> 
         "40.00", "4000.00", DuesAssessment.objects.get().rule, "A")
     entry = AuditEntry.objects.get(action="dues.assess")
     assert (entry.object_id, entry.actor_name, entry.channel) == (str(data["id"]), "secretary", "api")
-    # Again for the same year: the service replaces it (and says so in the log).
+    # Again for the same year, from the version read: the service replaces it (and says so in the log).
     response = post(client(cast, "street_admin"), ASSESSMENTS, {
-        "member": cast.member_a2.pk, "year": 2024, "category": "farmer", "on": "2024-02-01"})
+        "member": cast.member_a2.pk, "year": 2024, "category": "farmer", "on": "2024-02-01",
+        "version": data["version"]})
     assert response.status_code == 201 and response.json()["monthly_amount"] == "0.50"
+    assert response.json()["version"] > data["version"]
     assert AuditEntry.objects.filter(action="dues.reassess", object_id=str(data["id"])).exists()
+
+
+def test_replacing_an_assessment_from_a_stale_read_gets_409(cast: Cast) -> None:
+    """No lost edit through the API: a replacement sent with the version read before someone else's change, or
+    with none, is refused naming who changed what, and the newer assessment is kept."""
+    first = post(client(cast, "secretary"), ASSESSMENTS, {
+        "member": cast.member_a2.pk, "year": 2024, "category": "in_service", "base": "4000.00", "on": "2024-01-03"})
+    read = first.json()
+    changed = post(client(cast, "street_admin"), ASSESSMENTS, {
+        "member": cast.member_a2.pk, "year": 2024, "category": "in_service", "base": "5000.00", "on": "2024-01-04",
+        "version": read["version"]})
+    assert changed.status_code == 201
+    entries = AuditEntry.objects.count()
+    for stale in ({"version": read["version"]}, {}):  # the old version, or none at all
+        response = post(client(cast, "secretary"), ASSESSMENTS, {
+            "member": cast.member_a2.pk, "year": 2024, "category": "farmer", "on": "2024-01-05", **stale})
+        assert response.status_code == 409, response.content
+        assert response.json()["field"] == "version" and "street_admin" in response.json()["detail"]
+    kept = DuesAssessment.objects.get(member=cast.member_a2, year=2024)
+    assert (kept.category, kept.base) == ("in_service", Decimal("5000.00"))
+    assert AuditEntry.objects.count() == entries
 
 
 def test_recording_payments_through_the_api_is_the_service_and_is_audited(cast: Cast) -> None:
