@@ -537,8 +537,10 @@ def test_the_georeport_client_reads_what_we_serve(live_server: Any, cast: Any, f
 
 def test_a_control_character_in_a_published_opinion_leaves_the_xml_parseable(station: Station,
                                                                              clock: dt.date) -> None:
-    controls = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff"
-    text = f"路灯\x00不亮\x0b{controls}，已三天\t了"
+    # Every control character XML 1.0 forbids but NUL, which no way in accepts (Django's and DRF's text fields
+    # refuse it, and PostgreSQL cannot store it).
+    controls = "".join(chr(c) for c in range(0x01, 0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff"
+    text = f"路灯\x01不亮\x0b{controls}，已三天\t了"
     opinion = publish(station, reply(station, submit(station, text=text, address="人民路\x1f12号"), State.SOLVED,
                                      solution="已修复\x08完毕"))
     for path in ("requests.xml", f"requests/{opinion.number}.xml"):
