@@ -238,7 +238,7 @@ def _describe(r: PlannedRow) -> dict[str, Any]:
     paid_on = r.values.get("paid_on")
     assessment = r.values.get("assessment")
     out: dict[str, Any] = {
-        "row": r.row, "action": r.action, "action_label": _labels().get(r.action, r.action), "name": r.name,
+        "row": r.row, "action": r.action, "name": r.name,
         "id_number_masked": r.id_number_masked, "has_payment": "paid_on" in r.values,
         "paid_on": paid_on.isoformat() if paid_on else "", "amount": r.values.get("amount"),
         "months": [f"{m:%Y-%m}" for m in months], "channel": r.values.get("channel", ""), "assessment": None}

@@ -212,8 +212,7 @@ def _org_describe(r: PlannedRow) -> dict[str, Any]:
     v = r.values
     kinds = {**dict(OrgKind.choices), **dict(TerritoryKind.choices)}
     day = v.get("founded_on") or v.get("since")
-    return {"row": r.row, "action": r.action, "action_label": _org_labels().get(r.action, r.action),
-            "sheet": _("Places") if v["sheet"] == "place" else _("Organizations"),
+    return {"row": r.row, "action": r.action, "sheet": _("Places") if v["sheet"] == "place" else _("Organizations"),
             "code": v["code"], "name": r.name, "kind": str(kinds.get(v["kind"], v["kind"])),
             "parent": v["parent"], "date": day.isoformat() if day else "", "territory": v.get("territory") or ""}
 

@@ -4,6 +4,8 @@ and the errors as .xlsx. A job is its uploader's: anyone else gets 404 (the site
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from . import imports, uploads, xlsx
+from .imports import ImportFlow
 from .jobs import flow_of, progress_of
 from .lists import paginate, query_without
 from .models import ImportJob, ImportJobLine, JobStatus
@@ -32,6 +35,12 @@ def _context(request: HttpRequest, job: ImportJob) -> dict[str, object]:
             "mine": job.user_id == request.user.pk}
 
 
+def _rows(flow: ImportFlow, lines: Any) -> list[dict[str, Any]]:
+    """A page of the dry run's rows as the flow's rows template shows them, each with its action's word."""
+    labels = flow.labels()
+    return [{**line.data, "action_label": labels.get(line.data.get("action", ""), "")} for line in lines]
+
+
 @login_required
 @require_GET
 def import_job(request: HttpRequest, job: str) -> HttpResponse:
@@ -42,7 +51,7 @@ def import_job(request: HttpRequest, job: str) -> HttpResponse:
         kind = ImportJobLine.ERROR if found.error_count else ImportJobLine.ROW
         page, show_all = paginate(request, found.lines.filter(kind=kind).order_by("seq"), PAGE_SIZE)
         context.update(page=page, show_all=show_all, page_query=query_without(request, "page", "all"),
-                       rows=[line.data for line in page.object_list] if kind == ImportJobLine.ROW else [],
+                       rows=_rows(flow, page.object_list) if kind == ImportJobLine.ROW else [],
                        counts=flow.counts(found), kept=uploads.path_of(found.stored) is not None)
     elif found.status == JobStatus.DONE:
         context.update(summary=flow.summary(found.counts), done_link=flow.done_link(found))

@@ -54,8 +54,7 @@ def _labels() -> dict[str, str]:
 
 def _describe(row: PlannedRow) -> dict[str, Any]:
     r = cast(importer.OpinionRow, row)
-    return {"row": r.row, "action": r.action, "action_label": _labels().get(r.action, r.action),
-            "received_on": r.received_on, "category": r.category,
+    return {"row": r.row, "action": r.action, "received_on": r.received_on, "category": r.category,
             "place": r.place, "channel": r.channel, "outlet": r.outlet, "goes_to": r.goes_to,
             "deadline": r.deadline, "text": (r.text or "")[:80], "submitter": r.name, "phone": r.id_number_masked,
             "outcome": r.outcome, "replied_on": r.replied_on, "score": r.score, "rated_on": r.rated_on,

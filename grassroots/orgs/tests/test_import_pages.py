@@ -77,6 +77,8 @@ def test_dry_run_then_confirm_as_the_organizer(cast: Cast) -> None:
     html = response.content.decode()
     assert 'id="import-preview"' in html and 'id="confirm-import"' in html and 'id="header-row"' in html
     assert [r["code"] for r in response.context["rows"]] == ["D", "D1"]
+    assert [r["action_label"] for r in response.context["rows"]] == ["Create", "Create"]  # the flow's words
+    assert '<span class="badge ok">Create</span>' in html
     done = import_confirm(client, response)
     assert done.status_code == 200 and 'href="/orgs/" id="done-link"' in done.content.decode()
     assert "Imported: 2 organizations and 0 places created" in done.content.decode()
