@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 ORG = "org"  # a link that takes the organization's code
 MEMBER = "member"  # a link that takes the member's pk
 SITE = "site"  # a link that takes nothing
+STATION = "station"  # a link of the public station pages: takes the station's organization code
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,13 @@ class Link:
     write: bool = False  # shown only to a user who may write the organization or member (site: some organization)
     keep_as_of: bool = False  # carries the page's ?as_of= along
     query: str = ""  # a fixed query string ("year=2019")
+    shown_if: str = ""  # dotted path of `fn(org) -> bool`: shown only where it answers True (a station's links)
 
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
+
+    def shown_for(self, org: Any) -> bool:
+        return not self.shown_if or bool(import_string(self.shown_if)(org))
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,32 @@ class Importer:
 
 
 @dataclass(frozen=True)
+class AppraisalNote:
+    """What a module tells the democratic appraisal of members about one member's year (a commitment kept,
+    services given in the community): shown beside the member on the appraisal sheet, never a rating itself."""
+
+    label: Any  # what it is about ("Commitments"), a lazy translated text or a text
+    text: str  # what was found ("3 made: 2 kept, 1 partly kept")
+    url: str = ""  # where the reader finds the records (empty: none)
+
+
+@dataclass(frozen=True)
+class PointEvidence:
+    """A record that may earn a member points: the points module proposes an entry from it, which the branch
+    approves before it counts. `key` is stable and unique for the record (the same record never earns twice);
+    `item` names the points rule's item ("meetings.attended"); `quantity` is what the rule multiplies (a
+    meeting: 1; volunteer hours: the hours)."""
+
+    key: str  # "meetings.attendance:123"
+    member_id: int
+    day: Any  # a date: the day the act was done (it counts in that year)
+    item: str
+    quantity: Any = 1  # an int or a Decimal
+    text: str = ""  # what it was, in words ("Theme Party day 2019-06-06")
+    url: str = ""  # where the record is
+
+
+@dataclass(frozen=True)
 class Module:
     label: str  # the app's label
     title: Any  # a lazy translated text
@@ -129,6 +160,15 @@ class Module:
     importers: tuple[Importer, ...] = ()  # `grassroots import` verbs
     demo: str | None = None  # dotted path of `build(out)`: the module's part of the demo town, run after the roster
     demo_order: int = 100
+    # dotted path of `build(out, *, today, recent_years)`: a module's whole history in the demo town, from 2019 to
+    # `today`, run after the roster's and the other modules' history to today (`demo.living`), by `demo_order`
+    demo_history: str | None = None
+    public_links: tuple[Link, ...] = ()  # links on the public station pages (`STATION`: reversed with the code)
+    # dotted paths of `notes(member_ids, year) -> {member_id: [AppraisalNote]}`: what the appraisal sheet shows
+    appraisal_notes: tuple[str, ...] = ()
+    # dotted paths of `evidence(org, start, end) -> Iterable[PointEvidence]`: the records of the subtree of `org`
+    # dated from `start` to `end` (inclusive) that may earn points
+    point_sources: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Module] = {}
@@ -153,8 +193,8 @@ def module(label: str) -> Module | None:
 
 
 def links(where: str, kind: str = "") -> list[tuple[Module, Link]]:
-    """Every module's links for `where` (ORG, MEMBER or SITE) that apply to an organization of `kind`."""
-    attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav"}[where]
+    """Every module's links for `where` (ORG, MEMBER, SITE or STATION) that apply to an organization of `kind`."""
+    attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav", STATION: "public_links"}[where]
     found = [(m, link) for m in modules() for link in getattr(m, attr) if link.applies_to(kind)]
     return sorted(found, key=lambda pair: pair[1].order)
 
@@ -180,3 +220,23 @@ def importers() -> dict[str, Importer]:
 def demo_builders() -> Iterator[tuple[Module, Callable[..., Any]]]:
     for m in sorted((m for m in modules() if m.demo), key=lambda m: m.demo_order):
         yield m, import_string(m.demo or "")
+
+
+def demo_histories() -> Iterator[tuple[Module, Callable[..., Any]]]:
+    for m in sorted((m for m in modules() if m.demo_history), key=lambda m: m.demo_order):
+        yield m, import_string(m.demo_history or "")
+
+
+def appraisal_notes(member_ids: list[int], year: int) -> dict[int, list[AppraisalNote]]:
+    """Every module's notes for the appraisal of these members in `year`, by member, in the order of the modules."""
+    found: dict[int, list[AppraisalNote]] = {}
+    for m in modules():
+        for path in m.appraisal_notes:
+            for member_id, notes in import_string(path)(member_ids, year).items():
+                found.setdefault(member_id, []).extend(notes)
+    return found
+
+
+def point_sources() -> list[tuple[Module, Callable[..., Any]]]:
+    """Every module's sources of point evidence, in the order of the modules."""
+    return [(m, import_string(path)) for m in modules() for path in m.point_sources]

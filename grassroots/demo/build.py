@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from grassroots.core import idnumber
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
-from grassroots.core.modules import demo_builders
+from grassroots.core.modules import demo_builders, demo_histories
 
 from . import data
 from .living import build_living
@@ -421,6 +421,8 @@ def build_demo(out: TextIO = sys.stdout, *, host: str = data.HOST, port: int = d
         for _module, build in demo_builders():  # each module's part of the town's history, after the roster
             build(out)
         build_living(out, today, recent_years)  # then the whole town from 2020 to today, in date order across the modules
+        for _module, build in demo_histories():  # the modules whose history from 2019 to today is their own
+            build(out, today=today or timezone.localdate(), recent_years=recent_years)
     out.write(_("Open %(address)s (start the site with: %(command)s)")
               % {"address": data.address(host, port), "command": data.serve_command(host, port)} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")

@@ -26,4 +26,8 @@ class OpinionsConfig(AppConfig):
             importers=(Importer("opinions", "grassroots.opinions.importer.cli_run", org_required=True,
                                 org_help="(required) the station whose register it is"),),
             demo="grassroots.demo.opinions.build_opinions", demo_order=30,
+            public_links=(Link(_("Send an opinion"), "public-opinion-form", key="opinion-form", order=10,
+                               shown_if="grassroots.opinions.selectors.runs_station"),
+                          Link(_("Published replies"), "public-published", key="opinion-published", order=11,
+                               shown_if="grassroots.opinions.selectors.runs_station")),
         ))

@@ -284,3 +284,8 @@ def history(opinion: Opinion, *, public: bool = False, drafts: bool = False) -> 
         changes = changes.filter(published_at__isnull=False)
     items += [(c.on, 1, c) for c in changes]
     return [x for _d, _o, x in sorted(items, key=lambda t: (t[0], t[1], getattr(t[2], "pk", 0)))]
+
+
+def runs_station(org: Organization) -> bool:
+    """Whether the organization runs a people's feelings express station (it has an active opinion category)."""
+    return org.opinion_categories.filter(active=True).exists()

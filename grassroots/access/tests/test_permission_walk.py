@@ -67,6 +67,48 @@ COLLECTIONS = {
     "accounts": "account",
 }
 ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
+
+
+def walk_contributions() -> list[Any]:
+    """Each app's `tests/walk.py`, where a module teaches the walk about its own pages, so that adding a module
+    never means editing this file. A `walk.py` may define:
+
+    - `COLLECTIONS` ({word before "<pk>": kind}) and `PUBLIC_URL_NAMES` ({url name: why it is public});
+    - `objects(cast) -> {"a": {kind: object}, "c": {kind: object}}`: an object of each kind inside branch A (and
+      the street S) and one inside branch C (and the other street X), made once per cast through the services;
+    - `forbidden(cast) -> list[str]`: text no GET may show to anyone (a resident's phone, say).
+    """
+    import importlib
+    import importlib.util
+
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("grassroots."):
+            continue
+        name = f"{config.name}.tests.walk"
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:
+            spec = None
+        if spec is not None:
+            found.append(importlib.import_module(name))
+    return found
+
+
+for _contribution in walk_contributions():
+    COLLECTIONS.update(getattr(_contribution, "COLLECTIONS", {}))
+    PUBLIC_URL_NAMES.update(getattr(_contribution, "PUBLIC_URL_NAMES", {}))
+
+
+def contributed_objects(cast: Any) -> list[dict[str, dict[str, Any]]]:
+    made = getattr(cast, "_walk_contributed", None)
+    if made is None:
+        from grassroots.core.context import acting
+
+        with acting(None, "system"):
+            made = [c.objects(cast) for c in walk_contributions() if hasattr(c, "objects")]
+        cast._walk_contributed = made
+    return made
 UNSAFE = ("post", "patch", "put", "delete")
 
 
@@ -361,6 +403,10 @@ def sides(cast: Any, role: str) -> Sides:
     (in_a["dues_assessment"], in_a["dues_payment"]), (in_c["dues_assessment"], in_c["dues_payment"]) = (
         dues["a"], dues["c"])
     nobody.update(dues_assessment=None, dues_payment=None)
+    for made in contributed_objects(cast):
+        in_a.update(made["a"])
+        in_c.update(made["c"])
+        nobody.update({kind: None for kind in made["a"]})
 
     def org_entry(org: Any) -> AuditEntry:
         return _entry(org_id=org.pk, object_type="orgs.organization")
@@ -410,6 +456,9 @@ def sides(cast: Any, role: str) -> Sides:
     # No GET shows a submitter's full phone or email (reveals are POSTs), nor anything of an opinion outside.
     for opinion, _draft, _attachment in opinions.values():
         chosen.forbidden += [opinion.submitter_phone, opinion.submitter_email]
+    for contribution in walk_contributions():
+        if hasattr(contribution, "forbidden"):
+            chosen.forbidden += contribution.forbidden(cast)
     outside_opinion = chosen.outside.get("opinion")
     if outside_opinion is not None:
         chosen.forbidden += [outside_opinion.text, outside_opinion.submitter_name]

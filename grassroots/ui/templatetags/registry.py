@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from grassroots.core.modules import org_actions as registered_org_actions
@@ -14,3 +16,20 @@ def org_actions() -> list[str]:
     """The templates the modules add to the organization page's actions (`{% org_actions as actions %}`); each
     is included with the page's context (`org`, ...)."""
     return registered_org_actions()
+
+
+@register.simple_tag
+def station_links(station: Any) -> list[dict[str, str]]:
+    """The public station pages' links of every module (`Module.public_links`) that apply to this station."""
+    from django.urls import reverse
+
+    from grassroots.core.modules import STATION, links
+
+    if isinstance(station, str):
+        from grassroots.orgs.models import Organization
+
+        station = Organization.objects.filter(code=station).first()
+    if station is None:
+        return []
+    return [{"label": str(link.label), "url": reverse(link.url_name, args=[station.code]), "key": link.key}
+            for _module, link in links(STATION) if link.shown_for(station)]
