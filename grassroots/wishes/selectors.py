@@ -21,6 +21,12 @@ from grassroots.rules.registry import in_force
 from .models import CLAIMED_OR_LATER, DONE, PUBLIC_STATES, State, Wish, WishIntake
 
 
+def mask_name(name: str) -> str:
+    """张** : a resident's family name only, as every page and the API show it until revealed."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
 def intake_open(org: Organization) -> bool:
     """The station pages' `shown_if`: the organization takes wishes on its public form."""
     return WishIntake.objects.filter(org=org, enabled=True).exists()
@@ -86,7 +92,7 @@ class YearCounts:
     confirmed: int
 
     def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {"wishes": dict(self.__dict__)}
 
 
 def collected_in(qs: QuerySet[Wish], year: int, day: dt.date) -> QuerySet[Wish]:

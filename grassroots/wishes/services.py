@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import can_manage_org, current_scope
 from grassroots.core import audit
 from grassroots.core.context import current_actor
+from grassroots.core.files import check_attachment
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.versions import check_version
 from grassroots.members.models import Member
@@ -205,12 +206,14 @@ def submit_wish(org: Organization, *, text: Any, category: Any = "", place: Any 
 @transaction.atomic
 def record_wish(org: Organization, *, text: Any, resident_name: Any, resident_phone: Any = "", category: Any = "",
                 place: Any = "", collected_on: dt.date | None = None, channel: str = Channel.STAFF,
-                visit_ref: str = "") -> Wish:
-    """A wish typed in by staff of the collecting organization (from a paper form, a phone call, a visit)."""
+                visit_ref: str = "", number: str = "") -> Wish:
+    """A wish typed in by staff of the collecting organization (from a paper form, a phone call, a visit).
+    `number`: the wish's number in a register being imported (blank: the next one)."""
     _org_writer(org)
     day = _day(collected_on, "collected_on")
     return _create(org, channel=channel, text=text, category=category, place=place, resident_name=resident_name,
-                   resident_phone=resident_phone, collected_on=day, visit_ref=_text(visit_ref, "visit_ref", 100))
+                   resident_phone=resident_phone, collected_on=day, visit_ref=_text(visit_ref, "visit_ref", 100),
+                   number=_text(number, "number", 40))
 
 
 def wish_from_visit(org: Organization, *, resident_name: str, text: str, visited_on: dt.date,
@@ -352,7 +355,14 @@ def fulfil(wish: Wish, *, note: str, on: dt.date | None = None, photo: Any = Non
     before = audit.snapshot(wish, WISH_FIELDS)
     wish.state, wish.fulfilled_on, wish.fulfil_note = State.FULFILLED, day, note
     if photo:
-        wish.photo = photo
+        try:
+            name, _size = check_attachment(photo)
+        except RuleError as exc:
+            raise RuleError(exc.message, field="photo") from None
+        ext = name.rsplit(".", 1)[-1].lower()
+        if ext == "pdf":
+            raise RuleError(_("a photo is a JPG, PNG, GIF or WebP image"), field="photo")
+        wish.photo.save(f"wish-{wish.pk}.{ext}", photo, save=False)  # never the sender's file name
     wish.save()
     _event(wish, Action.FULFILLED, day, State.CLAIMED, member=wish.claimant_member, on_behalf=on_behalf, note=note)
     _audit("fulfilled", wish, before, on_behalf=on_behalf)
