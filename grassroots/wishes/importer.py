@@ -91,9 +91,17 @@ class WishImportPlan(ImportPlan):
     org: Organization | None = field(default=None, repr=False)
 
 
-def _lookup_choice(choices: Any) -> Any:
+# The Chinese a register writes, whatever the language of the page (the same words as the translations).
+CATEGORY_ZH = {"daily": ("生活用品",), "study": ("学习用品", "图书"), "health": ("医疗健康",),
+               "home": ("家政维修", "维修"), "company": ("陪伴和文化", "陪伴"), "other": ("其他",)}
+CHANNEL_ZH = {"staff": ("工作人员录入", "录入"), "visit": ("走访", "入户走访"), "public": ("网上表单",),
+              "qr": ("扫码",)}
+
+
+def _lookup_choice(choices: Any, chinese: dict[str, tuple[str, ...]]) -> Any:
     index = {norm(v): v for v in choices.values} | {norm(label): v for v, label in choices.choices}
     index |= {norm(_(str(label))): v for v, label in choices.choices}
+    index |= {norm(word): v for v, words in chinese.items() for word in words}
     return lambda text: index.get(norm(text))
 
 
@@ -110,8 +118,8 @@ class _Planner:
         self.orgs |= {norm(o.name): o for o in self.orgs.values()}
         self.numbers = dict(Wish.objects.values_list("number", "org_id"))
         self.seen: set[str] = set()
-        self.category = _lookup_choice(Category)
-        self.channel = _lookup_choice(Channel)
+        self.category = _lookup_choice(Category, CATEGORY_ZH)
+        self.channel = _lookup_choice(Channel, CHANNEL_ZH)
 
     def _date(self, row: Row, name: str, after: dt.date | None, after_name: str) -> dt.date | None:
         day = row.date(name)
@@ -146,7 +154,7 @@ class _Planner:
         name = row.plain("resident_name", required=True)
         phone = row.plain("resident_phone", max_length=20) or ""
         category = row.label("category", _("category"), lookup=self.category, required=False,
-                             accepted=[str(label) for label in Category.labels]) or Category.OTHER
+                             accepted=[words[0] for words in CATEGORY_ZH.values()]) or Category.OTHER
         channel_text = row.text("channel")
         channel = self.channel(channel_text) if channel_text else Channel.STAFF
         if channel not in CHANNELS.values():
@@ -291,8 +299,8 @@ def template_xlsx(org: Organization) -> bytes:
     xlsx.append(notes, [_("Column"), _("What it takes")])
     accepted = {
         "collected_on": "2019-12-31, 2019/12/31, 2019年12月31日",
-        "category": "、".join(str(label) for label in Category.labels),
-        "channel": "、".join(str(c.label) for c in CHANNELS.values()),
+        "category": "、".join(words[0] for words in CATEGORY_ZH.values()),
+        "channel": "、".join(CHANNEL_ZH[c][0] for c in CHANNELS.values()),
         "claimant": _("a member of %(org)s by name, an organization by name or code, or an outside unit's name")
         % {"org": org.name},
     }
