@@ -33,8 +33,8 @@ from grassroots.orgs.models import Organization
 from grassroots.ui.api import ConflictSerializer, LenientDateField, ScopedViewMixin, rule_error_response
 
 from . import selectors, services
-from .selectors import mask_name
 from .models import CLAIMED_OR_LATER, Category, State, Wish, WishEvent
+from .selectors import mask_name
 
 
 def _today() -> dt.date:

@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import can_manage_org, current_scope
 from grassroots.core import audit
 from grassroots.core.context import current_actor
-from grassroots.core.files import check_attachment
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.files import check_attachment
 from grassroots.core.versions import check_version
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization

@@ -19,7 +19,6 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -42,7 +41,7 @@ PAGE_SIZE = 20
 SESSION_DONE = "public_wish_done"
 SUBMIT = "wish_submit"
 LOOKUP = "tracking_lookup"
-STATE_TONES = {State.PUBLISHED: "info", State.CLAIMED: "warn", State.FULFILLED: "ok", State.CONFIRMED: "ok",
+STATE_TONES: dict[str, str] = {State.PUBLISHED: "info", State.CLAIMED: "warn", State.FULFILLED: "ok", State.CONFIRMED: "ok",
                State.COLLECTED: "info", State.DECLINED: "muted"}
 
 

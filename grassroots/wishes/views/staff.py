@@ -44,10 +44,10 @@ from grassroots.wishes.forms import (
     WishEntryForm,
     WishFilterForm,
 )
-from grassroots.wishes.selectors import mask_name
 from grassroots.wishes.models import CLAIMED_OR_LATER, State, Wish, WishIntake
+from grassroots.wishes.selectors import mask_name
 
-STATE_TONES = {State.COLLECTED: "info", State.PUBLISHED: "info", State.DECLINED: "muted", State.CLAIMED: "warn",
+STATE_TONES: dict[str, str] = {State.COLLECTED: "info", State.PUBLISHED: "info", State.DECLINED: "muted", State.CLAIMED: "warn",
                State.FULFILLED: "ok", State.CONFIRMED: "ok"}
 REVEALABLE = {"name": "resident_name", "phone": "resident_phone"}
 
