@@ -36,6 +36,7 @@ from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
 
 from .models import Action, Category, Channel, State, Wish, WishEvent, WishIntake
+from .selectors import intake_open
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 TRACKING_LENGTH = 10
@@ -79,7 +80,7 @@ def _phone(value: Any) -> str:
     return phone
 
 
-def _org_writer(org: Organization) -> None:
+def require_wish_writer(org: Organization) -> None:
     if not current_scope().can_write_org(org):
         raise PermissionDeniedError(_("you may not change the wishes of %(org)s") % {"org": org.name})
 
@@ -119,11 +120,6 @@ def _audit(action: str, wish: Wish, before: dict[str, Any] | None, **extra: Any)
 
 
 # --- the intake ----------------------------------------------------------------------------------------------
-
-def intake_open(org: Organization) -> bool:
-    """Whether the organization's public form takes wishes (the station pages' `shown_if`)."""
-    return WishIntake.objects.filter(org=org, enabled=True).exists()
-
 
 @transaction.atomic
 def set_intake(org: Organization, *, enabled: bool, intro: str = "", version: Any = None) -> WishIntake:
@@ -209,7 +205,7 @@ def record_wish(org: Organization, *, text: Any, resident_name: Any, resident_ph
                 visit_ref: str = "", number: str = "") -> Wish:
     """A wish typed in by staff of the collecting organization (from a paper form, a phone call, a visit).
     `number`: the wish's number in a register being imported (blank: the next one)."""
-    _org_writer(org)
+    require_wish_writer(org)
     day = _day(collected_on, "collected_on")
     return _create(org, channel=channel, text=text, category=category, place=place, resident_name=resident_name,
                    resident_phone=resident_phone, collected_on=day, visit_ref=_text(visit_ref, "visit_ref", 100),
@@ -229,7 +225,7 @@ def wish_from_visit(org: Organization, *, resident_name: str, text: str, visited
 
 @transaction.atomic
 def publish(wish: Wish, *, on: dt.date | None = None, version: Any = None) -> Wish:
-    _org_writer(wish.org)
+    require_wish_writer(wish.org)
     wish = _locked(wish, version)
     _state(wish, State.COLLECTED)
     day = _day(on, "on", not_before=wish.collected_on)
@@ -243,7 +239,7 @@ def publish(wish: Wish, *, on: dt.date | None = None, version: Any = None) -> Wi
 
 @transaction.atomic
 def decline(wish: Wish, *, reason: str, on: dt.date | None = None, version: Any = None) -> Wish:
-    _org_writer(wish.org)
+    require_wish_writer(wish.org)
     wish = _locked(wish, version)
     _state(wish, State.COLLECTED)
     reason = _text(reason, "reason", 300, required=True)
@@ -290,7 +286,7 @@ def claim(wish: Wish, *, member: Member | None = None, org: Organization | None 
             raise RuleError(_("%(name)s is not a member of %(org)s or of an organization under it")
                             % {"name": member.name, "org": wish.org.name}, field="member")
     else:
-        _org_writer(wish.org)
+        require_wish_writer(wish.org)
         if org is not None and org.revoked_on is not None:
             raise RuleError(_("%(org)s has been revoked") % {"org": org.name}, field="claimant_org")
     wish = _locked(wish, version)
@@ -397,7 +393,7 @@ def confirm_by_resident(code: str) -> Wish:
 @transaction.atomic
 def confirm_for_resident(wish: Wish, *, on: dt.date | None = None, note: str = "", version: Any = None) -> Wish:
     """Staff confirm on the resident's behalf (a phone call, a visit)."""
-    _org_writer(wish.org)
+    require_wish_writer(wish.org)
     wish = _locked(wish, version)
     _state(wish, State.FULFILLED)
     note = _text(note, "note", 500)
@@ -415,6 +411,6 @@ def reveal_contact(wish: Wish, *, field: str) -> str:
     """The resident's full name or phone, for the staff of the collecting organization; every reveal is logged."""
     if field not in REVEALABLE:
         raise RuleError(_("only the resident's name and phone can be revealed"), field="field")
-    _org_writer(wish.org)
+    require_wish_writer(wish.org)
     audit.record(f"wishes.reveal_{field}", wish, org_id=wish.org_id)
     return str(getattr(wish, field))

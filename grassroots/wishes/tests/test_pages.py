@@ -124,3 +124,37 @@ def test_a_member_claims_from_the_phone_and_the_secretary_records_the_fulfilment
     event = wish.events.get(action="fulfilled")
     assert event.on_behalf and event.member == cast.member and event.by_name == "secretary"
     assert client_as(cast, "outsider").get(reverse("wish-member", args=[cast.member.pk])).status_code == 404
+
+
+def test_a_member_gives_a_claim_back_and_a_photo_is_optional_but_checked(cast: Any, settings: Any,
+                                                                         tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    wish = make_wish(cast.branch_a, state="claimed", member=cast.member)
+    member = client_as(cast, "member")
+    mine = reverse("wish-member", args=[cast.member.pk])
+    given_back = member.post(reverse("wish-release", args=[wish.pk]), {
+        "next": mine, "release-on": dt.date.today().isoformat(), "release-version": wish.version,
+        "release-reason": "出差"})
+    assert given_back.status_code == 302 and given_back["Location"] == mine
+    wish.refresh_from_db()
+    assert wish.state == State.PUBLISHED and wish.events.last().note == "出差"
+    other = make_wish(cast.branch_a, state="claimed", member=cast.member)
+    url = reverse("wish-fulfil", args=[other.pk])
+    data = {"on": dt.date.today().isoformat(), "note": "送到了", "version": other.version}
+    wrong = member.post(url, {**data, "photo": SimpleUploadedFile("a.txt", b"text")})
+    assert wrong.status_code == 400 and Wish.objects.get(pk=other.pk).state == State.CLAIMED
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    done = member.post(url, {**data, "photo": SimpleUploadedFile("我的照片13900001111.png", png, "image/png")})
+    assert done.status_code == 302
+    other.refresh_from_db()
+    assert other.state == State.FULFILLED and other.photo.name.endswith(f"wish-{other.pk}.png")
+    assert not other.events.get(action="fulfilled").on_behalf
+
+
+def test_the_dashboard_shows_the_panel(cast: Any) -> None:
+    make_wish(cast.branch_a, state="confirmed", member=cast.member, day=dt.date(2024, 5, 1))
+    page = client_as(cast, "street_admin").get(reverse("dashboard", args=["S"]) + "?year=2024")
+    assert page.status_code == 200 and 'id="panel-wishes"' in body(page) and 'id="wishes-table"' in body(page)

@@ -140,7 +140,7 @@ def wish_new(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("wish-detail", pk=wish.pk)
         status = 400
     else:
-        services._org_writer(org)  # a reader who may not write sees the refusal, not a form they cannot send
+        services.require_wish_writer(org)  # a reader who may not write sees the refusal, not a form they cannot send
         form = WishEntryForm(initial={"collected_on": _today().isoformat()})
         status = 200
     return render(request, "wishes/wish_form.html", {
