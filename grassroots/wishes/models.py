@@ -144,8 +144,9 @@ class Action(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
 
 
-class WishEvent(models.Model):
-    """One change of a wish's state: what, on which day, by whom, for whom."""
+class WishEvent(Recorded):
+    """One change of a wish's state: what, on which day, by whom (`recorded_by`, and the name as it was then),
+    for whom."""
 
     wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
@@ -158,7 +159,6 @@ class WishEvent(models.Model):
     on_behalf = models.BooleanField(_("on the member's behalf"), default=False)
     by_resident = models.BooleanField(_("by the resident"), default=False)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["on", "id"]
