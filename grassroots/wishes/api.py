@@ -21,6 +21,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -102,12 +103,13 @@ class WishDetailSerializer(WishSerializer):
 class WishEntrySerializer(serializers.Serializer):
     org = serializers.CharField(help_text=_lazy("The collecting organization's code"))
     text = serializers.CharField(max_length=1000)
-    category = serializers.ChoiceField(choices=Category.choices, required=False, default=Category.OTHER)
+    category = serializers.CharField(required=False, default=Category.OTHER, help_text=_lazy(
+        "daily, study, health, home, company or other"))
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     resident_name = serializers.CharField(max_length=50)
     resident_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     collected_on = LenientDateField(required=False, allow_null=True, default=None)
-    channel = serializers.ChoiceField(choices=["staff", "visit"], required=False, default="staff")
+    channel = serializers.CharField(required=False, default="staff", help_text=_lazy("staff or visit"))
     visit_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -141,17 +143,20 @@ class RevealInput(serializers.Serializer):
     field = serializers.ChoiceField(choices=["resident_name", "resident_phone"])
 
 
-class Revealed(serializers.Serializer):
+class WishRevealedSerializer(serializers.Serializer):
     field = serializers.CharField()
     value = serializers.CharField()
 
 
 class RuleErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
+    """A refusal (403) or a broken rule (400): what went wrong, and the field it names where it names one."""
+
+    field = serializers.CharField(allow_null=True, required=False)
     detail = serializers.CharField()
 
 
-ERRORS: dict[int, Any] = {400: RuleErrorSerializer, 403: RuleErrorSerializer, 409: ConflictSerializer}
+# 400: a broken rule ({"field", "detail"}) or a malformed body (DRF's {field: [messages]})
+ERRORS: dict[int, Any] = {400: OpenApiTypes.OBJECT, 403: RuleErrorSerializer, 409: ConflictSerializer}
 
 
 class WishFilter(django_filters.FilterSet):
@@ -292,7 +297,7 @@ class WishViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return self._done(lambda: services.confirm_for_resident(wish, on=d["on"], note=d["note"],
                                                                 version=d["version"]))
 
-    @extend_schema(request=RevealInput, responses={200: Revealed, 403: RuleErrorSerializer})
+    @extend_schema(request=RevealInput, responses={200: WishRevealedSerializer, 403: RuleErrorSerializer})
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The resident's full name or phone, for the staff; every reveal is written to the audit log."""

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from django.db.models import Q
 
+from grassroots.core import audit
 from grassroots.core.context import acting
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
@@ -56,11 +57,8 @@ def _wish(rng: random.Random, community: Organization, day: dt.date, channel: st
     phone = f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
     place = rng.choice(PLACES).format(rng.randint(1, 7))
     if channel in ("public", "qr"):
-        wish = services.record_wish(community, text=text, resident_name=name, resident_phone=phone,
-                                    category=category, place=place, collected_on=day)
-        Wish.objects.filter(pk=wish.pk).update(channel=channel)  # as if sent from the form that day
-        wish.channel = channel
-        return wish
+        return services.submit_wish(community, text=text, resident_name=name, resident_phone=phone,
+                                    category=category, place=place, via_qr=channel == "qr", sent_on=day)
     if channel == "visit":
         return services.wish_from_visit(community, resident_name=name, resident_phone=phone, text=text,
                                         category=category, place=place, visited_on=day,
@@ -107,11 +105,8 @@ def _carry(rng: random.Random, wish: Wish, members: list[Member], today: dt.date
 
 
 def demo_history(out: TextIO, *, today: dt.date, recent_years: int | None) -> None:
-    town = Organization.objects.filter(code="HS").first()
-    if town is None:
-        return
     communities = list(Organization.objects.filter(code__in=COMMUNITIES).order_by("code"))
-    if Wish.objects.filter(org__in=communities).exists():
+    if not communities or Wish.objects.filter(org__in=communities).exists():
         return  # built already
     rng = random.Random(20190601)
     made = 0
@@ -119,13 +114,19 @@ def demo_history(out: TextIO, *, today: dt.date, recent_years: int | None) -> No
         for community in communities:
             services.set_intake(community, enabled=True, intro="有困难、有心愿，请告诉我们，党员来认领。")
         for year in _years(today, recent_years):
-            days = _days(rng, year, today)
-            for i, day in enumerate(days):
-                community = communities[i % len(communities)]
-                wish = _wish(rng, community, day, CHANNELS[i % len(CHANNELS)])
-                made += 1
-                if (today - day).days < OPEN_DAYS and year > 2019:
-                    if i % 3:  # the latest: some still collected, some waiting for a claimant
-                        continue
-                _carry(rng, wish, _members(community, day), today)
+            with audit.batch():  # a year's audit entries appended together
+                made += _year(rng, year, communities, today)
     out.write(f"Micro-wishes: {made} collected in the communities since 2019.\n")
+
+
+def _year(rng: random.Random, year: int, communities: list[Organization], today: dt.date) -> int:
+    made = 0
+    days = _days(rng, year, today)
+    for i, day in enumerate(days):
+        community = communities[i % len(communities)]
+        wish = _wish(rng, community, day, CHANNELS[i % len(CHANNELS)])
+        made += 1
+        if (today - day).days < OPEN_DAYS and year > 2019 and i % 3:
+            continue  # the latest: some still only collected
+        _carry(rng, wish, _members(community, day), today)
+    return made

@@ -191,12 +191,16 @@ def _create(org: Organization, *, channel: str, text: Any, category: Any, place:
 
 @transaction.atomic
 def submit_wish(org: Organization, *, text: Any, category: Any = "", place: Any = "", resident_name: Any,
-                resident_phone: Any = "", via_qr: bool = False) -> Wish:
-    """A wish sent from the public form (no account): only while the organization's intake is switched on."""
+                resident_phone: Any = "", via_qr: bool = False, sent_on: dt.date | None = None) -> Wish:
+    """A wish sent from the public form (no account): only while the organization's intake is switched on.
+    `sent_on` (another day than today) is for the system only: the demo town's history."""
     if not intake_open(org):
         raise RuleError(_("%(org)s takes no wishes online now") % {"org": org.name}, field="org")
+    if sent_on is not None and not current_scope().unrestricted:
+        raise PermissionDeniedError(_("a wish sent from the form is dated the day it is sent"))
     return _create(org, channel=Channel.QR if via_qr else Channel.PUBLIC, text=text, category=category, place=place,
-                   resident_name=resident_name, resident_phone=resident_phone, collected_on=today())
+                   resident_name=resident_name, resident_phone=resident_phone,
+                   collected_on=_day(sent_on, "collected_on"))
 
 
 @transaction.atomic
@@ -206,6 +210,8 @@ def record_wish(org: Organization, *, text: Any, resident_name: Any, resident_ph
     """A wish typed in by staff of the collecting organization (from a paper form, a phone call, a visit).
     `number`: the wish's number in a register being imported (blank: the next one)."""
     require_wish_writer(org)
+    if channel not in (Channel.STAFF, Channel.VISIT):
+        raise RuleError(_("a wish is entered by staff or from a visit"), field="channel")
     day = _day(collected_on, "collected_on")
     return _create(org, channel=channel, text=text, category=category, place=place, resident_name=resident_name,
                    resident_phone=resident_phone, collected_on=day, visit_ref=_text(visit_ref, "visit_ref", 100),

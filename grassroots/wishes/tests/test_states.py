@@ -310,3 +310,16 @@ def test_reveal_is_for_the_staff_and_logged(cast: Any) -> None:
     for user in (cast.auditor, cast.member_user, cast.outsider):
         with as_(user), pytest.raises(PermissionDeniedError):
             services.reveal_contact(wish, field="resident_name")
+
+
+def test_the_channels_each_way_in_takes(cast: Any) -> None:
+    intake_on(cast.branch_a)
+    with as_(cast.secretary):
+        with pytest.raises(RuleError) as exc:
+            services.record_wish(cast.branch_a, text="字典", resident_name="张三", channel="public")
+        assert exc.value.field == "channel"
+        with pytest.raises(PermissionDeniedError):  # only the system back-dates a form's wish (the demo)
+            services.submit_wish(cast.branch_a, text="字典", resident_name="张三", sent_on=DAY)
+    with acting(None, "system"):
+        wish = services.submit_wish(cast.branch_a, text="字典", resident_name="张三", sent_on=DAY)
+    assert (wish.channel, wish.collected_on) == ("public", DAY)
