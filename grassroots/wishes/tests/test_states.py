@@ -323,3 +323,12 @@ def test_the_channels_each_way_in_takes(cast: Any) -> None:
     with acting(None, "system"):
         wish = services.submit_wish(cast.branch_a, text="字典", resident_name="张三", sent_on=DAY)
     assert (wish.channel, wish.collected_on) == ("public", DAY)
+
+
+def test_the_secretary_gives_a_claim_back_for_the_member(cast: Any) -> None:
+    wish = make_wish(cast.street, state="claimed", member=cast.member)
+    with as_(cast.secretary):
+        services.release(wish, on=NEXT, reason="李明住院，代为放弃")
+    event = WishEvent.objects.get(wish=wish, action="released")
+    assert event.on_behalf and event.member == cast.member and event.claimant == "李明"
+    assert Wish.objects.get(pk=wish.pk).state == State.PUBLISHED
