@@ -104,9 +104,8 @@ def commitments(request: HttpRequest, code: str) -> HttpResponse:
     qs = (selectors.of_subtree(selectors.visible(scope), org).filter(year=year)
           .select_related("member", "org").order_by("org__path", "member__name", "level", "id"))
     qs = _filtered(qs, form)  # type: ignore[arg-type]
-    day = min(today, timezone.datetime(year, 12, 31).date())
     return COMMITMENTS.respond(request, qs, template="commitments/commitment_list.html", form=form, org=org, context={
-        "org": org, "year": year, "figures": selectors.figures(org, year, day), "figures_day": day,
+        "year": year, "figures": selectors.figures(org, year, today),
         "levels": Level.choices, "results": Result.choices, "themes": Theme.choices,
         "can_write": scope.can_write_org(org) and org.revoked_on is None,
         "years": selectors.public_years(org)})
@@ -265,7 +264,7 @@ def progress_photo(request: HttpRequest, pk: int) -> HttpResponse:
 def _public_context(org: Organization, year: int) -> dict[str, Any]:
     rows = list(selectors.public_list(org, year))
     return {"year": year, "rows": rows, "years": selectors.public_years(org),
-            "figures": selectors.figures(org, year, min(timezone.localdate(), timezone.datetime(year, 12, 31).date()))}
+            "figures": selectors.figures(org, year, timezone.localdate())}
 
 
 @login_required
