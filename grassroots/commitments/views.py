@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -87,9 +87,9 @@ def _filtered(qs: QuerySet[Commitment], form: FilterForm) -> QuerySet[Commitment
     if result == "withdrawn":
         qs = qs.filter(withdrawn_on__isnull=False)
     elif result == "none":
-        qs = qs.standing().filter(result="")
+        qs = qs.filter(withdrawn_on__isnull=True, result="")
     elif result:
-        qs = qs.standing().filter(result=result)
+        qs = qs.filter(withdrawn_on__isnull=True, result=result)
     return qs
 
 
@@ -103,7 +103,7 @@ def commitments(request: HttpRequest, code: str) -> HttpResponse:
     form = FilterForm(request.GET or None, initial={"year": year})
     qs = (selectors.of_subtree(selectors.visible(scope), org).filter(year=year)
           .select_related("member", "org").order_by("org__path", "member__name", "level", "id"))
-    qs = _filtered(qs, form)  # type: ignore[arg-type]
+    qs = _filtered(qs, form)
     return COMMITMENTS.respond(request, qs, template="commitments/commitment_list.html", form=form, org=org, context={
         "year": year, "figures": selectors.figures(org, year, today),
         "levels": Level.choices, "results": Result.choices, "themes": Theme.choices,
@@ -249,7 +249,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def progress_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A progress entry's photo, for whoever may read its commitment."""
     from grassroots.ui import uploads
 

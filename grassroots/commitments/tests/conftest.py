@@ -9,10 +9,13 @@ from grassroots.core.context import acting
 
 D = dt.date
 YEAR = 2024
+END = D(YEAR, 12, 31)
+MARCH = D(YEAR, 3, 1)
+REVIEW = D(YEAR + 1, 1, 10)
 
 
 def make(member: Any, *, user: Any = None, level: str = "common", theme: str = "", text: str = "带头遵守居民公约",
-         deadline: dt.date = D(YEAR, 12, 31), made_on: dt.date = D(YEAR, 3, 1), year: int = YEAR) -> Any:
+         deadline: dt.date = END, made_on: dt.date = MARCH, year: int = YEAR) -> Any:
     from grassroots.commitments.services import commitment_make
 
     with acting(user, "web" if user else "system"):
@@ -20,7 +23,7 @@ def make(member: Any, *, user: Any = None, level: str = "common", theme: str = "
                                made_on=made_on)
 
 
-def set_result(c: Any, result: str = "kept", *, note: str = "", on: dt.date = D(YEAR + 1, 1, 10),
+def set_result(c: Any, result: str = "kept", *, note: str = "", on: dt.date = REVIEW,
                user: Any = None) -> Any:
     from grassroots.commitments.services import result_set
 

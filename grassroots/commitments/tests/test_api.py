@@ -40,7 +40,6 @@ def test_list_filters_and_scope(cast: Any) -> None:
 
 def test_list_queries_bounded(cast: Any, django_assert_max_num_queries: Any) -> None:
     from conftest import make_member
-
     from grassroots.core.context import acting
 
     with acting(None, "system"):

@@ -56,7 +56,6 @@ def test_the_list_exports_xlsx_and_prints_all(cast: Any) -> None:
 
 def test_the_list_page_queries_are_bounded(cast: Any, django_assert_max_num_queries: Any) -> None:
     from conftest import make_member
-
     from grassroots.core.context import acting
 
     with acting(None, "system"):
