@@ -43,7 +43,8 @@ from .serializers import (
     WithdrawSerializer,
 )
 
-RESULT_CHOICES = [*Result.choices, ("none", _lazy("No result yet")), ("withdrawn", _lazy("Withdrawn"))]
+RESULT_CHOICES = [*Result.choices, ("none", _lazy("No result yet")),
+                  ("withdrawn", _lazy("Withdrawn before the deadline"))]
 
 
 class CommitmentFilter(django_filters.FilterSet):

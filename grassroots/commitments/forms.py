@@ -50,7 +50,7 @@ class EditForm(forms.Form):
 
 class ProgressForm(forms.Form):
     date = LooseDateField(label=_("Date"))
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    text = forms.CharField(label=_("Progress made"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
     photo = forms.FileField(label=_("Photo (optional, never required)"), required=False)
 
 
@@ -72,4 +72,4 @@ class FilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1921, max_value=2100, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=BLANK + list(Level.choices), required=False)
     result = forms.ChoiceField(label=_("Result"), required=False, choices=BLANK + list(Result.choices) + [
-        ("none", _("No result yet")), ("withdrawn", _("Withdrawn"))])
+        ("none", _("No result yet")), ("withdrawn", _("Withdrawn before the deadline"))])

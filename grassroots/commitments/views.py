@@ -44,7 +44,7 @@ from .models import Progress as ProgressEntry
 
 def _result_text(c: Commitment) -> str:
     if c.withdrawn_on is not None:
-        return str(_("Withdrawn"))
+        return str(_("Withdrawn before the deadline"))
     return c.get_result_display() if c.result else str(_("No result yet"))
 
 
