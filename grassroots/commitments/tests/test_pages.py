@@ -200,3 +200,26 @@ def test_org_and_member_links(cast: Any) -> None:
     assert reverse("commitments", args=["A"]) in client.get(reverse("org-detail", args=["A"])).content.decode()
     assert reverse("member-commitments", args=[cast.member.pk]) in client.get(
         reverse("member-detail", args=[cast.member.pk])).content.decode()
+
+
+def test_a_progress_photo_is_optional_and_shown_to_readers_only(cast: Any, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    c = make(cast.member)
+    client = client_as(cast, "member")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    assert client.post(reverse("commitment-detail", args=[c.pk]), {
+        "action": "progress", "progress-date": f"{YEAR}-04-01", "progress-text": "组织了清洁日",
+        "progress-photo": SimpleUploadedFile("day.png", png)}).status_code == 302
+    entry = c.progress.get()
+    url = reverse("commitment-photo", args=[entry.pk])
+    assert url in _detail(client, c).content.decode()
+    assert client.get(url).status_code == 200
+    assert client_as(cast, "secretary").get(url).status_code == 200
+    assert client_as(cast, "outsider").get(url).status_code == 404
+    bad = client.post(reverse("commitment-detail", args=[c.pk]), {
+        "action": "progress", "progress-date": f"{YEAR}-04-02", "progress-text": "x",
+        "progress-photo": SimpleUploadedFile("virus.exe", b"MZ")})
+    assert bad.status_code == 400 and bad.context["forms"]["progress"].errors["photo"]
+    assert c.progress.count() == 1
