@@ -26,7 +26,3 @@ def objects(cast: Any) -> dict[str, dict[str, Any]]:
         entry = services.progress_add(c, date=dt.date(2019, 5, 1), text="清理了三号楼楼道")
         made[key] = {"commitment": c, "commitment_progress": entry}
     return made
-
-
-def forbidden(cast: Any) -> list[str]:
-    return []
