@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import appraisal_sheet, views
 
 urlpatterns = [
     path("orgs/<str:code>/meetings/", views.meetings, name="meetings"),
     path("orgs/<str:code>/meetings/sign-in/", views.signin_sheet, name="signin-sheet"),
+    path("orgs/<str:code>/meetings/appraisal/", appraisal_sheet.appraisal_sheet, name="appraisal-sheet"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/attachments/<int:attachment>/", views.meeting_attachment, name="meeting-attachment"),
     path("orgs/<str:code>/duties/", views.duties, name="duties"),
