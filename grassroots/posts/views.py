@@ -95,7 +95,7 @@ def post_list(request: HttpRequest, code: str) -> HttpResponse:
     form = PostFilterForm(request.GET or None)
     posts = filtered_posts(org, form)
     return POSTS.respond(request, posts, template="posts/post_list.html", form=form, org=org, context={
-        "org": org, "filter_form": form, "count": posts.count(), "can_write": scope.can_write_org(org)})
+        "filter_form": form, "count": posts.count(), "can_write": scope.can_write_org(org)})
 
 
 # --- a post ---------------------------------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def claim_list(request: HttpRequest, code: str) -> HttpResponse:
     form = ClaimFilterForm(request.GET or None)
     claims = filtered_claims(org, form)
     return CLAIMS.respond(request, claims, template="posts/claim_list.html", form=form, org=org, context={
-        "org": org, "filter_form": form, "count": claims.count(),
+        "filter_form": form, "count": claims.count(),
         "members": claims.values("member_id").distinct().count()})
 
 
@@ -397,7 +397,7 @@ def kinds(request: HttpRequest, code: str) -> HttpResponse:
     for k in rows:
         k.writable = scope.can_write_org(k.org)
     response = KINDS.respond(request, rows, template="posts/kinds.html", org=org, context={
-        "org": org, "can_write": can_write, "kind_form": kind_form, "preset_form": preset_form,
+        "can_write": can_write, "kind_form": kind_form, "preset_form": preset_form,
         "setting_form": setting_form, "presets": PRESET_LABELS})
     response.status_code = status
     return response
