@@ -27,7 +27,7 @@ def posts_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
         selectors.posts_of(org).filter(term_start__lte=as_of - dt.timedelta(days=days))
         .filter(Q(term_end__isnull=True) | Q(term_end__gte=as_of))).select_related("org")
     for post in posts:
-        free = post.seats - post.filled
+        free = post.seats - post.filled  # type: ignore[attr-defined]  # with_seat_counts
         if free <= 0:
             continue
         yield Finding(rule=unfilled.cite, state=OVERDUE, subject_type="post", subject_id=post.pk,

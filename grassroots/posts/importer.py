@@ -12,7 +12,6 @@ subtree; the services check the rest again when writing (seats, terms, the claim
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import sys
@@ -174,7 +173,7 @@ class _Planner:
             values = first
         new_post = existing is None and key not in self.seen
         self.seen.setdefault(key, values)
-        claim = None
+        claim: dict[str, Any] | None = None
         if member is not None:
             day = claimed_on or start
             if day > services.today() or (approved_on is not None and approved_on > services.today()):
@@ -199,8 +198,7 @@ class _Planner:
                        post_id=existing.pk if existing else None, new_post=new_post,
                        post={"org": org, "title": title, "term_start": start, **values}, claim=claim,
                        values={"title": title, "kind": kind.name, "seats": values["seats"],
-                               "term_start": start.isoformat(), "claimed_on": claim["claimed_on"].isoformat()
-                               if claim else "", "approved_on": approved_on.isoformat()
+                               "term_start": start.isoformat(), "claimed_on": day.isoformat() if claim else "", "approved_on": approved_on.isoformat()
                                if claim and approved_on else ""})
 
 

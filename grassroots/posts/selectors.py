@@ -88,7 +88,7 @@ def seats_by_kind(org: Organization, day: dt.date, readable: Any = None) -> list
     if readable is not None:
         posts = posts.filter(org_id__in=readable)
     seats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for post_id, kind_name, n in posts.values_list("pk", "kind__name", "seats"):
+    for _post_id, kind_name, n in posts.values_list("pk", "kind__name", "seats"):
         seats[kind_name][0] += 1
         seats[kind_name][1] += n
     held = held_on(PostClaim.objects.filter(post__in=posts), day).values("post__kind__name").annotate(n=Count("pk"))

@@ -258,7 +258,7 @@ def _decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not scope.can_read_org(claim.post.org):  # the member's own page
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("member-posts", pk=claim.member_id)
     return _detail(request, scope, claim.post, status=400, errors={claim.pk: form})
 
@@ -395,7 +395,7 @@ def kinds(request: HttpRequest, code: str) -> HttpResponse:
     rows = list(PostKind.objects.filter(org__in=[*org.get_ancestors(), org]).select_related("org")
                 .order_by("org__path", "name"))
     for k in rows:
-        k.writable = scope.can_write_org(k.org)
+        k.writable = scope.can_write_org(k.org)  # type: ignore[attr-defined]  # for the list's link
     response = KINDS.respond(request, rows, template="posts/kinds.html", org=org, context={
         "can_write": can_write, "kind_form": kind_form, "preset_form": preset_form,
         "setting_form": setting_form, "presets": PRESET_LABELS})
@@ -469,8 +469,10 @@ def member_posts(request: HttpRequest, pk: int) -> HttpResponse:
     day = timezone.localdate()
     claims = list(selectors.member_claims(member.pk))
     taken = {c.post_id for c in claims if c.state in (ClaimState.PENDING, ClaimState.APPROVED)}
-    open_posts = [p for p in selectors.claimable_posts(member, day) if p.pk not in taken and p.filled < p.seats] \
-        if may_act and member.standing == Standing.ACTIVE else []
+    open_posts: list[Post] = []
+    if may_act and member.standing == Standing.ACTIVE:
+        open_posts = [p for p in selectors.claimable_posts(member, day)
+                      if p.pk not in taken and p.filled < p.seats]  # type: ignore[attr-defined]  # with_seat_counts
     return render(request, "posts/member_posts.html", {
         "member": member, "claims": claims, "own": own, "may_act": may_act, "open_posts": open_posts,
         "limit": services.claims_limit(member.org, day) if member.org else 0,

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import make_member
 
+from conftest import make_member
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError, RuleError, StaleVersionError
 from grassroots.core.models import AuditEntry
