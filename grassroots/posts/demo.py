@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, TextIO
+from typing import TextIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _

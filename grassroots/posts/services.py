@@ -292,8 +292,6 @@ def claim_post(*, post: Post, member: Member, claimed_on: Any = None, note: Any 
     own = _is_own(member)
     if not own and not scope.can_write_member(member):
         raise PermissionDeniedError(_("you may not claim a post for %(name)s") % {"name": member.name})
-    if not own and not scope.can_read_org(post.org) and not scope.unrestricted:
-        raise PermissionDeniedError(_("you may not see %(post)s") % {"post": post.title})
     day = _not_future(_date(claimed_on or today(), "claimed_on") or today(), "claimed_on")
     if post.org.revoked_on is not None:
         raise RuleError(_("%(org)s has been revoked") % {"org": post.org.name}, field="post")

@@ -212,9 +212,13 @@ def post_claim(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("You claimed %(title)s: the branch will approve it.") % {"title": post.title})
         return redirect("member-posts", pk=member.pk)
-    if not scope.can_read_org(post.org):
+    # on a member's behalf: from the post's page (a reader of the post), or from the member's page (the secretary
+    # of a branch below the post's organization, who may not read the post's page)
+    members = _claim_members(scope, post)
+    reader = scope.can_read_org(post.org)
+    if not reader and not members.exists():
         raise Http404
-    form = ClaimForm(request.POST, members=_claim_members(scope, post), prefix="claim")
+    form = ClaimForm(request.POST, members=members, prefix="claim")
     if form.is_valid():
         d = form.cleaned_data
         claim = write_on_form(form, lambda: services.claim_post(post=post, member=d["member"],
@@ -223,7 +227,14 @@ def post_claim(request: HttpRequest, pk: int) -> HttpResponse:
         if claim is not None:
             messages.success(request, _("%(name)s's claim of %(title)s recorded.") % {
                 "name": claim.member.name, "title": post.title})
-            return redirect("post-detail", pk=post.pk)
+            return redirect("post-detail", pk=post.pk) if reader else redirect("member-posts", pk=claim.member_id)
+    if not reader:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, str(e))
+        member_id = request.POST.get("claim-member", "")
+        return redirect("member-posts", pk=int(member_id)) if member_id.isdigit() and members.filter(
+            pk=int(member_id)).exists() else redirect("home")
     return _detail(request, scope, post, claim_form=form, status=400)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from grassroots.core.context import acting
+from grassroots.core.errors import PermissionDeniedError
 from grassroots.posts import services
 from grassroots.posts.models import ClaimState, Post, PostClaim, PostKind
 from grassroots.ui.testing import client_as
@@ -177,3 +179,23 @@ def test_claims_list_counts_members_of_the_year(cast: Any, post: Any) -> None:
     page = client.get(reverse("post-claim-list", args=["S"]), {"year": 2024})
     assert page.context["count"] == 1 and page.context["members"] == 1
     assert client.get(reverse("post-claim-list", args=["S"])).context["count"] == 2
+
+
+def test_secretary_claims_a_post_above_on_behalf_from_the_member_page(cast: Any, kinds: dict[str, Any]) -> None:
+    with acting(None, "system"):
+        above = services.post_create(org=cast.general, kind=kinds["环境卫士岗"], title="河道保洁", seats=1,
+                                     term_start=TERM_START)
+    client = client_as(cast, "secretary")
+    page = client.get(reverse("member-posts", args=[cast.member_a2.pk]))
+    assert above.pk in [p.pk for p in page.context["open_posts"]]
+    assert client.get(reverse("post-detail", args=[above.pk])).status_code == 404  # G is above the secretary
+    response = client.post(reverse("post-claim", args=[above.pk]), {"claim-member": cast.member_a2.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("member-posts", args=[cast.member_a2.pk])
+    claim = PostClaim.objects.get(post=above)
+    assert claim.member == cast.member_a2 and claim.on_behalf
+    # a member of B is not the secretary's to claim for
+    assert client.post(reverse("post-claim", args=[above.pk]), {"claim-member": cast.member_b.pk}).status_code == 302
+    assert PostClaim.objects.filter(post=above).count() == 1
+    # the post's branch (or above) approves
+    with acting(cast.secretary, "web"), pytest.raises(PermissionDeniedError):
+        services.claim_approve(claim, version=claim.version)

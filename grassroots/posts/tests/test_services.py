@@ -159,8 +159,11 @@ def test_claim_outside_the_post_subtree_refused(cast: Any, post: Any) -> None:
     with pytest.raises(RuleError) as err:
         claim(cast.street_admin, post, cast.member_b)  # B is beside A, not under it
     assert err.value.field == "member"
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(RuleError) as err:  # the outsider writes C's member, who is not under A
         claim(cast.outsider, post, cast.member_c)
+    assert err.value.field == "member"
+    with pytest.raises(PermissionDeniedError):  # and may not claim for A's member
+        claim(cast.outsider, post, cast.member)
 
 
 def test_claim_outside_the_term_refused(cast: Any, post: Any) -> None:
