@@ -305,3 +305,27 @@ def test_member_not_active_cannot_claim(cast: Any, post: Any) -> None:
     with acting(None, "system"), pytest.raises(RuleError) as err:
         services.claim_post(post=post, member=cast.member_a2, claimed_on=DAY)
     assert err.value.field == "member"
+
+
+@pytest.mark.parametrize("who", ["auditor", "member_user", "outsider"])
+def test_every_write_refused_to_readers_members_and_outsiders(cast: Any, post: Any, who: str) -> None:
+    user = getattr(cast, who)
+    kind = post.kind
+    c = claim(cast.secretary, post, cast.member_a2)
+    approved = claim(cast.secretary, post, cast.member)
+    approved = as_user(cast.secretary, lambda: services.claim_approve(approved, version=approved.version, on=DAY))
+    writes = [
+        lambda: services.kind_update(kind, version=kind.version, name="x"),
+        lambda: services.kind_set_active(kind, active=False, version=kind.version),
+        lambda: services.post_update(post, version=post.version, kind=kind, title="x", term_start=TERM_START),
+        lambda: services.setting_save(org=cast.branch_a, max_active_claims=2),
+        lambda: services.claim_approve(c, version=c.version, on=DAY),
+        lambda: services.claim_decline(c, version=c.version, reason="x", on=DAY),
+        lambda: services.claim_withdraw(c, version=c.version, on=DAY),
+        lambda: services.claim_end(approved, version=approved.version, on=DAY),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionDeniedError):
+            as_user(user, write)
+    c.refresh_from_db()
+    assert c.state == ClaimState.PENDING
