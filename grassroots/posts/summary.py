@@ -54,7 +54,10 @@ def posts_text(p: Posts, day: dt.date, language: str) -> SectionText:
                 f"{p.members}名党员认领岗位，接受群众公示监督" + (f"（{kinds}）" if kinds else "") + "。")
         return SectionText("党员责任岗", (text,))
     kinds = "; ".join(f"{name}: {n}" for name, n in p.by_kind)
-    text = (f"In {year}, {p.posts} responsibility posts with {p.seats} seats were set up, and {p.members} members "
+    posts = f"{p.posts} responsibility post" + ("" if p.posts == 1 else "s")
+    seats = f"{p.seats} seat" + ("" if p.seats == 1 else "s")
+    members = f"{p.members} member" + ("" if p.members == 1 else "s")
+    text = (f"In {year}, {posts} with {seats} were set up, and {members} "
             f"claimed their posts, publicised and supervised by residents" + (f" (claims by kind: {kinds})" if kinds
                                                                              else "") + ".")
     return SectionText("Responsibility posts", (text,))

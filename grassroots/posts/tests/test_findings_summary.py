@@ -76,3 +76,16 @@ def test_registry_hooks(cast: Any) -> None:
     m = module("posts")
     assert m is not None and m.demo_history == "grassroots.posts.demo.build"
     assert any(fn is evidence for _m, fn in point_sources())
+
+
+def test_the_annual_summary_states_the_posts(cast: Any, post: Any) -> None:
+    from grassroots.reports.annual import annual_summary, as_json
+    from grassroots.reports.docx import plain_text
+
+    with acting(None, "system"):
+        c = services.claim_post(post=post, member=cast.member, claimed_on=TERM_START)
+        services.claim_approve(c, version=c.version, on=TERM_START)
+    summary = annual_summary(cast.street, 2024)
+    assert summary.posts.members == 1 and as_json(summary)["posts"]["by_kind"] == {"治安巡逻岗": 1}
+    assert "1名党员认领岗位" in plain_text(summary, "zh-hans")
+    assert "1 member claimed their posts" in plain_text(summary, "en")
