@@ -172,7 +172,8 @@ def claims_limit(org: Organization, day: dt.date) -> int:
 
 @transaction.atomic
 def setting_save(*, org: Organization, max_active_claims: Any, version: Any = None) -> PostSetting:
-    """Set how many posts a member may hold at once in the organization's subtree (1 to 20)."""
+    """Set how many posts a member may hold at once in the organization's subtree (1 to 20). Changing a setting
+    already made needs the `version` read (a blank one is stale)."""
     _open_org(org)
     try:
         number = int(max_active_claims)
@@ -185,7 +186,7 @@ def setting_save(*, org: Organization, max_active_claims: Any, version: Any = No
         setting = PostSetting.objects.create(org=org, max_active_claims=number)
         audit.record("posts.setting", setting, after={"max_active_claims": number}, org_id=org.pk)
         return setting
-    check_version(setting, version)
+    check_version(setting, "" if version is None else version)
     before = {"max_active_claims": setting.max_active_claims}
     setting.max_active_claims = number
     setting.save()

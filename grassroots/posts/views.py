@@ -398,7 +398,7 @@ def kinds(request: HttpRequest, code: str) -> HttpResponse:
             if setting_form.is_valid():
                 d = setting_form.cleaned_data
                 saved = write_on_form(setting_form, lambda: services.setting_save(
-                    org=org, max_active_claims=d["max_active_claims"], version=d.get("version") or None))
+                    org=org, max_active_claims=d["max_active_claims"], version=d.get("version", "")))
                 if saved is not None:
                     messages.success(request, _("Setting saved."))
                     return redirect("post-kinds", code=org.code)

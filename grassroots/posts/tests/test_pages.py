@@ -133,6 +133,8 @@ def test_kinds_page_presets_button_and_setting(cast: Any) -> None:
     assert client.post(url, {"action": "kind", "kind-name": "扶贫帮困岗"}).status_code == 400
     assert client.post(url, {"action": "setting", "setting-max_active_claims": 3}).status_code == 302
     assert services.claims_limit(cast.branch_a, DAY) == 3
+    stale = client.post(url, {"action": "setting", "setting-max_active_claims": 4, "setting-version": ""})
+    assert stale.status_code == 400 and services.claims_limit(cast.branch_a, DAY) == 3
     page = client_as(cast, "secretary").get(url.replace("/S/", "/A/"))
     assert page.status_code == 200 and len(page.context["rows"]) == 10
     assert client_as(cast, "auditor").post(url, {"action": "preset", "preset-preset": "seed004"}).status_code == 403
