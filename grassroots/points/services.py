@@ -259,7 +259,7 @@ def decide_entries(decisions: list[tuple[PointEntry, Any]], *, approve: bool, re
 
 # --- manual entries ------------------------------------------------------------------------------------------
 
-def _member_org_on(member: Member, day: dt.date) -> Organization | None:
+def member_org_on(member: Member, day: dt.date) -> Organization | None:
     period = MemberPeriod.objects.filter(member=member).on(day).select_related("org").first()
     return period.org if period is not None else None
 
@@ -271,7 +271,7 @@ def check_manual(member: Member, *, item: str, day: Any, points: Any, reason: An
     if day > today():
         raise RuleError(_("the date %(date)s is in the future") % {"date": day}, field="day")
     reason = _text(reason, "reason", 300, required=True)
-    org = _member_org_on(member, day)
+    org = member_org_on(member, day)
     if org is None:
         raise RuleError(_("%(name)s was not a member of an organization on %(date)s") % {"name": member.name,
                                                                                         "date": day}, field="day")

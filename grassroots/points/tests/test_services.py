@@ -182,7 +182,6 @@ def test_a_scheme_is_validated_naming_the_field(cast: Any) -> None:
 
 def test_retired_and_mobile_members_get_no_proposals(cast: Any, fake_source: list[Any]) -> None:
     from conftest import make_member
-
     from grassroots.members.models import MemberPeriod
 
     with acting(None, "system"):
