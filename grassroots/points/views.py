@@ -84,7 +84,7 @@ def totals(request: HttpRequest, code: str) -> HttpResponse:
     year = _year(request)
     rows = selectors.totals(org, year, timezone.localdate())
     return TOTALS.respond(request, rows, template="points/points_totals.html", org=org, context={
-        "org": org, "year": year, "can_write": scope.can_write_org(org),
+        "year": year, "can_write": scope.can_write_org(org),
         "ranking_enabled": selectors.ranking_enabled(org),
         "waiting": selectors.proposals(org).count()})
 
@@ -128,7 +128,7 @@ def entries(request: HttpRequest, code: str) -> HttpResponse:
         qs = qs.filter(status=form.cleaned_data["status"])
     qs = qs.select_related("member", "org").order_by("day", "id")
     return ENTRIES.respond(request, qs, template="points/points_entries.html", form=form, org=org,
-                           context={"org": org, "year": year})
+                           context={"year": year})
 
 
 # --- the proposals queue ----------------------------------------------------------------------------------------
@@ -155,7 +155,9 @@ def proposals(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         _require_write(scope, org)
         if request.POST.get("action") == "propose":
-            made = services.propose_points(org, query_int(request, "year", year, 1990, 2100))
+            posted = request.POST.get("year", "")
+            year = int(posted) if posted.isdigit() and 1990 <= int(posted) <= 2100 else year
+            made = services.propose_points(org, year)
             messages.success(request, _("%(n)d proposals made from the records.") % {"n": len(made)})
             return redirect(f"{reverse('points-proposals', args=[org.code])}?year={year}")
         form = DecideForm(request.POST)
@@ -245,7 +247,7 @@ def exemptions(request: HttpRequest, code: str) -> HttpResponse:
     qs = (scope.by_org(PointExemption.objects.filter(org__path__startswith=org.path))
           .select_related("member").order_by("-start", "-id"))
     response = EXEMPTIONS.respond(request, qs, template="points/points_exemptions.html", org=org,
-                                  context={"org": org, "can_write": can_write, "exempt_form": form})
+                                  context={"can_write": can_write, "exempt_form": form})
     response.status_code = status if response.status_code == 200 else response.status_code
     return response
 
@@ -315,7 +317,7 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     year = _year(request)
     rows = selectors.ranking(org, year, timezone.localdate())
     return RANKING.respond(request, rows, template="points/points_ranking.html", org=org,
-                           context={"org": org, "year": year})
+                           context={"year": year})
 
 
 # --- a member's statement --------------------------------------------------------------------------------------
