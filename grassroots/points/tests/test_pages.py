@@ -40,7 +40,7 @@ def test_totals_print_and_export(cast: Any, fake_source: list[Any], django_asser
     with django_assert_max_num_queries(20):
         response = client.get(reverse("points-totals", args=["G"]), {"year": 2024})
     html = response.content.decode()
-    assert response.status_code == 200 and "李明" in html and "赵刚" in html and "62.00" in html
+    assert response.status_code == 200 and "李明" in html and "赵刚" in html and "63.00" in html
     assert reverse("points-ranking", args=["G"]) not in html
     assert client.get(reverse("points-totals", args=["G"]), {"year": 2024, "all": "1"}).status_code == 200
     sheet = client.get(reverse("points-totals", args=["G"]), {"year": 2024, "format": "xlsx"})
@@ -48,7 +48,7 @@ def test_totals_print_and_export(cast: Any, fake_source: list[Any], django_asser
     values = [[c.value for c in row] for row in wb.worksheets[0].iter_rows()]
     header = values[0]
     [mine] = [row for row in values if row[0] == "李明"]
-    assert float(mine[header.index("Total")]) == 62
+    assert float(mine[header.index("Total")]) == 63
     entries = client.get(reverse("points-entries", args=["A"]), {"year": 2024, "format": "xlsx"})
     assert entries.status_code == 200 and entries["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client_as(cast, "outsider").get(reverse("points-totals", args=["A"])).status_code == 404
