@@ -185,8 +185,8 @@ def proposals(org: Organization) -> QuerySet[PointEntry]:
 
 
 def approved_by_item(org: Organization, year: int, day: dt.date) -> list[dict[str, Any]]:
-    """Approved entries of the subtree in `year` dated up to `day` and approved by then, by item: how many and
-    their points (as given, before caps), no names."""
+    """Approved entries of the subtree in `year` (dated up to `day`) as they stood on `day` (approved by then), by
+    item: how many and their points (as given, before caps), no names."""
     qs = (PointEntry.objects.filter(org__path__startswith=org.path, year=year, status=EntryStatus.APPROVED,
                                     day__lte=day)
           .filter(Q(decided_at__isnull=True) | Q(decided_at__date__lte=day)))

@@ -28,11 +28,10 @@ class Points:
 
 
 def points_of(org: Organization, year: int, day: dt.date) -> Points | None:
-    on = min(day, dt.date(year, 12, 31))
-    rows = selectors.approved_by_item(org, year, on)
+    rows = selectors.approved_by_item(org, year, day)
     if not rows:
         return None
-    return Points(selectors.members_taking_part(org, year, on), sum(r["entries"] for r in rows),
+    return Points(selectors.members_taking_part(org, year, day), sum(r["entries"] for r in rows),
                   tuple((r["item"], str(r["label"]), r["entries"]) for r in rows))
 
 

@@ -12,7 +12,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grassroots.points.models import EntryStatus, PointEntry, PointExemption, PointOptIn, PointScheme, PointSetting
+from grassroots.points.models import (
+    EntryStatus,
+    PointEntry,
+    PointExemption,
+    PointOptIn,
+    PointScheme,
+    PointSetting,
+)
 from grassroots.ui.testing import assert_writes_refused, client_as, counts, import_confirm, import_upload
 
 from .conftest import D, approve_all, ev, propose
