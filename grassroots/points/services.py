@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -255,6 +256,25 @@ def decide_entries(decisions: list[tuple[PointEntry, Any]], *, approve: bool, re
         else:
             decline_entry(entry, reason=reason, version=version)
     return len(decisions)
+
+
+@transaction.atomic
+def approve_all_proposals(org: Organization, *, year: int, until: dt.date) -> int:
+    """The branch approves at once every proposal of `year` in its subtree dated up to `until` (the queue's
+    "approve all"): one update, one audit entry per proposal. Returns how many."""
+    require_write_org(org)
+    qs = PointEntry.objects.select_for_update(of=("self",)).filter(
+        org__path__startswith=org.path, year=year, status=EntryStatus.PROPOSED, day__lte=until)
+    entries = list(qs.order_by("day", "id"))
+    if not entries:
+        return 0
+    with audit.batch():
+        for entry in entries:
+            audit.record("points.approve", entry, before={"status": EntryStatus.PROPOSED},
+                         after={"status": EntryStatus.APPROVED}, org_id=entry.org_id)
+    PointEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
+        status=EntryStatus.APPROVED, decided_at=timezone.now(), decided_by=_actor_name(), version=F("version") + 1)
+    return len(entries)
 
 
 # --- manual entries ------------------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def test_the_proposals_queue(cast: Any, fake_source: list[Any]) -> None:
     assert response.status_code == 400 and PointEntry.objects.get(pk=made[1].pk).status == EntryStatus.PROPOSED
     client.post(url, {"decision": "decline", "reason": "重复记录", "entry": [f"{made[1].pk}:{made[1].version}"]})
     assert PointEntry.objects.get(pk=made[1].pk).status == EntryStatus.DECLINED
+    # approve all of the year at once
+    fake_source.append(ev(cast.member, D(2024, 8, 1)))
+    client.post(url, {"action": "propose", "year": 2024})
+    response = client.post(f"{url}?year=2024", {"action": "approve_all"}, follow=True)
+    assert "1 proposals approved." in response.content.decode()
+    assert not PointEntry.objects.filter(status=EntryStatus.PROPOSED).exists()
     # the auditor sees the queue, may not decide
     auditor = client_as(cast, "auditor")
     assert auditor.get(url).status_code == 200

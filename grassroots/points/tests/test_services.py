@@ -314,3 +314,19 @@ def test_the_ranking(cast: Any, fake_source: list[Any]) -> None:
     with acting(cast.secretary, "web"):
         services.set_ranking(cast.branch_a, enabled=False, version=setting.version)
     assert selectors.ranking(cast.branch_a, 2024, TODAY) == []
+
+
+def test_approve_all_proposals(cast: Any, fake_source: list[Any]) -> None:
+    fake_source.extend([ev(cast.member, D(2024, 5, 1)), ev(cast.member_a2, D(2024, 6, 1)),
+                        ev(cast.member_b, D(2024, 5, 1))])
+    propose(cast.general, 2024, cast.street_admin)
+    for user in (cast.member_user, cast.auditor, cast.outsider):
+        with acting(user, "web"), pytest.raises(PermissionDeniedError):
+            services.approve_all_proposals(cast.branch_a, year=2024, until=D(2024, 12, 31))
+    with acting(cast.secretary, "web"):
+        assert services.approve_all_proposals(cast.branch_a, year=2024, until=D(2024, 5, 31)) == 1
+        assert services.approve_all_proposals(cast.branch_a, year=2024, until=D(2024, 12, 31)) == 1
+        assert services.approve_all_proposals(cast.branch_a, year=2024, until=D(2024, 12, 31)) == 0
+    assert PointEntry.objects.get(member=cast.member_b).status == EntryStatus.PROPOSED  # B is not the secretary's
+    assert AuditEntry.objects.filter(action="points.approve").count() == 2
+    assert total(cast.member) == Decimal(62) and total(cast.member_a2) == Decimal(62)  # 2 points a wish
