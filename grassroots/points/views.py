@@ -34,7 +34,7 @@ from grassroots.orgs.models import Organization
 from grassroots.ui.forms import query_int, write_on_form
 from grassroots.ui.imports import ImportFlow
 from grassroots.ui.lists import Column, ListSpec, paginate, query_without
-from grassroots.ui.xlsx import export_query
+from grassroots.ui.xlsx import export_query, wanted
 
 from . import importer, selectors, services
 from .forms import DecideForm, ExemptionForm, GiveForm, RankingForm, SchemeForm
@@ -176,6 +176,8 @@ def proposals(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect(f"{reverse('points-proposals', args=[org.code])}?year={year}")
         status = 400
     qs = scope.by_org(selectors.proposals(org))
+    if request.method == "GET" and wanted(request):
+        return ENTRIES.respond(request, qs, template="points/points_entries.html", org=org)
     page, show_all = paginate(request, qs)
     return render(request, "points/points_proposals.html", {
         "org": org, "year": year, "can_write": can_write, "page": page, "show_all": show_all, "form": form,

@@ -69,6 +69,10 @@ def test_the_proposals_queue(cast: Any, fake_source: list[Any]) -> None:
     assert "2 proposals made from the records." in response.content.decode()
     made = list(PointEntry.objects.order_by("id"))
     assert len(made) == 2 and client.get(url).content.decode().count('name="entry"') == 2
+    sheet = client.get(url, {"format": "xlsx"})
+    assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True))
+    assert {r[1] for r in rows[1:] if r[1]} >= {"李明", "王强"}
     # declining needs a reason: nothing is written
     before = counts()
     response = client.post(url, {"decision": "decline", "reason": "", "entry": [f"{e.pk}:{e.version}" for e in made]})
