@@ -161,8 +161,8 @@ def proposals(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("%(n)d proposals made from the records.") % {"n": len(made)})
             return redirect(f"{reverse('points-proposals', args=[org.code])}?year={year}")
         if request.POST.get("action") == "approve_all":
-            done = services.approve_all_proposals(org, year=year, until=timezone.localdate())
-            messages.success(request, _("%(n)d proposals approved.") % {"n": done})
+            approved = services.approve_all_proposals(org, year=year, until=timezone.localdate())
+            messages.success(request, _("%(n)d proposals approved.") % {"n": approved})
             return redirect(f"{reverse('points-proposals', args=[org.code])}?year={year}")
         form = DecideForm(request.POST)
         if form.is_valid():
