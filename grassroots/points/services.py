@@ -449,5 +449,6 @@ def end_exemption(exemption: PointExemption, *, end: Any) -> PointExemption:
     before = audit.snapshot(locked, ("end",))
     locked.end = end
     locked.save(update_fields=["end"])
-    audit.record("points.exempt.end", locked, before=before, after={"end": end}, org_id=locked.org_id)
+    audit.record("points.exempt.end", locked, before=before, after=audit.snapshot(locked, ("end",)),
+                 org_id=locked.org_id)
     return locked

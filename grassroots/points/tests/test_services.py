@@ -330,3 +330,18 @@ def test_approve_all_proposals(cast: Any, fake_source: list[Any]) -> None:
     assert PointEntry.objects.get(member=cast.member_b).status == EntryStatus.PROPOSED  # B is not the secretary's
     assert AuditEntry.objects.filter(action="points.approve").count() == 2
     assert total(cast.member) == Decimal(62) and total(cast.member_a2) == Decimal(62)  # 2 points a wish
+
+
+def test_ending_an_exemption(cast: Any, fake_source: list[Any]) -> None:
+    with acting(cast.secretary, "web"):
+        exemption = services.record_exemption(cast.member, reason="sick", start=D(2024, 3, 1), note="住院")
+    with acting(cast.auditor, "web"), pytest.raises(PermissionDeniedError):
+        services.end_exemption(exemption, end=D(2024, 4, 30))
+    with acting(cast.secretary, "web"), pytest.raises(RuleError) as exc:
+        services.end_exemption(exemption, end=D(2024, 2, 1))
+    assert exc.value.field == "end"
+    with acting(cast.secretary, "web"):
+        services.end_exemption(exemption, end=D(2024, 4, 30))
+    fake_source.extend([ev(cast.member, D(2024, 4, 30)), ev(cast.member, D(2024, 5, 1))])
+    assert [e.day for e in propose(cast.branch_a, 2024, cast.secretary)] == [D(2024, 5, 1)]
+    assert AuditEntry.objects.filter(action="points.exempt.end").count() == 1
