@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -75,6 +76,17 @@ def _scoped_member(view: ScopedViewMixin, pk: Any) -> Member:
     return get_object_or_404(view.scope.members().select_related("org"), pk=pk)
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year: a whole number from 1990 to 2100 (anything else is a 400 naming the parameter)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1990)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
 class OrgSubtreeFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_lazy("Organization code (its whole subtree)"))
 
@@ -85,7 +97,7 @@ class OrgSubtreeFilter(django_filters.FilterSet):
 
 class EntryFilter(OrgSubtreeFilter):
     member = IdFilter(field_name="member_id")
-    year = django_filters.NumberFilter(field_name="year")
+    year = YearFilter(field_name="year")
     status = django_filters.ChoiceFilter(choices=EntryStatus.choices)
     item = django_filters.CharFilter(field_name="item")
 

@@ -91,3 +91,10 @@ def test_totals_statement_and_the_ranking(cast: Any, fake_source: list[Any]) -> 
     assert post(client, "/api/orgs/A/points-ranking-setting/", {"enabled": True}).status_code == 200
     ranking = client.get("/api/orgs/A/points-ranking/", {"year": 2024}).json()
     assert ranking["rows"] == [{"name": "李明", "total": "62.00"}]  # only the member who opted in
+
+
+def test_bad_filters_are_400_naming_the_parameter(cast: Any) -> None:
+    client = client_as(cast, "secretary")
+    for params in ({"year": "1.5"}, {"year": "99999"}, {"member": "-3"}, {"status": "lost"}):
+        response = client.get("/api/points/point-entries/", params)
+        assert response.status_code == 400 and set(params) <= set(response.json()), params
