@@ -69,7 +69,7 @@ def item_label(code: str, item: Item | None = None) -> str:
         zh = (get_language() or "").startswith("zh")
         return (item.label_zh if zh else item.label_en) or item.label_zh or item.label_en or code
     if code.startswith("manual."):
-        known = default_scheme(dt.date.today()).items.get(code)
+        known = default_scheme(timezone.localdate()).items.get(code)
         if known is not None:
             return item_label(code, known)
     return code
