@@ -345,3 +345,16 @@ def test_ending_an_exemption(cast: Any, fake_source: list[Any]) -> None:
     fake_source.extend([ev(cast.member, D(2024, 4, 30)), ev(cast.member, D(2024, 5, 1))])
     assert [e.day for e in propose(cast.branch_a, 2024, cast.secretary)] == [D(2024, 5, 1)]
     assert AuditEntry.objects.filter(action="points.exempt.end").count() == 1
+
+
+def test_dues_on_time_at_the_month_end(cast: Any) -> None:
+    """Paid on the month's last day: on time; the day after: late (grace 0 days in the rule data)."""
+    from grassroots.dues.tests.conftest import assess_in_service, months, pay
+
+    assess_in_service(cast.member, 2024)
+    pay(cast.member, D(2024, 1, 31), months(2024, 1, 1))  # the last day: on time
+    pay(cast.member, D(2024, 3, 1), months(2024, 2, 2))  # the day after February: late
+    pay(cast.member, D(2024, 3, 30), months(2024, 3, 3))  # one day before: on time
+    made = propose(cast.branch_a, 2024, cast.secretary)
+    assert [(e.item, e.day) for e in made] == [("dues.paid_on_time", D(2024, 1, 31)),
+                                               ("dues.paid_on_time", D(2024, 3, 30))]
