@@ -19,6 +19,7 @@ class DuesConfig(AppConfig):
                                     "grassroots.dues.dashboard.dues", order=30),),
             annual_sections=(Section("dues", 30, "grassroots.dues.summary.dues_of",
                                      "grassroots.dues.summary.dues_text"),),
+            point_sources=("grassroots.dues.points.evidence",),
             importers=(Importer("dues", "grassroots.dues.importer.cli_run",
                                 org_help="every row must name a member of this organization's subtree"),),
         ))

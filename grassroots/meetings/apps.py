@@ -21,5 +21,6 @@ class MeetingsConfig(AppConfig):
                                     "grassroots.meetings.dashboard.duties", order=40),),
             annual_sections=(Section("life", 40, "grassroots.meetings.summary.life_of",
                                      "grassroots.meetings.summary.life_text"),),
+            point_sources=("grassroots.meetings.points.evidence",),
             demo="grassroots.demo.lifework.build_lifework", demo_order=20,  # the 2019 dues too: one pass over the roster
         ))
