@@ -111,6 +111,7 @@ def _datetime(row: Row, name: str, *, required: bool = False) -> dt.datetime | N
         if value is None:
             row.error(name, _("%(value)s is not a date and time such as 2019-03-05 09:00") % {"value": text[:40]})
             return None
+    assert value is not None
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 

@@ -291,7 +291,7 @@ def volunteer_reveal(volunteer: Volunteer, *, field: str) -> str:
 # --- activities ----------------------------------------------------------------------------------------------
 
 def _activity_values(team: VolunteerTeam, values: dict[str, Any]) -> dict[str, Any]:
-    out = {"title": _text(values.get("title"), "title", required=True, max_length=150),
+    out: dict[str, Any] = {"title": _text(values.get("title"), "title", required=True, max_length=150),
            "content": _text(values.get("content"), "content"),
            "place": _text(values.get("place"), "place", max_length=150),
            "organizer": _text(values.get("organizer"), "organizer", max_length=50)}
@@ -522,7 +522,9 @@ def _used_minutes(volunteer: Volunteer, days: set[dt.date], *, exclude: int | No
     high = dt.datetime.combine(max(days) + dt.timedelta(days=1), dt.time(0), tzinfo=timezone.get_current_timezone())
     others = (Participation.objects.filter(volunteer=volunteer, state=Attendance.PRESENT, hours__gt=0,
                                            activity__starts_at__lt=high, activity__ends_at__gt=low)
-              .exclude(pk=exclude).select_related("activity"))
+              .select_related("activity"))
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
     for p in others:
         start, end = service_span(p)
         for day, minutes in H.minutes_by_day(start, end).items():

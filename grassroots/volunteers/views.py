@@ -34,9 +34,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.errors import PermissionDeniedError, RuleError
-from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
-from grassroots.ui.forms import query_int, rule_error_on_form, write_on_form
+from grassroots.ui.forms import query_int, write_on_form
 from grassroots.ui.lists import Column, ListSpec
 
 from . import selectors, services
@@ -315,7 +314,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
     if text:
         qs = qs.filter(Q(name__icontains=text) | Q(member__name__icontains=text) | Q(number__icontains=text)
                        | Q(skills__icontains=text))
-    qs = qs.visible_to(scope).select_related("member", "org").order_by("number", "pk")
+    qs = scope.by_org(qs).select_related("member", "org").order_by("number", "pk")
     context = {"can_write": can_write, "register_form": form, "year": year, "kind": kind, "q": text,
                "count": qs.count()}
     if request.method == "POST":
@@ -335,7 +334,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_write:
         raise PermissionDeniedError(_("you may not change %(org)s") % {"org": v.org})
     today = timezone.localdate()
-    forms_ = {
+    forms_: dict[str, forms.Form] = {
         "edit": VolunteerEditForm(prefix="edit", initial={"skills": v.skills, "availability": v.availability,
                                                           "left_on": v.left_on, "version": v.version}),
         "note": NoteForm(prefix="note", initial={"day": today}),
@@ -358,10 +357,10 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Certificate %(n)s issued.") % {"n": cert.number})
                 return redirect("volunteers-volunteer", pk=v.pk)
     elif action in forms_:
-        form = _record_write(request, v, action, today)
-        if form is None:
+        bound = _record_write(request, v, action, today)
+        if bound is None:
             return redirect("volunteers-volunteer", pk=v.pk)
-        forms_[action] = form
+        forms_[action] = bound
     elif action:
         raise Http404
     return render(request, "volunteers/volunteer.html", {
@@ -499,7 +498,7 @@ def activities(request: HttpRequest, code: str) -> HttpResponse:
             qs = _in_month(qs, year, month)
     else:
         qs = Activity.objects.filter(org__path__startswith=org.path)
-    qs = (qs.visible_to(scope).select_related("team")
+    qs = (scope.by_org(qs).select_related("team")
           .annotate(present=_count_present()).order_by("-starts_at", "-pk"))
     calendar = request.GET.get("view") == "calendar"
     context: dict[str, Any] = {"can_write": can_write, "one": one, "series": series, "year": year, "month": month,
@@ -780,7 +779,7 @@ def hours(request: HttpRequest, code: str) -> HttpResponse:
                      "volunteer": p.volunteer.display_name, "volunteer_id": p.volunteer_id,
                      "number": p.volunteer.number, "what": p.activity.title, "source": _("Activity"),
                      "hours": p.hours})
-    for r in selectors.approved_reports(org, start, end).visible_to(scope).select_related("volunteer__member"):
+    for r in scope.by_org(selectors.approved_reports(org, start, end)).select_related("volunteer__member"):
         rows.append({"day": r.day, "volunteer": r.volunteer.display_name, "volunteer_id": r.volunteer_id,
                      "number": r.volunteer.number, "what": r.content, "source": _("Self-reported"),
                      "hours": r.hours})
@@ -823,38 +822,41 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Registered as a volunteer."))
                 return redirect("volunteers-member", pk=member.pk)
-        elif v is None:
-            raise Http404
-        elif action == "report":
-            report = ReportForm(request.POST, prefix="report")
-            if _run(request, report, lambda d: services.report_hours(
-                    v, day=d["day"], hours=d["hours"], content=d["content"], place=d["place"], today=today),
-                    _("Service reported: it counts once approved.")):
-                return redirect("volunteers-member", pk=member.pk)
-        elif action == "correction":
-            form = CorrectionForm(request.POST, prefix=f"correction{v.pk}", records=_correctable(v))
-            if _run(request, form, lambda d: _ask_correction(v, d, today),
-                    _("Correction requested: the organizer answers it."), {"participation": "record",
-                                                                           "report": "record"}):
-                return redirect("volunteers-member", pk=member.pk)
-            corrections_forms[v.pk] = form
-        elif action in ("signup", "withdraw"):
-            try:
-                if action == "signup":
-                    a = get_object_or_404(_open_activities(v), pk=query_post_int(request, "activity"))
-                    services.sign_up(a, v)
-                else:
-                    p = get_object_or_404(Participation, pk=query_post_int(request, "participation"), volunteer=v)
-                    services.withdraw(p, version=request.POST.get("version"))
-            except PermissionDeniedError:
-                raise
-            except RuleError as exc:
-                error = exc.message
-            else:
-                messages.success(request, _("Signed up.") if action == "signup" else _("Sign-up withdrawn."))
-                return redirect("volunteers-member", pk=member.pk)
         else:
-            raise Http404
+            if v is None:
+                raise Http404
+            vol: Volunteer = v
+            if action == "report":
+                report = ReportForm(request.POST, prefix="report")
+                if _run(request, report, lambda d: services.report_hours(
+                        vol, day=d["day"], hours=d["hours"], content=d["content"], place=d["place"], today=today),
+                        _("Service reported: it counts once approved.")):
+                    return redirect("volunteers-member", pk=member.pk)
+            elif action == "correction":
+                form = CorrectionForm(request.POST, prefix=f"correction{vol.pk}", records=_correctable(vol))
+                if _run(request, form, lambda d: _ask_correction(vol, d, today),
+                        _("Correction requested: the organizer answers it."), {"participation": "record",
+                                                                               "report": "record"}):
+                    return redirect("volunteers-member", pk=member.pk)
+                corrections_forms[vol.pk] = form
+            elif action in ("signup", "withdraw"):
+                try:
+                    if action == "signup":
+                        a = get_object_or_404(_open_activities(vol), pk=query_post_int(request, "activity"))
+                        services.sign_up(a, vol)
+                    else:
+                        p = get_object_or_404(Participation, pk=query_post_int(request, "participation"),
+                                              volunteer=vol)
+                        services.withdraw(p, version=request.POST.get("version"))
+                except PermissionDeniedError:
+                    raise
+                except RuleError as exc:
+                    error = exc.message
+                else:
+                    messages.success(request, _("Signed up.") if action == "signup" else _("Sign-up withdrawn."))
+                    return redirect("volunteers-member", pk=member.pk)
+            else:
+                raise Http404
     blocks = []
     for v in records:
         signed = set(v.participations.exclude(state=Attendance.WITHDRAWN).values_list("activity_id", flat=True))
