@@ -40,11 +40,11 @@ def volunteer_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
                       message=_("%(n)d volunteers' hours at “%(title)s” await the organizer's confirmation.")
                       % {"n": a.waiting, "title": a.title}, url=reverse("volunteers-activity", args=[a.pk]))
     report_rule = in_force("volunteers.report_within", as_of)
-    for r in (SelfReport.objects.filter(org__path__startswith=org.path, state=Decision.PENDING)
+    for r in (SelfReport.objects.filter(org__path__startswith=org.path, state=Decision.PENDING, day__lte=as_of)
               .select_related("org", "volunteer__member")):
-        due = timezone.localtime(r.recorded_at).date() + dt.timedelta(days=int(report_rule["days"]))
+        due = r.day + dt.timedelta(days=int(report_rule["days"]))  # counted from the day of the service
         state = deadline_state(due, None, as_of)
-        if state is None or timezone.localtime(r.recorded_at).date() > as_of:
+        if state is None:
             continue
         yield Finding(rule=report_rule.cite, state=state, subject_type="volunteer_report", subject_id=r.pk,
                       subject_label=r.volunteer.display_name, org_id=r.org_id, org_name=r.org.name, due=due,

@@ -341,7 +341,8 @@ def _labels() -> dict[str, str]:
 
 def _describe(r: PlannedRow) -> dict[str, Any]:
     v = r.values
-    out: dict[str, Any] = {"row": r.row, "action": r.action, "name": r.name, "id_number_masked": r.id_number_masked}
+    out: dict[str, Any] = {"row": r.row, "action": r.action, "name": r.name, "id_number_masked": r.id_number_masked,
+                           "activity": "", "starts_at": "", "present": False, "kind": "", "registered_on": ""}
     if "starts_at" in v:
         out.update(activity=v["title"], starts_at=f"{timezone.localtime(v['starts_at']):%Y-%m-%d %H:%M}",
                    present=bool(v["present"]))
