@@ -40,26 +40,26 @@ from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin
 from . import services
 from .models import Activity, Certificate, Correction, Participation, SelfReport, Volunteer, VolunteerTeam
 from .serializers import (
-    ActivityCreateSerializer,
-    ActivitySerializer,
-    AttendanceSerializer,
-    CertificateCreateSerializer,
-    CertificateSerializer,
-    CorrectionCreateSerializer,
-    CorrectionSerializer,
-    DecideSerializer,
-    ParticipationSerializer,
-    ReportCreateSerializer,
-    ReportSerializer,
-    RevealedSerializer,
-    RevealSerializer,
-    SignUpSerializer,
-    TeamCreateSerializer,
-    TeamSerializer,
-    TeamUpdateSerializer,
-    VersionSerializer,
+    VolActivityCreateSerializer,
+    VolActivitySerializer,
+    VolAttendanceSerializer,
+    VolCertificateCreateSerializer,
+    VolCertificateSerializer,
+    VolCorrectionCreateSerializer,
+    VolCorrectionSerializer,
+    VolDecideSerializer,
+    VolParticipationSerializer,
+    VolReportCreateSerializer,
+    VolReportSerializer,
+    VolRevealedSerializer,
+    VolRevealSerializer,
+    VolSignUpSerializer,
+    VolTeamCreateSerializer,
+    VolTeamSerializer,
+    VolTeamUpdateSerializer,
     VolunteerCreateSerializer,
     VolunteerSerializer,
+    VolVersionSerializer,
 )
 
 
@@ -156,30 +156,30 @@ class TeamViewSet(_Base, mixins.UpdateModelMixin):
     """Volunteer teams of the organizations the user may read."""
 
     queryset = VolunteerTeam.objects.none()
-    serializer_class = TeamSerializer
+    serializer_class = VolTeamSerializer
     filterset_class = TeamFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[VolunteerTeam]:
         return VolunteerTeam.objects.visible_to(self.scope).select_related("org").order_by("org__path", "code")
 
-    @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
+    @extend_schema(request=VolTeamCreateSerializer, responses={201: VolTeamSerializer})
     def create(self, request: Request) -> Response:
-        form = TeamCreateSerializer(data=request.data)
+        form = VolTeamCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         org = _scoped_org(request, d.pop("org"))
         team = services.team_create(org, **d)
-        return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
+        return Response(VolTeamSerializer(team).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TeamUpdateSerializer, responses={200: TeamSerializer, 409: ConflictSerializer})
+    @extend_schema(request=VolTeamUpdateSerializer, responses={200: VolTeamSerializer, 409: ConflictSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         team = self.get_object()
-        form = TeamUpdateSerializer(data=request.data)
+        form = VolTeamUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         team = services.team_update(team, **d)
-        return Response(TeamSerializer(team).data)
+        return Response(VolTeamSerializer(team).data)
 
     @extend_schema(exclude=True)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # PUT is not offered
@@ -207,12 +207,12 @@ class VolunteerViewSet(_Base):
         volunteer = services.volunteer_register(org, member=member, **d)
         return Response(VolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
+    @extend_schema(request=VolRevealSerializer, responses={200: VolRevealedSerializer})
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The full document number or phone; every reveal is written to the audit log."""
         volunteer = self.get_object()
-        form = RevealSerializer(data=request.data)
+        form = VolRevealSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         field = form.validated_data["field"]
         return Response({"field": field, "value": services.volunteer_reveal(volunteer, field=field)})
@@ -222,44 +222,44 @@ class ActivityViewSet(_Base):
     """Activities of the teams the user may read."""
 
     queryset = Activity.objects.none()
-    serializer_class = ActivitySerializer
+    serializer_class = VolActivitySerializer
     filterset_class = ActivityFilter
 
     def get_queryset(self) -> QuerySet[Activity]:
         return Activity.objects.visible_to(self.scope).select_related("org", "team").order_by("starts_at", "pk")
 
-    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
+    @extend_schema(request=VolActivityCreateSerializer, responses={201: VolActivitySerializer})
     def create(self, request: Request) -> Response:
-        form = ActivityCreateSerializer(data=request.data)
+        form = VolActivityCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         team = get_object_or_404(VolunteerTeam.objects.visible_to(self.scope), pk=d.pop("team"))
         activity = services.activity_create(team, **d)
-        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+        return Response(VolActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SignUpSerializer, responses={201: ParticipationSerializer})
+    @extend_schema(request=VolSignUpSerializer, responses={201: VolParticipationSerializer})
     @action(detail=True, methods=["post"])
     def signup(self, request: Request, pk: str | None = None) -> Response:
         activity = self.get_object()
-        form = SignUpSerializer(data=request.data)
+        form = VolSignUpSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         participation = services.sign_up(activity, self._volunteer(form.validated_data["volunteer"]))
-        return Response(ParticipationSerializer(participation).data, status=status.HTTP_201_CREATED)
+        return Response(VolParticipationSerializer(participation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: ParticipationSerializer(many=True)})
+    @extend_schema(request=None, responses={200: VolParticipationSerializer(many=True)})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         activity = self.get_object()
         services.confirm_activity(activity, on=timezone.localdate())
         rows = activity.participations.select_related("volunteer__member").order_by("pk")
-        return Response(ParticipationSerializer(rows, many=True).data)
+        return Response(VolParticipationSerializer(rows, many=True).data)
 
 
 class ParticipationViewSet(_Base):
     """Sign-ups and attendance at the activities the user may read (and the user's own)."""
 
     queryset = Participation.objects.none()
-    serializer_class = ParticipationSerializer
+    serializer_class = VolParticipationSerializer
     filterset_class = ParticipationFilter
 
     def get_queryset(self) -> QuerySet[Participation]:
@@ -267,34 +267,34 @@ class ParticipationViewSet(_Base):
                                              | Q(volunteer__member_id__in=self.scope.own_member_ids))
                 .select_related("volunteer__member", "activity").order_by("pk"))
 
-    @extend_schema(request=AttendanceSerializer, responses={200: ParticipationSerializer, 409: ConflictSerializer})
+    @extend_schema(request=VolAttendanceSerializer, responses={200: VolParticipationSerializer, 409: ConflictSerializer})
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: str | None = None) -> Response:
         p = self.get_object()
-        form = AttendanceSerializer(data=request.data)
+        form = VolAttendanceSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
         p = services.mark_attendance(p, present=d["present"], actual_start=d["actual_start"],
                                      actual_end=d["actual_end"], version=d["version"])
-        return Response(ParticipationSerializer(p).data)
+        return Response(VolParticipationSerializer(p).data)
 
-    @extend_schema(request=VersionSerializer, responses={200: ParticipationSerializer, 409: ConflictSerializer})
+    @extend_schema(request=VolVersionSerializer, responses={200: VolParticipationSerializer, 409: ConflictSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         p = self.get_object()
-        form = VersionSerializer(data=request.data)
+        form = VolVersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         p = services.confirm_hours(p, on=timezone.localdate(), version=form.validated_data["version"])
-        return Response(ParticipationSerializer(p).data)
+        return Response(VolParticipationSerializer(p).data)
 
-    @extend_schema(request=VersionSerializer, responses={200: ParticipationSerializer, 409: ConflictSerializer})
+    @extend_schema(request=VolVersionSerializer, responses={200: VolParticipationSerializer, 409: ConflictSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         p = self.get_object()
-        form = VersionSerializer(data=request.data)
+        form = VolVersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         p = services.withdraw(p, version=form.validated_data["version"])
-        return Response(ParticipationSerializer(p).data)
+        return Response(VolParticipationSerializer(p).data)
 
 
 class _Decided(_Base):
@@ -311,25 +311,25 @@ class ReportViewSet(_Decided):
 
     model = SelfReport
     queryset = SelfReport.objects.none()
-    serializer_class = ReportSerializer
+    serializer_class = VolReportSerializer
     filterset_class = ReportFilter
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    @extend_schema(request=VolReportCreateSerializer, responses={201: VolReportSerializer})
     def create(self, request: Request) -> Response:
-        form = ReportCreateSerializer(data=request.data)
+        form = VolReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         report = services.report_hours(self._volunteer(d.pop("volunteer")), **d)
-        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(VolReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecideSerializer, responses={200: ReportSerializer, 409: ConflictSerializer})
+    @extend_schema(request=VolDecideSerializer, responses={200: VolReportSerializer, 409: ConflictSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        form = DecideSerializer(data=request.data)
+        form = VolDecideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         report = services.decide_report(report, on=timezone.localdate(), **form.validated_data)
-        return Response(ReportSerializer(report).data)
+        return Response(VolReportSerializer(report).data)
 
 
 class CorrectionViewSet(_Decided):
@@ -337,12 +337,12 @@ class CorrectionViewSet(_Decided):
 
     model = Correction
     queryset = Correction.objects.none()
-    serializer_class = CorrectionSerializer
+    serializer_class = VolCorrectionSerializer
     filterset_class = CorrectionFilter
 
-    @extend_schema(request=CorrectionCreateSerializer, responses={201: CorrectionSerializer})
+    @extend_schema(request=VolCorrectionCreateSerializer, responses={201: VolCorrectionSerializer})
     def create(self, request: Request) -> Response:
-        form = CorrectionCreateSerializer(data=request.data)
+        form = VolCorrectionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         volunteer = self._volunteer(d.pop("volunteer"))
@@ -351,16 +351,16 @@ class CorrectionViewSet(_Decided):
         report = get_object_or_404(SelfReport, pk=r_id, volunteer=volunteer) if r_id else None
         correction = services.request_correction(volunteer, participation=participation, report=report,
                                                  on=timezone.localdate(), **d)
-        return Response(CorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
+        return Response(VolCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecideSerializer, responses={200: CorrectionSerializer, 409: ConflictSerializer})
+    @extend_schema(request=VolDecideSerializer, responses={200: VolCorrectionSerializer, 409: ConflictSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         correction = self.get_object()
-        form = DecideSerializer(data=request.data)
+        form = VolDecideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         correction = services.decide_correction(correction, on=timezone.localdate(), **form.validated_data)
-        return Response(CorrectionSerializer(correction).data)
+        return Response(VolCorrectionSerializer(correction).data)
 
 
 class CertificateViewSet(_Decided):
@@ -368,16 +368,16 @@ class CertificateViewSet(_Decided):
 
     model = Certificate
     queryset = Certificate.objects.none()
-    serializer_class = CertificateSerializer
+    serializer_class = VolCertificateSerializer
     filterset_class = CertificateFilter
 
-    @extend_schema(request=CertificateCreateSerializer, responses={201: CertificateSerializer})
+    @extend_schema(request=VolCertificateCreateSerializer, responses={201: VolCertificateSerializer})
     def create(self, request: Request) -> Response:
-        form = CertificateCreateSerializer(data=request.data)
+        form = VolCertificateCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         certificate = services.issue_certificate(self._volunteer(d.pop("volunteer")), on=timezone.localdate(), **d)
-        return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+        return Response(VolCertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
 
 ROUTES = [

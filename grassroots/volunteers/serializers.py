@@ -11,7 +11,7 @@ from grassroots.ui.api import LenientDateField
 from .models import Activity, Certificate, Correction, Participation, SelfReport, Volunteer, VolunteerTeam
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class VolTeamSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
 
     class Meta:
@@ -20,7 +20,7 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamCreateSerializer(serializers.Serializer):
+class VolTeamCreateSerializer(serializers.Serializer):
     org = serializers.CharField(max_length=30)
     code = serializers.CharField(max_length=30)
     name = serializers.CharField(max_length=100)
@@ -29,7 +29,7 @@ class TeamCreateSerializer(serializers.Serializer):
     founded_on = LenientDateField(required=False, allow_null=True, default=None)
 
 
-class TeamUpdateSerializer(serializers.Serializer):
+class VolTeamUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=_("The version read: a stale one is refused (409)"))
     code = serializers.CharField(max_length=30, required=False)
     name = serializers.CharField(max_length=100, required=False)
@@ -69,16 +69,16 @@ class VolunteerCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class RevealSerializer(serializers.Serializer):
+class VolRevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["id_number", "phone"])
 
 
-class RevealedSerializer(serializers.Serializer):
+class VolRevealedSerializer(serializers.Serializer):
     field = serializers.CharField()
     value = serializers.CharField()
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class VolActivitySerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
 
@@ -89,7 +89,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActivityCreateSerializer(serializers.Serializer):
+class VolActivityCreateSerializer(serializers.Serializer):
     team = serializers.IntegerField(min_value=1)
     title = serializers.CharField(max_length=150)
     content = serializers.CharField(required=False, allow_blank=True, default="")
@@ -100,11 +100,11 @@ class ActivityCreateSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
-class SignUpSerializer(serializers.Serializer):
+class VolSignUpSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField(min_value=1)
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class VolParticipationSerializer(serializers.ModelSerializer):
     volunteer_name = serializers.CharField(source="volunteer.display_name", read_only=True)
     volunteer_number = serializers.CharField(source="volunteer.number", read_only=True)
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True, read_only=True)
@@ -116,18 +116,18 @@ class ParticipationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttendanceSerializer(serializers.Serializer):
+class VolAttendanceSerializer(serializers.Serializer):
     present = serializers.BooleanField()
     actual_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
     actual_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
     version = serializers.IntegerField()
 
 
-class VersionSerializer(serializers.Serializer):
+class VolVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class VolReportSerializer(serializers.ModelSerializer):
     volunteer_name = serializers.CharField(source="volunteer.display_name", read_only=True)
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
 
@@ -138,7 +138,7 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class VolReportCreateSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField(min_value=1)
     day = LenientDateField()
     hours = serializers.CharField(max_length=10)
@@ -146,13 +146,13 @@ class ReportCreateSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
-class DecideSerializer(serializers.Serializer):
+class VolDecideSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     answer = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     version = serializers.IntegerField()
 
 
-class CorrectionSerializer(serializers.ModelSerializer):
+class VolCorrectionSerializer(serializers.ModelSerializer):
     volunteer_name = serializers.CharField(source="volunteer.display_name", read_only=True)
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
 
@@ -163,7 +163,7 @@ class CorrectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectionCreateSerializer(serializers.Serializer):
+class VolCorrectionCreateSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField(min_value=1)
     participation = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
     report = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
@@ -171,7 +171,7 @@ class CorrectionCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class VolCertificateSerializer(serializers.ModelSerializer):
     issuer = serializers.CharField(source="org.code", read_only=True)
     hours = serializers.DecimalField(max_digits=8, decimal_places=1, read_only=True)
 
@@ -182,7 +182,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CertificateCreateSerializer(serializers.Serializer):
+class VolCertificateCreateSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField(min_value=1)
     period_start = LenientDateField()
     period_end = LenientDateField()

@@ -10,7 +10,8 @@ from django.test import override_settings
 
 from grassroots.core.context import acting
 from grassroots.rules.findings import DUE_SOON, OVERDUE, findings_for
-from grassroots.volunteers import selectors, services as s
+from grassroots.volunteers import selectors
+from grassroots.volunteers import services as s
 from grassroots.volunteers.points import evidence
 from grassroots.volunteers.summary import volunteers_of, volunteers_text
 
