@@ -26,4 +26,5 @@ class VolunteersConfig(AppConfig):
                                 org_required=True, org_help="the organization whose teams held the activities"),),
             demo_history="grassroots.volunteers.demo.demo_history", demo_order=60,
             point_sources=("grassroots.volunteers.points.evidence",),
+            appraisal_notes=("grassroots.volunteers.points.appraisal_notes",),
         ))

@@ -160,10 +160,10 @@ def _year(year: int, today: dt.date, red: VolunteerTeam, teams: list[tuple[Volun
             day = dt.date(year, month, 10 + rng.randint(0, 15))
             if day > today + dt.timedelta(days=20):
                 break
-            a = _activity(team, ACTIVITIES[(month + team.pk) % len(ACTIVITIES)], _at(day, 9), _at(day, 11, 30),
+            made = _activity(team, ACTIVITIES[(month + team.pk) % len(ACTIVITIES)], _at(day, 9), _at(day, 11, 30),
                           team.name.removesuffix("志愿服务队"), existing)
-            if a is not None:
-                _serve(a, pool, rng, today)
+            if made is not None:
+                _serve(made, pool, rng, today)
             if month % 3 == 0 and day < today:  # the quarter's night patrol, past midnight
                 night = _activity(team, "夜间安全巡逻", _at(day, 21), _at(day + dt.timedelta(days=1), 0, 30),
                                   "社区各村民小组", existing)
@@ -191,7 +191,8 @@ def _reports_and_more(team: VolunteerTeam, pool: list[Volunteer], year: int, rng
     for p in confirmed:
         if p.corrections.exists():
             continue
-        on = p.confirmed_on + dt.timedelta(days=5)  # type: ignore[operator]
+        assert p.confirmed_on is not None
+        on: dt.date = p.confirmed_on + dt.timedelta(days=5)
         if on < today:
             c = s.request_correction(p.volunteer, participation=p, hours=str((p.hours or 0) + 1),
                                      reason="提前一小时到场布置场地", on=on)

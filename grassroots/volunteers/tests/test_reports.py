@@ -73,3 +73,15 @@ def test_star_levels_are_data() -> None:
     with override_settings(GRASSROOTS_VOLUNTEER_STAR_SCALE="beijing"):
         assert selectors.star_level(Decimal("200"), day) == 2
         assert selectors.star_level(Decimal("1000"), day) == 5
+
+
+def test_appraisal_notes_say_the_hours(cast: Any, world: Any) -> None:
+    from grassroots.volunteers.points import appraisal_notes
+
+    with acting(None, "system"):
+        p = s.mark_attendance(s.sign_up(world.activity, world.member_vol), present=True)
+        s.confirm_hours(p, on=dt.date(2024, 3, 6))
+    notes = appraisal_notes([cast.member.pk, cast.member_a2.pk], 2024)
+    assert list(notes) == [cast.member.pk]
+    assert "2.5" in notes[cast.member.pk][0].text
+    assert appraisal_notes([cast.member.pk], 2023) == {}
