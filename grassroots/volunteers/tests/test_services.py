@@ -378,3 +378,38 @@ def test_correction_declined_and_refusals(cast: Any, world: Any) -> None:
     assert Participation.objects.get(pk=p.pk).hours == Decimal("2.5")
     with as_(cast.outsider), pytest.raises(PermissionDeniedError):
         s.request_correction(world.member_vol, participation=p, hours="1", reason="x")
+
+
+def test_volunteer_update_notes_and_activity_update(cast: Any, world: Any) -> None:
+    with as_(cast.secretary):
+        v = s.volunteer_update(world.resident, version=world.resident.version, skills="理发、缝补")
+        assert v.skills == "理发、缝补"
+        with pytest.raises(StaleVersionError):
+            s.volunteer_update(v, version=v.version - 1, skills="x")
+        with pytest.raises(RuleError) as e:
+            s.volunteer_update(world.member_vol, version=world.member_vol.version, phone="13000000000")
+        assert e.value.field == "phone"
+        note = s.add_note(v, kind="training", day=D(2024, 2, 1), title="急救培训", hours="3")
+        assert note.hours == Decimal("3")
+        with pytest.raises(RuleError) as e:
+            s.add_note(v, kind="prize", day=D(2024, 2, 1), title="x")
+        assert e.value.field == "kind"
+        v = s.volunteer_update(v, version=v.version, left_on=D(2024, 6, 1))
+        with pytest.raises(RuleError):
+            s.sign_up(world.activity, v)
+        a = s.activity_update(world.activity, version=world.activity.version, place="新地点")
+        assert a.place == "新地点"
+        with pytest.raises(RuleError) as e:
+            s.activity_update(a, version=a.version, ends_at=at(2024, 3, 5, 8))
+        assert e.value.field == "ends_at"
+        p = s.confirm_hours(s.mark_attendance(s.sign_up(a, world.member_vol), present=True, now=NOW),
+                            on=D(2024, 3, 6))
+        assert p.confirmed_on is not None
+        a.refresh_from_db()
+        with pytest.raises(RuleError) as e:
+            s.activity_update(a, version=a.version, starts_at=at(2024, 3, 5, 8))
+        assert e.value.field == "starts_at"
+    with as_(cast.auditor), pytest.raises(PermissionDeniedError):
+        s.add_note(world.resident, kind="commendation", day=D(2024, 2, 1), title="优秀志愿者")
+    with as_(cast.member_user), pytest.raises(PermissionDeniedError):
+        s.volunteer_update(world.member_vol, version=world.member_vol.version, skills="自己改")
