@@ -85,3 +85,18 @@ def test_appraisal_notes_say_the_hours(cast: Any, world: Any) -> None:
     assert list(notes) == [cast.member.pk]
     assert "2.5" in notes[cast.member.pk][0].text
     assert appraisal_notes([cast.member.pk], 2023) == {}
+
+
+def test_dashboard_panel(cast: Any, world: Any) -> None:
+    from grassroots.access.scope import scope_for
+    from grassroots.ui.dashboard import DashboardFrame
+    from grassroots.volunteers.dashboard import volunteers
+
+    with acting(None, "system"):
+        p = s.mark_attendance(s.sign_up(world.activity, world.member_vol), present=True)
+        s.confirm_hours(p, on=dt.date(2024, 3, 6))
+    panel = volunteers(DashboardFrame(scope_for(cast.street_admin), cast.street, 2024, dt.date(2025, 1, 10)))
+    assert panel is not None and panel["counts"]["hours"] == Decimal("2.5")
+    assert panel["chart"]["series"][1]["data"][2]["value"] == 2.5
+    assert panel["rows"][2]["url"].endswith("?year=2024&month=3")
+    assert volunteers(DashboardFrame(scope_for(cast.secretary), cast.branch_b, 2024, dt.date(2025, 1, 10))) is None
