@@ -8,8 +8,9 @@ organizer confirms the hours within days, except for the last week's (they await
 findings say). Each year a few volunteers report service done outside an activity (approved), one asks for a
 correction (approved), and in December the busiest receive a certificate.
 
-Years: 2019 and the last `recent_years` (all of them when None), up to `today`. Deterministic
-(`random.Random(SEED)` per year) and idempotent: an activity already there (by team and start) is passed over, so
+Years: 2019 and the last `recent_years` (all of them when None), up to `today`. Deterministic (`random.Random`
+streams seeded from SEED: per year for the registrations, per team and year for the days, per activity for who
+serves) and idempotent: an activity already there (by team and start) is passed over, so
 a second build adds nothing.
 """
 
@@ -100,10 +101,12 @@ def _register(org: Organization, team: VolunteerTeam, red: VolunteerTeam, year: 
             s.team_join(red, v, joined_on=on)
 
 
-def _serve(activity: Activity, pool: list[Volunteer], rng: random.Random, today: dt.date) -> None:
-    """Sign up some of the pool; once it has taken place, mark the sheet and (a week on) confirm the hours."""
+def _serve(activity: Activity, pool: list[Volunteer], today: dt.date) -> None:
+    """Sign up some of the pool; once it has taken place, mark the sheet and (a week on) confirm the hours. The
+    choices come from a stream of the activity's own (team and start), whatever was built before."""
     if not pool:
         return
+    rng = random.Random(f"{SEED}:{activity.team_id}:{timezone.localtime(activity.starts_at).isoformat()}")
     people = rng.sample(pool, min(len(pool), rng.randint(4, 7)))
     for v in people:
         if Participation.objects.filter(activity=activity, volunteer=v).exists():
@@ -153,23 +156,24 @@ def _year(year: int, today: dt.date, red: VolunteerTeam, teams: list[tuple[Volun
     red_pool = list(Volunteer.objects.filter(memberships__team=red, left_on__isnull=True).distinct().order_by("pk"))
     for a in Activity.objects.filter(team=red, starts_at__year=year, participations__isnull=True).order_by(
             "starts_at"):
-        _serve(a, red_pool, rng, today)
+        _serve(a, red_pool, today)
     for team, _org in teams:
+        plan = random.Random(f"{SEED}:{year}:{team.code}")  # the team's days: the same at every build
         pool = list(Volunteer.objects.filter(memberships__team=team, left_on__isnull=True).distinct().order_by("pk"))
         for month in range(1, 13):
-            day = dt.date(year, month, 10 + rng.randint(0, 15))
+            day = dt.date(year, month, 10 + plan.randint(0, 15))
             if day > today + dt.timedelta(days=20):
                 break
             made = _activity(team, ACTIVITIES[(month + team.pk) % len(ACTIVITIES)], _at(day, 9), _at(day, 11, 30),
                           team.name.removesuffix("志愿服务队"), existing)
             if made is not None:
-                _serve(made, pool, rng, today)
+                _serve(made, pool, today)
             if month % 3 == 0 and day < today:  # the quarter's night patrol, past midnight
                 night = _activity(team, "夜间安全巡逻", _at(day, 21), _at(day + dt.timedelta(days=1), 0, 30),
                                   "社区各村民小组", existing)
                 if night is not None:
-                    _serve(night, pool, rng, today)
-        _reports_and_more(team, pool, year, rng, today)
+                    _serve(night, pool, today)
+        _reports_and_more(team, pool, year, random.Random(f"{SEED}:{year}:{team.code}:reports"), today)
 
 
 def _reports_and_more(team: VolunteerTeam, pool: list[Volunteer], year: int, rng: random.Random,
