@@ -244,7 +244,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_write:
         raise PermissionDeniedError(_("you may not change %(org)s") % {"org": t.org})
     volunteers = Volunteer.objects.visible_to(scope, write=True).filter(
-        Q(org__path__startswith=t.org.path) | Q(pk__in=[])).select_related("member").order_by("number")
+        org__path__startswith=t.org.path).select_related("member").order_by("number")
     edit = TeamForm(initial={"code": t.code, "name": t.name, "captain": t.captain, "tenet": t.tenet,
                              "founded_on": t.founded_on, "version": t.version}, prefix="edit")
     join = JoinForm(volunteers=volunteers, prefix="join", initial={"joined_on": timezone.localdate()})

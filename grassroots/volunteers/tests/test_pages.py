@@ -172,3 +172,17 @@ def test_lists_export_and_bounded_queries(cast: Any, world: Any, django_assert_m
     printed = client.get(reverse("volunteers-activities", args=["A"]) + "?all=1").content.decode()
     assert "活动11" in printed
     assert Activity.objects.count() == 13
+
+
+def test_team_page_join_and_stale_edit(cast: Any, world: Any) -> None:
+    client = client_as(cast, "secretary")
+    url = reverse("volunteers-team", args=[world.team.pk])
+    response = client.post(url, {"action": "join", "join-volunteer": world.resident.pk, "join-joined_on": "2024-01-05"})
+    assert response.status_code == 302 and world.team.memberships.filter(volunteer=world.resident).exists()
+    response = client.post(url, {"action": "edit", "edit-code": "RV", "edit-name": "改名", "edit-version": "0"})
+    assert response.status_code == 400 and response.context["edit"].non_field_errors()
+    response = client.post(url, {"action": "edit", "edit-code": "RV", "edit-name": "改名",
+                                 "edit-version": str(world.team.version)})
+    assert response.status_code == 302
+    world.team.refresh_from_db()
+    assert world.team.name == "改名"
