@@ -19,7 +19,6 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from grassroots.access.scope import Scope, current_scope
-from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.errors import RuleError
 from grassroots.core.sheets import (
@@ -37,6 +36,7 @@ from grassroots.core.sheets import (
     read_sheet,
 )
 from grassroots.members.models import Member
+from grassroots.members.rows import member_of_row
 from grassroots.orgs.models import Organization
 
 from . import services
@@ -91,26 +91,7 @@ class _Checker:
         self.seen: dict[tuple[int, int, str, str], int] = {}
 
     def member(self, row: Row) -> Member | None:
-        text = row.text("id_number").lstrip("'")
-        if not text:
-            row.error("id_number", _("this cell is required"))
-            return None
-        try:
-            number = idnumber.validate(text)
-        except idnumber.IDNumberError as exc:
-            row.error("id_number", str(exc))
-            return None
-        members = self.scope.members(write=True).filter(id_number=number)
-        if self.plan.within is not None:
-            members = members.filter(org__path__startswith=self.plan.within.path)
-        member = members.select_related("org").first()
-        if member is None:
-            row.error("id_number", _("no member with this ID number in the organizations you may change"))
-            return None
-        name = row.plain("name", max_length=50)
-        if name is not None and name != member.name:
-            row.error("name", _("the member with this ID number is %(name)s") % {"name": member.name})
-        return member
+        return member_of_row(row, self.scope, self.plan.within)
 
     def check(self, row: Row) -> PlannedRow | None:
         member = self.member(row)

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import current_scope, pinned_scope
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError
-from grassroots.core.idnumber import mask
 from grassroots.core.sheets import (
     Column,
     ImportPlan,
@@ -39,6 +38,7 @@ from grassroots.core.sheets import (
     read_sheet,
 )
 from grassroots.members.models import Member, Standing
+from grassroots.members.rows import member_of_row
 from grassroots.orgs.models import Organization
 
 from . import services
@@ -112,18 +112,9 @@ class _Planner:
         return number
 
     def member(self, row: Row, org: Organization) -> Member | None:
-        number = (row.plain("id_number", max_length=18) or "").upper()
-        if not number:
-            row.error("id_number", _("give the member's ID number"))
-            return None
-        member = current_scope().members(write=True).filter(id_number=number).select_related("org").first()
-        if member is None:
-            row.error("id_number", _("no member with ID number %(number)s that you may change")
-                      % {"number": mask(number)})
-            return None
-        name = row.text("member_name")
-        if name and name != member.name:
-            row.error("member_name", _("the ID number is %(name)s's") % {"name": member.name})
+        errors = len(row.errors)
+        member = member_of_row(row, current_scope(), name_column="member_name")
+        if member is None or len(row.errors) > errors:
             return None
         if member.org is None or not member.org.path.startswith(org.path) or member.standing != Standing.ACTIVE:
             row.error("id_number", _("%(name)s is not a member of %(org)s and cannot claim its posts")
