@@ -120,7 +120,7 @@ def _set_fonts(rpr_owner: Any, east_asian: str) -> None:
     fonts.set(qn("w:cs"), LATIN_FONT)
 
 
-def _define_styles(document: Any) -> None:
+def define_styles(document: Any) -> None:
     styles = document.styles
     for name, spec in STYLES.items():
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -189,7 +189,7 @@ def build_document(summary: AnnualSummary, language: str = "zh-hans") -> Any:
     section.top_margin, section.bottom_margin = PAGE["top"], PAGE["bottom"]
     section.left_margin, section.right_margin = PAGE["left"], PAGE["right"]
     section.footer_distance = Mm(28) - Mm(7)  # the page number about 7 mm below the last line
-    _define_styles(document)
+    define_styles(document)
     for paragraph in list(document.paragraphs):  # the template's empty first paragraph
         paragraph._p.getparent().remove(paragraph._p)
     core = document.core_properties

@@ -10,7 +10,7 @@ from docx import Document
 from docx.shared import Pt
 
 from grassroots.core.idnumber import mask
-from grassroots.reports.docx import BODY_STYLE, HEADING2_STYLE, PAGE, TITLE_STYLE, _define_styles
+from grassroots.reports.docx import BODY_STYLE, HEADING2_STYLE, PAGE, TITLE_STYLE, define_styles
 
 from .models import Certificate, IdType
 
@@ -44,7 +44,7 @@ def build(certificate: Certificate) -> Any:
     section.page_width, section.page_height = PAGE["width"], PAGE["height"]
     section.top_margin, section.bottom_margin = PAGE["top"], PAGE["bottom"]
     section.left_margin, section.right_margin = PAGE["left"], PAGE["right"]
-    _define_styles(document)
+    define_styles(document)
     for paragraph in list(document.paragraphs):
         paragraph._p.getparent().remove(paragraph._p)
     document.core_properties.title = f"志愿服务记录证明 {certificate.number}"
