@@ -49,7 +49,7 @@ LINE_PITCH = Pt(28)
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-NUMERALS = "一二三四五六七八九十"
+DIGITS = "零一二三四五六七八九"
 
 PLACES = {  # section key: (Chinese heading, English heading, Chinese place, English place)
     "highlights": ("工作亮点", "Highlights", "【请在此填写：本年度工作亮点】", "[Write here: this year's highlights]"),
@@ -87,7 +87,7 @@ def blocks(summary: AnnualSummary, language: str) -> Iterator[tuple[str, str]]:
         for paragraph in text.paragraphs:
             if isinstance(paragraph, Subheading):
                 subsection += 1
-                yield HEADING2_STYLE, (f"（{NUMERALS[subsection - 1]}）{paragraph.text}" if zh else
+                yield HEADING2_STYLE, (f"（{chinese_numeral(subsection)}）{paragraph.text}" if zh else
                                        f"{subsection}. {paragraph.text}")
             else:
                 yield BODY_STYLE, paragraph
@@ -97,11 +97,28 @@ def blocks(summary: AnnualSummary, language: str) -> Iterator[tuple[str, str]]:
 
 
 def _heading(number: int, text: str, zh: bool) -> str:
-    return f"{NUMERALS[number - 1]}、{text}" if zh else f"{_roman(number)}. {text}"
+    return f"{chinese_numeral(number)}、{text}" if zh else f"{roman_numeral(number)}. {text}"
 
 
-def _roman(n: int) -> str:
-    return ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")[n - 1]
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 21 → 二十一 (a document's headings, 1 to 99)."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"no heading number {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else DIGITS[tens] + "十")
+    return head + (DIGITS[ones] if ones else "")
+
+
+def roman_numeral(n: int) -> str:
+    """1 → I, 4 → IV, 14 → XIV (1 to 3999)."""
+    if not 1 <= n <= 3999:
+        raise ValueError(f"no heading number {n}")
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
 
 
 def plain_text(summary: AnnualSummary, language: str = "zh-hans") -> str:

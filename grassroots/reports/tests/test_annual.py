@@ -163,3 +163,13 @@ def test_the_organization_page_offers_the_download(cast: Any) -> None:
 
     page = client_as(cast, "street_admin").get(f"/orgs/{cast.street.code}/").content.decode()
     assert f'action="/orgs/{cast.street.code}/reports/annual.docx"' in page and 'name="year"' in page
+
+
+def test_heading_numbers_go_past_ten() -> None:
+    """The summary has more than ten sections once the engagement modules speak: 十一、 and XI. follow 十、 and X."""
+    from grassroots.reports.docx import chinese_numeral, roman_numeral
+
+    assert [chinese_numeral(n) for n in (1, 9, 10, 11, 15, 20, 21, 99)] == [
+        "一", "九", "十", "十一", "十五", "二十", "二十一", "九十九"]
+    assert [roman_numeral(n) for n in (1, 4, 9, 10, 11, 14, 19, 40, 90, 2026)] == [
+        "I", "IV", "IX", "X", "XI", "XIV", "XIX", "XL", "XC", "MMXXVI"]
