@@ -213,7 +213,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # A choice set that several components share under a common field name ("kind") needs a name of its own.
-    "ENUM_NAME_OVERRIDES": {"MeetingKindEnum": "grassroots.meetings.models.MeetingKind"},
+    "ENUM_NAME_OVERRIDES": {"MeetingKindEnum": "grassroots.meetings.models.MeetingKind",
+                            "RevealFieldEnum": ["id_number", "phone"],  # a member's and a volunteer's reveal
+                            "PointExemptionReasonEnum": "grassroots.points.models.ExemptionReason",
+                            "DecisionStateEnum": "grassroots.volunteers.models.Decision"},  # volunteers' reports, corrections
     # Every operation lists its 400, 403 and 404 answers (grassroots/api/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "grassroots.api.schema.add_error_responses"],

@@ -74,7 +74,8 @@ def test_the_import_verbs_are_the_registered_modules_importers(cast, capsys) -> 
     from grassroots.cli import build_parser
     from grassroots.core.modules import importers
 
-    assert set(importers()) == {"members", "dues", "opinions", "orgs"}
+    assert set(importers()) == {"members", "dues", "opinions", "orgs", "posts", "commitments", "volunteers",
+                                "volunteer-activities", "wishes", "points"}
     with pytest.raises(SystemExit):
         build_parser().parse_args(["import", "households", "x.xlsx"])
     assert "invalid choice" in capsys.readouterr().err

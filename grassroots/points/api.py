@@ -53,6 +53,8 @@ from .serializers import (
     ExemptionSerializer,
     GiveSerializer,
     OptInSerializer,
+    PointStatementSerializer,
+    PointTotalsSerializer,
     ProposedSerializer,
     ProposeSerializer,
     RankingSerializer,
@@ -60,8 +62,6 @@ from .serializers import (
     RankingSettingSerializer,
     SchemeCreateSerializer,
     SchemeSerializer,
-    StatementSerializer,
-    TotalsSerializer,
 )
 
 
@@ -232,12 +232,12 @@ def _year(request: Request) -> int:
 class TotalsView(ScopedViewMixin, APIView):
     """Each member of the subtree with their year's total (`selectors.totals`)."""
 
-    @extend_schema(parameters=[YEAR], responses={200: TotalsSerializer})
+    @extend_schema(parameters=[YEAR], responses={200: PointTotalsSerializer})
     def get(self, request: Request, code: str) -> Response:
         org = _scoped_org(request, code)
         year = _year(request)
         rows = selectors.totals(org, year, timezone.localdate())
-        return Response(TotalsSerializer({"org": org.code, "year": year, "rows": rows}).data)
+        return Response(PointTotalsSerializer({"org": org.code, "year": year, "rows": rows}).data)
 
 
 class RankingView(ScopedViewMixin, APIView):
@@ -282,11 +282,11 @@ class RankingSettingView(ScopedViewMixin, APIView):
 class StatementView(ScopedViewMixin, APIView):
     """A member's points in a year, each entry with what counts of it (`selectors.statement`)."""
 
-    @extend_schema(parameters=[YEAR], responses={200: StatementSerializer})
+    @extend_schema(parameters=[YEAR], responses={200: PointStatementSerializer})
     def get(self, request: Request, pk: int) -> Response:
         member = _scoped_member(self, pk)
         data = selectors.statement(member, _year(request), timezone.localdate())
-        return Response(StatementSerializer(data).data)
+        return Response(PointStatementSerializer(data).data)
 
 
 class OptInView(ScopedViewMixin, APIView):

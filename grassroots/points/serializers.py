@@ -108,7 +108,7 @@ class TotalRowSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
 
 
-class TotalsSerializer(serializers.Serializer):
+class PointTotalsSerializer(serializers.Serializer):
     org = serializers.CharField()
     year = serializers.IntegerField()
     rows = TotalRowSerializer(many=True)
@@ -131,7 +131,7 @@ class LineSerializer(serializers.Serializer):
     counts = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
 
 
-class StatementSerializer(serializers.Serializer):
+class PointStatementSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     year = serializers.IntegerField()
     scheme = serializers.CharField(source="scheme.cite")
