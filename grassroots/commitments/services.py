@@ -109,7 +109,7 @@ def require_member_or_writer(member: Member) -> None:
 
 
 def _locked(commitment: Commitment) -> Commitment:
-    return Commitment.objects.select_for_update().select_related("member__org", "org").get(pk=commitment.pk)
+    return Commitment.objects.select_for_update(of=("self",)).select_related("member__org", "org").get(pk=commitment.pk)
 
 
 def _require_open(c: Commitment) -> None:

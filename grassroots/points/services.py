@@ -198,7 +198,7 @@ def propose_points(org: Organization, year: int, *, until: dt.date | None = None
 # --- decisions ----------------------------------------------------------------------------------------------
 
 def _lock_entry(entry: PointEntry) -> PointEntry:
-    return PointEntry.objects.select_for_update().select_related("org", "member").get(pk=entry.pk)
+    return PointEntry.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=entry.pk)
 
 
 @transaction.atomic
@@ -441,7 +441,7 @@ def record_exemption(member: Member, *, reason: str, start: Any, end: Any = None
 
 @transaction.atomic
 def end_exemption(exemption: PointExemption, *, end: Any) -> PointExemption:
-    locked = PointExemption.objects.select_for_update().select_related("org", "member").get(pk=exemption.pk)
+    locked = PointExemption.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=exemption.pk)
     require_write_org(locked.org)
     end = _date(end, "end")
     if end < locked.start:

@@ -102,7 +102,7 @@ def kind_create(*, org: Organization, name: Any, name_en: Any = "", description:
 
 @transaction.atomic
 def kind_update(kind: PostKind, *, version: Any, name: Any, name_en: Any = "", description: Any = "") -> PostKind:
-    kind = PostKind.objects.select_for_update().select_related("org").get(pk=kind.pk)
+    kind = PostKind.objects.select_for_update(of=("self",)).select_related("org").get(pk=kind.pk)
     _open_org(kind.org)
     check_version(kind, version)
     before = audit.snapshot(kind, KIND_FIELDS)
@@ -122,7 +122,7 @@ def kind_update(kind: PostKind, *, version: Any, name: Any, name_en: Any = "", d
 @transaction.atomic
 def kind_set_active(kind: PostKind, *, active: bool, version: Any) -> PostKind:
     """Deactivate a kind (no new post takes it; its posts stay) or bring it back. Kinds are never deleted."""
-    kind = PostKind.objects.select_for_update().select_related("org").get(pk=kind.pk)
+    kind = PostKind.objects.select_for_update(of=("self",)).select_related("org").get(pk=kind.pk)
     _open_org(kind.org)
     check_version(kind, version)
     if kind.active == bool(active):
@@ -248,7 +248,7 @@ def _approved_count(post: Post) -> int:
 @transaction.atomic
 def post_update(post: Post, *, version: Any, kind: Any, title: Any, duties: Any = "", seats: Any = 1,
                 term_start: Any, term_end: Any = None, territory: Any = None, place: Any = "") -> Post:
-    post = Post.objects.select_for_update().select_related("org").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("org").get(pk=post.pk)
     _open_org(post.org)
     check_version(post, version)
     values = _post_values(post.org, kind=kind, title=title, duties=duties, seats=seats, term_start=term_start,
@@ -287,7 +287,7 @@ def open_claims(member: Member, day: dt.date) -> Any:
 @transaction.atomic
 def claim_post(*, post: Post, member: Member, claimed_on: Any = None, note: Any = "") -> PostClaim:
     """A member claims a post: themself (their own account), or the secretary on their behalf."""
-    post = Post.objects.select_for_update().select_related("org", "kind").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("org", "kind").get(pk=post.pk)
     member = Member.objects.select_related("org").get(pk=member.pk)
     scope = current_scope()
     own = _is_own(member)
@@ -321,7 +321,7 @@ def claim_post(*, post: Post, member: Member, claimed_on: Any = None, note: Any 
 
 
 def _locked_claim(claim: PostClaim, version: Any) -> PostClaim:
-    claim = PostClaim.objects.select_for_update().select_related("post__org", "member__org").get(pk=claim.pk)
+    claim = PostClaim.objects.select_for_update(of=("self",)).select_related("post__org", "member__org").get(pk=claim.pk)
     check_version(claim, version)
     return claim
 

@@ -138,7 +138,7 @@ def team_create(org: Organization, *, code: str, name: str, captain: str = "", t
 @transaction.atomic
 def team_update(team: VolunteerTeam, *, version: Any, **changes: Any) -> VolunteerTeam:
     require_write_org(team.org)
-    team = VolunteerTeam.objects.select_for_update().select_related("org").get(pk=team.pk)
+    team = VolunteerTeam.objects.select_for_update(of=("self",)).select_related("org").get(pk=team.pk)
     check_version(team, version)
     before = audit.snapshot(team, TEAM_FIELDS)
     for key, value in changes.items():
@@ -247,7 +247,7 @@ def volunteer_register(org: Organization, *, registered_on: dt.date, member: Mem
 @transaction.atomic
 def volunteer_update(volunteer: Volunteer, *, version: Any, **changes: Any) -> Volunteer:
     require_write_org(volunteer.org)
-    volunteer = Volunteer.objects.select_for_update().select_related("org", "member").get(pk=volunteer.pk)
+    volunteer = Volunteer.objects.select_for_update(of=("self",)).select_related("org", "member").get(pk=volunteer.pk)
     check_version(volunteer, version)
     before = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
     for key, value in changes.items():
@@ -330,7 +330,7 @@ def activity_create(team: VolunteerTeam, *, title: str, starts_at: dt.datetime, 
 @transaction.atomic
 def activity_update(activity: Activity, *, version: Any, **changes: Any) -> Activity:
     require_write_org(activity.org)
-    activity = Activity.objects.select_for_update().select_related("team", "org").get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("team", "org").get(pk=activity.pk)
     check_version(activity, version)
     if activity.cancelled:
         raise RuleError(_("the activity was cancelled"), field="cancelled")
@@ -446,7 +446,7 @@ def series_expand(series: ActivitySeries, *, rrule: str | None = None, version: 
     """Make the occurrences not made yet (again: none); with a changed rule, only the missing ones (the ones
     made stay: cancel those no longer wanted). Returns how many were made."""
     require_write_org(series.org)
-    series = ActivitySeries.objects.select_for_update().select_related("team", "org").get(pk=series.pk)
+    series = ActivitySeries.objects.select_for_update(of=("self",)).select_related("team", "org").get(pk=series.pk)
     if rrule is not None and rrule.strip().removeprefix("RRULE:").strip() != series.rrule:
         check_version(series, version)
         parse_rrule(rrule, series.starts_at, horizon_from=today or timezone.localdate())
@@ -554,7 +554,7 @@ def mark_attendance(participation: Participation, *, present: bool, actual_start
     absent. Hours are computed at once and count once confirmed."""
     activity = participation.activity
     require_write_org(activity.org)
-    participation = Participation.objects.select_for_update().select_related("activity", "volunteer").get(
+    participation = Participation.objects.select_for_update(of=("self",)).select_related("activity", "volunteer").get(
         pk=participation.pk)
     check_version(participation, version)
     if activity.cancelled:
@@ -820,7 +820,7 @@ def decide_correction(correction: Correction, *, approve: bool, on: dt.date, ans
     """The organizer approves (the record takes the hours asked for, audited with before and after) or declines
     (with the reason)."""
     require_write_org(correction.org)
-    correction = Correction.objects.select_for_update().select_related("participation", "report").get(
+    correction = Correction.objects.select_for_update(of=("self",)).select_related("participation", "report").get(
         pk=correction.pk)
     check_version(correction, version)
     if correction.state != Decision.PENDING:

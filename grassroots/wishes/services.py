@@ -92,7 +92,7 @@ def _state(wish: Wish, *allowed: str) -> None:
 
 
 def _locked(wish: Wish, version: Any) -> Wish:
-    locked = Wish.objects.select_for_update().select_related("org", "claimant_member", "claimant_org").get(
+    locked = Wish.objects.select_for_update(of=("self",)).select_related("org", "claimant_member", "claimant_org").get(
         pk=wish.pk)
     check_version(locked, version)
     return locked
