@@ -20,16 +20,14 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin
+from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin, readable_org
 
 from . import selectors, services
 from .models import Commitment, Level, Progress, Result
@@ -59,9 +57,7 @@ class CommitmentFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_org(self, queryset: QuerySet[Commitment], name: str, value: str) -> QuerySet[Commitment]:
-        org = self.request.scope.orgs().filter(code=value.strip()).first()  # type: ignore[union-attr]
-        if org is None:
-            raise NotFound(_("unknown organization"))
+        org = readable_org(self.request, value)
         return queryset.filter(org__path__startswith=org.path)
 
     def filter_result(self, queryset: QuerySet[Commitment], name: str, value: str) -> QuerySet[Commitment]:

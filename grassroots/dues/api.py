@@ -24,7 +24,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,14 +31,19 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from grassroots.core.errors import RuleError
-from grassroots.members.models import Member
-from grassroots.orgs.models import Organization
-from grassroots.ui.api import AS_OF, ConflictSerializer, IdFilter, ScopedViewMixin, as_of
+from grassroots.ui.api import (
+    AS_OF,
+    ConflictSerializer,
+    IdFilter,
+    ScopedViewMixin,
+    as_of,
+    readable_member,
+    readable_org,
+)
 
 from . import selectors, services
 from .models import DuesAssessment, DuesPayment, Remittance
@@ -54,20 +58,6 @@ from .serializers import (
     StatementSerializer,
 )
 
-
-def _scoped_org(request: Any, code: str) -> Organization:
-    """The organization with this code in the user's read scope, else 404."""
-    org = request.scope.orgs().filter(code=code.strip()).first()
-    if org is None:
-        raise NotFound(_("unknown organization"))
-    return org
-
-
-def _scoped_member(view: ScopedViewMixin, pk: Any) -> Member:
-    """A member the user may read, else 404 (whether the user may write is the service's to say: 403)."""
-    return get_object_or_404(view.scope.members().select_related("org"), pk=pk)
-
-
 # --- filters ---------------------------------------------------------------------------------------------------
 
 class OrgSubtreeFilter(django_filters.FilterSet):
@@ -77,7 +67,7 @@ class OrgSubtreeFilter(django_filters.FilterSet):
     org_field = "org"
 
     def filter_org(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        org = _scoped_org(self.request, value)
+        org = readable_org(self.request, value)
         return queryset.filter(**{f"{self.org_field}__path__startswith": org.path})
 
 
@@ -132,7 +122,7 @@ class AssessmentViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         form = AssessmentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        member = _scoped_member(self, d["member"])
+        member = readable_member(self, d["member"])
         assessment = services.assess(member, year=d["year"], category=d["category"], base=d.get("base"),
                                      amount=d.get("amount"), approval=d["approval"],
                                      on=d.get("on") or timezone.localdate(), version=d["version"])
@@ -160,7 +150,7 @@ class PaymentViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         form = PaymentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        member = _scoped_member(self, d["member"])
+        member = readable_member(self, d["member"])
         payment = services.record_payment(member, paid_on=d["paid_on"], months=d["months"], amount=d["amount"],
                                           kind=d["kind"], channel=d["channel"], paid_by=d["paid_by"],
                                           receipt=d["receipt"], note=d["note"])
@@ -185,7 +175,7 @@ class RemittanceViewSet(ScopedViewMixin, mixins.ListModelMixin, viewsets.Generic
         form = RemittanceCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        org = _scoped_org(request, d["org"])
+        org = readable_org(request, d["org"])
         to_org = None
         if d.get("to_org"):
             to_org = org.get_ancestors().filter(code=d["to_org"].strip()).first()
@@ -221,7 +211,7 @@ class LedgerView(ScopedViewMixin):
 
     @extend_schema(parameters=[YEAR, MONTH, AS_OF], responses={200: LedgerSerializer})
     def get(self, request: Request, code: str) -> Response:
-        org = _scoped_org(request, code)
+        org = readable_org(request, code)
         day = as_of(request)
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -247,7 +237,7 @@ class StatementView(ScopedViewMixin):
 
     @extend_schema(parameters=[YEAR, AS_OF], responses={200: StatementSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        member = _scoped_member(self, pk)
+        member = readable_member(self, pk)
         day = as_of(request)
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -26,7 +26,6 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,9 +39,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grassroots.members.models import Member
-from grassroots.orgs.models import Organization
-from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin
+from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin, readable_member, readable_org
 
 from . import selectors, services
 from .models import EntryStatus, PointEntry, PointExemption, PointScheme
@@ -65,17 +62,6 @@ from .serializers import (
 )
 
 
-def _scoped_org(request: Any, code: str) -> Organization:
-    org = request.scope.orgs().filter(code=code.strip()).first()
-    if org is None:
-        raise NotFound(_("unknown organization"))
-    return org
-
-
-def _scoped_member(view: ScopedViewMixin, pk: Any) -> Member:
-    return get_object_or_404(view.scope.members().select_related("org"), pk=pk)
-
-
 class YearFilter(django_filters.NumberFilter):
     """A year: a whole number from 1990 to 2100 (anything else is a 400 naming the parameter)."""
 
@@ -91,7 +77,7 @@ class OrgSubtreeFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_lazy("Organization code (its whole subtree)"))
 
     def filter_org(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        org = _scoped_org(self.request, value)
+        org = readable_org(self.request, value)
         return queryset.filter(org__path__startswith=org.path)
 
 
@@ -139,7 +125,7 @@ class EntryViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         form = GiveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        member = _scoped_member(self, d["member"])
+        member = readable_member(self, d["member"])
         entry = services.give_points(member, item=d["item"], day=d["day"], points=d["points"] or None,
                                      reason=d["reason"])
         return Response(EntrySerializer(self.get_queryset().get(pk=entry.pk)).data, status=status.HTTP_201_CREATED)
@@ -184,7 +170,7 @@ class SchemeViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         form = SchemeCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        org = _scoped_org(request, d["org"])
+        org = readable_org(request, d["org"])
         scheme = services.set_scheme(org, effective_from=d["effective_from"], params=d["params"], note=d["note"],
                                      version=d["version"])
         return Response(SchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data,
@@ -208,7 +194,7 @@ class ExemptionViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
         form = ExemptionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        member = _scoped_member(self, d["member"])
+        member = readable_member(self, d["member"])
         exemption = services.record_exemption(member, reason=d["reason"], start=d["start"], end=d["end"],
                                               note=d["note"])
         return Response(ExemptionSerializer(self.get_queryset().get(pk=exemption.pk)).data,
@@ -234,7 +220,7 @@ class TotalsView(ScopedViewMixin, APIView):
 
     @extend_schema(parameters=[YEAR], responses={200: PointTotalsSerializer})
     def get(self, request: Request, code: str) -> Response:
-        org = _scoped_org(request, code)
+        org = readable_org(request, code)
         year = _year(request)
         rows = selectors.totals(org, year, timezone.localdate())
         return Response(PointTotalsSerializer({"org": org.code, "year": year, "rows": rows}).data)
@@ -245,7 +231,7 @@ class RankingView(ScopedViewMixin, APIView):
 
     @extend_schema(parameters=[YEAR], responses={200: RankingSerializer})
     def get(self, request: Request, code: str) -> Response:
-        org = _scoped_org(request, code)
+        org = readable_org(request, code)
         if not selectors.ranking_enabled(org):
             raise NotFound(_("This organization has no ranking page."))
         year = _year(request)
@@ -258,7 +244,7 @@ class ProposeView(ScopedViewMixin, APIView):
 
     @extend_schema(request=ProposeSerializer, responses={200: ProposedSerializer})
     def post(self, request: Request, code: str) -> Response:
-        org = _scoped_org(request, code)
+        org = readable_org(request, code)
         form = ProposeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         made = services.propose_points(org, form.validated_data["year"])
@@ -271,7 +257,7 @@ class RankingSettingView(ScopedViewMixin, APIView):
     @extend_schema(request=RankingSettingSerializer, responses={200: RankingSettingOutSerializer,
                                                                 409: ConflictSerializer})
     def post(self, request: Request, code: str) -> Response:
-        org = _scoped_org(request, code)
+        org = readable_org(request, code)
         form = RankingSettingSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         setting = services.set_ranking(org, enabled=form.validated_data["enabled"],
@@ -284,7 +270,7 @@ class StatementView(ScopedViewMixin, APIView):
 
     @extend_schema(parameters=[YEAR], responses={200: PointStatementSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        member = _scoped_member(self, pk)
+        member = readable_member(self, pk)
         data = selectors.statement(member, _year(request), timezone.localdate())
         return Response(PointStatementSerializer(data).data)
 
@@ -294,7 +280,7 @@ class OptInView(ScopedViewMixin, APIView):
 
     @extend_schema(request=OptInSerializer, responses={200: OptInSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        member = _scoped_member(self, pk)
+        member = readable_member(self, pk)
         form = OptInSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         row = services.set_opt_in(member, opted_in=form.validated_data["opted_in"])

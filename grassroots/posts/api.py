@@ -27,13 +27,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from grassroots.core.errors import RuleError
-from grassroots.orgs.models import Organization, Territory
-from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin
+from grassroots.orgs.models import Territory
+from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin, readable_member, readable_org
 
 from . import selectors, services
 from .models import ClaimState, Post, PostClaim, PostKind
@@ -51,19 +50,12 @@ from .serializers import (
 )
 
 
-def _scoped_org(request: Any, code: str) -> Organization:
-    org = request.scope.orgs().filter(code=str(code).strip()).first()
-    if org is None:
-        raise NotFound(_("unknown organization"))
-    return org
-
-
 class OrgSubtreeFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_lazy("Organization code (its whole subtree)"))
     org_field = "org"
 
     def filter_org(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        org = _scoped_org(self.request, value)
+        org = readable_org(self.request, value)
         return queryset.filter(**{f"{self.org_field}__path__startswith": org.path})
 
 
@@ -118,7 +110,7 @@ class KindViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         form = KindCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        kind = services.kind_create(org=_scoped_org(request, d["org"]), name=d["name"], name_en=d["name_en"],
+        kind = services.kind_create(org=readable_org(request, d["org"]), name=d["name"], name_en=d["name_en"],
                                     description=d["description"])
         return Response(KindSerializer(self.get_queryset().get(pk=kind.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -143,7 +135,7 @@ class KindViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def presets(self, request: Request) -> Response:
         form = PresetSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        added = services.kinds_load_presets(org=_scoped_org(request, form.validated_data["org"]),
+        added = services.kinds_load_presets(org=readable_org(request, form.validated_data["org"]),
                                             preset=form.validated_data["preset"])
         return Response(KindSerializer(added, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -178,7 +170,7 @@ class PostViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         form = PostCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        post = services.post_create(org=_scoped_org(request, d["org"]), **self._refs(d))
+        post = services.post_create(org=readable_org(request, d["org"]), **self._refs(d))
         return Response(PostSerializer(self.get_queryset().get(pk=post.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PostUpdateSerializer, responses={200: PostSerializer, 409: ConflictSerializer})
@@ -210,7 +202,7 @@ class ClaimViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         form = ClaimCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        member = get_object_or_404(self.scope.members().select_related("org"), pk=d["member"])
+        member = readable_member(self, d["member"])
         own = member.pk in self.scope.own_member_ids
         posts = Post.objects.visible_to(self.scope)
         if own and member.org is not None:

@@ -6,6 +6,8 @@ only mounts them, with the schema and the exception handler).
 - `flag`: a true/false query parameter, strictly (`?all=maybe` is a 400, not "false").
 - `LenientDateField`: a date as people type it.
 - `IdFilter`: a query-string filter on a record's id, a whole number the database can hold (else a 400).
+- `readable_org` / `readable_member`: the organization with a code, or the member with a pk, that the user may
+  read, else a 404 (whether the user may write is the service's to say: 403).
 - `rule_error_response`: a service's RuleError as the API answers it (403 for a refusal, 409 for a stale version,
   else 400 naming the field).
 """
@@ -17,12 +19,13 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -93,6 +96,19 @@ class ScopedViewMixin(GenericAPIView):
         if not hasattr(self, "_scope"):
             self._scope = scope_for(self.request.user)
         return self._scope
+
+
+def readable_org(request: Any, code: str) -> Any:
+    """The organization with this code in the user's read scope (`request.scope`), else 404."""
+    org = request.scope.orgs().filter(code=str(code).strip()).first()
+    if org is None:
+        raise NotFound(_("unknown organization"))
+    return org
+
+
+def readable_member(view: ScopedViewMixin, pk: Any) -> Any:
+    """A member the user may read, else 404 (whether the user may write is the service's to say: 403)."""
+    return get_object_or_404(view.scope.members().select_related("org"), pk=pk)
 
 
 ID_MAX = 2**63 - 1  # the largest id a database's bigint holds

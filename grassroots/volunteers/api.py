@@ -26,16 +26,14 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin
+from grassroots.ui.api import ConflictSerializer, IdFilter, ScopedViewMixin, readable_org
 
 from . import services
 from .models import Activity, Certificate, Correction, Participation, SelfReport, Volunteer, VolunteerTeam
@@ -63,19 +61,12 @@ from .serializers import (
 )
 
 
-def _scoped_org(request: Any, code: str) -> Any:
-    org = request.scope.orgs().filter(code=str(code).strip()).first()
-    if org is None:
-        raise NotFound(_("unknown organization"))
-    return org
-
-
 class OrgFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_lazy("Organization code (its whole subtree)"))
     org_field = "org"
 
     def filter_org(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        org = _scoped_org(self.request, value)
+        org = readable_org(self.request, value)
         return queryset.filter(**{f"{self.org_field}__path__startswith": org.path})
 
 
@@ -168,7 +159,7 @@ class TeamViewSet(_Base, mixins.UpdateModelMixin):
         form = VolTeamCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
-        org = _scoped_org(request, d.pop("org"))
+        org = readable_org(request, d.pop("org"))
         team = services.team_create(org, **d)
         return Response(VolTeamSerializer(team).data, status=status.HTTP_201_CREATED)
 
@@ -201,7 +192,7 @@ class VolunteerViewSet(_Base):
         form = VolunteerCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
-        org = _scoped_org(request, d.pop("org"))
+        org = readable_org(request, d.pop("org"))
         member_id = d.pop("member")
         member = get_object_or_404(self.scope.members(), pk=member_id) if member_id else None
         volunteer = services.volunteer_register(org, member=member, **d)
