@@ -31,5 +31,12 @@ def station_links(station: Any) -> list[dict[str, str]]:
         station = Organization.objects.filter(code=station).first()
     if station is None:
         return []
-    return [{"label": str(link.label), "url": reverse(link.url_name, args=[station.code]), "key": link.key}
-            for _module, link in links(STATION) if link.shown_for(station)]
+    shown: dict[str, bool] = {}  # a module's links share one test: ask it once per page
+    found = []
+    for _module, link in links(STATION):
+        if link.shown_if not in shown:
+            shown[link.shown_if] = link.shown_for(station)
+        if shown[link.shown_if]:
+            found.append({"label": str(link.label), "url": reverse(link.url_name, args=[station.code]),
+                          "key": link.key})
+    return found
