@@ -97,11 +97,58 @@ class Cast:
     member_a2: Any  # another member of A
     member_b: Any  # a member of B
     member_c: Any  # a member of C (outside everyone's scope but the outsider's and the admin's)
+    places: Any = None  # `CastPlaces`, made by `cast_places(cast)` for the tests that need the territory tree
 
     @property
     def users(self) -> dict[str, Any]:
-        return {"admin": self.admin, "street_admin": self.street_admin, "secretary": self.secretary,
-                "auditor": self.auditor, "member": self.member_user, "outsider": self.outsider}
+        users = {"admin": self.admin, "street_admin": self.street_admin, "secretary": self.secretary,
+                 "auditor": self.auditor, "member": self.member_user, "outsider": self.outsider}
+        if self.places is not None:
+            users["grid_worker"] = self.places.grid_worker
+        return users
+
+
+@dataclass
+class CastPlaces:
+    """The cast's places: street S holds `street` (社区 `community_a` held by branch A, with its grid `grid_a` and
+    a second grid `grid_a2`); street X holds `other` (社区 `community_c` held by branch C, with `grid_c`).
+    `grid_worker` works grid `grid_a` (a role given by branch A) and holds no other role."""
+
+    street: Any
+    community_a: Any
+    grid_a: Any
+    grid_a2: Any
+    other: Any
+    community_c: Any
+    grid_c: Any
+    grid_worker: Any
+
+
+def cast_places(cast: Cast) -> CastPlaces:
+    """The territory tree and the grid worker for `cast`, made once per cast (the cast alone has no places)."""
+    if cast.places is not None:
+        return cast.places
+    from django.contrib.auth import get_user_model
+
+    from grassroots.access.models import Role
+    from grassroots.orgs.models import Organization
+    from grassroots.orgs.services import territory_create
+
+    with acting(None, "system"):
+        st = territory_create(code="T-S", name="和平街道", kind="street")
+        ca = territory_create(code="T-A", name="东风社区", kind="community", parent=st)
+        ga = territory_create(code="T-A-G1", name="东风一网格", kind="grid", parent=ca)
+        ga2 = territory_create(code="T-A-G2", name="东风二网格", kind="grid", parent=ca)
+        x = territory_create(code="T-X", name="外街", kind="street")
+        cc = territory_create(code="T-C", name="外街社区", kind="community", parent=x)
+        gc = territory_create(code="T-C-G1", name="外街一网格", kind="grid", parent=cc)
+        for org, place in ((cast.street, st), (cast.branch_a, ca), (cast.other_street, x), (cast.branch_c, cc)):
+            Organization.objects.filter(pk=org.pk).update(territory=place)
+            org.territory = place
+    worker = get_user_model().objects.create_user(username="grid_worker", password=PASSWORD)
+    Role.objects.create(user=worker, kind="grid_worker", org=cast.branch_a, territory=ga)
+    cast.places = CastPlaces(st, ca, ga, ga2, x, cc, gc, worker)
+    return cast.places
 
 
 _seq = [0]

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import RoleKind
 
 # The roles given at an organization (a member's role is given from the member's page).
-ORG_ROLE_CHOICES = [(k, label) for k, label in RoleKind.choices if k != RoleKind.MEMBER]
+# A grid worker's role is held at a place: the grids pages give it, with the place.
+ORG_ROLE_CHOICES = [(k, label) for k, label in RoleKind.choices if k not in (RoleKind.MEMBER, RoleKind.GRID_WORKER)]
 PASSWORD_HELP = _("Leave blank and a strong password is made and shown once, to hand over to the user.")
 
 

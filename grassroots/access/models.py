@@ -14,6 +14,9 @@ class RoleKind(models.TextChoices):
     SECRETARY = "secretary", _("Branch secretary")  # read and write their own branch (and its party groups)
     AUDITOR = "auditor", _("Auditor")  # read-only subtree
     MEMBER = "member", _("Member")  # own record
+    # The households of a place (a grid, a villager group) and nothing else: held at `territory`, given by the
+    # organization in `org` (whose organizers manage the account). No organization, no member is read through it.
+    GRID_WORKER = "grid_worker", _("Grid worker")
 
 
 class Role(models.Model):
@@ -23,6 +26,8 @@ class Role(models.Model):
                             on_delete=models.CASCADE, related_name="roles")
     member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
                                on_delete=models.CASCADE, related_name="roles")
+    territory = models.ForeignKey("orgs.Territory", verbose_name=_("place"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="roles")
 
     class Meta:
         verbose_name = _("role")
@@ -30,9 +35,15 @@ class Role(models.Model):
             models.CheckConstraint(
                 condition=(models.Q(kind="member", member__isnull=False) | (~models.Q(kind="member") & models.Q(org__isnull=False))),
                 name="role_has_its_anchor",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="grid_worker", territory__isnull=False)
+                | (~models.Q(kind="grid_worker") & models.Q(territory__isnull=True)),
+                name="role_grid_worker_has_its_place",
+            ),
         ]
 
     def __str__(self) -> str:
-        where = self.member if self.kind == RoleKind.MEMBER else self.org
+        where = (self.member if self.kind == RoleKind.MEMBER
+                 else self.territory if self.kind == RoleKind.GRID_WORKER else self.org)
         return f"{self.user} · {self.get_kind_display()} · {where}"

@@ -37,6 +37,7 @@ class Grant:
     kind: str
     path: str  # the org's materialized path; "" for a member role
     member_id: int | None
+    place_path: str = ""  # a grid worker's place (its territory path); "" for every other role
 
 
 class Scope:
@@ -49,9 +50,10 @@ class Scope:
         self.grants: list[Grant] = []
         self._held: dict[bool, list[str]] = {}
         if user is not None and user.is_authenticated and user.is_active and not self.is_admin:
-            for role in Role.objects.filter(user=user).select_related("org"):
+            for role in Role.objects.filter(user=user).select_related("org", "territory"):
                 path = role.org.path if role.org is not None else ""
-                self.grants.append(Grant(role.kind, path, role.member_id))
+                place = role.territory.path if role.territory is not None else ""
+                self.grants.append(Grant(role.kind, path, role.member_id, place))
 
     # --- what the user is -------------------------------------------------------------------
     @property
@@ -130,6 +132,38 @@ class Scope:
         for p in self.held_paths(write=write):
             q |= Q(path__startswith=p)
         return qs.filter(q)
+
+    # --- residents' records, scoped by place (households, visits, assistance) -----------------------------
+    def grid_paths(self) -> list[str]:
+        """The places where the user works as a grid worker (their territory paths)."""
+        return [g.place_path for g in self.grants if g.kind == "grid_worker" and g.place_path]
+
+    def place_paths(self, *, write: bool = False) -> list[str]:
+        """The places whose residents' records the user may read (or write): the places their organizations hold
+        (`held_paths`) and the grids they work in. A grid worker reads and writes the households of their grid and
+        nothing else; an auditor reads; organizers and secretaries write what their organizations hold."""
+        paths = sorted({*self.held_paths(write=write), *self.grid_paths()})
+        return [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+
+    def by_place(self, qs: _QS, *, place_field: str = "territory", write: bool = False) -> _QS:
+        """Any queryset of records that belong to a place (a household, a visit), restricted to the places the
+        user may read (or write) by `place_paths`."""
+        if self.unrestricted:
+            return qs
+        q = Q(pk__in=[])
+        for p in self.place_paths(write=write):
+            q |= Q(**{f"{place_field}__path__startswith": p})
+        return qs.filter(q)
+
+    def can_read_place(self, territory: Territory | None) -> bool:
+        if self.unrestricted:
+            return True
+        return territory is not None and any(territory.path.startswith(p) for p in self.place_paths())
+
+    def can_write_place(self, territory: Territory | None) -> bool:
+        if self.unrestricted:
+            return True
+        return territory is not None and any(territory.path.startswith(p) for p in self.place_paths(write=True))
 
     def audit_entries(self) -> QuerySet[AuditEntry]:
         qs = AuditEntry.objects.all()
@@ -222,6 +256,13 @@ def require_write_member(member: Member) -> None:
 def require_reveal(member: Member) -> None:
     if not current_scope().can_reveal(member):
         raise PermissionDeniedError(_("you may not see %(name)s's full personal information") % {"name": member.name})
+
+
+def require_write_place(territory: Territory | None) -> None:
+    """Residents' records of a place (households, visits): its holders' writers and its grid workers."""
+    if not current_scope().can_write_place(territory):
+        raise PermissionDeniedError(_("you may not change the records of %(place)s")
+                                    % {"place": territory or _("the top of the tree")})
 
 
 def require_write_territory(territory: Territory | None) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from grassroots.core import audit
@@ -154,9 +155,11 @@ def user_deactivate(user: Any) -> Any:
 
 
 @transaction.atomic
-def role_grant(*, user: Any, kind: str, org: Any = None, member: Any = None) -> Role:
+def role_grant(*, user: Any, kind: str, org: Any = None, member: Any = None, territory: Any = None) -> Role:
     """Give `user` a role: organizer, secretary or auditor at `org`; member anchored at the member's record (the
-    member's own account). Only where the acting user may give out roles (`require_manage_org`)."""
+    member's own account); grid worker of `territory` (a grid or villager group), given by `org` (the organization
+    that holds the place, on its own or above it). Only where the acting user may give out roles
+    (`require_manage_org`)."""
     if kind not in RoleKind.values:
         raise RuleError(_("unknown role %(kind)s") % {"kind": kind}, field="kind")
     if not user.is_active:
@@ -181,12 +184,35 @@ def role_grant(*, user: Any, kind: str, org: Any = None, member: Any = None) -> 
         if org.revoked_on is not None:
             raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": org, "date": org.revoked_on}, field="org")
         member = None
-    role, created = Role.objects.get_or_create(user=user, kind=kind, org=org, member=member)
+    if kind == RoleKind.GRID_WORKER:
+        if territory is None:
+            raise RuleError(_("a grid worker's role is held at a place"), field="territory")
+        if territory.revoked_on is not None:
+            raise RuleError(_("%(place)s was revoked on %(date)s") % {"place": territory, "date": territory.revoked_on},
+                            field="territory")
+        if not any(territory.path.startswith(p) for p in _held_by(org)):
+            raise RuleError(_("%(place)s is not held by %(org)s or the organizations under it")
+                            % {"place": territory, "org": org}, field="territory")
+    else:
+        territory = None
+    role, created = Role.objects.get_or_create(user=user, kind=kind, org=org, member=member, territory=territory)
     if created:
         audit.record("role.grant", role, after={"user": user.username, "kind": kind,
-                                                "org": getattr(org, "code", None), "member": getattr(member, "pk", None)},
+                                                "org": getattr(org, "code", None), "member": getattr(member, "pk", None),
+                                                **({"place": territory.code} if territory is not None else {})},
                      org_id=_org_id(role))
     return role
+
+
+def _held_by(org: Any) -> list[str]:
+    """The paths of the places that `org` and the organizations under it hold now."""
+    from grassroots.orgs.models import Organization, OrgKind, Territory
+
+    holders = (Organization.objects.filter(path__startswith=org.path, revoked_on__isnull=True)
+               .exclude(kind=OrgKind.PARTY_GROUP).values("pk"))
+    held = Territory.objects.filter(Q(organizations__in=holders)
+                                    | Q(states__valid_to__isnull=True, states__holder__in=holders))
+    return sorted(set(held.values_list("path", flat=True)))
 
 
 @transaction.atomic

@@ -66,7 +66,7 @@ COLLECTIONS = {
     "departments": "opinion_department", "categories": "opinion_category", "outlets": "opinion_outlet",
     "accounts": "account",
 }
-ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "anonymous"]
+ROLES = ["admin", "street_admin", "secretary", "auditor", "member", "outsider", "grid_worker", "anonymous"]
 
 
 def walk_contributions() -> list[Any]:
@@ -76,7 +76,10 @@ def walk_contributions() -> list[Any]:
     - `COLLECTIONS` ({word before "<pk>": kind}) and `PUBLIC_URL_NAMES` ({url name: why it is public});
     - `objects(cast) -> {"a": {kind: object}, "c": {kind: object}}`: an object of each kind inside branch A (and
       the street S) and one inside branch C (and the other street X), made once per cast through the services;
-    - `forbidden(cast) -> list[str]`: text no GET may show to anyone (a resident's phone, say).
+    - `forbidden(cast) -> list[str]`: text no GET may show to anyone (a resident's phone, say);
+    - `PLACE_KINDS` (a set of kinds): the kinds scoped by place (a household, a visit): their "a" object lies in
+      the grid worker's grid (`conftest.cast_places(cast).grid_a`), their "c" object in branch C's place; the grid
+      worker sees those and nothing else.
     """
     import importlib
     import importlib.util
@@ -95,9 +98,11 @@ def walk_contributions() -> list[Any]:
     return found
 
 
+PLACE_KINDS: set[str] = set()
 for _contribution in walk_contributions():
     COLLECTIONS.update(getattr(_contribution, "COLLECTIONS", {}))
     PUBLIC_URL_NAMES.update(getattr(_contribution, "PUBLIC_URL_NAMES", {}))
+    PLACE_KINDS.update(getattr(_contribution, "PLACE_KINDS", set()))
 
 
 def contributed_objects(cast: Any) -> list[dict[str, dict[str, Any]]]:
@@ -382,6 +387,9 @@ def calendar_tokens(cast: Any, role: str, inside: dict[str, Any], outside: dict[
 
 def sides(cast: Any, role: str) -> Sides:
     """What each role may and may not see, written out by hand (not asked of `Scope`, which is under test)."""
+    from conftest import cast_places
+
+    cast_places(cast)  # the places and the grid worker, before any module makes its objects
     a, b, c, g = cast.branch_a, cast.branch_b, cast.branch_c, cast.general
     (cand_a, vote_a), (cand_c, vote_c) = recruitment_objects(cast)["a"], recruitment_objects(cast)["c"]
     in_a = {"candidate": cand_a, "vote": vote_a}
@@ -436,6 +444,14 @@ def sides(cast: Any, role: str) -> Sides:
                           {"org": a, "member": cast.member, "audit": org_entry(b), **in_a},
                           hidden(cast.member, cast.member_a2, cast.member_b,
                                  orgs=(a.name, b.name, g.name, cand_a.name))),
+        # A grid worker of a grid in A's place: the place-scoped records of that grid, nothing of any organization.
+        "grid_worker": Sides({"org": None, "member": None, "audit": None, **nobody,
+                              **{k: v for k, v in in_a.items() if k in PLACE_KINDS}},
+                             {"org": a, "member": cast.member, "audit": org_entry(a),
+                              **{k: v for k, v in in_a.items() if k not in PLACE_KINDS},
+                              **{k: v for k, v in in_c.items() if k in PLACE_KINDS}},
+                             hidden(cast.member, cast.member_a2, cast.member_b, cast.member_c,
+                                    orgs=(b.name, c.name, cand_a.name, cand_c.name))),
         "anonymous": Sides({"org": None, "member": None, "audit": None, **nobody},
                            {"org": a, "member": cast.member, "audit": member_entry(cast.member), **in_a},
                            hidden(cast.member, cast.member_a2, cast.member_b, cast.member_c,
@@ -449,7 +465,8 @@ def sides(cast: Any, role: str) -> Sides:
         return {"account": user, "role": Role.objects.filter(user=user).order_by("pk").first()}
 
     own_or_managed = {"admin": cast.outsider, "street_admin": cast.secretary, "auditor": cast.auditor,
-                      "secretary": cast.secretary, "member": cast.member_user, "outsider": cast.outsider}
+                      "secretary": cast.secretary, "member": cast.member_user, "outsider": cast.outsider,
+                      "grid_worker": cast.places.grid_worker}
     chosen.inside.update(account(own_or_managed[role]) if role in own_or_managed else {"account": None, "role": None})
     if role != "admin":
         chosen.outside.update(account(cast.secretary if role == "outsider" else cast.outsider))
@@ -472,6 +489,9 @@ def sides(cast: Any, role: str) -> Sides:
 
 
 def client_for(cast: Any, role: str) -> Client:
+    from conftest import cast_places
+
+    cast_places(cast)
     client = Client()
     if role != "anonymous":
         client.force_login(cast.users[role])
