@@ -10,4 +10,5 @@ class HouseholdsConfig(AppConfig):
     def ready(self) -> None:
         from grassroots.core.modules import Module, register
 
-        register(Module(label="households", title=_("Households")))
+        register(Module(label="households", title=_("Households"),
+                        demo_history="grassroots.households.demo.demo_history", demo_order=64))
