@@ -26,6 +26,7 @@ ORG = "org"  # a link that takes the organization's code
 MEMBER = "member"  # a link that takes the member's pk
 SITE = "site"  # a link that takes nothing
 STATION = "station"  # a link of the public station pages: takes the station's organization code
+HOUSEHOLD = "household"  # a link on a household's page: takes the household's pk
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Module:
     # `today`, run after the roster's and the other modules' history to today (`demo.living`), by `demo_order`
     demo_history: str | None = None
     public_links: tuple[Link, ...] = ()  # links on the public station pages (`STATION`: reversed with the code)
+    household_links: tuple[Link, ...] = ()  # links on a household's page (`HOUSEHOLD`: reversed with its pk)
     # dotted paths of `notes(member_ids, year) -> {member_id: [AppraisalNote]}`: what the appraisal sheet shows
     appraisal_notes: tuple[str, ...] = ()
     # dotted paths of `evidence(org, start, end) -> Iterable[PointEvidence]`: the records of the subtree of `org`
@@ -193,8 +195,9 @@ def module(label: str) -> Module | None:
 
 
 def links(where: str, kind: str = "") -> list[tuple[Module, Link]]:
-    """Every module's links for `where` (ORG, MEMBER, SITE or STATION) that apply to an organization of `kind`."""
-    attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav", STATION: "public_links"}[where]
+    """Every module's links for `where` (ORG, MEMBER, SITE, STATION or HOUSEHOLD) that apply to an organization of `kind`."""
+    attr = {ORG: "org_links", MEMBER: "member_links", SITE: "nav", STATION: "public_links",
+            HOUSEHOLD: "household_links"}[where]
     found = [(m, link) for m in modules() for link in getattr(m, attr) if link.applies_to(kind)]
     return sorted(found, key=lambda pair: pair[1].order)
 

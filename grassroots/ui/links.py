@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from grassroots.core.modules import MEMBER, ORG, SITE, links
+from grassroots.core.modules import HOUSEHOLD, MEMBER, ORG, SITE, links
 
 
 def _url(link: Any, *args: Any, day: dt.date | None = None) -> str:
@@ -31,6 +31,13 @@ def member_links(member: Any, *, can_write: bool) -> list[dict[str, Any]]:
     return [{"label": link.label, "url": _url(link, member.pk), "key": link.key or link.url_name,
              "module": m.label}
             for m, link in links(MEMBER) if can_write or not link.write]
+
+
+def household_links(household: Any, *, can_write: bool) -> list[dict[str, Any]]:
+    """What the registered modules link from a household's page (its visits, its assistance, its honours)."""
+    return [{"label": link.label, "url": _url(link, household.pk), "key": link.key or link.url_name,
+             "module": m.label}
+            for m, link in links(HOUSEHOLD) if can_write or not link.write]
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:

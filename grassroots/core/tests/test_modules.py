@@ -10,7 +10,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from grassroots.core import modules
-from grassroots.core.modules import MEMBER, ORG, SITE
+from grassroots.core.modules import HOUSEHOLD, MEMBER, ORG, SITE, STATION
 
 # Apps below or above the domains: they register no module (but access, below the domains, has its accounts
 # pages and registers them like a domain).
@@ -59,7 +59,7 @@ def test_modules_come_in_the_order_of_installed_apps() -> None:
 
 
 def test_every_registered_link_reverses() -> None:
-    for where, args in ((ORG, ("S",)), (MEMBER, (1,)), (SITE, ())):
+    for where, args in ((ORG, ("S",)), (MEMBER, (1,)), (SITE, ()), (STATION, ("S",)), (HOUSEHOLD, (1,))):
         for module, link in modules.links(where):
             try:
                 reverse(link.url_name, args=args)
