@@ -79,14 +79,16 @@ def households_during(paths: list[str], start: dt.date, end: dt.date) -> QuerySe
 @dataclass(frozen=True)
 class YearMoves:
     came: int  # lived here some day of the year, not on the last day of the year before
-    left: int  # lived here some day of the year, not on its last day
+    left: int  # lived here on the last day of the year before or some day of the year but its last, not on its last
 
 
 def year_moves(paths: list[str], year: int, day: dt.date) -> YearMoves:
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), day)
-    during = households_during(paths, start, end)
-    came = during.exclude(pk__in=places_under(paths, start - dt.timedelta(days=1)).values("household_id")).count()
-    left = during.exclude(pk__in=places_under(paths, end).values("household_id")).count()
+    before = start - dt.timedelta(days=1)
+    came = (households_during(paths, start, end)
+            .exclude(pk__in=places_under(paths, before).values("household_id")).count())
+    left = (households_during(paths, before, end - dt.timedelta(days=1))
+            .exclude(pk__in=places_under(paths, end).values("household_id")).count())
     return YearMoves(came, left)
 
 
