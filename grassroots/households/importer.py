@@ -241,8 +241,7 @@ def _evaluate(plan: HouseholdImportPlan, progress: Progress | None = None) -> No
     assert plan.sheet is not None
     planner = _Planner(plan.sheet, plan.org)
     rows, errors = check_rows(plan.sheet, planner.check, progress)
-    if not errors:
-        planner.check_groups(errors)
+    planner.check_groups(errors)  # the households of the rows read well
     order = {g: i for i, g in enumerate(planner.groups)}
     typed = [r for r in rows if isinstance(r, PersonRow)]
     typed.sort(key=lambda r: (order[r.group], 0 if r.is_head else 1, r.row))
