@@ -24,8 +24,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[tuple[str, str]], kinds: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["place"].choices = [("", _("All places"))] + places
-        self.fields["situation"].choices = [("", _("Any situation"))] + kinds
+        self.fields["place"].choices = [("", _("All places"))] + places  # type: ignore[attr-defined]
+        self.fields["situation"].choices = [("", _("Any situation"))] + kinds  # type: ignore[attr-defined]
 
 
 class HouseholdForm(forms.Form):
@@ -47,7 +47,7 @@ class HouseholdForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["territory"].choices = places
+        self.fields["territory"].choices = places  # type: ignore[attr-defined]
 
 
 class HouseholdEditForm(forms.Form):
@@ -67,7 +67,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["territory"].choices = places
+        self.fields["territory"].choices = places  # type: ignore[attr-defined]
 
 
 class LeaveForm(forms.Form):
@@ -102,7 +102,7 @@ class PersonForm(forms.Form):
                 if name in self.fields:
                     self.fields[name].help_text = _("Blank keeps what is recorded.")
         if editing and self.initial.get("relation") == relations.HEAD:
-            self.fields["relation"].choices = [(relations.HEAD, f"{relations.HEAD} {relations.name_zh(relations.HEAD)}")]
+            self.fields["relation"].choices = [(relations.HEAD, f"{relations.HEAD} {relations.name_zh(relations.HEAD)}")]  # type: ignore[attr-defined]
 
 
 class PersonLeaveForm(forms.Form):
@@ -116,7 +116,7 @@ class PersonLeaveForm(forms.Form):
     def __init__(self, *args: Any, heads: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
         if heads:
-            self.fields["new_head"].choices = [("", "—"), *heads]
+            self.fields["new_head"].choices = [("", "—"), *heads]  # type: ignore[attr-defined]
         else:
             del self.fields["new_head"]
 
@@ -129,7 +129,7 @@ class HeadForm(forms.Form):
 
     def __init__(self, *args: Any, persons: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["person"].choices = persons
+        self.fields["person"].choices = persons  # type: ignore[attr-defined]
 
 
 class SituationForm(forms.Form):
@@ -140,8 +140,8 @@ class SituationForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, str]], persons: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["kind"].choices = kinds
-        self.fields["person"].choices = [("", "—"), *persons]
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["person"].choices = [("", "—"), *persons]  # type: ignore[attr-defined]
 
 
 class SituationEndForm(forms.Form):

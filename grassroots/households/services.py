@@ -452,7 +452,7 @@ def situation_kind_create(org: Organization, *, code: str, name: str, name_en: s
     if not code.replace("_", "").isalnum() or not code.isascii():
         raise RuleError(_("a code is letters, digits and underscores"), field="code")
     name = _text(name, "name", required=True, max_length=50)
-    taken = {k.code for k in situation_kinds(org)} | {k.name for k in situation_kinds(org)}
+    taken = {value for k in situation_kinds(org) for value in (k.code, k.zh)}
     if code in taken or name in taken:
         raise RuleError(_("this kind exists already"), field="code" if code in taken else "name")
     kind = SituationKind.objects.create(org=org, code=code, name=name, name_en=_text(name_en, "name_en", max_length=80),

@@ -61,7 +61,7 @@ def _household_link(h: Household) -> str:
 
 def _situations(h: Household) -> str:
     labels = getattr(h, "kind_labels", {})
-    return "、".join(dict.fromkeys(labels.get(s.kind, s.kind) for s in h.situations_on))
+    return "、".join(dict.fromkeys(labels.get(s.kind, s.kind) for s in h.situations_on))  # type: ignore[attr-defined]
 
 
 HOUSEHOLDS = ListSpec(
@@ -167,7 +167,7 @@ class _LabelledQS:
 
     def __iter__(self) -> Any:
         for h in self.qs:
-            h.kind_labels = self.labels
+            h.kind_labels = self.labels  # type: ignore[attr-defined]
             yield h
 
 
@@ -542,7 +542,7 @@ def situation_review(request: HttpRequest, pk: int) -> HttpResponse:
     situation = _situation(request, pk)
     form = SituationEndForm(request.POST)
     if form.is_valid() and write_on_form(form, lambda: services.situation_review(
-            situation, on=form.cleaned_data["on"], version=form.cleaned_data.get("version"))):
+            situation, on=form.cleaned_data["on"], version=form.cleaned_data.get("version"))) is not None:
         messages.success(request, _("The review is recorded."))
     else:
         messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))

@@ -187,3 +187,23 @@ def test_situation_review_and_findings(cast: Any) -> None:
     headless = [f for f in found if f.rule == "households.head@v1"]
     assert [f.subject_id for f in headless] == [alone.pk]
     assert Situation.objects.count() == 2 and Person.objects.filter(household=alone).count() == 1
+
+
+def test_an_organization_adds_a_kind_for_its_subtree(cast: Any) -> None:
+    places = cast_places(cast)
+    with acting(cast.secretary, "web"):
+        kind = services.situation_kind_create(cast.branch_a, code="flood_2024", name="受灾户", reviewed=True)
+        with pytest.raises(RuleError):
+            services.situation_kind_create(cast.branch_a, code="difficult", name="又一个")  # a default's code
+        with pytest.raises(RuleError):
+            services.situation_kind_create(cast.branch_a, code="x2", name="困难户")  # a default's name
+        with pytest.raises(PermissionDeniedError):
+            services.situation_kind_create(cast.branch_c, code="y", name="外")
+        h = _household(places.grid_a)
+        services.situation_start(h, kind=kind.code, started_on=D(2024, 8, 1))
+    assert "flood_2024" in {k.code for k in selectors.situation_kinds_for_place(places.grid_a)}
+    assert "flood_2024" not in {k.code for k in selectors.situation_kinds(cast.branch_c)}
+    with acting(None, "system"):
+        other = services.household_create(territory=places.grid_c, head_name="外")
+        with pytest.raises(RuleError):
+            services.situation_start(other, kind="flood_2024", started_on=D(2024, 8, 1))
