@@ -43,7 +43,7 @@ def _plan(saved: Path, filename: str, org: Organization | None, params: Any, pro
 
 
 def _labels() -> dict[str, str]:
-    return {"create": pgettext("import action", "Add"), "update": _("Add situations"),
+    return {"create": pgettext("import action", "Create"), "update": _("Add situations"),
             "unchanged": _("Unchanged (already recorded)")}
 
 
