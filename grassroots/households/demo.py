@@ -97,10 +97,13 @@ def _situations(place: Territory, today: dt.date) -> None:
         if household.left_on is not None:
             continue
         living = list(Person.objects.filter(household=household).on(today).order_by("pk"))
-        old = [p for p in living if p.birth_date is not None and p.birth_date.year < 1950]
-        if len(living) == 1 and old and rng.random() < 0.6:
+        old = [p for p in living if p.birth_date is not None and today.year - p.birth_date.year >= 65]
+        if len(living) == 1 and old and rng.random() < 0.8:
             services.situation_start(household, kind="elderly_alone", person=old[0],
                                      started_on=max(first, today.replace(month=1, day=1) - dt.timedelta(days=400)))
+        elif len(living) == 2 and len(old) == 2 and rng.random() < 0.3:  # the children work away
+            services.situation_start(household, kind="left_behind_elderly",
+                                     started_on=max(first, today.replace(month=1, day=1) - dt.timedelta(days=700)))
         young = [p for p in living if p.birth_date is not None and today.year - p.birth_date.year < 14]
         if young and rng.random() < 0.15:
             services.situation_start(household, kind="left_behind_child", person=young[0],
