@@ -77,7 +77,7 @@ class HouseholdPersonCreateSerializer(serializers.Serializer):
     household = serializers.IntegerField()
     name = serializers.CharField(max_length=50)
     relation = serializers.CharField(max_length=2)
-    sex = serializers.ChoiceField(choices=["", "M", "F"], required=False, default="")
+    sex = serializers.CharField(max_length=1, required=False, allow_blank=True, default="", help_text="M or F")
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
     id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
