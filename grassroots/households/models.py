@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.core import idnumber
 from grassroots.core.models import Recorded, Versioned
 from grassroots.members.models import Member
-from grassroots.orgs.models import Territory
+from grassroots.orgs.models import Organization, Territory
 
 
 class HouseholdQuerySet(models.QuerySet["Household"]):
@@ -102,6 +102,23 @@ class Relation(models.TextChoices):
     OTHER = "99", _("Other")
 
 
+SPECIAL_POPULATION_CHOICES = [
+    ("community_correction", _("Under community correction")),
+    ("released", _("Released from prison")),
+    ("drug_user", _("Drug user")),
+    ("mental_disorder", _("Severe mental disorder")),
+    ("key_youth", _("Key youth")),
+    ("petitioner", _("Key petitioner")),
+]
+DISABILITY_GRADES = [("1", _("Grade 1")), ("2", _("Grade 2")), ("3", _("Grade 3")), ("4", _("Grade 4"))]
+SPECIAL_FIELDS = ("special_population", "health", "disability_grade")
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def on(self, day) -> PersonQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
 class Person(Versioned, Recorded):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="persons")
     name = models.CharField(_("name"), max_length=50)
@@ -115,6 +132,15 @@ class Person(Versioned, Recorded):
     joined_on = models.DateField(_("joined the household on"), null=True, blank=True)  # NULL: before the records
     left_on = models.DateField(_("left the household on"), null=True, blank=True)
     left_reason = models.CharField(_("why they left"), max_length=100, blank=True)
+    # Special fields: stored, shown and accepted only where an organizer switched them on (`SpecialFields`),
+    # masked even then; each reveal is logged.
+    special_population = models.CharField(_("special population"), max_length=20, blank=True,
+                                          choices=SPECIAL_POPULATION_CHOICES)
+    health = models.CharField(_("health (chronic illness)"), max_length=200, blank=True)
+    disability_grade = models.CharField(_("disability grade"), max_length=1, blank=True,
+                                        choices=DISABILITY_GRADES)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
@@ -132,3 +158,71 @@ class Person(Versioned, Recorded):
     @property
     def phone_masked(self) -> str:
         return idnumber.mask_phone(self.phone)
+
+
+class SituationKind(Recorded):
+    """A kind of situation an organization adds for its subtree, beside the defaults of the rules data
+    (`households.situation_kinds`): shown and accepted in the organization's places and every place under them."""
+
+    org = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+                            related_name="situation_kinds")
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    reviewed = models.BooleanField(_("reviewed periodically"), default=False)
+
+    class Meta:
+        verbose_name = _("situation kind")
+        verbose_name_plural = _("situation kinds")
+        ordering = ["org_id", "code"]
+        constraints = [models.UniqueConstraint(fields=["org", "code"], name="households_kind_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SituationQuerySet(models.QuerySet["Situation"]):
+    def on(self, day) -> SituationQuerySet:  # type: ignore[no-untyped-def]
+        """In force on `day`: started on or before it, not yet ended."""
+        return self.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+class Situation(Versioned, Recorded):
+    """A household's (or one of its persons') situation over [started_on, ended_on): 困难户, 低保户, 独居老人 ...
+    `kind` is the code of a kind (`selectors.situation_kinds`). `reviewed_on`: the last time somebody checked it
+    still holds (the findings ask for a review of the kinds the rules name)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="situations")
+    person = models.ForeignKey(Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="situations")
+    kind = models.CharField(_("situation"), max_length=30)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = SituationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("situation")
+        verbose_name_plural = _("situations")
+        ordering = ["household_id", "started_on", "id"]
+        indexes = [models.Index(fields=["kind", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} [{self.started_on}, {self.ended_on or '…'})"
+
+
+class SpecialFields(Versioned, Recorded):
+    """An organizer's switch of the special-population and health fields for the organization's subtree: off
+    until switched on; the nearest organization up the tree with a switch decides."""
+
+    org = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="household_special_fields")
+    enabled = models.BooleanField(_("special fields on"), default=False)
+
+    class Meta:
+        verbose_name = _("special fields switch")
+        verbose_name_plural = _("special fields switches")
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.enabled}"
