@@ -70,9 +70,21 @@ class GridNewForm(HeadFields):
 
 
 class GridEditForm(HeadFields):
-    field_order = ["set_up_on", "head_name", "head_member", "head_phone", "note", "version"]
     set_up_on = LooseDateField(label=_("Set up on"), required=False)
+    clear_phone = forms.BooleanField(label=_("Remove the grid head's phone"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, masked_phone: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["head_phone"].help_text = (
+            _("Now %(phone)s. Leave empty to keep it; type a new number to change it.") % {"phone": masked_phone}
+            if masked_phone else "")
+
+    def phone(self) -> str | None:
+        """What the service is given: None keeps the phone, "" removes it, digits replace it."""
+        if self.cleaned_data.get("clear_phone"):
+            return ""
+        return self.cleaned_data.get("head_phone") or None
 
 
 class PartyGroupForm(forms.Form):

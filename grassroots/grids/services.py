@@ -134,7 +134,8 @@ def grid_create(*, parent: Territory, code: str, name: str, kind: str = "grid", 
 
 @transaction.atomic
 def grid_edit(grid: Grid, *, version: Any = None, head_name: str = "", head_member: Any = None,
-              head_phone: str = "", set_up_on: dt.date | None = None, note: str = "") -> Grid:
+              head_phone: str | None = None, set_up_on: dt.date | None = None, note: str = "") -> Grid:
+    """Edit a grid's profile (`head_phone` None: kept as it is, since no page shows it in full)."""
     grid = Grid.objects.select_for_update(of=("self",)).select_related("territory").get(pk=grid.pk)
     require_write_territory(grid.territory)
     check_version(grid, version)
@@ -143,7 +144,7 @@ def grid_edit(grid: Grid, *, version: Any = None, head_name: str = "", head_memb
     _check_head(head_member)
     before = {"head": grid.head_name, "head_member": grid.head_member_id, "set_up_on": _iso(grid.set_up_on),
               "phone_changed": False}
-    new_phone = _phone(head_phone, "head_phone")
+    new_phone = grid.head_phone if head_phone is None else _phone(head_phone, "head_phone")
     grid.head_name = _text(head_name, "head_name") or (head_member.name if head_member is not None else "")
     phone_changed = new_phone != grid.head_phone
     grid.head_member, grid.head_phone, grid.set_up_on = head_member, new_phone, set_up_on

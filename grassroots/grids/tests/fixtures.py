@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from conftest import cast_places
-
 from grassroots.core.context import acting
 
 DAY = dt.date(2020, 1, 1)

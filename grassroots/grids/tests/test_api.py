@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import cast_places
 
+from conftest import cast_places
 from grassroots.core.context import acting
 from grassroots.grids import services
 from grassroots.ui.testing import client_as

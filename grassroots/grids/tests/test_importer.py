@@ -9,11 +9,11 @@ import io
 from typing import Any
 
 import pytest
-from conftest import cast_places
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from conftest import cast_places
 from grassroots.access.models import Role
 from grassroots.core.context import acting
 from grassroots.grids import importer

@@ -9,10 +9,10 @@ import io
 from typing import Any
 
 import pytest
-from conftest import cast_places
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from conftest import cast_places
 from grassroots.access.models import Role
 from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
@@ -129,7 +129,8 @@ def test_forms_set_up_draw_edit_and_party_group(cast: Any) -> None:
     stale = client.post(edit, {"head_name": "王五", "version": grid.version})
     assert stale.status_code == 400
     grid.refresh_from_db()
-    assert grid.head_name == "李明"
+    assert (grid.head_name, grid.head_phone) == ("李明", "13712345601")  # an empty phone field keeps it
+    assert "13712345601" not in body(client.get(edit)) and "137****5601" in body(client.get(edit))
     group = client.post(reverse("grid-party-group", args=[grid.pk]), {"org": cast.group_a1.pk, "on": "2020-01-01"})
     assert group.status_code == 302 and GridPartyGroup.objects.get().org == cast.group_a1
     assert client_as(cast, "auditor").get(edit).status_code == 403

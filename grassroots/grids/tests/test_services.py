@@ -8,8 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import cast_places
 
+from conftest import cast_places
 from grassroots.access.models import Role
 from grassroots.access.scope import scope_for
 from grassroots.core.context import acting

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,7 +44,7 @@ def _plan(saved: Path, filename: str, org: Organization | None, params: Any, pro
 
 
 def _labels() -> dict[str, str]:
-    return {"create": pgettext("import action", "Draw a new grid"), "update": _("Set up the grid"),
+    return {"create": _("Draw a new grid"), "update": _("Set up the grid"),
             "unchanged": _("Unchanged (already set up)")}
 
 

@@ -250,18 +250,18 @@ def grid_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope, grid, holder = _writable(request, pk)
     members = _members_for(scope, holder)
     if request.method == "POST":
-        form = GridEditForm(request.POST, members=members)
+        form = GridEditForm(request.POST, members=members, masked_phone=grid.head_phone_masked)
         if form.is_valid():
             d = form.cleaned_data
             done = write_on_form(form, lambda: services.grid_edit(
                 grid, version=d.get("version"), head_name=d["head_name"], head_member=d["head_member"],
-                head_phone=d["head_phone"], set_up_on=d["set_up_on"], note=d["note"]))
+                head_phone=form.phone(), set_up_on=d["set_up_on"], note=d["note"]))
             if done is not None:
                 messages.success(request, _("Grid %(code)s saved.") % {"code": grid.territory.code})
                 return redirect("grid-detail", pk=grid.pk)
     else:
-        form = GridEditForm(members=members, initial={
-            "head_name": grid.head_name, "head_member": grid.head_member_id, "head_phone": grid.head_phone,
+        form = GridEditForm(members=members, masked_phone=grid.head_phone_masked, initial={
+            "head_name": grid.head_name, "head_member": grid.head_member_id,
             "set_up_on": grid.set_up_on.isoformat() if grid.set_up_on else "", "note": grid.note,
             "version": grid.version})
     return _write_page(request, org=holder, grid=grid, form=form,
