@@ -67,6 +67,9 @@ def test_the_list_is_bounded_prints_and_exports_masked(cast: Any, django_assert_
     assert body(client.get(url + "?all=1")).count('data-label="Grid code"') == 5 + _more_grids_more
     assert client_as(cast, "outsider").get(url).status_code == 404
     assert client_as(cast, "grid_worker").get(url).status_code == 404
+    with django_assert_max_num_queries(22):
+        mine = client.get(reverse("grid-mine"))  # an organizer's "My grids": every grid in their places
+    assert body(mine).count('data-label="Grid code"') == 5 + _more_grids_more and "T-C-G1" not in body(mine)
 
 
 def test_a_grid_worker_finds_their_grid_from_home(cast: Any, django_assert_max_num_queries: Any) -> None:

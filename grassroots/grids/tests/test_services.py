@@ -173,3 +173,23 @@ def test_findings_and_figures(cast: Any, monkeypatch: Any) -> None:
     assert (figures.grids, figures.workers, figures.with_party_group, figures.households, figures.persons) == (
         2, 1, 1, 2, 3)
     assert selectors.figures_on(cast.other_street, today).grids == 1
+
+
+def test_the_annual_summary_section(cast: Any) -> None:
+    from grassroots.grids.summary import grids_of, grids_text
+
+    places = cast_places(cast)
+    a, _a2, _c = grids(cast)
+    household(places.grid_a, "H1", persons=1, on=dt.date(2020, 5, 1))
+    with acting(None, "system"):
+        services.appoint_worker(a, started_on=dt.date(2020, 3, 1), user=places.grid_worker, name="许玉梅")
+        services.set_party_group(a, org=cast.group_a1, on=dt.date(2020, 1, 1))
+    figures = grids_of(cast.street, 2020, services.today())
+    assert figures is not None and figures.day == dt.date(2020, 12, 31)
+    assert (figures.grids, figures.workers, figures.with_party_group, figures.households, figures.persons) == (
+        2, 1, 1, 1, 2)
+    zh = grids_text(figures, services.today(), "zh-hans")
+    assert zh.heading == "网格化管理" and "共划分网格2个，配备网格员1名" in zh.paragraphs[0]
+    assert "1 households and 2 persons" in grids_text(figures, services.today(), "en").paragraphs[0]
+    assert grids_of(cast.branch_b, 2020, services.today()) is None
+    assert figures.as_json()["households"] == 1

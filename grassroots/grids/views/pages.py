@@ -202,9 +202,10 @@ def _grid(request: HttpRequest, pk: int) -> tuple[Scope, Grid]:
     return scope, get_object_or_404(qs, pk=pk)
 
 
-def _household_url(pk: int) -> str:
+def _household_url(pk: int, name: str = "household-detail") -> str:
+    """The households app's page of a household (or of a place's households), where it has one."""
     try:
-        return reverse("household-detail", args=[pk])
+        return reverse(name, args=[pk])
     except NoReverseMatch:
         return ""
 
@@ -226,6 +227,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grid": grid, "place": place, "day": day, "today": _today(), "form": form,
         "holder": holder, "holder_readable": holder is not None and scope.can_read_org(holder),
         "households": [{"h": h, "url": _household_url(h.pk), "phone": h.phone_masked} for h in households],
+        "place_households_url": _household_url(place.pk, "household-place"),
         "household_count": counts[0], "person_count": counts[1],
         "workers": [{"w": w, "on": w.on(day)} for w in workers],
         "party_group": next((p.org for p in groups if (p.valid_from is None or p.valid_from <= day)
