@@ -189,6 +189,21 @@ def set_party_group(grid: Grid, *, org: Organization | None, on: dt.date) -> Gri
     return grid
 
 
+def _check_account(user: Any, grid: Grid) -> None:
+    """An existing account is appointed only by who may manage it (every role it holds lies where the user gives
+    out roles), or, with no role left, when it worked this grid before: nobody takes over another's account."""
+    from grassroots.access.scope import can_manage_account
+
+    scope = current_scope()
+    if can_manage_account(scope, user):
+        return
+    if (not user.is_superuser and user.is_active and not Role.objects.filter(user=user).exists()
+            and GridWorker.objects.filter(grid=grid, user=user).exists()):
+        return
+    raise RuleError(_("the account %(name)s is not one you manage: choose a new user name")
+                    % {"name": user.username}, field="username")
+
+
 @transaction.atomic
 def appoint_worker(grid: Grid, *, started_on: dt.date, name: str = "", user: Any = None, username: str = "",
                    phone: str = "", member: Any = None) -> tuple[GridWorker, str | None]:
@@ -221,9 +236,12 @@ def appoint_worker(grid: Grid, *, started_on: dt.date, name: str = "", user: Any
         existing = get_user_model().objects.filter(username__iexact=username).first() if username else None
         if existing is not None:
             user = existing
+            _check_account(user, grid)
         else:
             user, generated = access.user_create(username=username, full_name=name, kind=RoleKind.GRID_WORKER,
                                                  org=giver, territory=place)
+    else:
+        _check_account(user, grid)
     if GridWorker.objects.filter(grid=grid, user=user, ended_on__isnull=True).exists():
         raise RuleError(_("%(name)s already works this grid") % {"name": user.username}, field="username")
     access.role_grant(user=user, kind=RoleKind.GRID_WORKER, org=giver, territory=place)

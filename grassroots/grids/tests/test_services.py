@@ -193,3 +193,18 @@ def test_the_annual_summary_section(cast: Any) -> None:
     assert "1 households and 2 persons" in grids_text(figures, services.today(), "en").paragraphs[0]
     assert grids_of(cast.branch_b, 2020, services.today()) is None
     assert figures.as_json()["households"] == 1
+
+
+def test_nobody_takes_over_another_account(cast: Any) -> None:
+    a, _a2, _c = grids(cast)
+    with acting(cast.street_admin, "web"):
+        with pytest.raises(RuleError) as exc:
+            services.appoint_worker(a, started_on=dt.date(2021, 3, 1), user=cast.outsider, name="外人")
+        assert exc.value.field == "username"
+        with pytest.raises(RuleError):
+            services.appoint_worker(a, started_on=dt.date(2021, 3, 1), username="outsider", name="外人")
+        post, _p = services.appoint_worker(a, started_on=dt.date(2021, 3, 1), username="back-again", name="王秀兰")
+        services.end_worker(post, on=dt.date(2022, 1, 1))
+        again, _p = services.appoint_worker(a, started_on=dt.date(2023, 1, 1), username="back-again", name="王秀兰")
+    assert again.user == post.user and Role.objects.filter(user=post.user, kind="grid_worker").count() == 1
+    assert not Role.objects.filter(user=cast.outsider, kind="grid_worker").exists()
