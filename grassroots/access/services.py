@@ -71,8 +71,10 @@ def _roles_text(user: Any) -> list[str]:
 
 @transaction.atomic
 def user_create(*, username: str, password: str | None = None, full_name: str = "", superuser: bool = False,
-                kind: str | None = None, org: Any = None, member: Any = None) -> tuple[Any, str | None]:
-    """Create an account, with its first role (`kind` at `org`, or a member role anchored at `member`). Without
+                kind: str | None = None, org: Any = None, member: Any = None,
+                territory: Any = None) -> tuple[Any, str | None]:
+    """Create an account, with its first role (`kind` at `org`, or a member role anchored at `member`; a grid
+    worker's at `territory`, given by `org`). Without
     `password` a strong one is generated: it is returned (to be shown once) and never stored in the clear. Only
     the site administrator creates a superuser or an account without a role."""
     User = get_user_model()
@@ -106,7 +108,7 @@ def user_create(*, username: str, password: str | None = None, full_name: str = 
     user.set_password(password)
     user.save()
     if kind is not None:
-        role = role_grant(user=user, kind=kind, org=org, member=member)
+        role = role_grant(user=user, kind=kind, org=org, member=member, territory=territory)
         org_id = _org_id(role)
     else:
         org_id = None
