@@ -102,12 +102,16 @@ class PersonLoad:
         return max(self.target - self.count, 0)
 
 
+def _on(links: QuerySet[HouseholdLink], day: dt.date) -> QuerySet[HouseholdLink]:
+    return links.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
 def link_load(links: QuerySet[HouseholdLink], day: dt.date) -> list[PersonLoad]:
     """Each linked person (on `day`) with their households, against their target: their own (`LinkTarget`) or
     their kind's default (`visits.link_targets`). Two queries."""
     defaults = default_targets(day)
     people: dict[str, PersonLoad] = {}
-    for link in links.on(day).select_related("household").order_by("person_name", "household__code"):
+    for link in _on(links, day).select_related("household").order_by("person_name", "household__code"):
         load = people.get(link.person_key)
         if load is None:
             load = people[link.person_key] = PersonLoad(link.person_key, link.person_name, link.kind,
@@ -160,7 +164,9 @@ def _by_prefix(root: Territory, length: int, start: dt.date, end: dt.date, day: 
                       visited=Count("household_id", distinct=True, filter=Q(seen=True)),
                       persons=Count("household__persons", filter=alive),
                       persons_visited=Count("household__persons", filter=alive & Q(seen=True))))
-    return {r["prefix"]: r for r in rows}
+    return {str(r["prefix"]): {"households": int(r["households"]), "visited": int(r["visited"]),
+                               "persons": int(r["persons"]), "persons_visited": int(r["persons_visited"])}
+            for r in rows}
 
 
 def visit_rates(place: Territory, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Rate:
@@ -223,7 +229,7 @@ def unvisited_links(links: QuerySet[HouseholdLink], day: dt.date) -> tuple[Query
 
     rule = in_force("visits.visit_every", day)
     cutoff = months_back(day, int(rule.params["months"]))
-    late = (links.on(day).filter(valid_from__lte=cutoff).annotate(last=Max("visits__day", filter=Q(
+    late = (_on(links, day).filter(valid_from__lte=cutoff).annotate(last=Max("visits__day", filter=Q(
         visits__day__lte=day))).filter(Q(last__isnull=True) | Q(last__lte=cutoff)))
     return late, cutoff, rule.cite
 

@@ -34,7 +34,16 @@ from grassroots.ui.forms import write_on_form
 from grassroots.ui.lists import Column, ListSpec
 
 from . import selectors, services
-from .forms import EndForm, FindingForm, HandledForm, LinkForm, RatesForm, TargetForm, VisitFilterForm, VisitForm
+from .forms import (
+    EndForm,
+    FindingForm,
+    HandledForm,
+    LinkForm,
+    RatesForm,
+    TargetForm,
+    VisitFilterForm,
+    VisitForm,
+)
 from .models import FindingState, Visit, VisitFinding
 
 PLACE_KINDS = ("town", "street", "community", "village", "villager_group", "grid")
@@ -117,7 +126,7 @@ def visit_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
     qs = filtered(_listed(qs), form)
     return VISITS.respond(request, qs, template="visits/visit_list.html", form=form, org=org, context={
         "filter_form": form, "today": _today(),
-        "place_code": (org.territory.code if org is not None and org.territory_id else "")})
+        "place_code": (org.territory.code if org is not None and org.territory is not None else "")})
 
 
 @login_required
@@ -204,7 +213,7 @@ def visit_sync(request: HttpRequest) -> JsonResponse:
                       or "routine", "notes": body.get("notes") or "", "client_id": body.get("client_id") or ""})
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        return _json_error(" ".join(errors), field)
+        return _json_error(" ".join(str(e) for e in errors), field)
     findings = body.get("findings") or []
     if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
         return _json_error(_("The findings are a list."), "findings")
