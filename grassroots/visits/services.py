@@ -187,10 +187,12 @@ def _client_id(value: Any) -> uuid.UUID:
 @transaction.atomic
 def visit_record(*, household: Household, day: dt.date | None = None, purpose: str = Purpose.ROUTINE,
                  notes: str = "", members: Sequence[Member] = (), users: Sequence[Any] = (),
-                 client_id: Any = None, findings: Iterable[dict[str, Any]] = ()) -> tuple[Visit, bool]:
+                 client_id: Any = None, findings: Iterable[dict[str, Any]] = (),
+                 entered_on: dt.date | None = None) -> tuple[Visit, bool]:
     """Record a visit of `household` on `day` (default today) by `members` and `users` (the recording account is
     always one of the visitors), with its findings ({"type", "text"}). Returns (visit, created): a visit whose
-    `client_id` is already recorded is given back as it was, and nothing is written."""
+    `client_id` is already recorded is given back as it was, and nothing is written. `entered_on` (the day it was
+    typed in, when not today) is for the system only: the demo town's history."""
     cid = _client_id(client_id)
     existing = Visit.objects.filter(client_id=cid).first()
     if existing is not None:
@@ -212,13 +214,20 @@ def visit_record(*, household: Household, day: dt.date | None = None, purpose: s
     for kind, _t in found:
         if kind not in FindingType.values:
             raise RuleError(_("unknown finding type %(t)s") % {"t": kind}, field="findings")
-    late = day < today()
+    if entered_on is not None and not current_scope().unrestricted:
+        raise PermissionDeniedError(_("a visit is entered on the day it is sent"))
+    entered = entered_on or today()
+    if entered < day:
+        raise RuleError(_("a visit cannot be entered before it happened"), field="day")
+    late = day < entered
+    late_at = (timezone.make_aware(dt.datetime.combine(entered, dt.time(20, 0))) if entered_on is not None
+               else timezone.now())
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
                 household=household, territory=place, day=day, purpose=purpose, notes=_text(notes, "notes", 2000),
                 client_id=cid, entered_late=late, late_by=user if late else None,
-                late_at=timezone.now() if late else None)
+                late_at=late_at if late else None)
     except IntegrityError:  # the same visit sent twice at once: the first one wins
         return _same(Visit.objects.get(client_id=cid), household), False
     visit.visitor_users.set(visitor_users)
