@@ -76,7 +76,7 @@ def _links(rng: random.Random, groups: list[Territory]) -> list[HouseholdLink]:
         cadres = _village_cadres(community)
         if not cadres:
             continue
-        cadre = cadres[int(group.code.rsplit("-", 1)[1]) % len(cadres)]
+        cadre = cadres[(int(group.code.rsplit("-", 1)[1]) - 1) % len(cadres)]  # one per group
         mine = [h for h in everyone if h.territory_id == group.pk]
         for h in mine:
             link = _link(h, LinkKind.VILLAGE_CADRE, cadre)
