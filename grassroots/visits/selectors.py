@@ -5,7 +5,8 @@ Visit rate of a place over [start, end], as of day D (default: end): among the h
 (`households.selectors.households_on`), those visited at least once in the period, over all of them: the numerator,
 the denominator (shown beside it), and persons apart (persons living in visited households on D over persons living
 there on D). Every level of the table is one aggregate query over the household periods in force on D, grouped by
-the place's path prefix (all places of one depth have paths of one length), never a query per household.
+the place's path prefix (all places of one depth have paths of one length): two per level (households, persons),
+never a query per household.
 """
 
 from __future__ import annotations
@@ -154,23 +155,26 @@ class Rate:
 
 def _by_prefix(root: Territory, length: int, start: dt.date, end: dt.date, day: dt.date) -> dict[str, dict[str, int]]:
     """Households and persons living under `root` on `day`, and those visited in [start, end], grouped by the
-    first `length` characters of their place's path: one query."""
+    first `length` characters of their place's path: two queries (households; persons), no DISTINCT (a household
+    has one period in force on a day)."""
     visited = Exists(Visit.objects.filter(household_id=OuterRef("household_id"), day__gte=start, day__lte=end))
-    alive = (Q(household__persons__isnull=False)
-             & (Q(household__persons__joined_on__isnull=True) | Q(household__persons__joined_on__lte=day))
+    living = places_on(root, day).annotate(prefix=Substr("path", 1, length), seen=visited).values("prefix")
+    alive = ((Q(household__persons__joined_on__isnull=True) | Q(household__persons__joined_on__lte=day))
              & (Q(household__persons__left_on__isnull=True) | Q(household__persons__left_on__gt=day)))
-    rows = (places_on(root, day).annotate(prefix=Substr("path", 1, length), seen=visited).values("prefix")
-            .annotate(households=Count("household_id", distinct=True),
-                      visited=Count("household_id", distinct=True, filter=Q(seen=True)),
-                      persons=Count("household__persons", filter=alive),
-                      persons_visited=Count("household__persons", filter=alive & Q(seen=True))))
-    return {str(r["prefix"]): {"households": int(r["households"]), "visited": int(r["visited"]),
-                               "persons": int(r["persons"]), "persons_visited": int(r["persons_visited"])}
-            for r in rows}
+    found: dict[str, dict[str, int]] = {}
+    for r in living.annotate(households=Count("pk"), visited=Count("pk", filter=Q(seen=True))):
+        found[str(r["prefix"])] = {"households": int(r["households"]), "visited": int(r["visited"]),
+                                   "persons": 0, "persons_visited": 0}
+    people = (living.filter(alive).annotate(persons=Count("household__persons"),
+                                            persons_visited=Count("household__persons", filter=Q(seen=True))))
+    for r in people:
+        row = found.setdefault(str(r["prefix"]), {"households": 0, "visited": 0, "persons": 0, "persons_visited": 0})
+        row["persons"], row["persons_visited"] = int(r["persons"]), int(r["persons_visited"])
+    return found
 
 
 def visit_rates(place: Territory, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Rate:
-    """The visit rate of `place` over [start, end], as of `as_of` (default: end). One query."""
+    """The visit rate of `place` over [start, end], as of `as_of` (default: end). Two queries."""
     day = as_of or end
     row = _by_prefix(place, len(place.path), start, end, day).get(place.path, {})
     return Rate(place, row.get("households", 0), row.get("visited", 0), row.get("persons", 0),
@@ -180,7 +184,7 @@ def visit_rates(place: Territory, start: dt.date, end: dt.date, as_of: dt.date |
 def rate_table(place: Territory, start: dt.date, end: dt.date, as_of: dt.date | None = None,
                kinds: tuple[str, ...] = TABLE_KINDS) -> list[Rate]:
     """The rate of `place` and of each community, village, villager group and grid under it (in tree order):
-    one query for the places, one per depth."""
+    one query for the places, two per depth."""
     day = as_of or end
     under = list(Territory.objects.filter(path__startswith=place.path, kind__in=kinds)
                  .exclude(pk=place.pk).order_by("path"))

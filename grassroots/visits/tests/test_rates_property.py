@@ -97,7 +97,7 @@ def test_the_table_costs_a_query_per_level(cast: Any, django_assert_max_num_quer
             if i % 2:
                 with acting(None, "system"):
                     services.visit_record(household=h, day=dt.date(2024, 2, 1), users=[cast.secretary])
-    with django_assert_max_num_queries(4):  # the places, the street, the community, the grids
+    with django_assert_max_num_queries(7):  # the places; households and persons of the street, communities, grids
         rows = selectors.rate_table(places.street, dt.date(2024, 1, 1), dt.date(2024, 6, 30))
     by = {r.place.code: r for r in rows}
     assert (by["T-S"].visited, by["T-S"].households, by["T-S"].persons_visited, by["T-S"].persons) == (4, 8, 8, 16)
