@@ -167,9 +167,9 @@ def _by_prefix(root: Territory, length: int, start: dt.date, end: dt.date, day: 
                                    "persons": 0, "persons_visited": 0}
     people = (living.filter(alive).annotate(persons=Count("household__persons"),
                                             persons_visited=Count("household__persons", filter=Q(seen=True))))
-    for r in people:
-        row = found.setdefault(str(r["prefix"]), {"households": 0, "visited": 0, "persons": 0, "persons_visited": 0})
-        row["persons"], row["persons_visited"] = int(r["persons"]), int(r["persons_visited"])
+    for p in people:
+        row = found.setdefault(str(p["prefix"]), {"households": 0, "visited": 0, "persons": 0, "persons_visited": 0})
+        row["persons"], row["persons_visited"] = int(p["persons"]), int(p["persons_visited"])
     return found
 
 
