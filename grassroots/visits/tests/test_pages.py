@@ -74,13 +74,15 @@ def test_the_list_filters_prints_and_exports(cast: Any, django_assert_max_num_qu
     assert text.count('data-label="Day"') == 3
 
 
-def test_the_household_page_and_its_link(cast: Any) -> None:
+def test_the_household_page_and_its_link(cast: Any, django_assert_max_num_queries: Any) -> None:
     from grassroots.ui.links import household_links
 
     visits = some_visits(cast, 2)
     h = visits[1].household
     assert any(link["url"] == reverse("visit-household", args=[h.pk]) for link in household_links(h, can_write=False))
-    page = worker_client(cast).get(reverse("visit-household", args=[h.pk]))
+    client = worker_client(cast)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("visit-household", args=[h.pk]))
     assert page.status_code == 200 and body(page).count('data-label="Day"') == 1
     assert worker_client(cast).get(reverse("visit-household", args=[visits[0].household.pk])).status_code == 404
 
@@ -113,7 +115,7 @@ def test_the_form_and_the_json_endpoint(cast: Any) -> None:
     assert strict.post(url, data=json.dumps(payload), content_type="application/json").status_code == 403
 
 
-def test_one_tap_makes_a_finding_an_opinion(cast: Any) -> None:
+def test_one_tap_makes_a_finding_an_opinion(cast: Any, django_assert_max_num_queries: Any) -> None:
     from grassroots.opinions.models import Opinion
 
     places = cast_places(cast)
@@ -123,7 +125,8 @@ def test_one_tap_makes_a_finding_an_opinion(cast: Any) -> None:
         visit, _c = services.visit_record(household=h, findings=[{"type": "dispute", "text": "占道堆物"},
                                                                  {"type": "wish", "text": "想学智能手机"}])
     client = worker_client(cast)
-    page = body(client.get(reverse("visit-detail", args=[visit.pk])))
+    with django_assert_max_num_queries(25):
+        page = body(client.get(reverse("visit-detail", args=[visit.pk])))
     assert "to-opinion" in page and "to-wish" in page
     first, second = visit.findings.order_by("pk")
     assert client.post(reverse("visit-finding-opinion", args=[first.pk])).status_code == 302
