@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -118,7 +118,8 @@ class VisitViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_value_regex = r"\d+"
 
     @extend_schema(parameters=[OpenApiParameter("place", str), OpenApiParameter("start", OpenApiTypes.DATE),
-                               OpenApiParameter("end", OpenApiTypes.DATE), OpenApiParameter("purpose", str)])
+                               OpenApiParameter("end", OpenApiTypes.DATE), OpenApiParameter("purpose", str)],
+                   responses={200: VisitSerializer(many=True), 400: OpenApiTypes.OBJECT})
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -137,7 +138,7 @@ class VisitViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                 try:
                     qs = qs.filter(**{lookup: dt.date.fromisoformat(p[key])})
                 except ValueError:
-                    qs = qs.none()
+                    raise ValidationError({key: ["a date is YYYY-MM-DD"]}) from None
         if p.get("purpose"):
             qs = qs.filter(purpose=p["purpose"])
         return qs
