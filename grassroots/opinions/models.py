@@ -153,6 +153,7 @@ class Opinion(Recorded):
                                      on_delete=models.PROTECT, related_name="duplicates")
     published = models.BooleanField(_("published"), default=False)  # the organization chooses
     state_changed_at = models.DateTimeField(_("updated"), null=True, blank=True)
+    visit_ref = models.CharField(_("visit"), max_length=100, blank=True)  # the home visit it came from
 
     class Meta:
         verbose_name = _("opinion")

@@ -532,10 +532,33 @@ def submit_opinion(
     """Take in one opinion and route it where its category says. Returns it with its tracking code."""
     if channel not in Channel.values:
         raise RuleError(_("unknown channel"), field="channel")
-    if not station.is_active:
-        raise RuleError(_("%(org)s has been revoked") % {"org": station}, field="station")
     if channel not in PUBLIC_CHANNELS and not can_enter_for(station):
         raise PermissionDeniedError(_("you may not enter opinions for %(org)s") % {"org": station})
+    return _take_in(station, text=text, category=category, channel=channel, received_on=received_on,
+                    territory=territory, address=address, lat=lat, lon=lon, outlet=outlet,
+                    submitter_name=submitter_name, submitter_phone=submitter_phone, submitter_email=submitter_email)
+
+
+def submit_from_visit(station: Organization, *, territory: Territory, text: str, category: Category,
+                      received_on: dt.date | None = None, address: str = "", submitter_name: str = "",
+                      submitter_phone: str = "", visit_ref: str = "") -> Opinion:
+    """An opinion heard on a home visit (the visits module calls this): as `submit_opinion` with channel "visit",
+    also allowed to whoever may write the visited household's place (its grid worker), `visit_ref` naming the
+    visit for the way back."""
+    if not (can_enter_for(station) or current_scope().can_write_place(territory)):
+        raise PermissionDeniedError(_("you may not enter opinions for %(org)s") % {"org": station})
+    return _take_in(station, text=text, category=category, channel=Channel.VISIT, received_on=received_on,
+                    territory=territory, address=address, submitter_name=submitter_name,
+                    submitter_phone=submitter_phone, visit_ref=str(visit_ref or "").strip()[:100])
+
+
+def _take_in(station: Organization, *, text: str, category: Category, channel: str, received_on: dt.date | None,
+             territory: Territory | None, address: str = "", lat: Any = None, lon: Any = None,
+             outlet: Outlet | None = None, submitter_name: str = "", submitter_phone: str = "",
+             submitter_email: str = "", visit_ref: str = "") -> Opinion:
+    """`submit_opinion` once the caller's right to enter it is checked."""
+    if not station.is_active:
+        raise RuleError(_("%(org)s has been revoked") % {"org": station}, field="station")
     text = (text or "").strip()
     if not text:
         raise RuleError(_("write what the opinion is about"), field="text")
@@ -577,7 +600,7 @@ def submit_opinion(
                     submitter_phone=phone, submitter_email=email[:100], received_on=day,
                     recorded_by=_user(), state=State.RECEIVED, handler_org=handler or station, department=department,
                     deadline=deadline_for(category, day), first_deadline=deadline_for(category, day),
-                    state_changed_at=timezone.now(),
+                    state_changed_at=timezone.now(), visit_ref=visit_ref,
                 )
                 audit.record("opinions.submit", opinion, org_id=station.pk,
                              after=audit.snapshot(opinion, OPINION_FIELDS))

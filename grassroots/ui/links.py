@@ -58,7 +58,7 @@ def _may_write_some_org(user: Any) -> bool:
     from grassroots.access.scope import WRITE_ROLES, scope_for
 
     scope = scope_for(user)
-    return scope.unrestricted or bool(scope.paths(WRITE_ROLES))
+    return scope.unrestricted or bool(scope.paths(WRITE_ROLES)) or bool(scope.grid_paths())  # grid workers write their grid's records
 
 
 def note_writer(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

@@ -33,7 +33,7 @@ from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.files import check_attachment
 from grassroots.core.versions import check_version
 from grassroots.members.models import Member
-from grassroots.orgs.models import Organization
+from grassroots.orgs.models import Organization, Territory
 
 from .models import Action, Category, Channel, State, Wish, WishEvent, WishIntake
 from .selectors import intake_open
@@ -218,10 +218,17 @@ def record_wish(org: Organization, *, text: Any, resident_name: Any, resident_ph
                    number=_text(number, "number", 40))
 
 
+@transaction.atomic
 def wish_from_visit(org: Organization, *, resident_name: str, text: str, visited_on: dt.date,
-                    resident_phone: str = "", category: str = "", place: str = "", visit_ref: str = "") -> Wish:
-    """A wish heard on a home visit (the households module calls this): channel "visit", dated the visit's day,
-    `visit_ref` naming the visit for the way back."""
+                    resident_phone: str = "", category: str = "", place: str = "", visit_ref: str = "",
+                    territory: Territory | None = None) -> Wish:
+    """A wish heard on a home visit (the visits module calls this): channel "visit", dated the visit's day,
+    `visit_ref` naming the visit for the way back. With `territory` (the visited household's place), whoever may
+    write that place (its grid worker) may record it too."""
+    if territory is not None and not current_scope().can_write_org(org) and current_scope().can_write_place(territory):
+        return _create(org, channel=Channel.VISIT, text=text, category=category, place=place,
+                       resident_name=resident_name, resident_phone=resident_phone,
+                       collected_on=_day(visited_on, "collected_on"), visit_ref=_text(visit_ref, "visit_ref", 100))
     return record_wish(org, text=text, resident_name=resident_name, resident_phone=resident_phone,
                        category=category, place=place, collected_on=visited_on, channel=Channel.VISIT,
                        visit_ref=visit_ref)
