@@ -32,7 +32,13 @@ from rest_framework.views import APIView
 from grassroots.core.errors import RuleError
 from grassroots.households.models import Household
 from grassroots.orgs.models import Organization
-from grassroots.ui.api import ConflictSerializer, LenientDateField, ScopedViewMixin, readable_org, rule_error_response
+from grassroots.ui.api import (
+    ConflictSerializer,
+    LenientDateField,
+    ScopedViewMixin,
+    readable_org,
+    rule_error_response,
+)
 
 from . import selectors, services
 from .models import Assistance, DistributionLine, DistributionRound, Donation
@@ -46,7 +52,7 @@ class AssistanceEntrySerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField(help_text=_lazy("A statutory kind's code, or local-<id>"))
     kind_name = serializers.SerializerMethodField()
     form = serializers.CharField(read_only=True, help_text=_lazy("cash, goods or service"))
-    source = serializers.CharField(read_only=True,
+    source = serializers.CharField(read_only=True,  # type: ignore[assignment]
                                    help_text=_lazy("government, unit, party, donations or other"))
 
     class Meta:
@@ -73,7 +79,7 @@ class AssistanceInputSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
                                         default=None)
     given_on = LenientDateField(required=False, allow_null=True, default=None)
-    source = serializers.CharField(help_text=_lazy("government, unit, party, donations or other"))
+    source = serializers.CharField(help_text=_lazy("government, unit, party, donations or other"))  # type: ignore[assignment]
     source_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     persons_count = serializers.IntegerField(required=False, allow_null=True, default=None)
     persons = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)

@@ -84,11 +84,11 @@ def _year(rng: random.Random, town: Organization, year: int, today: dt.date, kin
         monthly = Decimal(DIBAO_MONTHLY.get(year, DIBAO_MONTHLY[max(DIBAO_MONTHLY)]))
         for kind in ("dibao", "tekun"):
             for pk in chosen[kind]:
-                h = living_ids.get(pk)
-                if h is None:
+                found = living_ids.get(pk)
+                if found is None:
                     continue
                 rate = monthly if kind == "dibao" else monthly * Decimal("1.3")
-                _record(h, paid_on, kind=kind, form="cash", amount=rate * months, source="government",
+                _record(found, paid_on, kind=kind, form="cash", amount=rate * months, source="government",
                         source_name="县民政局", note=f"按月发放，{months}个月")
     _store_year(rng, town, year, today, chosen)
 

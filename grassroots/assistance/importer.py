@@ -83,7 +83,7 @@ class AssistanceImportPlan(ImportPlan):
     org: Organization | None = field(default=None, repr=False)
 
 
-def _index(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _index(words: dict[Any, tuple[str, ...]]) -> dict[str, str]:
     return {norm(w): str(code) for code, ws in words.items() for w in (*ws, code)}
 
 
@@ -111,7 +111,7 @@ class _Planner:
             self.kinds.setdefault(norm(k.name), f"{selectors.LOCAL_PREFIX}{k.pk}")
         self.forms = _index(FORM_ZH)
         self.sources = _index(SOURCE_ZH)
-        self.existing = set(Assistance.objects.filter(household__in=list(self.by_code.values())).values_list(
+        self.existing: set[tuple[Any, ...]] = set(Assistance.objects.filter(household__in=list(self.by_code.values())).values_list(
             "household_id", "kind", "local_kind_id", "given_on", "amount", "goods"))
 
     def _household(self, row: Row) -> Household | None:

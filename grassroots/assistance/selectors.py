@@ -234,7 +234,7 @@ def stock(org: Organization, day: dt.date | None = None) -> list[StockRow]:
     received: dict[int, list[tuple[dt.date, Decimal]]] = {}
     for item_id, on, qty in (Donation.objects.filter(org=org, item__isnull=False, received_on__lte=day)
                              .order_by("received_on", "id").values_list("item_id", "received_on", "quantity")):
-        received.setdefault(item_id, []).append((on, qty))
+        received.setdefault(item_id, []).append((on, qty or ZERO))
     given = dict(DistributionLine.objects.filter(round__org=org, round__held_on__lte=day).values("item_id")
                  .annotate(s=Sum("quantity")).values_list("item_id", "s"))
     rows = []

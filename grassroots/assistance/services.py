@@ -215,15 +215,16 @@ def assistance_correct(entry: Assistance, *, version: Any = None, **changes: Any
     require_write_place(entry.household.territory)
     if DistributionLine.objects.filter(assistance=entry).exists():
         raise RuleError(_("this entry comes from a distribution round: correct the round's list"), field="kind")
-    current = {"kind": selectors.kind_value(entry), "form": entry.form, "amount": entry.amount,
+    persons_before = list(entry.persons.all())
+    current: dict[str, Any] = {"kind": selectors.kind_value(entry), "form": entry.form, "amount": entry.amount,
                "goods": entry.goods, "quantity": entry.quantity, "given_on": entry.given_on, "source": entry.source,
                "source_name": entry.source_name, "persons_count": entry.persons_count,
-               "persons": list(entry.persons.all()), "note": entry.note}
+               "persons": persons_before, "note": entry.note}
     unknown = set(changes) - set(current)
     if unknown:
         raise RuleError(_("unknown field %(f)s") % {"f": sorted(unknown)[0]}, field=sorted(unknown)[0])
     values, chosen = _entry_values(entry.household, **(current | changes))
-    before = _snapshot(entry) | {"persons": sorted(p.pk for p in current["persons"])}
+    before = _snapshot(entry) | {"persons": sorted(p.pk for p in persons_before)}
     for name, value in values.items():
         setattr(entry, name, value)
     entry.save()

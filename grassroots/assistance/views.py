@@ -10,6 +10,7 @@ the organization scope; every write goes through `grassroots.assistance.services
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -268,13 +269,14 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.donations_of(org).select_related("org", "item").order_by("-received_on", "-id")
     if request.method == "POST":
         return render(request, "assistance/donations.html", {
-            **DONATIONS.context(request, rows), "org": org, "form": form, "stock": selectors.stock(org),
+            **DONATIONS.context(request, rows), "org": org, "donation_form": form, "stock": selectors.stock(org),
             "can_write": scope.can_write_org(org), "today": _today()}, status=status)
     return DONATIONS.respond(request, rows, template="assistance/donations.html", org=org, context={
-        "form": form, "stock": selectors.stock(org), "can_write": scope.can_write_org(org), "today": _today()})
+        "donation_form": form, "stock": selectors.stock(org), "can_write": scope.can_write_org(org),
+        "today": _today()})
 
 
-def _round_kind_names(rounds: list[DistributionRound]) -> dict[int, str]:
+def _round_kind_names(rounds: Sequence[DistributionRound]) -> dict[int, str]:
     names = dict(selectors.statutory_kinds())
     return {r.pk: selectors.kind_label(r, names) for r in rounds}
 

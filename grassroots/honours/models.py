@@ -11,6 +11,8 @@ with the head of household's name and the place's name only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -56,7 +58,7 @@ class HonourQuerySet(models.QuerySet["Honour"]):
         return scope.by_place(self, place_field="household__territory", write=write)  # type: ignore[no-any-return]
 
 
-def _user_fk(label: str) -> models.ForeignKey:  # type: ignore[type-arg]
+def _user_fk(label: Any) -> models.ForeignKey:  # type: ignore[type-arg]
     return models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=label, null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
 
