@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -136,7 +137,7 @@ class _Planner:
         return matches[0]
 
     def _number(self, row: Row, name: str) -> Decimal | None:
-        text = row.text(name).replace(",", "").replace("元", "").strip()
+        text = unicodedata.normalize("NFKC", row.text(name)).replace(",", "").replace("元", "").strip()
         if not text:
             return None
         try:
@@ -182,7 +183,7 @@ class _Planner:
         source_name = row.plain("source_name", max_length=100) or ""
         if source in (Source.UNIT, Source.OTHER) and not source_name:
             row.error("source_name", _("name the unit or the giver"))
-        persons_text = row.text("persons_count")
+        persons_text = unicodedata.normalize("NFKC", row.text("persons_count")).strip()
         persons: int | None = None
         if persons_text:
             try:
