@@ -41,7 +41,7 @@ from grassroots.ui.api import (
 )
 
 from . import selectors, services
-from .models import Assistance, DistributionLine, DistributionRound, Donation
+from .models import Assistance, DistributionLine, DistributionRound, Donation, StockItem
 
 
 class AssistanceEntrySerializer(serializers.ModelSerializer):
@@ -259,6 +259,9 @@ class AssistanceStockSerializer(serializers.Serializer):
 
 class AssistanceStockView(ScopedViewMixin, APIView):
     """The stock of an organization's store, item by item."""
+
+    queryset = StockItem.objects.none()
+    pagination_class = None
 
     @extend_schema(parameters=[OpenApiParameter("org", OpenApiTypes.STR, required=True)],
                    responses={200: AssistanceStockSerializer(many=True)})

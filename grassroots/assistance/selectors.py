@@ -225,6 +225,20 @@ def stock_of(item: StockItem, day: dt.date | None = None) -> Decimal:
     return received_of(item, day) - distributed_of(item, day)
 
 
+def available_from(item: StockItem, day: dt.date) -> Decimal:
+    """What may still be given out of `item` on `day` without the stock going below zero on that day or on any
+    later day a distribution took from it (a round dated back must not take what a later round already gave):
+    the least of received − distributed at `day` and at every later distribution day (2 queries)."""
+    gifts = sorted(Donation.objects.filter(item=item).values_list("received_on", "quantity"))
+    given = sorted(DistributionLine.objects.filter(item=item).values_list("round__held_on", "quantity"))
+    checkpoints = sorted({day, *(d for d, _q in given if d > day)})
+    least: Decimal | None = None
+    for point in checkpoints:
+        left = sum((q or ZERO for d, q in gifts if d <= point), ZERO) - sum((q for d, q in given if d <= point), ZERO)
+        least = left if least is None else min(least, left)
+    return least if least is not None else ZERO
+
+
 def stock(org: Organization, day: dt.date | None = None) -> list[StockRow]:
     """Every item of `org`'s store (its own, not its subtree's) with what was received and given out (3 queries).
     `oldest_undistributed`: the day of the oldest donation not yet covered by what was given out (first in,

@@ -336,11 +336,10 @@ def line_add(rnd: DistributionRound, *, household: Household, item: StockItem, q
     qty = _decimal(quantity, "quantity", required=True)
     assert qty is not None
     item = StockItem.objects.select_for_update().get(pk=item.pk)  # the row lock: one clerk at a time per item
-    left = selectors.stock_of(item)
-    held = selectors.stock_of(item, rnd.held_on)
-    if qty > left or qty > held:
+    left = selectors.available_from(item, rnd.held_on)
+    if qty > left:
         raise RuleError(_("only %(n)s %(unit)s of %(item)s in stock") % {
-            "n": min(left, held).normalize(), "unit": item.unit, "item": item.name}, field="quantity")
+            "n": max(left, Decimal(0)).normalize(), "unit": item.unit, "item": item.name}, field="quantity")
     entry = assistance_record(
         household=household, kind=selectors.kind_value(rnd), form=Form.GOODS, given_on=rnd.held_on,
         source=Source.DONATIONS, source_name=rnd.org.name, goods=item.name, quantity=qty,

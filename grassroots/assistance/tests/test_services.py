@@ -213,3 +213,19 @@ def test_two_clerks_cannot_both_give_the_last_one() -> None:
     assert len(out) == 2 and len(errors) == 1, out
     assert errors[0].field == "quantity"
     assert DistributionLine.objects.count() == 1 and selectors.stock_of(rice) == 0
+
+
+def test_a_round_dated_back_cannot_take_what_a_later_round_gave(cast: Any) -> None:
+    a, _c = households(cast)
+    rice = stocked(cast.branch_a, 3)  # received on DAY
+    with as_(cast.secretary):
+        later = services.round_create(cast.branch_a, title="Q2", held_on=DAY + dt.timedelta(days=60), kind="temporary")
+        services.line_add(later, household=a, item=rice, quantity="3")
+        services.donation_receive(cast.branch_a, donor="李秀英", item="大米", unit="袋", quantity="2",
+                                  received_on=DAY + dt.timedelta(days=90))
+        earlier = services.round_create(cast.branch_a, title="Q1", held_on=DAY + dt.timedelta(days=10),
+                                        kind="temporary")
+        with pytest.raises(RuleError) as exc:  # on day 60 the store would hold -1
+            services.line_add(earlier, household=a, item=rice, quantity="1")
+        assert exc.value.field == "quantity"
+    assert selectors.stock_of(rice) == Decimal("2")
