@@ -534,7 +534,7 @@ def _snapshot_sql(models: list[Any]) -> str | None:
     for n, model in enumerate(models):
         table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
         if connection.vendor == "postgresql":
-            parts.append(f"SELECT {n}, t.{pk}::text, t::text FROM {table} t")
+            parts.append(f"SELECT {n}, t.{pk}::text, ROW(t.*)::text FROM {table} t")  # t.*: not a column t
         elif connection.vendor == "sqlite":
             row = " || ',' || ".join(f"quote({qn(f.column)})" for f in model._meta.concrete_fields)
             parts.append(f"SELECT {n}, {pk}, {row} FROM {table}")
