@@ -23,6 +23,7 @@ from grassroots.demo import build, data
 HERE = Path(__file__).parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its own hook, in each worker)
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Under pytest-xdist (`make test`: `--dist loadgroup`), every test of this package on one worker, so that the
     demo (`built_demo`, package-scoped) is built there only, not once on each worker that would get a demo test."""
