@@ -4,6 +4,11 @@ PY := $(VENV)/bin/python
 GR := $(VENV)/bin/grassroots
 PORT ?= 8000
 
+# pytest-xdist: a worker per core, each test sent to whichever worker is free, except the tests of one
+# `xdist_group` (the demo town's package, see grassroots/demo/tests/conftest.py), which run on one worker so that
+# its package fixture is built once. `make test XDIST=` runs in one process.
+XDIST ?= -n auto --dist loadgroup
+
 .PHONY: demo test test-pg test-browser lint bench serve clean messages
 
 $(VENV)/.installed: pyproject.toml
@@ -27,11 +32,11 @@ test: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
 	$(PY) -m django check --settings=grassroots.settings
 	$(PY) -m django makemigrations --check --dry-run --settings=grassroots.settings
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(XDIST)
 
 # The same suite against PostgreSQL (DATABASE_URL, default the local server's `test` database).
 test-pg: $(VENV)/.dev-installed
-	DATABASE_URL=$${DATABASE_URL:-postgres://root@127.0.0.1:5432/test} $(PY) -m pytest -q
+	DATABASE_URL=$${DATABASE_URL:-postgres://root@127.0.0.1:5432/test} $(PY) -m pytest -q $(XDIST)
 
 # Playwright driving Debian's Chromium (/usr/bin/chromium).
 test-browser: $(VENV)/.dev-installed

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,19 @@ from django.utils import translation
 
 from grassroots.core.context import acting
 from grassroots.demo import build, data
+
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its own hook, in each worker)
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Under pytest-xdist (`make test`: `--dist loadgroup`), every test of this package on one worker, so that the
+    demo (`built_demo`, package-scoped) is built there only, not once on each worker that would get a demo test."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 def row_counts() -> dict[str, int]:
