@@ -7,9 +7,13 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from grassroots.core import idnumber
 from grassroots.core.audit import verify_chain
 from grassroots.demo import build, data
+
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
 
 END_2019 = dt.date(2019, 12, 31)
 END_2018 = dt.date(2018, 12, 31)

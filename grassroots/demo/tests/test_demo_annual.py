@@ -26,6 +26,8 @@ from grassroots.demo import data
 from grassroots.reports import docx as report_docx
 from grassroots.reports.annual import annual_summary
 
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
+
 END_2019 = dt.date(2019, 12, 31)
 ZH_FIGURES = ("共有党员391名", "预备党员12名，占党员总数的3.07%", "女党员148名，占37.85%", "少数民族党员15名，占3.84%",
               "35岁及以下党员128名，占32.74%", "大专及以上学历党员139名，占35.55%", "流动党员7名",

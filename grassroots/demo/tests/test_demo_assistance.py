@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from grassroots.demo import data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def test_assistance_from_2019_to_today(demo: Any) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.commitments.demo import SEED_MEMBERS, SEED_PRACTICAL
+
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
 
 YEAR = 2019
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def test_households_in_every_villager_group_to_today(demo: Any) -> None:

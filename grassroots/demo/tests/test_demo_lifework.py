@@ -9,9 +9,13 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from grassroots.core.money import yuan
 from grassroots.demo import data
 from grassroots.demo import lifework as demo_lifework
+
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
 
 END_2019 = dt.date(2019, 12, 31)
 START_2019 = dt.date(2019, 1, 1)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,8 @@ from grassroots.core.context import acting
 from grassroots.core.dates import add_months
 from grassroots.core.money import yuan
 from grassroots.demo import build, living
+
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
 
 END_2019 = dt.date(2019, 12, 31)
 # `grassroots stats --org HS --as-of 2019-12-31` on the demo as built before the history went on after 2019.

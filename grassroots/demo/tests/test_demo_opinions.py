@@ -14,6 +14,8 @@ import pytest
 from grassroots.demo import data
 from grassroots.demo import opinions as demo_opinions
 
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
+
 YEAR = 2019
 END_2019 = dt.date(2019, 12, 31)
 

@@ -16,6 +16,8 @@ from grassroots.points.models import EntryStatus, PointEntry, PointOptIn, PointS
 from grassroots.points.selectors import ranking, totals
 from grassroots.points.summary import points_of
 
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
+
 END_2019 = dt.date(2019, 12, 31)
 
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from grassroots.demo import data
 
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
+
 END_2019 = dt.date(2019, 12, 31)
 
 

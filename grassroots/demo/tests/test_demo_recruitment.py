@@ -7,8 +7,12 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from grassroots.demo import data
 from grassroots.demo import recruitment as demo_recruitment
+
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
 
 END_2019 = dt.date(2019, 12, 31)
 

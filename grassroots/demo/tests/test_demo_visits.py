@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def test_links_follow_seed_000(demo: Any) -> None:

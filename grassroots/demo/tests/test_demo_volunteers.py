@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,8 @@ from django.utils import timezone
 from grassroots.demo import data
 from grassroots.reports.annual import annual_summary
 from grassroots.volunteers.models import Activity, ActivitySeries, Participation, Volunteer, VolunteerTeam
+
+pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the demo (conftest)
 
 END_2019 = dt.date(2019, 12, 31)
 

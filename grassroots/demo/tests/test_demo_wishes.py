@@ -15,7 +15,7 @@ from django.utils import timezone
 from grassroots.demo import data
 from grassroots.reports.annual import annual_summary, as_json
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def _list_count(client: Client, query: str) -> int:
