@@ -75,9 +75,9 @@ def test_the_import_verbs_are_the_registered_modules_importers(cast, capsys) -> 
     from grassroots.core.modules import importers
 
     assert set(importers()) == {"members", "dues", "opinions", "orgs", "posts", "commitments", "volunteers",
-                                "volunteer-activities", "wishes", "points"}
+                                "volunteer-activities", "wishes", "points", "households", "grids", "assistance"}
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["import", "households", "x.xlsx"])
+        build_parser().parse_args(["import", "harvests", "x.xlsx"])
     assert "invalid choice" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="import opinions needs --org"):
         main(["import", "opinions", "x.xlsx"])

@@ -92,7 +92,7 @@ def _situations(place: Territory, today: dt.date) -> None:
                                          if rng.random() < 0.3 and (today - start).days > 400 else None)
             if ends is not None and ends > start:
                 services.situation_end(situation, on=ends)
-            elif kind in ("difficult", "low_income") and rng.random() < 0.85:
+            elif kind in ("difficult", "low_income") and rng.random() < 0.97:
                 services.situation_review(situation, on=max(start, today - dt.timedelta(days=rng.randint(10, 300))))
         if household.left_on is not None:
             continue

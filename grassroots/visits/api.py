@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from grassroots.core.errors import RuleError
 from grassroots.households.selectors import visible as households_visible
+from grassroots.orgs.models import Territory
 from grassroots.ui.api import LenientDateField, ScopedViewMixin, rule_error_response
 
 from . import selectors, services
@@ -183,6 +184,7 @@ class VisitRatesView(ScopedViewMixin, GenericAPIView):
     """The visit rate of a place and of each community, village, villager group and grid under it."""
 
     serializer_class = VisitRateSerializer
+    queryset = Territory.objects.none()  # the schema's model: places (the view reads the scope's places itself)
 
     @extend_schema(parameters=[OpenApiParameter("place", str, required=True),
                                OpenApiParameter("start", OpenApiTypes.DATE), OpenApiParameter("end", OpenApiTypes.DATE),
