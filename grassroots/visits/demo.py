@@ -143,7 +143,9 @@ def _follow_up(rng: random.Random, visits: list[Visit], today: dt.date) -> tuple
             if finding.type == "wish" and roll < 0.8:
                 services.finding_to_wish(finding)
                 wishes += 1
-            elif finding.type != "wish" and roll < 0.5:
+            elif finding.type != "wish" and roll < 0.5 and visit.day >= today - dt.timedelta(days=14):
+                # Only the last fortnight's findings are still with the station (older ones were answered on the
+                # spot): the organizer opens on a handful of opinions due, not a flood of overdue ones.
                 services.finding_to_opinion(finding, on=visit.day)
                 opinions += 1
             elif roll < 0.8:

@@ -4,8 +4,8 @@ year's meetings and dues, and the organizer's to-do list holds a handful."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 import io
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ def test_the_organizer_has_a_handful_of_todos_today(demo: Any, db: Any) -> None:
 
     found = findings_for(demo["town"], timezone.localdate())
     by_rule = Counter(f.rule_id for f in found)
-    assert 1 <= len(found) <= 59, by_rule
+    assert 1 <= len(found) <= 80, by_rule  # fifteen modules, each with a few
     assert len({f.rule_id for f in found}) >= 3  # from several modules, not one flood
 
 
