@@ -135,7 +135,7 @@ class HouseholdViewSet(_Base):
         if params.get("org"):
             paths = selectors.org_paths(readable_org(self.request, params["org"]))
         if params.get("place"):
-            place = Territory.objects.filter(code=params["place"]).first()
+            place = Territory.objects.filter(code=params["place"].replace("\x00", "")).first()
             if place is None or not self.scope.can_read_place(place):
                 raise ValidationError({"place": ["unknown place"]})
             paths = [place.path]
@@ -148,7 +148,7 @@ class HouseholdViewSet(_Base):
         form = HouseholdCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
-        place = Territory.objects.filter(code=d.pop("place")).first()
+        place = Territory.objects.filter(code=str(d.pop("place")).replace("\x00", "")).first()
         if place is None or not self.scope.can_read_place(place):
             raise ValidationError({"place": ["unknown place"]})
         household = services.household_create(territory=place, **d)

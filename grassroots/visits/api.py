@@ -132,7 +132,7 @@ class VisitViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             return qs
         p = self.request.query_params
         if p.get("place"):
-            place = readable_places(self.scope).filter(code=p["place"]).first()
+            place = readable_places(self.scope).filter(code=p["place"].replace("\x00", "")).first()
             qs = qs.filter(territory__path__startswith=place.path) if place else qs.none()
         for key, lookup in (("start", "day__gte"), ("end", "day__lte")):
             if p.get(key):
@@ -153,7 +153,7 @@ class VisitViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         form = VisitCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        household = households_visible(self.scope, write=True).filter(code=d["household"].strip()).first()
+        household = households_visible(self.scope, write=True).filter(code=d["household"].replace("\x00", "").strip()).first()
         if household is None:
             return Response({"field": "household", "detail": "unknown household"}, status=status.HTTP_400_BAD_REQUEST)
         members = list(self.scope.members().filter(pk__in=d["members"]))
@@ -192,7 +192,7 @@ class VisitRatesView(ScopedViewMixin, GenericAPIView):
                    responses={200: VisitRateSerializer(many=True)})
     def get(self, request: Request) -> Response:
         p = request.query_params
-        place = readable_places(self.scope).filter(code=str(p.get("place", "")).strip()).first()
+        place = readable_places(self.scope).filter(code=str(p.get("place", "")).replace("\x00", "").strip()).first()
         if place is None:
             raise NotFound("unknown place")
         today = timezone.localdate()

@@ -114,7 +114,12 @@ def _visits(rng: random.Random, year: int, links: list[HouseholdLink], today: dt
             # Missed this half year: a fifth in the past, few lately (the organizer opens on a handful of to-dos).
             if start > end or rng.random() < (0.05 if (today - last).days < 200 else 0.22):
                 continue
-            day = start + dt.timedelta(days=rng.randint(0, (end - start).days))
+            # Each link is visited at about the same time of each half year (a cadre's round), so that the gap
+            # between two visits stays near six months; a half year whose round day has not come yet waits.
+            day = first + dt.timedelta(days=(link.pk * 37) % 170 + rng.randint(0, 6))
+            if day > end:
+                continue
+            day = max(day, start)
             entered = min(day + dt.timedelta(days=rng.randint(1, 5)), today) if rng.random() < 0.1 else day
             findings = []
             if rng.random() < 1 / 7:
@@ -148,7 +153,7 @@ def _follow_up(rng: random.Random, visits: list[Visit], today: dt.date) -> tuple
                 # spot): the organizer opens on a handful of opinions due, not a flood of overdue ones.
                 services.finding_to_opinion(finding, on=visit.day)
                 opinions += 1
-            elif roll < 0.8:
+            elif roll < 0.8 or visit.day < today - dt.timedelta(days=10):
                 services.finding_handled(finding, note="当场讲解政策，群众表示理解",
                                          on=min(visit.day + dt.timedelta(days=rng.randint(0, 7)), today))
     return opinions, wishes
