@@ -112,7 +112,7 @@ def _visits(rng: random.Random, year: int, links: list[HouseholdLink], today: dt
             start = max(first, link.valid_from)
             end = min(last, (link.valid_to - dt.timedelta(days=1)) if link.valid_to else last)
             # Missed this half year: a fifth in the past, few lately (the organizer opens on a handful of to-dos).
-            if start > end or rng.random() < (0.05 if (today - last).days < 200 else 0.22):
+            if start > end or rng.random() < (0.01 if (today - last).days < 200 else 0.22):
                 continue
             # Each link is visited at about the same time of each half year (a cadre's round), so that the gap
             # between two visits stays near six months; a half year whose round day has not come yet waits.
