@@ -20,6 +20,7 @@ from grassroots.core.errors import RuleError
 from grassroots.core.versions import check_version
 from grassroots.orgs.models import Organization, OrgKind
 
+from . import rollups
 from .lifecycle import Ev, replay
 from .models import Education, EventKind, Member, MemberEvent, MemberPeriod, Occupation, Sex, Status
 from .selectors import members_of_on
@@ -50,8 +51,10 @@ def rebuild_periods(member: Member) -> None:
     """Recompute the member's periods and cached fields from all of its events."""
     events = list(member.events.order_by("date", "id"))
     periods = _replayed(member, events)
+    removed = list(MemberPeriod.objects.filter(member=member))
     MemberPeriod.objects.filter(member=member).delete()
     MemberPeriod.objects.bulk_create(periods)
+    rollups.periods_replaced(removed, periods)
     member.save(update_fields=["standing", "joined_on", "converted_on", "status", "mobile", "education",
                                "occupation", "org", "updated_at"])
 
@@ -241,6 +244,7 @@ def _member_create(
         member.save(force_insert=True)
         MemberEvent.objects.bulk_create(events)
         MemberPeriod.objects.bulk_create(periods)
+        rollups.periods_replaced((), periods)
     audit.record("member.create", member, after=_snapshot(member), org_id=org.id)
     return member
 
@@ -280,6 +284,7 @@ class _Bulk:
                 member.save(force_insert=True)
         MemberEvent.objects.bulk_create(self.events)
         MemberPeriod.objects.bulk_create(self.periods)
+        rollups.periods_replaced((), self.periods)
         self.members, self.events, self.periods = [], [], []
 
 
