@@ -36,6 +36,7 @@ from grassroots.ui.api import (
     ConflictSerializer,
     LenientDateField,
     ScopedViewMixin,
+    code_param,
     readable_org,
     rule_error_response,
 )
@@ -116,7 +117,7 @@ class AssistanceFilter(django_filters.FilterSet):
         return qs.filter(kind=value)
 
     def filter_org(self, qs: QuerySet[Assistance], name: str, value: str) -> QuerySet[Assistance]:
-        org = Organization.objects.filter(code=value.replace("\x00", "").strip()).first()
+        org = Organization.objects.filter(code=code_param(value)).first()
         return qs.filter(pk__in=selectors.ledger_of(org).values("pk")) if org else qs.none()
 
 
@@ -243,7 +244,7 @@ class AssistanceDonationViewSet(ScopedViewMixin, mixins.ListModelMixin, viewsets
         qs = Donation.objects.visible_to(self.scope).select_related("org", "item").order_by("-received_on", "-id")
         code = self.request.query_params.get("org", "").strip()
         if code:
-            org = Organization.objects.filter(code=code.replace("\x00", "")).first()
+            org = Organization.objects.filter(code=code_param(code)).first()
             qs = qs.filter(org__path__startswith=org.path) if org else qs.none()
         return qs
 

@@ -29,7 +29,7 @@ from rest_framework.response import Response
 
 from grassroots.core.dates import DateError, parse_date
 from grassroots.orgs.models import Territory
-from grassroots.ui.api import ScopedViewMixin, readable_org
+from grassroots.ui.api import ScopedViewMixin, code_param, readable_org
 
 from . import relations, selectors, services
 from .models import Household, Person
@@ -135,7 +135,7 @@ class HouseholdViewSet(_Base):
         if params.get("org"):
             paths = selectors.org_paths(readable_org(self.request, params["org"]))
         if params.get("place"):
-            place = Territory.objects.filter(code=params["place"].replace("\x00", "")).first()
+            place = Territory.objects.filter(code=code_param(params["place"])).first()
             if place is None or not self.scope.can_read_place(place):
                 raise ValidationError({"place": ["unknown place"]})
             paths = [place.path]
@@ -148,7 +148,7 @@ class HouseholdViewSet(_Base):
         form = HouseholdCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
-        place = Territory.objects.filter(code=str(d.pop("place")).replace("\x00", "")).first()
+        place = Territory.objects.filter(code=code_param(d.pop("place"))).first()
         if place is None or not self.scope.can_read_place(place):
             raise ValidationError({"place": ["unknown place"]})
         household = services.household_create(territory=place, **d)

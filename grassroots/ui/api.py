@@ -98,9 +98,15 @@ class ScopedViewMixin(GenericAPIView):
         return self._scope
 
 
+def code_param(value: Any) -> str:
+    """A code as a request gave it (an organization's, a place's, a household's), ready for a lookup: trimmed, and
+    without NUL characters, which PostgreSQL refuses in text (a code with a NUL is no code: the lookup finds none)."""
+    return str(value if value is not None else "").replace("\x00", "").strip()
+
+
 def readable_org(request: Any, code: str) -> Any:
     """The organization with this code in the user's read scope (`request.scope`), else 404."""
-    org = request.scope.orgs().filter(code=str(code).strip()).first()
+    org = request.scope.orgs().filter(code=code_param(code)).first()
     if org is None:
         raise NotFound(_("unknown organization"))
     return org

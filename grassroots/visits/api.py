@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from grassroots.core.errors import RuleError
 from grassroots.households.selectors import visible as households_visible
 from grassroots.orgs.models import Territory
-from grassroots.ui.api import LenientDateField, ScopedViewMixin, rule_error_response
+from grassroots.ui.api import LenientDateField, ScopedViewMixin, code_param, rule_error_response
 
 from . import selectors, services
 from .models import HouseholdLink, Visit, VisitFinding
@@ -132,7 +132,7 @@ class VisitViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             return qs
         p = self.request.query_params
         if p.get("place"):
-            place = readable_places(self.scope).filter(code=p["place"].replace("\x00", "")).first()
+            place = readable_places(self.scope).filter(code=code_param(p["place"])).first()
             qs = qs.filter(territory__path__startswith=place.path) if place else qs.none()
         for key, lookup in (("start", "day__gte"), ("end", "day__lte")):
             if p.get(key):
@@ -153,7 +153,7 @@ class VisitViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         form = VisitCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        household = households_visible(self.scope, write=True).filter(code=d["household"].replace("\x00", "").strip()).first()
+        household = households_visible(self.scope, write=True).filter(code=code_param(d["household"])).first()
         if household is None:
             return Response({"field": "household", "detail": "unknown household"}, status=status.HTTP_400_BAD_REQUEST)
         members = list(self.scope.members().filter(pk__in=d["members"]))
@@ -192,7 +192,7 @@ class VisitRatesView(ScopedViewMixin, GenericAPIView):
                    responses={200: VisitRateSerializer(many=True)})
     def get(self, request: Request) -> Response:
         p = request.query_params
-        place = readable_places(self.scope).filter(code=str(p.get("place", "")).replace("\x00", "").strip()).first()
+        place = readable_places(self.scope).filter(code=code_param(p.get("place", ""))).first()
         if place is None:
             raise NotFound("unknown place")
         today = timezone.localdate()

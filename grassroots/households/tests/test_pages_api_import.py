@@ -229,3 +229,17 @@ def test_import_cli_and_web(cast: Any, tmp_path: Any) -> None:
     assert client.get(reverse("household-import", args=["A"])).status_code == 200
     assert client.get(reverse("household-import-template", args=["A"])).status_code == 200
     assert client_as(cast, "auditor").get(reverse("household-import", args=["A"])).status_code == 403
+
+
+def test_a_code_with_a_nul_is_no_code_in_any_api(cast: Any) -> None:
+    """PostgreSQL refuses NUL in text: `ui.api.code_param` takes it out before any lookup, so every API answers
+    "unknown" (400/404), never a database error."""
+    _households(cast)
+    places = cast_places(cast)
+    client = client_as(cast, "grid_worker")
+    r = client.get("/api/households/", {"place": places.grid_a.code + "\x00"})
+    assert r.status_code == 200 and r.json()["count"] == 3  # the code without its NUL is the grid's
+    assert client.get("/api/households/", {"place": "\x00"}).status_code == 400
+    assert client.get("/api/visits/", {"place": "\x00"}).status_code == 200
+    organizer = client_as(cast, "street_admin")
+    assert organizer.get("/api/households/", {"org": "\x00"}).status_code == 404
