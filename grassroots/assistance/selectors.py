@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 
 from grassroots.access.scope import Scope
 from grassroots.households.models import Household
-from grassroots.orgs.models import Organization, OrgKind, Territory
+from grassroots.orgs.models import Organization
+from grassroots.orgs.selectors import held_place_paths
 from grassroots.rules.registry import in_force
 
 from .models import Assistance, DistributionLine, DistributionRound, Donation, Form, LocalKind, StockItem
@@ -75,18 +76,9 @@ def kind_value(entry: Any) -> str:
     return f"{LOCAL_PREFIX}{entry.local_kind_id}" if entry.local_kind_id else str(entry.kind)
 
 
-def held_places(org: Organization) -> QuerySet[Territory]:
-    """The places `org` and the organizations under it hold now (their own places and the places given to them;
-    party groups and revoked organizations hold nothing)."""
-    holders = (Organization.objects.filter(path__startswith=org.path, revoked_on__isnull=True)
-               .exclude(kind=OrgKind.PARTY_GROUP).values("pk"))
-    return Territory.objects.filter(Q(organizations__in=holders)
-                                    | Q(states__valid_to__isnull=True, states__holder__in=holders)).distinct()
-
-
 def place_paths(org: Organization) -> list[str]:
-    paths = sorted(set(held_places(org).values_list("path", flat=True)))
-    return [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+    """The paths of the places `org` and the organizations under it hold now, none under another."""
+    return held_place_paths(org, subtree=True)
 
 
 def _under(paths: list[str], field_name: str) -> Q:

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from grassroots.access.scope import Scope
-from grassroots.assistance.selectors import place_paths
 from grassroots.orgs.models import Organization, Territory
+from grassroots.orgs.selectors import held_place_paths
 from grassroots.rules.registry import in_force
 
 from .models import Honour, HonourKind, State
@@ -59,7 +59,7 @@ def of_org(org: Organization) -> QuerySet[Honour]:
     from django.db.models import Q
 
     q = Q(pk__in=[])
-    for p in place_paths(org):
+    for p in held_place_paths(org, subtree=True):
         q |= Q(household__territory__path__startswith=p)
     return Honour.objects.filter(q)
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
 from grassroots.orgs.models import Organization, Territory
+from grassroots.orgs.selectors import held_place_paths
 from grassroots.rules.registry import in_force
 
 from .models import Household, HouseholdPlace, Person, Situation, SituationKind, SpecialFields
@@ -42,11 +43,7 @@ def persons_on(territory: Territory, day: dt.date) -> QuerySet[Person]:
 
 def org_paths(org: Organization) -> list[str]:
     """The paths of the places `org` holds now (its own place and the places given to it), none under another."""
-    from grassroots.orgs.models import Territory as T
-
-    paths = sorted(set(T.objects.filter(Q(organizations=org) | Q(states__valid_to__isnull=True, states__holder=org))
-                       .values_list("path", flat=True)))
-    return [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+    return held_place_paths(org)
 
 
 def _paths_q(paths: list[str], field: str = "path") -> Q:

@@ -176,6 +176,20 @@ def places_held_by(org: Organization) -> QuerySet[Territory]:
     return Territory.objects.filter(q, revoked_on__isnull=True).order_by("path")
 
 
+def held_place_paths(org: Organization, *, subtree: bool = False) -> list[str]:
+    """The paths of the places `org` holds now (its own place and the places given to it), none under another;
+    with `subtree`, those of the live organizations under it too (party groups hold nothing). A place's records
+    (households, visits, help given) are those under one of these paths."""
+    if subtree:
+        holders: Any = (Organization.objects.filter(path__startswith=org.path, revoked_on__isnull=True)
+                        .exclude(kind=OrgKind.PARTY_GROUP).values("pk"))
+        held = Q(organizations__in=holders) | Q(states__valid_to__isnull=True, states__holder__in=holders)
+    else:
+        held = Q(organizations=org) | Q(states__valid_to__isnull=True, states__holder=org)
+    paths = sorted(set(Territory.objects.filter(held).values_list("path", flat=True)))
+    return [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+
+
 def free_places_under(org: Organization) -> QuerySet[Territory]:
     """The places of `org`'s territory that nobody holds yet: not a live organization's own place and not given
     to one (what a new sub-organization may take as its own place)."""
