@@ -363,68 +363,97 @@ def _sums(names: Sequence[str]) -> dict[str, Sum]:
 
 
 def _build_mark(node: int, month: dt.date) -> tuple[int, ...]:
-    """Build the node's mark of `month` from the previous mark and the deltas in between (its own transaction,
-    holding the node's exclusive lock: no writer of the node's deltas is half-way meanwhile)."""
+    """Build the node's mark of `month` from the nearest mark before or after it and the deltas in between (from
+    nothing when it has none), in its own transaction holding the node's exclusive lock: no writer of the node's
+    deltas is half-way meanwhile."""
     with transaction.atomic():
         _lock([node], shared=False)
         built = RollupMark.objects.filter(node_id=node, month=month).values_list(*FIGURES).first()
         if built is not None:
             return tuple(built)
-        prev = (RollupMark.objects.filter(node_id=node, month__lt=month).order_by("-month")
-                .values_list("month", *FIGURES).first())
-        deltas = RollupDelta.objects.filter(node_id=node, day__lt=month)
-        if prev is not None:
-            deltas = deltas.filter(day__gte=prev[0])
-        sums = deltas.aggregate(**_sums(FIGURES))
-        base = prev[1:] if prev is not None else (0,) * len(FIGURES)
-        figures = tuple(b + (sums[name] or 0) for b, name in zip(base, FIGURES, strict=True))
+        marks = RollupMark.objects.filter(node_id=node).values_list("month", *FIGURES)
+        prev = marks.filter(month__lt=month).order_by("-month").first()
+        nxt = marks.filter(month__gt=month).order_by("month").first()
+        ages, age_deltas = AgeMark._meta.db_table, AgeDelta._meta.db_table
+        if nxt is not None and (prev is None or nxt[0] - month < month - prev[0]):
+            # Back from the next mark: take away what changed between the two.
+            sums = RollupDelta.objects.filter(node_id=node, day__gte=month, day__lt=nxt[0]).aggregate(
+                **_sums(FIGURES))
+            figures = tuple(b - (sums[name] or 0) for b, name in zip(nxt[1:], FIGURES, strict=True))
+            parts = [f"SELECT birth_date, n FROM {ages} WHERE node_id = %s AND month = %s",
+                     f"SELECT birth_date, -n FROM {age_deltas} WHERE node_id = %s AND day >= %s AND day < %s"]
+            params: list[Any] = [node, month, node, nxt[0], node, month, nxt[0]]
+        else:
+            deltas = RollupDelta.objects.filter(node_id=node, day__lt=month)
+            if prev is not None:
+                deltas = deltas.filter(day__gte=prev[0])
+            sums = deltas.aggregate(**_sums(FIGURES))
+            base = prev[1:] if prev is not None else (0,) * len(FIGURES)
+            figures = tuple(b + (sums[name] or 0) for b, name in zip(base, FIGURES, strict=True))
+            parts = [f"SELECT birth_date, n FROM {age_deltas} WHERE node_id = %s AND day < %s"]
+            params = [node, month, node, month]
+            if prev is not None:
+                parts[0] += " AND day >= %s"
+                parts.append(f"SELECT birth_date, n FROM {ages} WHERE node_id = %s AND month = %s")
+                params += [prev[0], node, prev[0]]
         RollupMark.objects.create(node_id=node, month=month, **dict(zip(FIGURES, figures, strict=True)))
-        marks, deltas_table = AgeMark._meta.db_table, AgeDelta._meta.db_table
-        parts = [f"SELECT birth_date, n FROM {deltas_table} WHERE node_id = %s AND day < %s"]
-        params: list[Any] = [node, month, node, month]
-        if prev is not None:
-            parts[0] += " AND day >= %s"
-            parts.append(f"SELECT birth_date, n FROM {marks} WHERE node_id = %s AND month = %s")
-            params += [prev[0], node, prev[0]]
         with connection.cursor() as cur:
-            cur.execute(f"INSERT INTO {marks} (node_id, month, birth_date, n) SELECT %s, %s, birth_date, SUM(n) "  # noqa: S608
+            cur.execute(f"INSERT INTO {ages} (node_id, month, birth_date, n) SELECT %s, %s, birth_date, SUM(n) "  # noqa: S608
                         f"FROM ({' UNION ALL '.join(parts)}) AS x GROUP BY birth_date HAVING SUM(n) <> 0", params)
         return figures
 
 
+_COLUMNS = ", ".join(f'"{name}"' for name in FIGURES)
+
+
 def figures(node: int, day: dt.date, *, marks: bool = True) -> dict[str, int]:
-    """The node's figures (FIGURES) on `day`: its mark plus the deltas of the month up to the day (with
-    marks=False, every delta up to the day: what `grassroots verify-rollups` checks the marks against)."""
+    """The node's figures (FIGURES) on `day`: its mark plus the deltas of the month up to the day, in one query
+    (with marks=False, every delta up to the day: what `grassroots verify-rollups` checks the marks against)."""
     if not marks:
         every = RollupDelta.objects.filter(node_id=node, day__lte=day).aggregate(**_sums(FIGURES))
         return {name: every[name] or 0 for name in FIGURES}
     month = _mark_month(day)
-    mark = RollupMark.objects.filter(node_id=node, month=month).values_list(*FIGURES).first()
-    if mark is None:
-        mark = _build_mark(node, month)
-    later = RollupDelta.objects.filter(node_id=node, day__gte=month, day__lte=day).aggregate(**_sums(FIGURES))
-    return {name: m + (later[name] or 0) for m, name in zip(mark, FIGURES, strict=True)}
+    sums = ", ".join(f'SUM("{name}")' for name in FIGURES)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT SUM(src), {sums} FROM ("  # noqa: S608
+                    f"SELECT 1 AS src, {_COLUMNS} FROM {RollupMark._meta.db_table} WHERE node_id = %s AND month = %s "
+                    f"UNION ALL SELECT 0, {_COLUMNS} FROM {RollupDelta._meta.db_table} "
+                    f"WHERE node_id = %s AND day >= %s AND day <= %s) AS x", [node, month, node, month, day])
+        row = cur.fetchone()
+    found = [int(v or 0) for v in row[1:]]
+    if not row[0]:  # no mark yet: build it (the deltas of the month are added as they are)
+        found = [a + b for a, b in zip(found, _build_mark(node, month), strict=True)]
+    return dict(zip(FIGURES, found, strict=True))
 
 
 BirthRange = tuple[dt.date | None, dt.date | None]  # born after the first (None: no bound), on or before the second
 
 
 def born_between(node: int, day: dt.date, ranges: dict[str, BirthRange], *, marks: bool = True) -> dict[str, int]:
-    """How many of the node's members on `day` were born in each range (the age bands); the mark of the month
-    must exist (`figures` builds it). marks=False: from every delta up to the day."""
-    month = _mark_month(day) if marks else dt.date.min
-    aggregates = {}
-    for key, (after, until) in ranges.items():
-        q = Q()
+    """How many of the node's members on `day` were born in each range (the age bands), in one query; the mark of
+    the month must exist (`figures` builds it). marks=False: from every delta up to the day."""
+    sums = []
+    params: list[Any] = []
+    for after, until in ranges.values():
+        cond = ["1 = 1"]
         if after is not None:
-            q &= Q(birth_date__gt=after)
+            cond.append("birth_date > %s")
+            params.append(after)
         if until is not None:
-            q &= Q(birth_date__lte=until)
-        aggregates[key] = Sum("n", filter=q)
-    marked = (AgeMark.objects.filter(node_id=node, month=month).aggregate(**aggregates) if marks
-              else dict.fromkeys(ranges, 0))
-    later = AgeDelta.objects.filter(node_id=node, day__gte=month, day__lte=day).aggregate(**aggregates)
-    return {key: (marked[key] or 0) + (later[key] or 0) for key in ranges}
+            cond.append("birth_date <= %s")
+            params.append(until)
+        sums.append(f"SUM(CASE WHEN {' AND '.join(cond)} THEN n ELSE 0 END)")
+    parts = [f"SELECT birth_date, n FROM {AgeDelta._meta.db_table} WHERE node_id = %s AND day <= %s"]
+    params += [node, day]
+    if marks:
+        month = _mark_month(day)
+        parts[0] += " AND day >= %s"
+        parts.append(f"SELECT birth_date, n FROM {AgeMark._meta.db_table} WHERE node_id = %s AND month = %s")
+        params += [month, node, month]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(sums)} FROM ({' UNION ALL '.join(parts)}) AS x", params)  # noqa: S608
+        row = cur.fetchone()
+    return {key: int(v or 0) for key, v in zip(ranges, row, strict=True)}
 
 
 # --- backfill ---------------------------------------------------------------------------------------------------
