@@ -524,6 +524,16 @@ def rebuild(org: Organization | None = None) -> dict[str, int]:
                         f"SELECT x.node, x.day, x.birth_date, SUM(x.sg) FROM ({inner}) AS x "
                         f"GROUP BY x.node, x.day, x.birth_date HAVING SUM(x.sg) <> 0", params)
             ages = cur.rowcount
+            # This month's marks, so that the first reads after a backfill do not sum a node's whole history.
+            month = _mark_month(timezone.localdate())
+            only = f" AND node_id IN ({', '.join(['%s'] * len(nodes))})" if nodes is not None else ""
+            cur.execute(f"INSERT INTO {RollupMark._meta.db_table} (node_id, month, {_COLUMNS}) "  # noqa: S608
+                        f"SELECT node_id, %s, {', '.join(f'SUM({c})' for c in _COLUMNS.split(', '))} "
+                        f"FROM {RollupDelta._meta.db_table} WHERE day < %s{only} GROUP BY node_id",
+                        [month, month, *(nodes or [])])
+            cur.execute(f"INSERT INTO {AgeMark._meta.db_table} (node_id, month, birth_date, n) "  # noqa: S608
+                        f"SELECT node_id, %s, birth_date, SUM(n) FROM {AgeDelta._meta.db_table} WHERE day < %s{only} "
+                        f"GROUP BY node_id, birth_date HAVING SUM(n) <> 0", [month, month, *(nodes or [])])
     return {"spans": sum(len(ivs) for by_a in spans.values() for ivs in by_a.values()), "deltas": deltas,
             "age_deltas": ages}
 

@@ -245,3 +245,45 @@ def test_rollups_equal_the_scan_after_any_history(data: Any) -> None:
                 o = gen.org(code)
                 assert stats.structure_counts(o, day) == stats.structure_counts_scan(o, day), f"{code} on {day}"
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mark_built_while_a_write_is_under_way_waits_for_its_commit() -> None:
+    """PostgreSQL: the reader building a mark takes the node's exclusive advisory lock, which waits for the writer
+    holding its shared one; without it the mark would miss the delta committed after it was built."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory locks are PostgreSQL's (SQLite has one writer at a time)")
+    import threading
+    import time
+
+    with acting(None, "system"):
+        c = org_create(code="C", name="市委", kind="committee", founded_on=FOUNDED)
+        a = org_create(code="A", name="甲一支部", kind="branch", founded_on=FOUNDED, parent=c)
+        m = make_member(a, name="甲")
+    written, out = threading.Event(), {}
+
+    def write() -> None:
+        try:
+            with acting(None, "system"), transaction.atomic():
+                member_record_event(Member.objects.get(pk=m.pk), kind="mobile_out", on=D(2010, 1, 1))
+                written.set()
+                time.sleep(1.0)  # the reader starts meanwhile
+        finally:
+            connection.close()
+
+    def read() -> None:
+        try:
+            out["counts"] = stats.structure_counts(Organization.objects.get(pk=c.pk), TODAY)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert written.wait(10)
+    reader = threading.Thread(target=read)
+    reader.start()
+    writer.join()
+    reader.join()
+    assert out["counts"]["mobile"] == 1
+    assert stats.structure_counts(c, TODAY) == stats.structure_counts_scan(c, TODAY)
+    assert RollupMark.objects.filter(node=c, month=TODAY.replace(day=1), mobile=1).exists()
