@@ -366,14 +366,25 @@ def _build_mark(node: int, month: dt.date) -> tuple[int, ...]:
     """Build the node's mark of `month` from the nearest mark before or after it and the deltas in between (from
     nothing when it has none), in its own transaction holding the node's exclusive lock: no writer of the node's
     deltas is half-way meanwhile."""
-    with transaction.atomic():
-        _lock([node], shared=False)
-        built = RollupMark.objects.filter(node_id=node, month=month).values_list(*FIGURES).first()
-        if built is not None:
-            return tuple(built)
-        marks = RollupMark.objects.filter(node_id=node).values_list("month", *FIGURES)
-        prev = marks.filter(month__lt=month).order_by("-month").first()
-        nxt = marks.filter(month__gt=month).order_by("month").first()
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":  # another reader may have built it while this one waited
+            _lock([node], shared=False)
+            built = RollupMark.objects.filter(node_id=node, month=month).values_list(*FIGURES).first()
+            if built is not None:
+                return tuple(built)
+        table = RollupMark._meta.db_table
+        prev = nxt = None
+        with connection.cursor() as cur:  # the nearest marks before and after, in one query
+            cur.execute(f"SELECT month, {_COLUMNS} FROM {table} WHERE node_id = %s AND month IN ("  # noqa: S608
+                        f"(SELECT MAX(month) FROM {table} WHERE node_id = %s AND month < %s), "
+                        f"(SELECT MIN(month) FROM {table} WHERE node_id = %s AND month > %s))",
+                        [node, node, month, node, month])
+            for row in cur.fetchall():
+                when = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(row[0])
+                if when < month:
+                    prev = (when, *row[1:])
+                else:
+                    nxt = (when, *row[1:])
         ages, age_deltas = AgeMark._meta.db_table, AgeDelta._meta.db_table
         if nxt is not None and (prev is None or nxt[0] - month < month - prev[0]):
             # Back from the next mark: take away what changed between the two.
