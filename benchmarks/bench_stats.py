@@ -12,10 +12,14 @@ The rows are bulk-loaded with COPY (a shortcut for this generator only; the appl
 its services), secondary indexes and foreign keys are dropped for the load and rebuilt after it.
 A marker table records what was built, so a re-run with the same size and seed reuses the data.
 
-It then times `grassroots.members.stats.structure_counts(org, day)` for a town, a county and the city,
-each beside a hand-written SQL query computing the same counts in one scan, checks that both give the
-same counts, and prints a Markdown table. EXPLAIN (ANALYZE, BUFFERS) of both city queries is written to
-var/bench_stats_explain.txt.
+The rollups of the statistics (`grassroots.members.rollups`) are backfilled by the migration that creates
+them (its time is part of the `migrate` line printed first) and, unless --skip-backfill, rebuilt once more
+with `rollups.rebuild()`, timed (the generator writes periods with COPY, past the services that keep the
+rollups). It then times, for a town, a county and the city: the first read of `structure_counts(org, day)`
+(which builds the node's mark of the month, deleted beforehand), the read from the rollups, the scan of the
+periods (`structure_counts_scan`) and a hand-written SQL query computing the same counts in one scan; checks
+that all three give the same counts, and prints a Markdown table with the rollups' time over the SQL scan's.
+EXPLAIN (ANALYZE, BUFFERS) of both city scans is written to var/bench_stats_explain.txt.
 """
 
 from __future__ import annotations
@@ -90,7 +94,10 @@ def setup_django(url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
+    print(f"migrate: {time.perf_counter() - started:.1f} s (the first run after the rollups' migrations includes "
+          f"their backfill)", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -405,26 +412,23 @@ def hand_sql(day: dt.date) -> tuple[str, list[str]]:
     """One scan of the periods in force on %(day)s under %(prefix)s (the root's path that day + '%'), joined
     to the states in force that day and to the members; every count a FILTER clause."""
     from grassroots.members.models import Education, Occupation
+    from grassroots.members.stats import age_bands
 
+    bands = age_bands(day)  # the rule in force on the day (members.age_bands), as structure_counts reads it
     keys = ["total", "probationary", "full", "male", "female", "han", "minority", "mobile", "suspended",
-            "college_or_above", "age_35_or_under", "age_36_45", "age_46_54", "age_55_60", "age_over_60",
-            "age_30_or_under"]
+            "college_or_above", *(band.key for band in bands)]
     keys += [f"education_{v}" for v in Education.values] + [f"occupation_{v}" for v in Occupation.values]
     edu = ",\n  ".join(f"count(*) FILTER (WHERE p.education = '{v}')" for v in Education.values)
     occ = ",\n  ".join(f"count(*) FILTER (WHERE p.occupation = '{v}')" for v in Occupation.values)
-    ages = {  # key: (youngest, oldest); age <= oldest <=> born after day - (oldest + 1) years
-        "age_35_or_under": (None, 35), "age_36_45": (36, 45), "age_46_54": (46, 54), "age_55_60": (55, 60),
-        "age_over_60": (61, None), "age_30_or_under": (None, 30),
-    }
     age_filters = []
-    for key in keys[10:16]:
-        youngest, oldest = ages[key]
+    for band in bands:  # age <= oldest <=> born after day - (oldest + 1) years
+        youngest, oldest = band.youngest, band.oldest
         cond = []
         if oldest is not None:
             cond.append(f"m.birth_date > (%(day)s::date - interval '{oldest + 1} years')::date")
         if youngest is not None:
             cond.append(f"m.birth_date <= (%(day)s::date - interval '{youngest} years')::date")
-        age_filters.append(f"count(*) FILTER (WHERE {' AND '.join(cond)})")
+        age_filters.append(f"count(*) FILTER (WHERE {' AND '.join(cond) or 'true'})")
     ages_sql = ",\n  ".join(age_filters)
     sql = f"""
 SELECT
@@ -513,16 +517,16 @@ def explain_city(city: Any, day: dt.date, out: Path) -> dict[str, str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from grassroots.members.stats import structure_counts
+    from grassroots.members.stats import structure_counts_scan
 
     with CaptureQueriesContext(connection) as ctx:
-        structure_counts(city, day)
+        structure_counts_scan(city, day)
     orm_sql = ctx.captured_queries[-1]["sql"]
     sql, _ = hand_sql(day)
     summary: dict[str, str] = {}
     lines = []
     with connection.cursor() as cur:
-        for label, query, params in (("ORM (structure_counts)", orm_sql, None),
+        for label, query, params in (("ORM (structure_counts_scan)", orm_sql, None),
                                      ("hand-written SQL", sql, {"day": day, "prefix": city.path + "%"})):
             if params is None:
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + query)
@@ -543,10 +547,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data even if it is there")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query, after one warm-up")
     parser.add_argument("--skip-explain", action="store_true")
+    parser.add_argument("--skip-backfill", action="store_true",
+                        help="do not time a rebuild of the rollups (they are there: the migration or a run built them)")
     args = parser.parse_args(argv)
 
     setup_django(args.database_url)
-    from django.db import connection
+    from django.db import connection, transaction
 
     from grassroots.members.stats import structure_counts
     from grassroots.orgs.models import Organization, OrgKind
@@ -555,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         existing = marker(cur)
     fresh = existing is not None and (existing["members"], existing["seed"], existing["version"]) == (
         args.members, SEED, GENERATOR_VERSION)
-    if fresh and not args.rebuild:
+    generated = not (fresh and not args.rebuild)
+    if not generated:
         assert existing is not None
         print(f"reusing {args.members:,} members built {existing['built_at']:%Y-%m-%d %H:%M} "
               f"(in {existing['seconds']:.0f} s); --rebuild to regenerate")
@@ -565,6 +572,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated in {seconds:.0f} s")
         sanity_check()
 
+    from grassroots.members import rollups
+    from grassroots.members.stats import structure_counts_scan
+
+    backfill = None
+    if generated or not args.skip_backfill:
+        t = time.perf_counter()
+        written = rollups.rebuild()
+        backfill = time.perf_counter() - t
+        print(f"rollups backfilled in {backfill:.1f} s: {written}", flush=True)
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE members_rollupdelta, members_agedelta, members_orgspan")
+
     facts = machine_facts()
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     city = Organization.objects.get_root_nodes().get()
@@ -573,16 +592,27 @@ def main(argv: list[str] | None = None) -> int:
             if county else None)
     assert county is not None and town is not None
 
+    from grassroots.members.models import AgeMark, RollupMark
+
     rows = []
     for scope, org in (("town", town), ("county", county), ("city", city)):
+        with transaction.atomic():  # so that the first read below builds the node's mark, timed
+            RollupMark.objects.filter(node_id=org.pk).delete()
+            AgeMark.objects.filter(node_id=org.pk).delete()
+        t = time.perf_counter()
+        structure_counts(org, AS_OF)  # the first read of the month builds the node's mark
+        first = time.perf_counter() - t
         orm_counts, orm_best, orm_median = timed(lambda org=org: structure_counts(org, AS_OF), args.repeat)
+        scan_counts, scan_best, scan_median = timed(lambda org=org: structure_counts_scan(org, AS_OF), args.repeat)
         sql_counts, sql_best, sql_median = timed(lambda org=org: run_sql(org.pk, AS_OF), args.repeat)
-        if orm_counts != sql_counts:
-            diff = {k: (orm_counts.get(k), sql_counts.get(k)) for k in set(orm_counts) | set(sql_counts)
-                    if orm_counts.get(k) != sql_counts.get(k)}
-            print(f"MISMATCH for the {scope} {org.code}: (ORM, SQL) = {diff}")
-            return 1
-        rows.append((scope, org.code, orm_counts["total"], orm_best, orm_median, sql_best, sql_median))
+        for label, other in (("SQL", sql_counts), ("scan", scan_counts)):
+            if orm_counts != other:
+                diff = {k: (orm_counts.get(k), other.get(k)) for k in set(orm_counts) | set(other)
+                        if orm_counts.get(k) != other.get(k)}
+                print(f"MISMATCH for the {scope} {org.code}: (rollups, {label}) = {diff}")
+                return 1
+        rows.append((scope, org.code, orm_counts["total"], first, orm_best, orm_median, scan_best, sql_best,
+                     sql_median))
 
     with connection.cursor() as cur:
         cur.execute("SELECT (SELECT count(*) FROM members_member), (SELECT count(*) FROM members_memberevent), "
@@ -599,13 +629,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Data: {n_members:,} members, {n_events:,} events, {n_periods:,} periods, {n_orgs:,} organizations, "
           f"database {size}")
     print()
-    print("| scope | org | members in scope | ORM best / median | SQL best / median | ORM / SQL (best) |")
-    print("|---|---|---:|---:|---:|---:|")
-    for scope, code, total, ob, om, sb, sm in rows:
-        print(f"| {scope} | {code} | {total:,} | {ob * 1000:,.1f} / {om * 1000:,.1f} ms | "
-              f"{sb * 1000:,.1f} / {sm * 1000:,.1f} ms | {ob / sb:.2f} |")
+    if backfill is not None:
+        print(f"Rollups backfilled (rebuild-rollups) in {backfill:.1f} s")
     print()
-    print("ORM and SQL counts identical for every scope.")
+    print("| scope | org | members in scope | rollups: first read (builds the mark) | rollups best / median | "
+          "ORM scan best | SQL scan best / median | rollups / SQL (best) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for scope, code, total, first, ob, om, scb, sb, sm in rows:
+        print(f"| {scope} | {code} | {total:,} | {first * 1000:,.1f} ms | {ob * 1000:,.1f} / {om * 1000:,.1f} ms | "
+              f"{scb * 1000:,.1f} ms | {sb * 1000:,.1f} / {sm * 1000:,.1f} ms | {ob / sb:.3f} |")
+    print()
+    print("Rollups (structure_counts), ORM scan (structure_counts_scan) and SQL counts identical for every scope.")
     load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"1-minute load average: {load_before:.2f} before the timings, {load_after:.2f} after "
           f"(other work on the machine inflates the figures)")

@@ -19,6 +19,8 @@
     grassroots user passwd NAME [--password-stdin]
     grassroots user revoke NAME [--role KIND --org CODE | --role member]   (no --role: deactivate the account)
     grassroots verify-audit [--checkpoint "LINE"]
+    grassroots verify-rollups [--org CODE] [--date YYYY-MM-DD ...]
+    grassroots rebuild-rollups [--org CODE]
     grassroots audit checkpoint
 
 A password is read from standard input with --password-stdin, else asked twice when at a terminal, else a
@@ -138,6 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", help="a line printed by `grassroots audit checkpoint`: check the log still "
                                         "holds that entry at that place")
 
+    p = sub.add_parser("verify-rollups", help="recompute the structure statistics from the members' periods and "
+                                              "report every figure the rollups have wrong (exit status 1)")
+    p.add_argument("--org", help="this organization's subtree (default: every organization)")
+    p.add_argument("--date", type=_date, action="append", dest="dates",
+                   help="a day to check (repeat for several; default: today and the first of January of each "
+                        "of the last five years)")
+
+    p = sub.add_parser("rebuild-rollups", help="recompute the rollups of the structure statistics from the "
+                                               "organization states and members' periods")
+    p.add_argument("--org", help="only the organizations of this subtree")
+
     p = sub.add_parser("audit", help="the audit log")
     audit_verbs = p.add_subparsers(dest="action", required=True)
     audit_verbs.add_parser("checkpoint", help="print the log's head (count, hash, time) as a line to keep elsewhere")
@@ -208,6 +221,41 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for key, value in figures.stats.items():
         if isinstance(value, dict) and "count" in value:
             print(f"{key:<{width}}  {value['count']:>8}  {value['pct']:>7}%")
+    return 0
+
+
+def cmd_rollups(args: argparse.Namespace) -> int:
+    """verify-rollups and rebuild-rollups: the operator's (no --as: every organization)."""
+    from django.utils import timezone
+
+    from grassroots.members import rollups
+    from grassroots.members.stats import verify_rollups
+    from grassroots.orgs.models import Organization
+
+    org = None
+    if args.org:
+        org = Organization.objects.filter(code=args.org).first()
+        if org is None:
+            raise SystemExit(f"grassroots: no organization with code {args.org!r}")
+    if args.verb == "rebuild-rollups":
+        written = rollups.rebuild(org)
+        print(f"rollups rebuilt{' for ' + org.code if org else ''}: {written['spans']} spans, {written['deltas']} "
+              f"deltas, {written['age_deltas']} age deltas")
+        return 0
+    today = timezone.localdate()
+    days = args.dates or [today, *(dt.date(today.year - k, 1, 1) for k in range(5))]
+    checked = 0
+    wrong = 0
+    for code, day, figure, kept, scanned in verify_rollups(org, days):
+        if figure is None:
+            checked += 1
+            continue
+        wrong += 1
+        print(f"{code} {day.isoformat()} {figure}: rollups {kept}, periods {scanned}")
+    if wrong:
+        print(f"rollups NOT right: {wrong} figures differ ({checked} organization-days checked)")
+        return 1
+    print(f"rollups right: {checked} organization-days checked")
     return 0
 
 
@@ -435,6 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"audit log NOT intact: {verdict.problem}")
         return 1
+    if args.verb in ("verify-rollups", "rebuild-rollups"):
+        return cmd_rollups(args)
     if args.verb == "audit":
         from grassroots.core.audit import checkpoint
 

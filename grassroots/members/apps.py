@@ -9,11 +9,13 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from grassroots.core.modules import Importer, Link, Module, Panel, Section, register
-        from grassroots.orgs.services import Roster, register_roster
+        from grassroots.orgs.services import Roster, register_roster, register_tree_listener
 
+        from .rollups import org_restated
         from .services import member_ids_on, member_reassign_by_id
 
         register_roster(Roster(member_ids_on=member_ids_on, reassign=member_reassign_by_id))
+        register_tree_listener(org_restated)
 
         register(Module(
             label="members", title=_("Members"), urls="grassroots.members.urls", api="grassroots.members.api",

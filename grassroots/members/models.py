@@ -222,3 +222,118 @@ class CommunityReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.member} → {self.community_org}"
+
+
+# --- rollups (issue 16): counts per organization node, kept by `rollups` beside the periods -------------------
+class OrgSpan(models.Model):
+    """`ancestor`'s subtree held `org` over [valid_from, valid_to) (an organization holds itself): the tree over
+    time as a closure table, computed from `OrgState` by `rollups.org_restated`. A period of `org` counts in
+    the figures of every ancestor over the part of it that such a span covers."""
+
+    ancestor = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ancestor", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.ancestor_id} ⊇ {self.org_id} [{self.valid_from}, {self.valid_to or '…'})"
+
+
+class RollupFigures(models.Model):
+    """The marginal figures of the structure statistics: each a count of members' periods."""
+
+    total = models.IntegerField(default=0)
+    probationary = models.IntegerField(default=0)
+    full = models.IntegerField(default=0)
+    male = models.IntegerField(default=0)
+    female = models.IntegerField(default=0)
+    han = models.IntegerField(default=0)
+    minority = models.IntegerField(default=0)
+    mobile = models.IntegerField(default=0)
+    suspended = models.IntegerField(default=0)
+    education_postgraduate = models.IntegerField(default=0)
+    education_bachelor = models.IntegerField(default=0)
+    education_college = models.IntegerField(default=0)
+    education_secondary_technical = models.IntegerField(default=0)
+    education_high_school = models.IntegerField(default=0)
+    education_junior_high_or_below = models.IntegerField(default=0)
+    occupation_in_service = models.IntegerField(default=0)
+    occupation_retired = models.IntegerField(default=0)
+    occupation_farmer = models.IntegerField(default=0)
+    occupation_student = models.IntegerField(default=0)
+    occupation_unemployed_or_demobilized = models.IntegerField(default=0)
+    occupation_freelance = models.IntegerField(default=0)
+    occupation_other = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+FIGURES = ("total", "probationary", "full", "male", "female", "han", "minority", "mobile", "suspended",
+           *(f"education_{v}" for v in Education.values), *(f"occupation_{v}" for v in Occupation.values))
+
+
+class RollupDelta(RollupFigures):
+    """How `node`'s figures changed on `day` (+1 where a period starts counting there, -1 where it stops). Rows
+    are only inserted (several for one node and day add up), so concurrent writers never wait on each other."""
+
+    node = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)  # millions of rows: no trigger checks each one at commit
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["node", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.day} {self.total:+d}"
+
+
+class RollupMark(RollupFigures):
+    """`node`'s figures just before `month` (the first of a month): the sum of its deltas dated before it. Built
+    on the first read that needs it; a write dated before it adds itself to it."""
+
+    node = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)  # millions of rows: no trigger checks each one at commit
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "month"], name="one_rollup_mark")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} before {self.month}: {self.total}"
+
+
+class AgeDelta(models.Model):
+    """How many of `node`'s members born on `birth_date` started (+) or stopped (-) counting on `day`: the age
+    bands on any day are sums over birth dates."""
+
+    node = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)  # millions of rows: no trigger checks each one at commit
+    day = models.DateField()
+    birth_date = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["node", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.day} born {self.birth_date} {self.n:+d}"
+
+
+class AgeMark(models.Model):
+    """`node`'s members by birth date just before `month` (see RollupMark)."""
+
+    node = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)  # millions of rows: no trigger checks each one at commit
+    month = models.DateField()
+    birth_date = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "month", "birth_date"], name="one_age_mark")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} before {self.month} born {self.birth_date}: {self.n}"

@@ -52,6 +52,8 @@ def rebuild_periods(member: Member) -> None:
     events = list(member.events.order_by("date", "id"))
     periods = _replayed(member, events)
     removed = list(MemberPeriod.objects.filter(member=member))
+    for p in removed:
+        p.member = member  # what the rollups read of the member, without reading it again
     MemberPeriod.objects.filter(member=member).delete()
     MemberPeriod.objects.bulk_create(periods)
     rollups.periods_replaced(removed, periods)
@@ -334,6 +336,7 @@ def _member_update(member: Member, *, on: dt.date | None, version: int | None, *
     if unknown:
         raise RuleError(_("these fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     before = _snapshot(member)
+    person = rollups.person_of(member)
     merged = {f: changes.get(f, getattr(member, f)) for f in ("name", "sex", "ethnicity", "birth_date", "id_number",
                                                               "education", "occupation")}
     number = validate_person(**merged, exclude_pk=member.pk)
@@ -345,6 +348,7 @@ def _member_update(member: Member, *, on: dt.date | None, version: int | None, *
         if pg.kind != OrgKind.PARTY_GROUP or member.org is None or not pg.path.startswith(member.org.path):
             raise RuleError(_("the party group must be under the member's organization"), field="party_group")
     member.save()
+    rollups.member_changed(member, person)  # sex, ethnicity or birth date: the figures its periods count in
     dated = {f: changes[f] for f in DATED_FIELDS if f in changes and changes[f] != getattr(member, f)}
     if dated:
         _add_event(member, EventKind.UPDATED, on or _today(), details=dated)

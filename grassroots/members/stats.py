@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import kind_counts, state_on
 from grassroots.rules.registry import in_force
 
+from . import rollups
 from .models import COLLEGE_OR_ABOVE, HAN, Education, MemberPeriod, Occupation, Sex, Status
 
 
@@ -61,8 +63,35 @@ def _age_q(day: dt.date, youngest: int | None, oldest: int | None) -> Q:
     return q
 
 
-def structure_counts(org: Organization, day: dt.date) -> dict[str, int]:
-    """The raw counts, in one query over the periods in force on `day`."""
+def _birth_range(day: dt.date, band: AgeBand) -> rollups.BirthRange:
+    """The birth dates of the members aged band.youngest..band.oldest (full years) on `day`: born after the first
+    date (None: no bound), on or before the second (see `_age_q`)."""
+    return (years_before(day, band.oldest + 1) if band.oldest is not None else None,
+            years_before(day, band.youngest) if band.youngest is not None else None)
+
+
+def structure_counts(org: Organization, day: dt.date, *, marks: bool = True) -> dict[str, int]:
+    """The raw counts of org's subtree as it stood on `day`, read from the rollups (`members.rollups`): a few
+    queries of a few rows whatever the subtree's size. `structure_counts_scan` computes the same from the periods.
+    marks=False sums every delta instead of starting from the month's mark (for `verify_rollups`)."""
+    figures = rollups.figures(org.pk, day, marks=marks)
+    bands = age_bands(day)
+    ages = rollups.born_between(org.pk, day, {band.key: _birth_range(day, band) for band in bands}, marks=marks)
+    counts = {name: figures[name] for name in ("total", "probationary", "full", "male", "female", "han", "minority",
+                                               "mobile", "suspended")}
+    counts["college_or_above"] = sum(figures[f"education_{v}"] for v in COLLEGE_OR_ABOVE)
+    for band in bands:
+        counts[band.key] = ages[band.key]
+    for value in Education.values:
+        counts[f"education_{value}"] = figures[f"education_{value}"]
+    for value in Occupation.values:
+        counts[f"occupation_{value}"] = figures[f"occupation_{value}"]
+    return counts
+
+
+def structure_counts_scan(org: Organization, day: dt.date) -> dict[str, int]:
+    """The raw counts, in one query over the periods in force on `day` (what the rollups must equal: the tests and
+    `grassroots verify-rollups` compare them)."""
     aggregates: dict[str, Any] = {
         "total": Count("id"),
         "probationary": Count("id", filter=Q(status=Status.PROBATIONARY)),
@@ -82,6 +111,23 @@ def structure_counts(org: Organization, day: dt.date) -> dict[str, int]:
     for value in Occupation.values:
         aggregates[f"occupation_{value}"] = Count("id", filter=Q(occupation=value))
     return MemberPeriod.objects.on(day).in_subtree(org, day).aggregate(**aggregates)
+
+
+def verify_rollups(org: Organization | None, days: Iterable[dt.date]) -> Iterator[
+        tuple[str, dt.date, str | None, int, int]]:
+    """For each organization (org's subtree today, or every one) and day: the figures the rollups give that the
+    periods do not, as (code, day, figure, rollups, periods); then (code, day, None, 0, 0) for the day checked."""
+    orgs = Organization.objects.all() if org is None else Organization.objects.filter(path__startswith=org.path)
+    for node in orgs.order_by("path"):
+        for day in sorted(set(days)):
+            scanned = structure_counts_scan(node, day)
+            wrong = set()
+            for kept in (structure_counts(node, day), structure_counts(node, day, marks=False)):
+                for figure in scanned:  # the marks, then the deltas alone (a wrong mark or a wrong delta)
+                    if kept.get(figure) != scanned[figure] and figure not in wrong:
+                        wrong.add(figure)
+                        yield node.code, day, figure, kept.get(figure, 0), scanned[figure]
+            yield node.code, day, None, 0, 0
 
 
 def structure_stats(org: Organization, day: dt.date) -> dict[str, Any]:

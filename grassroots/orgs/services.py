@@ -82,6 +82,23 @@ def _restate(org: Organization, on: dt.date, *, end: bool = False) -> None:
         OrgState.objects.create(
             org=org, valid_from=on, name=org.name, kind=org.kind, parent=parent, path=org.path
         )
+    _tree_changed(org)
+
+
+# Who must hear of every change of an organization's states (the members' rollups follow the tree over time). The
+# members app registers its listener in its AppConfig.ready, so the tree never imports the members.
+_tree_listeners: list[Callable[[Organization], None]] = []
+
+
+def register_tree_listener(listener: Callable[[Organization], None]) -> None:
+    if listener not in _tree_listeners:
+        _tree_listeners.append(listener)
+
+
+def _tree_changed(org: Organization) -> None:
+    """org's states were written (in the caller's transaction)."""
+    for listener in _tree_listeners:
+        listener(org)
 
 
 def _check_path_free(org: Organization, on: dt.date) -> None:
@@ -133,6 +150,7 @@ def org_create(
     org = parent.add_child(**fields) if parent is not None else Organization.add_root(**fields)
     _check_path_free(org, founded_on)
     OrgState.objects.create(org=org, valid_from=founded_on, name=name, kind=kind, parent=parent, path=org.path)
+    _tree_changed(org)
     _record(org, ChangeKind.CREATE, founded_on, None, note, parent=parent.code if parent else None)
     return org
 
