@@ -275,7 +275,7 @@ def member_rows(n: int, tree: Tree, rng: random.Random) -> Iterator[tuple[list[t
         members.append((mid, name, sex, ethnicity, birth, id_number, f"138{mid:08d}", last.education,
                         last.occupation, last.status, outcome.standing, outcome.joined_on, outcome.converted_on,
                         last.mobile if final is not None else False, now, now,
-                        final.org_id if final is not None else None, None))
+                        final.org_id if final is not None else None, None, 1))
         if len(members) >= CHUNK:
             yield members, events, periods
             members, events, periods = [], [], []
@@ -288,7 +288,7 @@ TABLES = {
     "orgs_orgstate": "id, org_id, valid_from, valid_to, name, kind, parent_id, path",
     "orgs_orgchange": "id, org_id, kind, date, details, note, recorded_at",
     "members_member": "id, name, sex, ethnicity, birth_date, id_number, phone, education, occupation, status, "
-                      "standing, joined_on, converted_on, mobile, created_at, updated_at, org_id, party_group_id",
+                      "standing, joined_on, converted_on, mobile, created_at, updated_at, org_id, party_group_id, version",
     "members_memberevent": "id, member_id, kind, date, org_id, details, note, recorded_at",
     "members_memberperiod": 'id, member_id, org_id, start, "end", status, mobile, suspended, education, occupation',
 }
@@ -405,26 +405,23 @@ def hand_sql(day: dt.date) -> tuple[str, list[str]]:
     """One scan of the periods in force on %(day)s under %(prefix)s (the root's path that day + '%'), joined
     to the states in force that day and to the members; every count a FILTER clause."""
     from grassroots.members.models import Education, Occupation
+    from grassroots.members.stats import age_bands
 
+    bands = age_bands(day)  # the bands of the rule in force on the day (key, youngest, oldest)
     keys = ["total", "probationary", "full", "male", "female", "han", "minority", "mobile", "suspended",
-            "college_or_above", "age_35_or_under", "age_36_45", "age_46_54", "age_55_60", "age_over_60",
-            "age_30_or_under"]
+            "college_or_above", *(band.key for band in bands)]
     keys += [f"education_{v}" for v in Education.values] + [f"occupation_{v}" for v in Occupation.values]
     edu = ",\n  ".join(f"count(*) FILTER (WHERE p.education = '{v}')" for v in Education.values)
     occ = ",\n  ".join(f"count(*) FILTER (WHERE p.occupation = '{v}')" for v in Occupation.values)
-    ages = {  # key: (youngest, oldest); age <= oldest <=> born after day - (oldest + 1) years
-        "age_35_or_under": (None, 35), "age_36_45": (36, 45), "age_46_54": (46, 54), "age_55_60": (55, 60),
-        "age_over_60": (61, None), "age_30_or_under": (None, 30),
-    }
     age_filters = []
-    for key in keys[10:16]:
-        youngest, oldest = ages[key]
+    for band in bands:  # age <= oldest <=> born after day - (oldest + 1) years
+        youngest, oldest = band.youngest, band.oldest
         cond = []
         if oldest is not None:
             cond.append(f"m.birth_date > (%(day)s::date - interval '{oldest + 1} years')::date")
         if youngest is not None:
             cond.append(f"m.birth_date <= (%(day)s::date - interval '{youngest} years')::date")
-        age_filters.append(f"count(*) FILTER (WHERE {' AND '.join(cond)})")
+        age_filters.append(f"count(*) FILTER (WHERE {' AND '.join(cond) or 'true'})")
     ages_sql = ",\n  ".join(age_filters)
     sql = f"""
 SELECT
