@@ -203,6 +203,11 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 # The clients
 
 
+class _Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 class Client:
     """One browser: its cookies, logged in (or not, for the login page)."""
 
@@ -229,8 +234,13 @@ class Client:
                                        "csrfmiddlewaretoken": token.group(1).decode()}).encode()
         request = urllib.request.Request(self.root + "/login/", data=data,
                                          headers={"Referer": self.root + "/login/"})
-        with self.opener.open(request, timeout=self.timeout) as response:
-            response.read()
+        no_redirect = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _Stay())
+        try:  # the redirect after logging in is not followed: it leads to the user's (heavy) home page
+            with no_redirect.open(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 302:
+                raise SystemExit(f"logging in answered {exc.code}") from None
         if not any(c.name == "sessionid" for c in self.jar):
             raise SystemExit(f"could not log in as {USERNAME}")
 
