@@ -110,7 +110,6 @@ def test_totals_read_a_bounded_number_of_queries_whatever_the_members(cast: Any,
                                                                        django_assert_max_num_queries: Any) -> None:
     """The assessed figure is summed in the database in one query: more members or branches add no query."""
     from conftest import make_member
-
     from grassroots.orgs.services import org_create
 
     _setup(cast)
