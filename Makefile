@@ -42,8 +42,10 @@ test-pg: $(VENV)/.dev-installed
 test-browser: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -m browser tests/browser
 
+# The benchmarks, one after the other (each also runs alone: see benchmarks/README.md). Not part of `make test`.
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/bench_stats.py
+	$(PY) benchmarks/bench_pages.py
 
 messages: $(VENV)/.dev-installed
 	cd grassroots && ../$(PY) -m django makemessages -l zh_Hans --settings=grassroots.settings && ../$(PY) -m django compilemessages --settings=grassroots.settings

@@ -282,7 +282,7 @@ def member_rows(n: int, tree: Tree, rng: random.Random) -> Iterator[tuple[list[t
         members.append((mid, name, sex, ethnicity, birth, id_number, f"138{mid:08d}", last.education,
                         last.occupation, last.status, outcome.standing, outcome.joined_on, outcome.converted_on,
                         last.mobile if final is not None else False, now, now,
-                        final.org_id if final is not None else None, None))
+                        final.org_id if final is not None else None, None, 1))
         if len(members) >= CHUNK:
             yield members, events, periods
             members, events, periods = [], [], []
@@ -295,7 +295,7 @@ TABLES = {
     "orgs_orgstate": "id, org_id, valid_from, valid_to, name, kind, parent_id, path",
     "orgs_orgchange": "id, org_id, kind, date, details, note, recorded_at",
     "members_member": "id, name, sex, ethnicity, birth_date, id_number, phone, education, occupation, status, "
-                      "standing, joined_on, converted_on, mobile, created_at, updated_at, org_id, party_group_id",
+                      "standing, joined_on, converted_on, mobile, created_at, updated_at, org_id, party_group_id, version",
     "members_memberevent": "id, member_id, kind, date, org_id, details, note, recorded_at",
     "members_memberperiod": 'id, member_id, org_id, start, "end", status, mobile, suspended, education, occupation',
 }

@@ -81,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the site with gunicorn")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=None,
+                   help="web worker processes (default: 2 × cores + 1, within memory; or $GRASSROOTS_WEB_WORKERS)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads per worker (default: 8, at most 64 in all; or $GRASSROOTS_WEB_THREADS)")
 
     sub.add_parser("worker", help="run the background worker alone (serve starts one itself)")
     sub.add_parser("cleanup", help="delete import files abandoned for more than a day")
@@ -442,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verb == "serve":
         from grassroots.serve import serve
 
-        return serve(host=args.host, port=args.port, workers=args.workers)
+        return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     _setup()
     from grassroots.core.context import acting
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 
 from grassroots.core.dates import add_months
 from grassroots.members.models import Member, MemberPeriod
@@ -248,27 +248,8 @@ def totals(org: Organization, start: dt.date, end: dt.date) -> dict[str, Any]:
         if to_org_id not in orgs:
             remitted_out += amount
 
-    months = months_between(start, end)
-    if months:
-        following = add_months(months[-1], 1)
-        spans: dict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
-        for member_id, org_id, p_start, p_end in MemberPeriod.objects.filter(
-                org_id__in=orgs, start__lt=following).filter(Q(end__isnull=True) | Q(end__gt=months[0])).values_list(
-                "member_id", "org_id", "start", "end"):
-            spans[member_id].append((p_start, p_end, org_id))
-        assessed: dict[tuple[int, int], Decimal] = {
-            (m, y): a for m, y, a in DuesAssessment.objects.filter(
-                member_id__in=list(spans), year__gte=months[0].year, year__lte=months[-1].year).values_list(
-                "member_id", "year", "monthly_amount")}
-        for member_id, member_spans in spans.items():
-            member_spans.sort()
-            for month in months:
-                monthly = assessed.get((member_id, month.year))
-                if not monthly:
-                    continue
-                where = _org_in_month(member_spans, month)
-                if where is not None:
-                    per[where]["assessed"] += monthly
+    for org_id, amount in _assessed_by_org(list(orgs), months_between(start, end)):  # summed in the database
+        per[org_id]["assessed"] += amount
 
     result: dict[str, Any] = {"start": start, "end": end}
     for figure in FIGURES:
@@ -279,13 +260,26 @@ def totals(org: Organization, start: dt.date, end: dt.date) -> dict[str, Any]:
     return result
 
 
-def _org_in_month(spans: list[tuple[dt.date, dt.date | None, int]], month: dt.date) -> int | None:
-    following = add_months(month, 1)
-    inside = [(s, e, o) for s, e, o in spans if s < following and (e is None or e > month)]
-    for s, _e, o in inside:
-        if s <= month:
-            return o
-    return inside[0][2] if inside else None
+def _assessed_by_org(org_ids: list[int], months: list[dt.date]) -> list[tuple[int, Decimal]]:
+    """The assessed monthly amounts of `months` summed by the organization of `org_ids` each member belonged to in
+    each month: the member's period among those organizations overlapping the month that started first (the one
+    in force on the 1st, or the first one that began in the month). One query (a month's aggregate each, united),
+    whatever the number of members."""
+    monthly = []
+    for month in months:
+        following = add_months(month, 1)
+        overlapping = MemberPeriod.objects.filter(org_id__in=org_ids, start__lt=following).filter(
+            Q(end__isnull=True) | Q(end__gt=month))
+        where = (overlapping.filter(member_id=OuterRef("member_id")).order_by("start", "end", "org_id")
+                 .values("org_id"))
+        monthly.append(DuesAssessment.objects.filter(year=month.year, monthly_amount__gt=0)
+                       .filter(Exists(overlapping.filter(member_id=OuterRef("member_id"))))
+                       .annotate(where=Subquery(where[:1])).values_list("where").annotate(total=Sum("monthly_amount"))
+                       .order_by())
+    if not monthly:
+        return []
+    rows = monthly[0].union(*monthly[1:], all=True) if len(monthly) > 1 else monthly[0]
+    return [(org_id, total) for org_id, total in rows if org_id is not None]
 
 
 # --- a member's yearly statement ------------------------------------------------------------------------------------

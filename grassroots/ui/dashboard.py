@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 def as_of_for(year: int, today: dt.date) -> dt.date:
@@ -27,7 +28,15 @@ def as_of_for(year: int, today: dt.date) -> dt.date:
 def figure_url(name: str, code: str, anchor: str = "", **params: Any) -> str:
     """The page `name` of the organization `code`, with the non-empty `params` as its query and `#anchor`."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name, args=[code]) + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
+    path = _reversed(name, code, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return path + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=8192)
+def _reversed(name: str, code: str, prefix: str, urlconf: str) -> str:
+    """`reverse(name, args=[code])`, remembered: a dashboard links a few hundred figures to a few dozen pages
+    (keyed by the script prefix and the URLconf, which `reverse` depends on)."""
+    return reverse(name, args=[code], urlconf=urlconf)
 
 
 def rate(part: Decimal, whole: Decimal) -> str:

@@ -25,7 +25,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from . import xlsx
 
@@ -84,6 +87,25 @@ class Cell:
     css: str
 
 
+def table_body(rows: Sequence[Sequence[Cell]]) -> SafeString:
+    """The table's rows as `ui/_list_table.html` would render them cell by cell, made in Python: a page of 50 rows
+    is 300 cells, which the template language renders about ten times slower (the list pages' main cost)."""
+    labels: dict[int, str] = {}
+    parts = []
+    for cells in rows:
+        parts.append("<tr>")
+        for cell in cells:
+            label = labels.get(id(cell.label))
+            if label is None:
+                label = labels[id(cell.label)] = conditional_escape(cell.label)
+            value = "" if cell.value is None else conditional_escape(localize(cell.value))
+            css = format_html(' class="{}"', cell.css) if cell.css else ""
+            content = format_html('<a href="{}">{}</a>', cell.link, value) if cell.link else value
+            parts.append(f'<td data-label="{label}"{css}>{content}</td>')
+        parts.append("</tr>\n")
+    return mark_safe("".join(parts))  # noqa: S308  (every part escaped above)
+
+
 @dataclass(frozen=True)
 class ListSpec:
     """What a list shows: its title, its columns, the name of its export file, and an empty-list text."""
@@ -116,8 +138,9 @@ class ListSpec:
     def context(self, request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], **extra: Any) -> dict[str, Any]:
         """What `ui/_list_table.html` renders: one page of rows (or all of them with ?all=1), as cells."""
         page, show_all = paginate(request, rows, self.page_size)
-        return {"list": self, "page": page, "show_all": show_all,
-                "rows": [self.cells(row) for row in page.object_list], "headers": self.headers(),
+        cells = [self.cells(row) for row in page.object_list]
+        return {"list": self, "page": page, "show_all": show_all, "rows": cells, "body": table_body(cells),
+                "headers": self.headers(),
                 "page_query": query_without(request, "page", "all"), "export_query": xlsx.export_query(request),
                 **extra}
 

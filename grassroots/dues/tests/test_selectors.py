@@ -91,3 +91,36 @@ def test_statement_of_a_member_for_a_year(cast: Any) -> None:
     assert s["unpaid"] == months(2024, 5, 12)
     empty = statement(cast.member, 2023)
     assert empty["assessment"] is None and empty["assessed_total"] == 0 and all(m["belonged"] for m in empty["months"])
+
+
+def test_a_member_moved_in_the_month_is_assessed_where_they_were_on_the_first(cast: Any) -> None:
+    from grassroots.members.services import member_reassign
+
+    assess_in_service(cast.member_a2, 2024, base="5000.00")  # 50.00 a month
+    with acting(None, "system"):
+        member_reassign(cast.member_a2, to_org=cast.branch_b, on=D(2024, 2, 15), reason="moved")
+    t = totals(cast.general, D(2024, 1, 1), D(2024, 3, 31))
+    by = {row["code"]: row["assessed"] for row in t["by_org"]}
+    assert by == {"A": 2 * Dm("50.00"), "B": Dm("50.00")}  # January and February in A, March in B
+    # branch B alone: the member arrived in February, so February is B's there, and March
+    assert totals(cast.branch_b, D(2024, 1, 1), D(2024, 3, 31))["assessed"] == 2 * Dm("50.00")
+
+
+def test_totals_read_a_bounded_number_of_queries_whatever_the_members(cast: Any,
+                                                                       django_assert_max_num_queries: Any) -> None:
+    """The assessed figure is summed in the database in one query: more members or branches add no query."""
+    from conftest import make_member
+    from grassroots.orgs.services import org_create
+
+    _setup(cast)
+    with django_assert_max_num_queries(5):
+        small = totals(cast.general, D(2024, 1, 1), D(2024, 12, 31))
+    with acting(None, "system"):
+        for n in range(4):
+            branch = org_create(parent=cast.general, code=f"GX{n}", name=f"新支部{n}", kind="branch",
+                                founded_on=D(2020, 1, 1))
+            for k in range(5):
+                assess_in_service(make_member(branch, name=f"党员{n}{k}"), 2024)
+    with django_assert_max_num_queries(5):
+        big = totals(cast.general, D(2024, 1, 1), D(2024, 12, 31))
+    assert big["assessed"] == small["assessed"] + 20 * 12 * Dm("15.00")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -69,3 +70,28 @@ def test_the_htmx_request_gets_only_the_table(cast: Any) -> None:
 def test_an_empty_list_says_so(cast: Any) -> None:
     body = SPEC.respond(_request(), _rows(cast).none(), template="ui/_list_table.html").content.decode()
     assert "none here" in body
+
+
+def test_the_rows_made_in_python_are_the_rows_the_template_makes(cast: Any) -> None:
+    """`table_body` renders what the template's cell loop renders, escaping included."""
+    from django.template.loader import render_to_string
+
+    from grassroots.ui.lists import table_body
+
+    spec = ListSpec(title="x", export_name="x", table_id="t", columns=(
+        Column("code", "Code <b>", lambda o: o.code, link=lambda o: f"/orgs/{o.code}/?a=1&b=2"),
+        Column("name", "Name", lambda o: f"{o.name} <script>&\"'"),
+        Column("none", "Nothing", lambda o: None, css="num"),
+        Column("n", "Figure", lambda o: 12345, css="num"),
+    ))
+    context = spec.context(_request(), _rows(cast))
+    with_body = render_to_string("ui/_list_table.html", context)
+    without = render_to_string("ui/_list_table.html", {**context, "body": ""})
+    assert "<td" in with_body
+
+    def tags(html: str) -> str:  # the whitespace between the rows aside
+        return re.sub(r">\s+<", "><", html)
+
+    assert tags(with_body) == tags(without)
+    assert "&lt;script&gt;" in with_body and "?a=1&amp;b=2" in with_body and "Code &lt;b&gt;" in with_body
+    assert table_body([]) == ""

@@ -209,6 +209,48 @@ def test_org_page_members_are_paginated_with_constant_queries(
     assert len(client.get("/orgs/S/?all=1").context["page"].object_list) == 58  # printable
 
 
+def test_the_members_table_pages_through_a_subtree_with_bounded_queries(
+    cast: Cast, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The table the pager and the name filter fetch (HTMX): a page of rows in a fixed handful of queries, whatever
+    the members and the branches under the organization, on any page."""
+    from grassroots.orgs.services import org_create
+
+    login(client, cast, "street_admin")
+    first = queries_htmx(client, "/orgs/S/?page=1")
+    with acting(None, "system"):
+        for n in range(3):
+            branch = org_create(code=f"N{n}", name=f"新支部{n}", kind="branch", founded_on=dt.date(2001, 1, 1),
+                                parent=cast.general)
+            for i in range(40):
+                make_member(branch, name=f"成员{n}{i:02d}")
+    assert queries_htmx(client, "/orgs/S/?page=1") == first
+    with django_assert_max_num_queries(first):
+        last = client.get("/orgs/S/?page=3", **HTMX)
+    assert len(last.context["page"].object_list) == 123 - 100  # 3 of the cast and 120 new, 50 a page
+    assert "<html" not in last.content.decode()
+
+
+def queries_htmx(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, **HTMX).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_org_page_does_not_grow_with_the_branches(cast: Cast, client: Any) -> None:
+    """More branches under a committee add no query to its page (its children, figures and to-dos)."""
+    from grassroots.orgs.services import org_create
+
+    login(client, cast, "street_admin")
+    before = queries(client, "/orgs/S/")
+    with acting(None, "system"):
+        for n in range(4):
+            branch = org_create(code=f"N{n}", name=f"新支部{n}", kind="branch", founded_on=dt.date(2001, 1, 1),
+                                parent=cast.general)
+            make_member(branch, name=f"成员{n}")
+    assert queries(client, "/orgs/S/") == before
+
+
 # --- audit log ------------------------------------------------------------------------------------
 
 def test_audit_log_is_scoped(cast: Cast, client: Any) -> None:
