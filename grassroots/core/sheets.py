@@ -462,13 +462,15 @@ class Row:
 
 def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: Callable[[PlannedRow], None],
                               column_for: Callable[[str | None], str], progress: Progress | None = None,
-                              batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext) -> P:
+                              batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+                              row_of: Callable[[Exception], int | None] = lambda exc: None) -> P:
     """The write step every importer shares. In one transaction, acting on the import channel: `evaluate`
     checks the fresh plan again (the records may have changed since the dry run); if it found errors nothing is
     written, else each row goes through `write`. A RuleError or a database error undoes everything and is
     returned as the plan's one error, naming the row (and the column, by `column_for`, where the service names
     a field). `batch()` is entered around the rows, inside the audit's batch: an importer's way to write them
-    in bulk (a row a database error refuses while its batch is written is named as the last row).
+    in bulk; an error raised while a batch is written names the row `row_of(error)` gives (else the last row
+    given to `write`). The audit's batch locks the head only at its end, to chain the rows' entries.
     Returns the plan, `applied` when every row was written. `progress(done, total)` hears how many rows were
     written (`evaluate` reports its own checking, from 0 again)."""
     current: PlannedRow | None = None
@@ -490,11 +492,11 @@ def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: 
         fresh.errors = exc.errors
         return fresh
     except RuleError as exc:
-        number = current.row if current is not None else 0
+        number = row_of(exc) or (current.row if current is not None else 0)
         fresh.errors = [RowError(number, column_for(exc.field), exc.message)]
         return fresh
     except DatabaseError as exc:
-        number = current.row if current is not None else 0
+        number = row_of(exc) or (current.row if current is not None else 0)
         fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
         return fresh
     fresh.applied = True

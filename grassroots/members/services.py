@@ -8,12 +8,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.access.scope import current_scope, require_reveal, require_write_member, require_write_org
 from grassroots.core import audit, idnumber
+from grassroots.core.bulk import insert as insert_many
+from grassroots.core.bulk import uses_copy
 from grassroots.core.context import current_actor
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
@@ -197,17 +199,20 @@ def member_create(
     """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given). An ID number
     held by a member the user may not read is refused neutrally and the attempt logged (after the refused
     write is undone, so that the entry stays)."""
+    kwargs = dict(name=name, sex=sex, birth_date=birth_date, id_number=id_number, education=education,
+                  occupation=occupation, org=org, joined_on=joined_on, status=status, converted_on=converted_on,
+                  ethnicity=ethnicity, phone=phone, party_group=party_group)
     try:
-        return _member_create(name=name, sex=sex, birth_date=birth_date, id_number=id_number, education=education,
-                              occupation=occupation, org=org, joined_on=joined_on, status=status,
-                              converted_on=converted_on, ethnicity=ethnicity, phone=phone, party_group=party_group)
+        if _bulk.get() is not None:  # nothing is written until the bulk flushes: no savepoint a member
+            return _member_build(**kwargs)  # type: ignore[arg-type]
+        with transaction.atomic():
+            return _member_build(**kwargs)  # type: ignore[arg-type]
     except HiddenIDNumberError:
         record_duplicate_id_attempt(idnumber.normalize(id_number), org)
         raise
 
 
-@transaction.atomic
-def _member_create(
+def _member_build(
     *, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
     org: Organization, joined_on: dt.date, status: str, converted_on: dt.date | None, ethnicity: str, phone: str,
     party_group: Organization | None,
@@ -238,7 +243,7 @@ def _member_create(
     # A new member's events are these: its periods and cached fields come from them without reading them back.
     periods = _replayed(member, events)
     bulk = _bulk.get()
-    if bulk is not None:
+    if bulk is not None:  # kept; written with others, in a savepoint of their own
         bulk.add(member, events, periods)
     else:
         member.save(force_insert=True)
@@ -252,56 +257,95 @@ def _member_create(
 class _Bulk:
     """New members kept by `creating_in_bulk`, with their events and periods, until written together."""
 
-    def __init__(self, size: int, expected: Iterable[str]) -> None:
+    def __init__(self, size: int, expected: Iterable[str], taken: Iterable[str] | None = None) -> None:
         self.size = size
         self.numbers: set[str] = set()  # of the members kept or written here
         # The ID numbers of the members to come, looked up together: which of them the roster already holds.
         self.looked_up = {idnumber.normalize(n) for n in expected}
-        self.taken: set[str] = set()
-        wanted = sorted(self.looked_up)
-        for start in range(0, len(wanted), 500):
-            self.taken.update(Member.objects.filter(id_number__in=wanted[start:start + 500])
-                              .values_list("id_number", flat=True))
+        if taken is not None:  # looked up by the caller, in this transaction
+            self.taken = {idnumber.normalize(n) for n in taken}
+        else:
+            self.taken = set()
+            wanted = sorted(self.looked_up)
+            for start in range(0, len(wanted), LOOKUP_BATCH):
+                self.taken.update(Member.objects.filter(id_number__in=wanted[start:start + LOOKUP_BATCH])
+                                  .values_list("id_number", flat=True))
         self.members: list[Member] = []
-        self.events: list[MemberEvent] = []
-        self.periods: list[MemberPeriod] = []
+        self.events: list[list[MemberEvent]] = []
+        self.periods: list[list[MemberPeriod]] = []
 
     def add(self, member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
         self.numbers.add(member.id_number)
         self.members.append(member)
-        self.events.extend(events)
-        self.periods.extend(periods)
+        self.events.append(events)
+        self.periods.append(periods)
         if len(self.members) >= self.size:
             self.flush()
 
     def flush(self) -> None:
+        """Write the kept members, then their events and periods (COPY on PostgreSQL), in a savepoint: when the
+        database refuses the batch, the members are tried one by one to find the one it refuses, whose ID
+        number the error then carries (`id_number`: an importer names its row)."""
         if not self.members:
             return
-        if connection.features.can_return_rows_from_bulk_insert:
-            Member.objects.bulk_create(self.members)  # sets their ids, which their events and periods then take
-        else:  # (SQLite before 3.35)
-            for member in self.members:
-                member.save(force_insert=True)
-        MemberEvent.objects.bulk_create(self.events)
-        MemberPeriod.objects.bulk_create(self.periods)
-        rollups.periods_replaced((), self.periods)
+        members, events, periods = self.members, self.events, self.periods
         self.members, self.events, self.periods = [], [], []
+        try:
+            with transaction.atomic():
+                self._write(members, [e for evs in events for e in evs], [p for ps in periods for p in ps])
+        except DatabaseError as exc:
+            raise self._culprit(members, events, periods) or exc from exc
+
+    @staticmethod
+    def _write(members: list[Member], events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
+        if uses_copy() or connection.features.can_return_rows_from_bulk_insert:
+            insert_many(Member, members)  # sets their ids, which their events and periods then take
+        else:  # (SQLite before 3.35)
+            for member in members:
+                member.save(force_insert=True)
+        insert_many(MemberEvent, events, ids=False)
+        insert_many(MemberPeriod, periods, ids=False)
+        rollups.periods_replaced((), periods)
+
+    def _culprit(self, members: list[Member], events: list[list[MemberEvent]],
+                 periods: list[list[MemberPeriod]]) -> DatabaseError | None:
+        for member, evs, ps in zip(members, events, periods, strict=True):
+            member.pk = None
+            member._state.adding = True
+            for obj in (*evs, *ps):
+                obj.member_id = None  # type: ignore[attr-defined]
+        for member, evs, ps in zip(members, events, periods, strict=True):
+            try:
+                with transaction.atomic():
+                    member.save(force_insert=True)
+                    for obj in (*evs, *ps):
+                        obj.save(force_insert=True)
+            except DatabaseError as exc:
+                exc.id_number = member.id_number  # type: ignore[attr-defined]
+                return exc
+        return None
+
+
+LOOKUP_BATCH = 2000  # ID numbers per query
 
 
 _bulk: contextvars.ContextVar[_Bulk | None] = contextvars.ContextVar("grassroots_members_bulk", default=None)
 
 
 @contextlib.contextmanager
-def creating_in_bulk(size: int = 1000, expected: Iterable[str] = ()) -> Iterator[None]:
+def creating_in_bulk(size: int = 5000, expected: Iterable[str] = (), taken: Iterable[str] | None = None
+                     ) -> Iterator[None]:
     """Inside (and inside a transaction), `member_create` checks each member as always but writes the new members,
     their events and periods `size` at a time, in a few inserts, and the rest on leaving without an error (an error
     undoes the caller's transaction). A member it returned has its id once written. `expected`: the ID numbers of
-    the members to come, whether any is already held looked up together on entering rather than one by one.
+    the members to come, whether any is already held looked up together on entering rather than one by one;
+    `taken`, when the caller looked them up itself in this transaction: those of them the roster holds. A member
+    is not written in a savepoint of its own (its batch is): an error inside must undo the caller's transaction.
     For an import of many rows; use it inside `audit.batch()`, whose entries take the members' ids when it ends."""
     if _bulk.get() is not None:
         yield
         return
-    bulk = _Bulk(size, expected)
+    bulk = _Bulk(size, expected, taken)
     token = _bulk.set(bulk)
     try:
         yield
