@@ -46,16 +46,19 @@ def take_ids(model: type[models.Model], n: int) -> list[int]:
         return [row[0] for row in cur.fetchall()]
 
 
-def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool = True) -> None:
+def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool = True,
+           prepared: bool = False) -> None:
     """Insert `objs` (new, unsaved) in bulk: COPY on PostgreSQL, `bulk_create` elsewhere. `ids`: set the objects'
-    ids (always so with bulk_create where the database returns them)."""
+    ids (always so with bulk_create where the database returns them). `prepared`: the caller set every foreign
+    key's id itself (else a foreign key given as an object saved meanwhile takes its id here)."""
     if not objs:
         return
     if not uses_copy():
         model._default_manager.bulk_create(objs, batch_size=COPY_BATCH)  # type: ignore[arg-type]
         return
-    for obj in objs:  # a foreign key given as an object saved meanwhile: its id now
-        obj._prepare_related_fields_for_save(operation_name="insert")
+    if not prepared:
+        for obj in objs:  # a foreign key given as an object saved meanwhile: its id now
+            obj._prepare_related_fields_for_save(operation_name="insert")
     if ids:
         for obj, pk in zip(objs, take_ids(model, len(objs)), strict=True):
             obj.pk = pk

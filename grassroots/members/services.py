@@ -31,6 +31,8 @@ MEMBER_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone",
                  "status", "standing", "joined_on", "converted_on", "org", "party_group", "mobile")
 STATIC_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone", "party_group")
 DATED_FIELDS = ("education", "occupation")
+_SEX_CODES, _EDUCATION_CODES = frozenset(Sex.values), frozenset(Education.values)  # (`.values` builds a list)
+_OCCUPATION_CODES, _STATUS_CODES = frozenset(Occupation.values), frozenset(Status.values)
 MEMBER_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)
 
 
@@ -102,7 +104,7 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
     """Check a person's fixed attributes; return the normalized ID number."""
     if not (name or "").strip():
         raise RuleError(_("a name is required"), field="name")
-    if sex not in Sex.values:
+    if sex not in _SEX_CODES:
         raise RuleError(_("sex must be male or female"), field="sex")
     if not (ethnicity or "").strip():
         raise RuleError(_("an ethnicity is required"), field="ethnicity")
@@ -116,9 +118,9 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
         raise RuleError(_("birth date %(date)s does not match the ID number") % {"date": birth_date}, field="birth_date")
     if birth_date > _today():
         raise RuleError(_("the birth date is in the future"), field="birth_date")
-    if education not in Education.values:
+    if education not in _EDUCATION_CODES:
         raise RuleError(_("unknown education %(v)s") % {"v": education}, field="education")
-    if occupation not in Occupation.values:
+    if occupation not in _OCCUPATION_CODES:
         raise RuleError(_("unknown occupation %(v)s") % {"v": occupation}, field="occupation")
     if _id_taken(number, exclude_pk):
         held = Member.objects.filter(id_number=number).select_related("org")
@@ -178,7 +180,7 @@ def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date |
     eighteen = add_years(birth_date, 18)
     if joined_on < eighteen:
         raise RuleError(_("joined on %(date)s, before turning 18") % {"date": joined_on}, field="joined_on")
-    if status not in Status.values:
+    if status not in _STATUS_CODES:
         raise RuleError(_("unknown status %(s)s") % {"s": status}, field="status")
     if converted_on is not None:
         if status != Status.FULL:
@@ -303,8 +305,10 @@ class _Bulk:
         else:  # (SQLite before 3.35)
             for member in members:
                 member.save(force_insert=True)
-        insert_many(MemberEvent, events, ids=False)
-        insert_many(MemberPeriod, periods, ids=False)
+        for obj in (*events, *periods):
+            obj.member_id = obj.member.pk  # type: ignore[attr-defined]
+        insert_many(MemberEvent, events, ids=False, prepared=True)
+        insert_many(MemberPeriod, periods, ids=False, prepared=True)
         rollups.periods_replaced((), periods)
 
     def _culprit(self, members: list[Member], events: list[list[MemberEvent]],
