@@ -58,7 +58,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
         return
     if not prepared:
         for obj in objs:  # a foreign key given as an object saved meanwhile: its id now
-            obj._prepare_related_fields_for_save(operation_name="insert")
+            obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     if ids:
         for obj, pk in zip(objs, take_ids(model, len(objs)), strict=True):
             obj.pk = pk
@@ -71,10 +71,12 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
             encoders.append(lambda v, _e=encoder: None if v is None else json.dumps(v, cls=_e))
         else:
             encoders.append(None)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     attnames = [f.attname for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    # psycopg's errors become Django's (IntegrityError, DataError, ...), as those of a query would
+    with connection.wrap_database_errors, connection.cursor() as cur, \
+            cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for obj in objs:
             values = [getattr(obj, a) for a in attnames]
             for i, encode in enumerate(encoders):

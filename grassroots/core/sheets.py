@@ -40,11 +40,15 @@ from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
 from grassroots.core.idnumber import FULL_WIDTH
 
-MAX_ROWS = 100_000  # data rows below the header
+# Data rows below the header: a city's roster (issue 16: a county holds ~100,000 members, a city ~940,000). The web
+# upload's cap (GRASSROOTS_IMPORT_MAX_MB, 20 MB) bounds a page's file first: ~200,000 rows of a roster as openpyxl
+# writes it, more as Excel and WPS write it (shared strings).
+MAX_ROWS = 1_000_000
 HEADER_SEARCH = 20  # the header row is looked for among the first rows, below titles and blank rows
 _READ_AT_MOST = MAX_ROWS + HEADER_SEARCH + 1  # rows read from a file: a full roster below titles and blank rows
-MAX_UNPACKED = 200 * 1024 * 1024  # bytes an .xlsx may unpack to (its zip members' sizes): 100,000 members are ~76 MB
-MAX_CELLS = 5_000_000  # cells read from a workbook, empty ones inside a row included: MAX_ROWS rows of 50 columns
+# Bytes an .xlsx may unpack to (its zip members' sizes): 100,000 members are ~76 MB as openpyxl writes them.
+MAX_UNPACKED = 1024 * 1024 * 1024
+MAX_CELLS = 20_000_000  # cells read from a workbook, empty ones inside a row included: MAX_ROWS rows of 20 columns
 # Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
 _SPACES = re.compile(r"[ \t\u00a0]+")
 ACTIONS = ("create", "update", "unchanged")
