@@ -134,7 +134,8 @@ def record(
     changes = diff(before, after) if (before is not None or after is not None) else {}
     if extra:
         changes["extra"] = {k: _jsonable(v) for k, v in extra.items()}
-    entry = AuditEntry(
+    entry = bulk.new(
+        AuditEntry,
         at=_now(),
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "username", "") or ("system" if actor is None else str(actor)),

@@ -38,6 +38,23 @@ def _stamp(model: type[models.Model], objs: Sequence[models.Model]) -> None:
                     setattr(obj, f.attname, now)
 
 
+_layouts: dict[type[models.Model], list[tuple[str, models.Field[Any, Any]]]] = {}
+
+
+def new[M: models.Model](model: type[M], **values: Any) -> M:
+    """An unsaved instance from its fields' column names (`org_id`, not `org`), built the way Django builds the
+    rows it reads (positional arguments: several times faster than keywords, which an import of 100,000 members
+    with their events, periods and audit entries feels). Fields not given take their defaults."""
+    layout = _layouts.get(model)
+    if layout is None:
+        layout = _layouts[model] = [(f.attname, f) for f in model._meta.concrete_fields]
+    args = [values[attname] if attname in values else field.get_default() for attname, field in layout]
+    if len(values) > sum(attname in values for attname, _f in layout):
+        unknown = sorted(set(values) - {attname for attname, _f in layout})
+        raise TypeError(f"{model.__name__} has no fields {unknown}")
+    return model(*args)
+
+
 def take_ids(model: type[models.Model], n: int) -> list[int]:
     """n new ids from the table's sequence, in one query (PostgreSQL)."""
     table, pk = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]

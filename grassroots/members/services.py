@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import current_scope, require_reveal, require_write_member, require_write_org
 from grassroots.core import audit, idnumber
 from grassroots.core.bulk import insert as insert_many
-from grassroots.core.bulk import uses_copy
+from grassroots.core.bulk import new, uses_copy
 from grassroots.core.context import current_actor
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
@@ -66,10 +66,10 @@ def rebuild_periods(member: Member) -> None:
 def _replayed(member: Member, events: list[MemberEvent]) -> list[MemberPeriod]:
     """The member's periods from its events (in date order), its cached fields set from them (not saved)."""
     outcome = replay(_evs(events))
-    periods = [
-        MemberPeriod(member=member, org_id=s.state.org_id, start=s.start, end=s.end, status=s.state.status,
-                     mobile=s.state.mobile, suspended=s.state.suspended, education=s.state.education,
-                     occupation=s.state.occupation)
+    periods = [  # (a new member's id is None: its periods take it once it is saved)
+        new(MemberPeriod, member_id=member.pk, org_id=s.state.org_id, start=s.start, end=s.end,
+            status=s.state.status, mobile=s.state.mobile, suspended=s.state.suspended, education=s.state.education,
+            occupation=s.state.occupation)
         for s in outcome.spans
     ]
     last = outcome.spans[-1].state if outcome.spans else None
@@ -229,19 +229,21 @@ def _member_build(
     _check_join(birth_date, joined_on, converted_on, status)
     if party_group is not None and not (party_group.kind == OrgKind.PARTY_GROUP and party_group.path.startswith(org.path)):
         raise RuleError(_("the party group must be under the member's organization"), field="party_group")
-    member = Member(
-        name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,
+    member = new(
+        Member, name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,
         phone=(phone or "").strip(), education=education, occupation=occupation, status=status,
-        joined_on=joined_on, converted_on=converted_on, org=org, party_group=party_group,
+        joined_on=joined_on, converted_on=converted_on, org_id=org.pk,
+        party_group_id=party_group.pk if party_group is not None else None,
     )
+    _ORG.set_cached_value(member, org)
+    _PARTY_GROUP.set_cached_value(member, party_group)
     first_status = Status.PROBATIONARY if converted_on is not None else status
     actor = current_actor()
-    recorded_by = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
-    events = [MemberEvent(member=member, kind=EventKind.JOINED, date=joined_on, org=org, recorded_by=recorded_by,
-                          details={"status": first_status, "education": education, "occupation": occupation})]
+    recorded_by = actor.pk if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
+    events = [new(MemberEvent, kind=EventKind.JOINED, date=joined_on, org_id=org.pk, recorded_by_id=recorded_by,
+                  details={"status": first_status, "education": education, "occupation": occupation})]
     if converted_on is not None:
-        events.append(MemberEvent(member=member, kind=EventKind.CONVERTED, date=converted_on,
-                                  recorded_by=recorded_by))
+        events.append(new(MemberEvent, kind=EventKind.CONVERTED, date=converted_on, recorded_by_id=recorded_by))
     # A new member's events are these: its periods and cached fields come from them without reading them back.
     periods = _replayed(member, events)
     bulk = _bulk.get()
@@ -249,11 +251,21 @@ def _member_build(
         bulk.add(member, events, periods)
     else:
         member.save(force_insert=True)
+        _belong(member, events, periods)
         MemberEvent.objects.bulk_create(events)
         MemberPeriod.objects.bulk_create(periods)
         rollups.periods_replaced((), periods)
     audit.record("member.create", member, after=_snapshot(member), org_id=org.id)
     return member
+
+
+_ORG, _PARTY_GROUP = Member._meta.get_field("org"), Member._meta.get_field("party_group")
+
+
+def _belong(member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
+    """A new member's events and periods take its id once it has one."""
+    for obj in (*events, *periods):
+        obj.member_id = member.pk  # type: ignore[attr-defined]
 
 
 class _Bulk:
@@ -294,19 +306,22 @@ class _Bulk:
         self.members, self.events, self.periods = [], [], []
         try:
             with transaction.atomic():
-                self._write(members, [e for evs in events for e in evs], [p for ps in periods for p in ps])
+                self._write(members, events, periods)
         except DatabaseError as exc:
             raise self._culprit(members, events, periods) or exc from exc
 
     @staticmethod
-    def _write(members: list[Member], events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
+    def _write(members: list[Member], events_of: list[list[MemberEvent]], periods_of: list[list[MemberPeriod]]
+               ) -> None:
         if uses_copy() or connection.features.can_return_rows_from_bulk_insert:
             insert_many(Member, members)  # sets their ids, which their events and periods then take
         else:  # (SQLite before 3.35)
             for member in members:
                 member.save(force_insert=True)
-        for obj in (*events, *periods):
-            obj.member_id = obj.member.pk  # type: ignore[attr-defined]
+        for member, evs, ps in zip(members, events_of, periods_of, strict=True):
+            _belong(member, evs, ps)
+        events = [e for evs in events_of for e in evs]
+        periods = [p for ps in periods_of for p in ps]
         insert_many(MemberEvent, events, ids=False, prepared=True)
         insert_many(MemberPeriod, periods, ids=False, prepared=True)
         rollups.periods_replaced((), periods)
@@ -322,6 +337,7 @@ class _Bulk:
             try:
                 with transaction.atomic():
                     member.save(force_insert=True)
+                    _belong(member, evs, ps)
                     for obj in (*evs, *ps):
                         obj.save(force_insert=True)
             except DatabaseError as exc:
