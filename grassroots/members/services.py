@@ -44,7 +44,8 @@ def _snapshot(member: Member) -> dict[str, Any]:
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    kept = _bulk.get()
+    return kept.today if kept is not None else timezone.localdate()  # (a bulk's rows: read once)
 
 
 def _evs(events: list[MemberEvent]) -> list[Ev]:
@@ -273,6 +274,7 @@ class _Bulk:
 
     def __init__(self, size: int, expected: Iterable[str], taken: Iterable[str] | None = None) -> None:
         self.size = size
+        self.today = timezone.localdate()
         self.numbers: set[str] = set()  # of the members kept or written here
         # The ID numbers of the members to come, looked up together: which of them the roster already holds.
         self.looked_up = {idnumber.normalize(n) for n in expected}
