@@ -7,8 +7,8 @@ tail is found; `checkpoint()` prints that head as a line to keep elsewhere, and 
 log still holds it at its place. Times are hashed to the millisecond, so a `dumpdata`/`loaddata` round trip holds.
 
 `batch()` is for a write of many records in one transaction (an import): inside it `record` keeps its entries,
-and they are appended on leaving, chained in the order recorded, in a few bulk inserts (the head is locked on
-entering, as each `record` would lock it).
+and they are appended on leaving, chained in the order recorded, in a few bulk inserts; the head is locked only
+then, so other writers are not held while the batch's rows are checked and written.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import bulk
 from .context import current_actor, current_channel
 from .models import AuditEntry, AuditHead, canonical_time
 
@@ -87,14 +88,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_attnames: dict[tuple[type[models.Model], tuple[str, ...]], list[tuple[str, str]]] = {}
+
+
 def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """The named fields of an instance as JSON-ready values (foreign keys as their ids)."""
-    out: dict[str, Any] = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        out[name] = _jsonable(getattr(instance, attname))
-    return out
+    key = (type(instance), tuple(fields))
+    names = _attnames.get(key)
+    if names is None:  # (an import snapshots 100,000 members: the fields are looked up once)
+        names = _attnames[key] = [(name, getattr(instance._meta.get_field(name), "attname", name))
+                                  for name in fields]
+    return {name: _jsonable(getattr(instance, attname)) for name, attname in names}
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
@@ -110,7 +114,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 # The entries a `batch()` keeps, each with the object whose id it takes once that object is saved.
 _pending: contextvars.ContextVar[list[tuple[AuditEntry, models.Model | None]] | None] = contextvars.ContextVar(
     "grassroots_audit_batch", default=None)
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 
 
 def record(
@@ -130,7 +134,8 @@ def record(
     changes = diff(before, after) if (before is not None or after is not None) else {}
     if extra:
         changes["extra"] = {k: _jsonable(v) for k, v in extra.items()}
-    entry = AuditEntry(
+    entry = bulk.new(
+        AuditEntry,
         at=_now(),
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "username", "") or ("system" if actor is None else str(actor)),
@@ -161,7 +166,11 @@ def batch() -> Iterator[None]:
     """Keep the entries recorded inside; append them, chained in order, on leaving without an error (an error
     undoes the caller's transaction, so nothing is appended). Runs in a transaction of its own (a savepoint in
     the caller's); a batch inside a batch adds to the outer one. The entries `record` returned get their ids then.
-    """
+
+    The head is locked only on leaving, to chain and insert the kept entries (`append_kept`): until then other
+    writers append their own entries as usual, and the batch's come after theirs. An entry's `at` is when it was
+    recorded, so a batch's entries may be older than the entries just before them; the chain does not depend on
+    the times' order."""
     if _pending.get() is not None:
         yield
         return
@@ -169,21 +178,28 @@ def batch() -> Iterator[None]:
     token = _pending.set(pending)
     try:
         with transaction.atomic():
-            head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
             yield
-            last, key = head.last_hash, audit_key()
-            for entry, obj in pending:
-                if obj is not None:  # recorded before the object was saved: it has its id now
-                    entry.object_id = str(obj.pk)
-                entry.prev_hash = last
-                entry.hash = last = entry.compute_hash(key)
-            for start in range(0, len(pending), BATCH_SIZE):
-                AuditEntry.objects.bulk_create([entry for entry, _obj in pending[start:start + BATCH_SIZE]])
-            if pending:
-                AuditHead.objects.filter(pk=1).update(last_hash=last, count=head.count + len(pending),
-                                                      last_at=pending[-1][0].at)
+            _append(pending)
     finally:
         _pending.reset(token)
+
+
+def _append(pending: list[tuple[AuditEntry, models.Model | None]]) -> None:
+    """Lock the head, chain the entries after it in order, insert them BATCH_SIZE at a time, move the head.
+    Every writer inserts its entries while holding the head, so the ids follow the chain."""
+    if not pending:
+        return
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    last, key = head.last_hash, audit_key()
+    for entry, obj in pending:
+        if obj is not None:  # recorded before the object was saved: it has its id now
+            entry.object_id = str(obj.pk)
+        entry.prev_hash = last
+        entry.hash = last = entry.compute_hash(key)
+    for start in range(0, len(pending), BATCH_SIZE):  # COPY on PostgreSQL, ids taken in order under the lock
+        bulk.insert(AuditEntry, [entry for entry, _obj in pending[start:start + BATCH_SIZE]])
+    AuditHead.objects.filter(pk=1).update(last_hash=last, count=head.count + len(pending),
+                                          last_at=pending[-1][0].at)
 
 
 @dataclasses.dataclass(frozen=True)

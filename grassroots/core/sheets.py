@@ -40,11 +40,15 @@ from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
 from grassroots.core.idnumber import FULL_WIDTH
 
-MAX_ROWS = 100_000  # data rows below the header
+# Data rows below the header: a city's roster (issue 16: a county holds ~100,000 members, a city ~940,000). The web
+# upload's cap (GRASSROOTS_IMPORT_MAX_MB, 20 MB) bounds a page's file first: ~200,000 rows of a roster as openpyxl
+# writes it, more as Excel and WPS write it (shared strings).
+MAX_ROWS = 1_000_000
 HEADER_SEARCH = 20  # the header row is looked for among the first rows, below titles and blank rows
 _READ_AT_MOST = MAX_ROWS + HEADER_SEARCH + 1  # rows read from a file: a full roster below titles and blank rows
-MAX_UNPACKED = 200 * 1024 * 1024  # bytes an .xlsx may unpack to (its zip members' sizes): 100,000 members are ~76 MB
-MAX_CELLS = 5_000_000  # cells read from a workbook, empty ones inside a row included: MAX_ROWS rows of 50 columns
+# Bytes an .xlsx may unpack to (its zip members' sizes): 100,000 members are ~76 MB as openpyxl writes them.
+MAX_UNPACKED = 1024 * 1024 * 1024
+MAX_CELLS = 20_000_000  # cells read from a workbook, empty ones inside a row included: MAX_ROWS rows of 20 columns
 # Runs of spaces (ASCII, no-break, ideographic after FULL_WIDTH) inside a cell count as one; line breaks are kept.
 _SPACES = re.compile(r"[ \t\u00a0]+")
 ACTIONS = ("create", "update", "unchanged")
@@ -462,13 +466,15 @@ class Row:
 
 def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: Callable[[PlannedRow], None],
                               column_for: Callable[[str | None], str], progress: Progress | None = None,
-                              batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext) -> P:
+                              batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+                              row_of: Callable[[Exception], int | None] = lambda exc: None) -> P:
     """The write step every importer shares. In one transaction, acting on the import channel: `evaluate`
     checks the fresh plan again (the records may have changed since the dry run); if it found errors nothing is
     written, else each row goes through `write`. A RuleError or a database error undoes everything and is
     returned as the plan's one error, naming the row (and the column, by `column_for`, where the service names
     a field). `batch()` is entered around the rows, inside the audit's batch: an importer's way to write them
-    in bulk (a row a database error refuses while its batch is written is named as the last row).
+    in bulk; an error raised while a batch is written names the row `row_of(error)` gives (else the last row
+    given to `write`). The audit's batch locks the head only at its end, to chain the rows' entries.
     Returns the plan, `applied` when every row was written. `progress(done, total)` hears how many rows were
     written (`evaluate` reports its own checking, from 0 again)."""
     current: PlannedRow | None = None
@@ -490,11 +496,11 @@ def apply_rows[P: ImportPlan](fresh: P, *, evaluate: Callable[[], None], write: 
         fresh.errors = exc.errors
         return fresh
     except RuleError as exc:
-        number = current.row if current is not None else 0
+        number = row_of(exc) or (current.row if current is not None else 0)
         fresh.errors = [RowError(number, column_for(exc.field), exc.message)]
         return fresh
     except DatabaseError as exc:
-        number = current.row if current is not None else 0
+        number = row_of(exc) or (current.row if current is not None else 0)
         fresh.errors = [RowError(number, "", _("the database refused the row: %(reason)s") % {"reason": exc})]
         return fresh
     fresh.applied = True

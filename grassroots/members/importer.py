@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from contextlib import AbstractContextManager
 from typing import IO, Any
 
 from django.db.models import Q
@@ -23,6 +24,7 @@ from grassroots.access.scope import Scope, current_scope, pinned_scope
 from grassroots.core import idnumber
 from grassroots.core.context import acting
 from grassroots.core.sheets import (
+    PROGRESS_EVERY,
     ImportPlan,
     PlannedRow,
     Progress,
@@ -54,7 +56,7 @@ from .services import (
 UPDATABLE = ("name", "sex", "ethnicity", "phone", "party_group", "education", "occupation")
 _PHONE = re.compile(r"^[0-9+\-() ]{1,20}$")
 _SERVICE_FIELD_TO_COLUMN = {"org": "org_code", "party_group": "party_group_code", "date": "joined_on"}
-PREFETCH_BATCH = 500  # ID numbers per query when matching the file against the roster
+PREFETCH_BATCH = 2000  # ID numbers per query when matching the file against the roster
 
 
 def _sheet(rows: list[list[Any]], default_org_code: str | None) -> tuple[Sheet | None, list[RowError]]:
@@ -333,8 +335,67 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     return plan.sheet.column_name(_SERVICE_FIELD_TO_COLUMN.get(service_field, service_field))
 
 
+def _still_valid(orgs: dict[int, Organization], scope: Scope) -> set[int]:
+    """Of the organizations (and party groups) the planned rows name, by id: those read again now (one query)
+    that a new member may still join as planned (same kind, not revoked, not moved, still writable)."""
+    ok: set[int] = set()
+    for now in Organization.objects.filter(pk__in=list(orgs)):
+        then = orgs[now.pk]
+        if (now.kind, now.path, now.revoked_on) != (then.kind, then.path, then.revoked_on):
+            continue
+        if now.kind == OrgKind.PARTY_GROUP or scope.can_write_org(now):
+            ok.add(now.pk)
+    return ok
+
+
+def _recheck(plan: ImportPlan, fresh: ImportPlan, scope: Scope, progress: Progress | None = None) -> None:
+    """Inside the write's transaction, check the dry run's rows against the roster of now, re-reading in bulk
+    only what can have changed since: which of the file's ID numbers the roster holds now (a few queries), and
+    the organizations and party groups the new members go to (one). A row to create whose number is still free
+    and whose organization is unchanged stands as planned; every other row (an update, a number taken meanwhile,
+    an organization revoked or moved) is checked again in full, as the dry run checks it."""
+    assert plan.sheet is not None
+    planner = _Planner(plan.sheet, plan.default_org_code, scope)
+    planner.prefetch()
+    orgs: dict[int, Organization] = {}
+    for r in plan.rows:
+        if r.action == "create":
+            for key in ("org", "party_group"):
+                if r.values.get(key) is not None:
+                    orgs[r.values[key].pk] = r.values[key]
+    valid = _still_valid(orgs, scope)
+
+    def stands(r: PlannedRow) -> bool:
+        group = r.values.get("party_group")
+        return (r.action == "create" and r.values["id_number"] not in planner.existing
+                and r.values["org"].pk in valid and (group is None or group.pk in valid))
+
+    again = {r.row for r in plan.rows if not stands(r)}
+    cells = {number: row for number, row in plan.sheet.records if number in again} if again else {}
+    rows: list[PlannedRow] = []
+    errors: list[RowError] = []
+    total = len(plan.rows)
+    for done, r in enumerate(plan.rows):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        if r.row not in again:
+            rows.append(r)
+            continue
+        row = Row(r.row, cells[r.row], plan.sheet)
+        result = planner.check(row)
+        if row.errors:
+            errors.extend(row.errors)
+        elif result is not None:
+            rows.append(result)
+    if progress is not None:
+        progress(total, total)
+    fresh.rows, fresh.errors = rows, errors
+
+
 def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPlan:
-    """Re-check the plan's rows and write them in one transaction: all of them, or nothing. `progress(done,
+    """Write the plan's rows in one transaction: all of them, or nothing. Inside it the rows are checked against
+    the roster of now (`_recheck`: only what can have changed since the dry run, read in bulk); new members are
+    written in bulk (`creating_in_bulk`), their audit entries chained at the end (`audit.batch`). `progress(done,
     total)` hears the rows checked again, then (from 0 again) the rows written.
 
     Returns a new plan: `applied` is True when written; otherwise `errors` say why nothing was.
@@ -342,6 +403,7 @@ def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPl
     if not plan.ok or plan.sheet is None or plan.applied:
         return plan
     fresh = ImportPlan(filename=plan.filename, default_org_code=plan.default_org_code, sheet=plan.sheet)
+    rows_by_number: dict[str, int] = {}
 
     def write(row: PlannedRow) -> None:
         if row.action == "create":
@@ -350,11 +412,20 @@ def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPl
             assert row.member_id is not None
             member_update(Member.objects.get(pk=row.member_id), **row.values)
 
+    def batch() -> AbstractContextManager[None]:
+        creates = [r.values["id_number"] for r in fresh.rows if r.action == "create"]
+        rows_by_number.update((r.values["id_number"], r.row) for r in fresh.rows if r.action == "create")
+        # the numbers were read in this transaction by `_recheck`: none of the rows to create holds one now
+        return creating_in_bulk(expected=creates, taken=())
+
+    def row_of(exc: Exception) -> int | None:
+        number = getattr(exc, "id_number", None)
+        return rows_by_number.get(number) if number is not None else None
+
     with pinned_scope():  # every row is written as the same user: their roles are read once
-        return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, current_scope(), progress), write=write,
-                          column_for=lambda field: _column_for(fresh, field), progress=progress,
-                          batch=lambda: creating_in_bulk(
-                              expected=[r.values["id_number"] for r in fresh.rows if r.action == "create"]))
+        return apply_rows(fresh, evaluate=lambda: _recheck(plan, fresh, current_scope(), progress), write=write,
+                          column_for=lambda field: _column_for(fresh, field), progress=progress, batch=batch,
+                          row_of=row_of)
 
 
 def _print_rows(plan: ImportPlan) -> None:

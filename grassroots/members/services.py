@@ -8,12 +8,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.access.scope import current_scope, require_reveal, require_write_member, require_write_org
 from grassroots.core import audit, idnumber
+from grassroots.core.bulk import insert as insert_many
+from grassroots.core.bulk import new, uses_copy
 from grassroots.core.context import current_actor
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
@@ -29,6 +31,8 @@ MEMBER_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone",
                  "status", "standing", "joined_on", "converted_on", "org", "party_group", "mobile")
 STATIC_FIELDS = ("name", "sex", "ethnicity", "birth_date", "id_number", "phone", "party_group")
 DATED_FIELDS = ("education", "occupation")
+_SEX_CODES, _EDUCATION_CODES = frozenset(Sex.values), frozenset(Education.values)  # (`.values` builds a list)
+_OCCUPATION_CODES, _STATUS_CODES = frozenset(Occupation.values), frozenset(Status.values)
 MEMBER_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)
 
 
@@ -40,7 +44,8 @@ def _snapshot(member: Member) -> dict[str, Any]:
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    kept = _bulk.get()
+    return kept.today if kept is not None else timezone.localdate()  # (a bulk's rows: read once)
 
 
 def _evs(events: list[MemberEvent]) -> list[Ev]:
@@ -64,10 +69,10 @@ def rebuild_periods(member: Member) -> None:
 def _replayed(member: Member, events: list[MemberEvent]) -> list[MemberPeriod]:
     """The member's periods from its events (in date order), its cached fields set from them (not saved)."""
     outcome = replay(_evs(events))
-    periods = [
-        MemberPeriod(member=member, org_id=s.state.org_id, start=s.start, end=s.end, status=s.state.status,
-                     mobile=s.state.mobile, suspended=s.state.suspended, education=s.state.education,
-                     occupation=s.state.occupation)
+    periods = [  # (a new member's id is None: its periods take it once it is saved)
+        new(MemberPeriod, member_id=member.pk, org_id=s.state.org_id, start=s.start, end=s.end,
+            status=s.state.status, mobile=s.state.mobile, suspended=s.state.suspended, education=s.state.education,
+            occupation=s.state.occupation)
         for s in outcome.spans
     ]
     last = outcome.spans[-1].state if outcome.spans else None
@@ -102,7 +107,7 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
     """Check a person's fixed attributes; return the normalized ID number."""
     if not (name or "").strip():
         raise RuleError(_("a name is required"), field="name")
-    if sex not in Sex.values:
+    if sex not in _SEX_CODES:
         raise RuleError(_("sex must be male or female"), field="sex")
     if not (ethnicity or "").strip():
         raise RuleError(_("an ethnicity is required"), field="ethnicity")
@@ -116,9 +121,9 @@ def validate_person(*, name: str, sex: str, ethnicity: str, birth_date: dt.date 
         raise RuleError(_("birth date %(date)s does not match the ID number") % {"date": birth_date}, field="birth_date")
     if birth_date > _today():
         raise RuleError(_("the birth date is in the future"), field="birth_date")
-    if education not in Education.values:
+    if education not in _EDUCATION_CODES:
         raise RuleError(_("unknown education %(v)s") % {"v": education}, field="education")
-    if occupation not in Occupation.values:
+    if occupation not in _OCCUPATION_CODES:
         raise RuleError(_("unknown occupation %(v)s") % {"v": occupation}, field="occupation")
     if _id_taken(number, exclude_pk):
         held = Member.objects.filter(id_number=number).select_related("org")
@@ -178,7 +183,7 @@ def _check_join(birth_date: dt.date, joined_on: dt.date, converted_on: dt.date |
     eighteen = add_years(birth_date, 18)
     if joined_on < eighteen:
         raise RuleError(_("joined on %(date)s, before turning 18") % {"date": joined_on}, field="joined_on")
-    if status not in Status.values:
+    if status not in _STATUS_CODES:
         raise RuleError(_("unknown status %(s)s") % {"s": status}, field="status")
     if converted_on is not None:
         if status != Status.FULL:
@@ -199,17 +204,20 @@ def member_create(
     """Put a member on the roster: joined on `joined_on` (converted on `converted_on` when given). An ID number
     held by a member the user may not read is refused neutrally and the attempt logged (after the refused
     write is undone, so that the entry stays)."""
+    kwargs = dict(name=name, sex=sex, birth_date=birth_date, id_number=id_number, education=education,
+                  occupation=occupation, org=org, joined_on=joined_on, status=status, converted_on=converted_on,
+                  ethnicity=ethnicity, phone=phone, party_group=party_group)
     try:
-        return _member_create(name=name, sex=sex, birth_date=birth_date, id_number=id_number, education=education,
-                              occupation=occupation, org=org, joined_on=joined_on, status=status,
-                              converted_on=converted_on, ethnicity=ethnicity, phone=phone, party_group=party_group)
+        if _bulk.get() is not None:  # nothing is written until the bulk flushes: no savepoint a member
+            return _member_build(**kwargs)  # type: ignore[arg-type]
+        with transaction.atomic():
+            return _member_build(**kwargs)  # type: ignore[arg-type]
     except HiddenIDNumberError:
         record_duplicate_id_attempt(idnumber.normalize(id_number), org)
         raise
 
 
-@transaction.atomic
-def _member_create(
+def _member_build(
     *, name: str, sex: str, birth_date: dt.date, id_number: str, education: str, occupation: str,
     org: Organization, joined_on: dt.date, status: str, converted_on: dt.date | None, ethnicity: str, phone: str,
     party_group: Organization | None,
@@ -224,26 +232,29 @@ def _member_create(
     _check_join(birth_date, joined_on, converted_on, status)
     if party_group is not None and not (party_group.kind == OrgKind.PARTY_GROUP and party_group.path.startswith(org.path)):
         raise RuleError(_("the party group must be under the member's organization"), field="party_group")
-    member = Member(
-        name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,
+    member = new(
+        Member, name=name.strip(), sex=sex, ethnicity=ethnicity.strip(), birth_date=birth_date, id_number=number,
         phone=(phone or "").strip(), education=education, occupation=occupation, status=status,
-        joined_on=joined_on, converted_on=converted_on, org=org, party_group=party_group,
+        joined_on=joined_on, converted_on=converted_on, org_id=org.pk,
+        party_group_id=party_group.pk if party_group is not None else None,
     )
+    _ORG.set_cached_value(member, org)
+    _PARTY_GROUP.set_cached_value(member, party_group)
     first_status = Status.PROBATIONARY if converted_on is not None else status
     actor = current_actor()
-    recorded_by = actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
-    events = [MemberEvent(member=member, kind=EventKind.JOINED, date=joined_on, org=org, recorded_by=recorded_by,
-                          details={"status": first_status, "education": education, "occupation": occupation})]
+    recorded_by = actor.pk if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
+    events = [new(MemberEvent, kind=EventKind.JOINED, date=joined_on, org_id=org.pk, recorded_by_id=recorded_by,
+                  details={"status": first_status, "education": education, "occupation": occupation})]
     if converted_on is not None:
-        events.append(MemberEvent(member=member, kind=EventKind.CONVERTED, date=converted_on,
-                                  recorded_by=recorded_by))
+        events.append(new(MemberEvent, kind=EventKind.CONVERTED, date=converted_on, recorded_by_id=recorded_by))
     # A new member's events are these: its periods and cached fields come from them without reading them back.
     periods = _replayed(member, events)
     bulk = _bulk.get()
-    if bulk is not None:
+    if bulk is not None:  # kept; written with others, in a savepoint of their own
         bulk.add(member, events, periods)
     else:
         member.save(force_insert=True)
+        _belong(member, events, periods)
         MemberEvent.objects.bulk_create(events)
         MemberPeriod.objects.bulk_create(periods)
         rollups.periods_replaced((), periods)
@@ -251,59 +262,114 @@ def _member_create(
     return member
 
 
+_ORG, _PARTY_GROUP = Member._meta.get_field("org"), Member._meta.get_field("party_group")
+
+
+def _belong(member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
+    """A new member's events and periods take its id once it has one."""
+    for obj in (*events, *periods):
+        obj.member_id = member.pk  # type: ignore[attr-defined]
+
+
 class _Bulk:
     """New members kept by `creating_in_bulk`, with their events and periods, until written together."""
 
-    def __init__(self, size: int, expected: Iterable[str]) -> None:
+    def __init__(self, size: int, expected: Iterable[str], taken: Iterable[str] | None = None) -> None:
         self.size = size
+        self.today = timezone.localdate()
         self.numbers: set[str] = set()  # of the members kept or written here
         # The ID numbers of the members to come, looked up together: which of them the roster already holds.
         self.looked_up = {idnumber.normalize(n) for n in expected}
-        self.taken: set[str] = set()
-        wanted = sorted(self.looked_up)
-        for start in range(0, len(wanted), 500):
-            self.taken.update(Member.objects.filter(id_number__in=wanted[start:start + 500])
-                              .values_list("id_number", flat=True))
+        if taken is not None:  # looked up by the caller, in this transaction
+            self.taken = {idnumber.normalize(n) for n in taken}
+        else:
+            self.taken = set()
+            wanted = sorted(self.looked_up)
+            for start in range(0, len(wanted), LOOKUP_BATCH):
+                self.taken.update(Member.objects.filter(id_number__in=wanted[start:start + LOOKUP_BATCH])
+                                  .values_list("id_number", flat=True))
         self.members: list[Member] = []
-        self.events: list[MemberEvent] = []
-        self.periods: list[MemberPeriod] = []
+        self.events: list[list[MemberEvent]] = []
+        self.periods: list[list[MemberPeriod]] = []
 
     def add(self, member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
         self.numbers.add(member.id_number)
         self.members.append(member)
-        self.events.extend(events)
-        self.periods.extend(periods)
+        self.events.append(events)
+        self.periods.append(periods)
         if len(self.members) >= self.size:
             self.flush()
 
     def flush(self) -> None:
+        """Write the kept members, then their events and periods (COPY on PostgreSQL), in a savepoint: when the
+        database refuses the batch, the members are tried one by one to find the one it refuses, whose ID
+        number the error then carries (`id_number`: an importer names its row)."""
         if not self.members:
             return
-        if connection.features.can_return_rows_from_bulk_insert:
-            Member.objects.bulk_create(self.members)  # sets their ids, which their events and periods then take
-        else:  # (SQLite before 3.35)
-            for member in self.members:
-                member.save(force_insert=True)
-        MemberEvent.objects.bulk_create(self.events)
-        MemberPeriod.objects.bulk_create(self.periods)
-        rollups.periods_replaced((), self.periods)
+        members, events, periods = self.members, self.events, self.periods
         self.members, self.events, self.periods = [], [], []
+        try:
+            with transaction.atomic():
+                self._write(members, events, periods)
+        except DatabaseError as exc:
+            raise self._culprit(members, events, periods) or exc from exc
+
+    @staticmethod
+    def _write(members: list[Member], events_of: list[list[MemberEvent]], periods_of: list[list[MemberPeriod]]
+               ) -> None:
+        if uses_copy() or connection.features.can_return_rows_from_bulk_insert:
+            insert_many(Member, members)  # sets their ids, which their events and periods then take
+        else:  # (SQLite before 3.35)
+            for member in members:
+                member.save(force_insert=True)
+        for member, evs, ps in zip(members, events_of, periods_of, strict=True):
+            _belong(member, evs, ps)
+        events = [e for evs in events_of for e in evs]
+        periods = [p for ps in periods_of for p in ps]
+        insert_many(MemberEvent, events, ids=False, prepared=True)
+        insert_many(MemberPeriod, periods, ids=False, prepared=True)
+        rollups.periods_replaced((), periods)
+
+    def _culprit(self, members: list[Member], events: list[list[MemberEvent]],
+                 periods: list[list[MemberPeriod]]) -> DatabaseError | None:
+        for member, evs, ps in zip(members, events, periods, strict=True):
+            member.pk = None
+            member._state.adding = True
+            for obj in (*evs, *ps):
+                obj.member_id = None  # type: ignore[attr-defined]
+        for member, evs, ps in zip(members, events, periods, strict=True):
+            try:
+                with transaction.atomic():
+                    member.save(force_insert=True)
+                    _belong(member, evs, ps)
+                    for obj in (*evs, *ps):
+                        obj.save(force_insert=True)
+            except DatabaseError as exc:
+                exc.id_number = member.id_number  # type: ignore[attr-defined]
+                return exc
+        return None
+
+
+LOOKUP_BATCH = 2000  # ID numbers per query
 
 
 _bulk: contextvars.ContextVar[_Bulk | None] = contextvars.ContextVar("grassroots_members_bulk", default=None)
 
 
 @contextlib.contextmanager
-def creating_in_bulk(size: int = 1000, expected: Iterable[str] = ()) -> Iterator[None]:
+def creating_in_bulk(size: int = 5000, expected: Iterable[str] = (), taken: Iterable[str] | None = None
+                     ) -> Iterator[None]:
     """Inside (and inside a transaction), `member_create` checks each member as always but writes the new members,
     their events and periods `size` at a time, in a few inserts, and the rest on leaving without an error (an error
     undoes the caller's transaction). A member it returned has its id once written. `expected`: the ID numbers of
-    the members to come, whether any is already held looked up together on entering rather than one by one.
+    the members to come, whether any is already held looked up together on entering rather than one by one;
+    `taken`, when the caller looked them up itself in this transaction: those of them the roster holds. A member
+    is not written in a savepoint of its own (its batch is): an error inside must undo the caller's transaction.
     For an import of many rows; use it inside `audit.batch()`, whose entries take the members' ids when it ends."""
     if _bulk.get() is not None:
         yield
         return
-    bulk = _Bulk(size, expected)
+    bulk = _Bulk(size, expected, taken)
     token = _bulk.set(bulk)
     try:
         yield
