@@ -103,7 +103,8 @@ def ancestor_paths(org: Organization) -> list[str]:
 
 def per_org_sources() -> set[str]:
     """The sources that make the organization asked about responsible for what they find in its places (visits,
-    households): run for each organization of the subtree, the deepest one that finds a subject keeps it (as the
+    households): run for each organization of the subtree that holds a place (and the top), the deepest one that
+    finds a subject keeps it (as the
     organization's own page would show it), instead of the top of the subtree keeping them all."""
     return set(getattr(settings, "GRASSROOTS_FINDINGS_PER_ORG_SOURCES", ("visits", "households")))
 
@@ -118,9 +119,13 @@ def gather(org: Organization, day: dt.date) -> Found:
     found, messages, labels = _in_languages(org, day, sorted(set(sources()) - per_org))
     if not per_org:
         return found, messages, labels
+    from grassroots.orgs.models import TerritoryState
+
     seen: set[tuple[str, str, int]] = set()
-    below = Organization.objects.filter(path__startswith=org.path).order_by("-depth", "path")
-    for o in below.only("pk", "path", "depth", "name", "code", "kind"):
+    holding = Q(territory__isnull=False) | Q(pk__in=TerritoryState.objects.filter(
+        valid_to__isnull=True, holder__isnull=False).values("holder_id")) | Q(pk=org.pk)
+    below = Organization.objects.filter(holding, path__startswith=org.path).order_by("-depth", "path")
+    for o in below.only("pk", "path", "depth", "name", "code", "kind"):  # those holding places: they find them
         more, more_messages, more_labels = _in_languages(o, day, sorted(per_org))
         for f, m, lab in zip(more, more_messages, more_labels, strict=True):
             key = (f.rule_id, f.subject_type, f.subject_id)
