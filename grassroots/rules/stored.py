@@ -56,6 +56,12 @@ def collapse_above() -> int:
     return int(getattr(settings, "GRASSROOTS_FINDINGS_COLLAPSE", 50))
 
 
+def pending_timeout() -> int:
+    """Seconds after which a queued computation not yet run counts as lost (a queue emptied by hand, a worker
+    stopped before it): a write queues the organization again."""
+    return int(getattr(settings, "GRASSROOTS_FINDINGS_PENDING_TIMEOUT", 6 * 3600))
+
+
 def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
@@ -289,8 +295,10 @@ def request_refresh(org_ids: Iterable[int]) -> list[int]:
     FindingsState.objects.bulk_create([FindingsState(org_id=pk) for pk in missing], ignore_conflicts=True)
     queued = []
     now = timezone.now()
+    lost = now - dt.timedelta(seconds=pending_timeout())  # queued so long ago that the job must have been lost
     for pk in sorted(ids):
-        if FindingsState.objects.filter(org_id=pk, pending=False).update(pending=True, pending_since=now):
+        free = Q(pending=False) | Q(pending_since__lt=lost) | Q(pending_since__isnull=True)
+        if FindingsState.objects.filter(free, org_id=pk).update(pending=True, pending_since=now):
             queued.append(pk)
             refresh_findings.enqueue(pk)
     return queued

@@ -92,10 +92,14 @@ def test_a_write_queues_its_organization_once_and_the_job_changes_what_is_kept(c
 
 
 def test_an_organization_already_waiting_is_not_queued_again(cast: Cast) -> None:
-    FindingsState.objects.create(org=cast.branch_b, pending=True)
+    FindingsState.objects.create(org=cast.branch_b, pending=True, pending_since=timezone.now())
     assert stored.request_refresh([cast.branch_b.pk, cast.branch_a.pk]) == [cast.branch_a.pk]
     assert not StoredFinding.objects.filter(computed_for=cast.branch_b).exists()
     assert FindingsState.objects.get(org=cast.branch_b).computed_at is None
+    # Waiting for longer than a job can take: the job was lost (a queue emptied by hand), and it is queued again.
+    FindingsState.objects.filter(org=cast.branch_b).update(pending_since=timezone.now() - dt.timedelta(days=1))
+    assert stored.request_refresh([cast.branch_b.pk]) == [cast.branch_b.pk]
+    assert FindingsState.objects.get(org=cast.branch_b).computed_at is not None
 
 
 def test_a_transaction_touching_many_organizations_queues_their_common_ancestor(cast: Cast, settings: Any) -> None:
