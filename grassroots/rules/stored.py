@@ -254,11 +254,14 @@ def touched(org_id: int) -> None:
     if not conn.in_atomic_block:
         request_refresh([org_id])
         return
-    waiting: _AfterCommit | None = getattr(conn, "_grassroots_findings", None)
-    if waiting is None or not any(fn is waiting for _sids, fn, _robust in conn.run_on_commit):
+    # Django replaces the list of callbacks whenever it drops some (a rollback) or runs them (a commit): while it
+    # is the same list, the one registered is still there (no scan per write of a long import).
+    waiting, seen_list = getattr(conn, "_grassroots_findings", (None, None))
+    if waiting is None or (conn.run_on_commit is not seen_list
+                           and not any(fn is waiting for _sids, fn, _robust in conn.run_on_commit)):
         waiting = _AfterCommit()
-        conn._grassroots_findings = waiting  # type: ignore[attr-defined]
         transaction.on_commit(waiting, robust=True)
+    conn._grassroots_findings = (waiting, conn.run_on_commit)  # type: ignore[attr-defined]
     waiting.orgs.add(org_id)
 
 
