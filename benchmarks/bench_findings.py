@@ -521,6 +521,50 @@ def profile(fn: Callable[[], Any], out: Path, top: int = 25) -> str:
     return lines[0]
 
 
+def versioned_defaults() -> None:
+    """The COPY of the generators writes no `version` (core.models.Versioned, a default of 1 in Django only): give
+    this database's `version` columns that default, so rows copied in start at version 1 as saved ones do."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND column_name = 'version' AND column_default IS NULL AND table_name NOT LIKE 'bench%%'")
+        for (table,) in cur.fetchall():
+            cur.execute(f'ALTER TABLE "{table}" ALTER COLUMN version SET DEFAULT 1')
+
+
+def stored_vs_computed(orgs: list[tuple[str, Any]], repeat: int) -> list[tuple[str, str, str, int, float, float]]:
+    """The organization page's to-do summary as it is now (read from the kept findings: their counts, when they
+    were computed, the first page of the list) against computing the findings live (what the page did before),
+    for each org, in the same run; and the worker's computation that keeps them (`stored.compute`, every language
+    of the site). Kept as of today's date (`stored.compute` judges on AS_OF here, as the live call)."""
+    from grassroots.access.scope import Scope
+    from grassroots.rules import stored
+    from grassroots.rules.findings import counts_by_org, findings_for
+
+    system = Scope(None)
+    rows = []
+    for scope_name, org in orgs:
+        found, best, median = base.timed(lambda org=org: counts_by_org(findings_for(org, AS_OF)), repeat)
+        rows.append((scope_name, org.code, "page computing live (before)", sum(sum(c.values()) for c in found.values()),
+                     best, median))
+        print(f"  {scope_name} live: best {best:.2f} s", flush=True)
+        n, best, median = base.timed(lambda org=org: stored.compute(org, AS_OF), 1)
+        rows.append((scope_name, org.code, "worker: compute and keep (zh-hans + en)", n, best, median))
+        print(f"  {scope_name} compute and keep: {best:.2f} s", flush=True)
+
+        def page(org: Any = org) -> int:
+            stored.freshness(org)
+            figures = stored.counts(system, org)
+            list(stored.rows_for(system, org)[:50])
+            return sum(figures["in_state"].values())
+
+        n, best, median = base.timed(page, max(repeat, 5))
+        rows.append((scope_name, org.code, "page reading the kept rows (after)", n, best, median))
+        print(f"  {scope_name} stored summary: best {best * 1000:.1f} ms", flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--members", type=int, default=200_000)
@@ -531,6 +575,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per call, after one warm-up")
     parser.add_argument("--profile", action="store_true", help="profile the city's calls into var/")
     parser.add_argument("--members-only", action="store_true", help="build the city and members, then stop")
+    parser.add_argument("--stored-only", action="store_true",
+                        help="time only the page's summary from the kept findings against computing them")
     args = parser.parse_args(argv)
     shape_text = "x".join(str(n) for n in args.shape)
 
@@ -556,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
             with connection.cursor() as cur:
                 cur.execute("DELETE FROM bench_findings_marker")
                 base.marker(cur)  # bench_stats's own marker table, which its build clears
+            versioned_defaults()
             with tree_shape(args.shape):
                 member_seconds = base.build(args.members)
             with connection.cursor() as cur:
@@ -579,6 +626,21 @@ def main(argv: list[str] | None = None) -> int:
     town = Organization.objects.get_children(county).filter(kind=OrgKind.COMMITTEE).order_by("path").first()
     assert town is not None
     names = sorted(sources())
+    if args.stored_only:
+        rows_stored = stored_vs_computed([("county", county), ("city", city)], args.repeat)
+        load_after = os.getloadavg()[0]
+        print()
+        print(f"Run {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, findings as of {AS_OF}; "
+              f"{args.members:,} members, {shape_text}")
+        print(f"Machine: {facts['nproc']} CPUs ({facts['cpu_model']}), {facts['memory']} RAM; {facts['postgresql']}")
+        print()
+        print("| scope | org | what | findings | best / median |")
+        print("|---|---|---|---:|---:|")
+        for scope_name, code, what, n, best, median in rows_stored:
+            print(f"| {scope_name} | {code} | {what} | {n:,} | {best * 1000:,.1f} / {median * 1000:,.1f} ms |")
+        print()
+        print(f"1-minute load average: {load_before:.2f} before the timings, {load_after:.2f} after")
+        return 0
     variants: list[tuple[str, list[str] | None]] = [("dues", ["dues"]), ("meetings", ["meetings"]), ("all", None)]
 
     rows = []

@@ -12,6 +12,7 @@
     grassroots export members --org CODE FILE.xlsx [--as USER] [--reveal]
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
+    grassroots findings refresh [--org CODE] [--queue]
     grassroots report annual --org CODE --year YYYY --out FILE.docx [--lang zh-hans|en]
     grassroots user add NAME [--superuser] [--role KIND --org CODE | --role member --member PK-OR-ID-NUMBER]
                              [--full-name TEXT] [--password-stdin]
@@ -130,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="list steps done in time too")
     p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
     p.add_argument("--as", dest="as_user")
+
+    p = sub.add_parser("findings", help="the kept findings the pages read (the worker computes them)")
+    p.add_argument("action", choices=["refresh"])
+    p.add_argument("--org", help="only this organization's subtree (default: every organization)")
+    p.add_argument("--queue", action="store_true", help="queue the computation for the worker instead of now")
 
     p = sub.add_parser("report", help="write a report as a Word document")
     p.add_argument("what", choices=["annual"])
@@ -438,6 +444,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_findings(args: argparse.Namespace, actor: Any) -> int:
+    """`findings refresh`: compute the kept findings now (or queue them), and queue the next daily refresh."""
+    import time
+
+    from grassroots.rules import stored
+
+    org = _org(args.org, actor) if args.org else None
+    if args.queue:
+        targets = [org] if org is not None else list(stored.roots())
+        queued = stored.request_refresh(o.pk for o in targets)
+        print(f"{len(queued)} computations queued for the worker "
+              f"({len(targets) - len(queued)} already waiting)")
+        return 0
+    started = time.monotonic()
+    for code, n in stored.refresh(org).items():
+        print(f"{code}: {n} open findings kept")
+    print(f"computed in {time.monotonic() - started:.1f} s"
+          + ("; the next daily refresh is queued" if stored.ensure_daily() else ""))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `grassroots stats | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -510,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.verb == "check":
             return cmd_check(args)
+        if args.verb == "findings":
+            return cmd_findings(args, actor)
         if args.verb == "report":
             return cmd_report(args)
         if args.verb == "import":

@@ -33,6 +33,7 @@ from django.utils import timezone
 from . import bulk
 from .context import current_actor, current_channel
 from .models import AuditEntry, AuditHead, canonical_time
+from .writes import touched
 
 ZERO = "0" * 64
 KEY_ENV = "GRASSROOTS_AUDIT_KEY"
@@ -147,6 +148,7 @@ def record(
         org_id=org_id,
         changes=changes,
     )
+    touched(org_id)  # the kept findings of that organization are computed again after the commit (rules.stored)
     pending = _pending.get()
     if pending is not None:
         unsaved = obj is not None and object_id is None and obj.pk is None

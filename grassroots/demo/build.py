@@ -423,6 +423,9 @@ def build_demo(out: TextIO = sys.stdout, *, host: str = data.HOST, port: int = d
         build_living(out, today, recent_years)  # then the whole town from 2020 to today, in date order across the modules
         for _module, build in demo_histories():  # the modules whose history from 2019 to today is their own
             build(out, today=today or timezone.localdate(), recent_years=recent_years)
+        from grassroots.rules.stored import refresh as refresh_findings
+
+        refresh_findings(day=today)  # the pages read the kept to-dos: the demo opens with them computed
     out.write(_("Open %(address)s (start the site with: %(command)s)")
               % {"address": data.address(host, port), "command": data.serve_command(host, port)} + "\n")
     out.write(_("Logins, each with the password %(password)s:") % {"password": data.PASSWORD} + "\n")

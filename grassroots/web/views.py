@@ -193,9 +193,9 @@ MEMBERS = ListSpec(
 )
 
 
-def _findings_context(scope: Scope, org: Organization, on: dt.date) -> dict[str, Any]:
+def _findings_context(scope: Scope, org: Organization, on: dt.date, page: Any = None) -> dict[str, Any]:
     """The org's to-dos on `on` summarised by state, kind and branch (the full list has its own page)."""
-    return summary_context(scope, org, on)
+    return summary_context(scope, org, on, page)
 
 
 @login_required
@@ -232,7 +232,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_write": scope.can_write_org(org),
         "module_links": org_links(org, can_write=scope.can_write_org(org), day=day),
         "filter_form": filter_form, "members": members,
-        **_findings_context(scope, org, on),
+        **_findings_context(scope, org, on, request.GET.get("fpage")),
     }
     return render(request, "web/org_detail.html", context)
 

@@ -1,18 +1,22 @@
 """The to-do list of an organization: its summary on the organization page, the full list on its own page.
 
-The summary counts the findings of the subtree by organization and by kind (the rule) and by state, each
-with a link (the branch's page, the list of that kind); it never prints every finding, so the page stays
-short on a phone whatever the number of branches. The full list (`org-findings`) is paginated and filters
-by kind and state. The API and `grassroots check` give every finding as before.
+Today's to-dos are read from the kept findings (`grassroots.rules.stored`, computed by the worker after writes
+and every night), in counts by state, by kind (the rule) and by responsible organization, in a bounded number of
+queries whatever the size of the subtree; each page says when they were computed and whether a computation is
+waiting. Another day's are computed on the request only for a small subtree (a branch and its groups); for a
+larger one the page says so and names the command that computes them (`grassroots check --org CODE --as-of DAY`).
+The summary never prints every finding; the full list (`org-findings`) is paginated and filters by kind and state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -20,49 +24,93 @@ from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.orgs.models import Organization, OrgKind
+from grassroots.rules import stored
 from grassroots.rules.findings import DONE, STATE_LABELS, STATES, Finding, counts_by_org, findings_for
 from grassroots.ui.lists import paginate, query_without
 from grassroots.ui.words import rule_title
 
 from .forms import AsOfForm
 
+BY_ORG_PAGE = 50  # organizations per page of the summary's table by organization
+
 
 def _open_states() -> list[tuple[str, Any]]:
     return [(state, STATE_LABELS[state]) for state in STATES if state != DONE]
 
 
-def by_rule(found: list[Finding]) -> list[dict[str, Any]]:
+def _kind_rows(by_kind: dict[str, Counter[str]], cites: dict[str, str]) -> list[dict[str, Any]]:
     """Per kind of finding (the rule id), its title and how many in each open state; most urgent kind first."""
     states = _open_states()
-    rows: dict[str, dict[str, Any]] = {}
-    counts: dict[str, Counter[str]] = {}
-    for f in found:  # already most urgent first
-        if f.rule_id not in rows:
-            rows[f.rule_id] = {"rule": f.rule_id, "cite": f.rule, "title": rule_title(f.rule)}
-            counts[f.rule_id] = Counter()
-        counts[f.rule_id][f.state] += 1
-    for rule_id, row in rows.items():
-        row["counts"] = [counts[rule_id][state] for state, _label in states]
-        row["total"] = sum(counts[rule_id].values())
-        row["single"] = len(counts[rule_id]) == 1  # the total repeats the one count: left out on a phone
-    return list(rows.values())
+    order = {s: i for i, s in enumerate(STATES)}
+
+    def urgency(kind: str) -> tuple[int, str]:
+        return (min((order[s] for s, n in by_kind[kind].items() if n), default=len(STATES)), kind)
+
+    rows = []
+    for kind in sorted(by_kind, key=urgency):
+        c = by_kind[kind]
+        rows.append({"rule": kind, "cite": cites[kind], "title": rule_title(cites[kind]),
+                     "counts": [c[state] for state, _label in states], "total": sum(c.values()),
+                     "single": len(+c) == 1})  # the total repeats the one count: left out on a phone
+    return rows
 
 
-def summary_context(scope: Scope, org: Organization, on: dt.date) -> dict[str, Any]:
-    """The org's to-dos on `on` in counts: by state, by kind and, above a branch, by branch (bounded queries)."""
-    found = findings_for(org, on)
+def by_rule(found: Iterable[Finding]) -> list[dict[str, Any]]:
+    """The kinds of computed findings (already most urgent first), as `_kind_rows` gives the kept ones."""
+    by_kind: dict[str, Counter[str]] = {}
+    cites: dict[str, str] = {}
+    for f in found:
+        by_kind.setdefault(f.rule_id, Counter())[f.state] += 1
+        cites.setdefault(f.rule_id, f.rule)
     states = _open_states()
-    by_branch = []
-    if org.kind not in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
-        counts = counts_by_org(found)
-        for o in scope.orgs().filter(pk__in=list(counts)).only("pk", "code", "name").order_by("path"):
-            by_branch.append({"code": o.code, "name": o.name, "total": sum(counts[o.pk].values()),
-                              "counts": [counts[o.pk][state] for state, _label in states],
-                              "single": len(+counts[o.pk]) == 1})
-    in_state = Counter(f.state for f in found)
-    return {"findings_total": len(found), "finding_states": states,
+    return [{"rule": kind, "cite": cites[kind], "title": rule_title(cites[kind]),
+             "counts": [c[state] for state, _label in states], "total": sum(c.values()), "single": len(+c) == 1}
+            for kind, c in by_kind.items()]
+
+
+def _org_rows(scope: Scope, org: Organization, by_org: dict[int, Counter[str]], page_number: Any
+              ) -> tuple[list[dict[str, Any]], Any]:
+    """One page of the table by responsible organization (above a branch), in the tree's order (1 query)."""
+    if org.kind in (OrgKind.BRANCH, OrgKind.PARTY_GROUP) or not by_org:
+        return [], None
+    states = _open_states()
+    ordered = scope.orgs().filter(pk__in=list(by_org)).order_by("path").values_list("pk", flat=True)
+    page = Paginator(ordered, BY_ORG_PAGE).get_page(page_number)
+    names = {o.pk: o for o in Organization.objects.filter(pk__in=list(page.object_list)).only("pk", "code", "name")}
+    rows = [{"code": names[pk].code, "name": names[pk].name, "total": sum(by_org[pk].values()),
+             "counts": [by_org[pk][state] for state, _label in states], "single": len(+by_org[pk]) == 1}
+            for pk in page.object_list]
+    return rows, page if page.paginator.num_pages > 1 else None
+
+
+def summary_context(scope: Scope, org: Organization, on: dt.date, page_number: Any = None) -> dict[str, Any]:
+    """The org's to-dos on `on` in counts: by state, by kind and, above a branch, by organization.
+
+    Today: the kept findings (a bounded number of queries). Another day: computed now for a small subtree; for a
+    larger one, nothing but the reason and the command that computes them."""
+    states = _open_states()
+    base: dict[str, Any] = {"finding_states": states, "findings_total": 0, "findings_state_totals": [],
+                            "findings_by_branch": [], "findings_by_rule": [], "findings_orgs_page": None,
+                            "findings_live": False, "findings_too_big": False, "findings_fresh": None}
+    if on == timezone.localdate():
+        fresh = stored.freshness_or_queue(org)
+        figures = stored.counts(scope, org)
+        in_state, by_kind, by_org = figures["in_state"], figures["by_kind"], figures["by_org"]
+        kinds = _kind_rows(by_kind, figures["cites"])
+        base["findings_fresh"] = fresh
+    elif stored.live_allowed(org):
+        found = findings_for(org, on)
+        in_state = Counter(f.state for f in found)
+        by_org = counts_by_org(found)
+        kinds = by_rule(found)
+        base["findings_live"] = True
+    else:
+        base["findings_too_big"] = True
+        return base
+    org_rows, orgs_page = _org_rows(scope, org, by_org, page_number)
+    return {**base, "findings_total": sum(in_state.values()),
             "findings_state_totals": [(state, label, in_state[state]) for state, label in states],
-            "findings_by_branch": by_branch, "findings_by_rule": by_rule(found)}
+            "findings_by_branch": org_rows, "findings_orgs_page": orgs_page, "findings_by_rule": kinds}
 
 
 @login_required
@@ -74,19 +122,38 @@ def org_findings(request: HttpRequest, code: str) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     day = form.cleaned_data.get("as_of") if form.is_valid() else None
     on = day or timezone.localdate()
-    found = findings_for(org, on)
-    kinds = by_rule(found)
     rule = request.GET.get("rule", "")
     state = request.GET.get("state", "")
-    if rule:
-        found = [f for f in found if f.rule_id == rule]
-    if state:
-        found = [f for f in found if f.state == state]
-    page, show_all = paginate(request, found)
     labels = dict(STATE_LABELS)
-    rows = [{"f": f, "title": rule_title(f.rule), "state_label": labels[f.state]} for f in page.object_list]
+    context: dict[str, Any] = {"findings_fresh": None, "findings_too_big": False, "findings_live": False}
+    if on == timezone.localdate():
+        context["findings_fresh"] = stored.freshness_or_queue(org)
+        qs = stored.rows_for(scope, org)
+        figures = stored.counts(scope, org)
+        kinds = _kind_rows(figures["by_kind"], figures["cites"])
+        if rule:
+            qs = qs.filter(kind=rule)
+        if state:
+            qs = qs.filter(state=state)
+        page, show_all = paginate(request, qs)
+        rows = [{"f": f, "message": f.message, "label": f.label, "title": rule_title(f.rule),
+                 "state_label": labels.get(f.state, f.state)} for f in page.object_list]
+    elif stored.live_allowed(org):
+        context["findings_live"] = True
+        found = findings_for(org, on)
+        kinds = by_rule(found)
+        if rule:
+            found = [f for f in found if f.rule_id == rule]
+        if state:
+            found = [f for f in found if f.state == state]
+        page, show_all = paginate(request, found)
+        rows = [{"f": f, "message": f.message, "label": f.subject_label, "title": rule_title(f.rule),
+                 "state_label": labels[f.state]} for f in page.object_list]
+    else:
+        context["findings_too_big"] = True
+        kinds, rows, page, show_all = [], [], None, False
     return render(request, "web/findings_list.html", {
-        "org": org, "form": form, "day": day, "on": on, "page": page, "show_all": show_all, "rows": rows,
+        **context, "org": org, "form": form, "day": day, "on": on, "page": page, "show_all": show_all, "rows": rows,
         "page_query": query_without(request, "page", "all"), "kinds": kinds, "rule": rule, "state": state,
         "rule_title": rule_title(rule) if rule else "", "finding_states": _open_states(),
     })

@@ -1,0 +1,377 @@
+"""The findings kept in the database, so that no page computes a whole subtree's findings on a request.
+
+The worker computes them (`rules.tasks`), never a page:
+- after a write: every service write records an audit entry with the organization it concerns (`audit.record` calls
+  `core.writes.touched`); the organizations a transaction touched are queued once it commits, at most one queued
+  computation per organization (`FindingsState.pending`: the debounce), and a transaction touching very many
+  organizations queues their nearest common ancestor instead;
+- once a day, for every organization (`daily`: a task that queues itself again for the next night), because
+  states change with time alone (due soon becomes overdue without a write);
+- by hand: `grassroots findings refresh [--org CODE]`.
+
+A computation of an organization O runs every source over O's subtree, once per language of the site (each
+finding's sentence is kept in every language), and replaces, in one transaction, what the computations of O and of
+the organizations below it had kept; the rows an earlier computation of an organization above O kept about the same
+subjects, or about organizations in O's subtree, go too. Each finding is kept once, with the organization its
+source made responsible.
+
+Pages read the kept rows in counts (`summary`), a page at a time (`rows_for`), and say when they were computed
+(`freshness`). A date other than today is computed live only for a small subtree (`live_allowed`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.utils import timezone, translation
+
+from .findings import DONE, STATES, Finding, findings_for, sources
+from .models import FindingsState, StoredFinding
+
+if TYPE_CHECKING:
+    from grassroots.access.scope import Scope
+    from grassroots.orgs.models import Organization
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+URGENCY = {state: i for i, state in enumerate(STATES)}
+
+
+def live_orgs_limit() -> int:
+    """The largest subtree (in organizations) whose findings a page may compute live, for a date other than today."""
+    return int(getattr(settings, "GRASSROOTS_FINDINGS_LIVE_ORGS", 30))
+
+
+def collapse_above() -> int:
+    """A transaction touching more organizations than this queues their nearest common ancestor instead."""
+    return int(getattr(settings, "GRASSROOTS_FINDINGS_COLLAPSE", 50))
+
+
+def pending_timeout() -> int:
+    """Seconds after which a queued computation not yet run counts as lost (a queue emptied by hand, a worker
+    stopped before it): a write queues the organization again."""
+    return int(getattr(settings, "GRASSROOTS_FINDINGS_PENDING_TIMEOUT", 6 * 3600))
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+# --- computing ---------------------------------------------------------------------------------------------------
+
+def _key(f: Finding) -> tuple[str, str, str, int, int]:
+    return (f.rule, f.state, f.subject_type, f.subject_id, f.org_id)
+
+
+Found = tuple[list[Finding], list[dict[str, str]], list[dict[str, str]]]
+
+
+def _in_languages(org: Organization, day: dt.date, only: list[str]) -> Found:
+    """The open findings of org's subtree on `day` from the sources `only`, with each one's sentence and subject
+    in every language of the site (the sources run once per language)."""
+    langs = languages()
+    with translation.override(langs[0]):
+        found = findings_for(org, day, only=only)
+    messages = [{langs[0]: f.message} for f in found]
+    labels = [{langs[0]: f.subject_label} for f in found]
+    where: dict[tuple[str, str, str, int, int], list[int]] = defaultdict(list)
+    for i, f in enumerate(found):
+        where[_key(f)].append(i)
+    for lang in langs[1:]:
+        with translation.override(lang):
+            other = findings_for(org, day, only=only)
+        seen: Counter[tuple[str, str, str, int, int]] = Counter()
+        for f in other:
+            k = _key(f)
+            places = where.get(k, [])
+            if seen[k] < len(places):
+                i = places[seen[k]]
+                messages[i][lang] = f.message
+                if f.subject_label != found[i].subject_label:
+                    labels[i][lang] = f.subject_label
+            seen[k] += 1
+    return found, messages, labels
+
+
+def ancestor_paths(org: Organization) -> list[str]:
+    step = org.steplen
+    return [org.path[:n] for n in range(step, len(org.path), step)]
+
+
+def per_org_sources() -> set[str]:
+    """The sources that make the organization asked about responsible for what they find in its places (visits,
+    households): run for each organization of the subtree that holds a place (and the top), the deepest one that
+    finds a subject keeps it (as the
+    organization's own page would show it), instead of the top of the subtree keeping them all."""
+    return set(getattr(settings, "GRASSROOTS_FINDINGS_PER_ORG_SOURCES", ("visits", "households")))
+
+
+def gather(org: Organization, day: dt.date) -> Found:
+    """Every open finding of org's subtree on `day`, each once, in every language: the sources that name the
+    responsible organization themselves run once over the subtree; the per-organization ones (`per_org_sources`)
+    for each organization of the subtree, deepest first."""
+    from grassroots.orgs.models import Organization
+
+    per_org = per_org_sources() & set(sources())
+    found, messages, labels = _in_languages(org, day, sorted(set(sources()) - per_org))
+    if not per_org:
+        return found, messages, labels
+    from grassroots.orgs.models import TerritoryState
+
+    seen: set[tuple[str, str, int]] = set()
+    holding = Q(territory__isnull=False) | Q(pk__in=TerritoryState.objects.filter(
+        valid_to__isnull=True, holder__isnull=False).values("holder_id")) | Q(pk=org.pk)
+    below = Organization.objects.filter(holding, path__startswith=org.path).order_by("-depth", "path")
+    for o in below.only("pk", "path", "depth", "name", "code", "kind"):  # those holding places: they find them
+        more, more_messages, more_labels = _in_languages(o, day, sorted(per_org))
+        for f, m, lab in zip(more, more_messages, more_labels, strict=True):
+            key = (f.rule_id, f.subject_type, f.subject_id)
+            if key not in seen:
+                seen.add(key)
+                found.append(f)
+                messages.append(m)
+                labels.append(lab)
+    return found, messages, labels
+
+
+def compute(org: Organization, day: dt.date | None = None) -> int:
+    """Compute org's subtree's findings on `day` (default today) and keep them; returns how many were kept."""
+    day = day or timezone.localdate()
+    started = time.monotonic()
+    found, messages, labels = gather(org, day)
+    rows = [StoredFinding(
+        org_id=f.org_id, org_name=f.org_name[:200], rule=f.rule[:120], kind=f.rule_id[:100], state=f.state,
+        urgency=URGENCY[f.state], subject_type=f.subject_type[:40], subject_id=f.subject_id,
+        subject_label=f.subject_label[:300], due=f.due, messages=msgs, labels=labs, url=f.url[:500],
+        computed_for_id=org.pk,
+    ) for f, msgs, labs in zip(found, messages, labels, strict=True) if f.state != DONE]
+    keys = {(r.kind, r.subject_type, r.subject_id) for r in rows}
+    with transaction.atomic():
+        StoredFinding.objects.filter(computed_for__path__startswith=org.path).delete()
+        above = ancestor_paths(org)
+        if above:
+            stale = [pk for pk, kind, stype, sid, below in StoredFinding.objects.filter(
+                computed_for__path__in=above).annotate(below=Q(org__path__startswith=org.path)).values_list(
+                "pk", "kind", "subject_type", "subject_id", "below") if below or (kind, stype, sid) in keys]
+            for start in range(0, len(stale), BATCH):
+                StoredFinding.objects.filter(pk__in=stale[start:start + BATCH]).delete()
+        StoredFinding.objects.bulk_create(rows, batch_size=BATCH)
+        FindingsState.objects.update_or_create(org_id=org.pk, defaults={
+            "computed_at": timezone.now(), "as_of": day, "seconds": round(time.monotonic() - started, 3)})
+    return len(rows)
+
+
+def run(org_id: int) -> int:
+    """The queued computation of one organization (what the task runs): -1 when the organization is gone."""
+    from grassroots.orgs.models import Organization
+
+    FindingsState.objects.filter(org_id=org_id).update(pending=False)  # a write from now on queues another
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return -1
+    n = compute(org)
+    ensure_daily()
+    return n
+
+
+def roots() -> QuerySet[Organization]:
+    from grassroots.orgs.models import Organization
+
+    return Organization.objects.filter(depth=1).order_by("path")
+
+
+def refresh(org: Organization | None = None, day: dt.date | None = None) -> dict[str, int]:
+    """Compute again org's subtree (default: every tree), top organization by top organization. {code: how many}."""
+    targets = [org] if org is not None else list(roots())
+    out = {}
+    for o in targets:
+        FindingsState.objects.filter(org_id=o.pk).update(pending=False)
+        out[o.code] = compute(o, day)
+    return out
+
+
+def daily() -> dict[str, int]:
+    """The daily refresh of every organization (states change with time alone), then the next one queued."""
+    out = refresh()
+    ensure_daily()
+    return out
+
+
+def next_daily_run(now: dt.datetime | None = None) -> dt.datetime:
+    """Tomorrow at GRASSROOTS_FINDINGS_DAILY_HOUR o'clock (default 2), local time."""
+    hour = int(getattr(settings, "GRASSROOTS_FINDINGS_DAILY_HOUR", 2))
+    local = timezone.localtime(now or timezone.now())
+    nxt = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if nxt <= local:
+        nxt = (local + dt.timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return nxt
+
+
+def ensure_daily() -> bool:
+    """Queue the next daily refresh unless one is already waiting (only a queue that can hold a task until a
+    given time, django-tasks-db's, can: without a worker there is no night). Returns whether one was queued."""
+    from django.tasks import default_task_backend
+
+    from .tasks import refresh_findings_daily
+
+    if not default_task_backend.supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=refresh_findings_daily.module_path, status="READY")
+    if waiting.exists():
+        return False
+    refresh_findings_daily.using(run_after=next_daily_run()).enqueue()
+    return True
+
+
+# --- queueing after writes ---------------------------------------------------------------------------------------
+
+class _AfterCommit:
+    """The organizations one transaction touched; queued once it commits."""
+
+    def __init__(self) -> None:
+        self.orgs: set[int] = set()
+
+    def __call__(self) -> None:
+        orgs, self.orgs = self.orgs, set()
+        if orgs:
+            request_refresh(orgs)
+
+
+def touched(org_id: int) -> None:
+    """A write concerning org_id (called by `audit.record` through `core.writes`): queue it after the commit."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        request_refresh([org_id])
+        return
+    # Django replaces the list of callbacks whenever it drops some (a rollback) or runs them (a commit): while it
+    # is the same list, the one registered is still there (no scan per write of a long import).
+    waiting, seen_list = getattr(conn, "_grassroots_findings", (None, None))
+    if waiting is None or (conn.run_on_commit is not seen_list
+                           and not any(fn is waiting for _sids, fn, _robust in conn.run_on_commit)):
+        waiting = _AfterCommit()
+        transaction.on_commit(waiting, robust=True)
+    conn._grassroots_findings = (waiting, conn.run_on_commit)  # type: ignore[attr-defined]
+    waiting.orgs.add(org_id)
+
+
+def _common_ancestors(org_ids: Iterable[int]) -> list[int]:
+    """Per tree, the nearest organization above (or equal to) all of org_ids."""
+    from grassroots.orgs.models import Organization
+
+    paths = list(Organization.objects.filter(pk__in=list(org_ids)).values_list("path", flat=True))
+    step = Organization.steplen
+    by_root: dict[str, list[str]] = defaultdict(list)
+    for p in paths:
+        by_root[p[:step]].append(p)
+    prefixes = []
+    for group in by_root.values():
+        common = min(group)
+        for p in group:
+            while not p.startswith(common):
+                common = common[:-step]
+        prefixes.append(common[:len(common) - len(common) % step])
+    return list(Organization.objects.filter(path__in=prefixes).values_list("pk", flat=True))
+
+
+def request_refresh(org_ids: Iterable[int]) -> list[int]:
+    """Queue a computation of each organization not already waiting for one. Returns those queued."""
+    from .tasks import refresh_findings
+
+    ids = set(org_ids)
+    if len(ids) > collapse_above():
+        ids = set(_common_ancestors(ids))
+    known = set(FindingsState.objects.filter(org_id__in=ids).values_list("org_id", flat=True))
+    from grassroots.orgs.models import Organization
+
+    missing = set(Organization.objects.filter(pk__in=ids - known).values_list("pk", flat=True))
+    FindingsState.objects.bulk_create([FindingsState(org_id=pk) for pk in missing], ignore_conflicts=True)
+    queued = []
+    now = timezone.now()
+    lost = now - dt.timedelta(seconds=pending_timeout())  # queued so long ago that the job must have been lost
+    for pk in sorted(ids):
+        free = Q(pending=False) | Q(pending_since__lt=lost) | Q(pending_since__isnull=True)
+        if FindingsState.objects.filter(free, org_id=pk).update(pending=True, pending_since=now):
+            queued.append(pk)
+            refresh_findings.enqueue(pk)
+    return queued
+
+
+# --- reading -----------------------------------------------------------------------------------------------------
+
+def rows_for(scope: Scope, org: Organization) -> QuerySet[StoredFinding]:
+    """The kept findings of org's subtree the user may read, most urgent first, then by due date."""
+    qs = StoredFinding.objects.filter(org__path__startswith=org.path)
+    if not scope.unrestricted:
+        qs = qs.filter(org__in=scope.orgs().values("pk"))
+    return qs.order_by("urgency", F("due").asc(nulls_last=True), "org_name", "subject_label", "pk")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    computed_at: dt.datetime | None  # the last computation covering the whole subtree (org's own or above)
+    as_of: dt.date | None  # the day it judged on
+    newest: dt.datetime | None  # the newest computation of a part of the subtree
+    pending: int  # organizations of the subtree (or above) waiting for a computation
+
+    @property
+    def computed(self) -> bool:
+        return self.computed_at is not None
+
+
+def freshness(org: Organization) -> Freshness:
+    """When the kept findings of org's subtree were computed, and whether a computation is waiting (2 queries)."""
+    covering = FindingsState.objects.filter(
+        org__path__in=[*ancestor_paths(org), org.path], computed_at__isnull=False).order_by("-computed_at").values(
+        "computed_at", "as_of").first()
+    inside = FindingsState.objects.filter(Q(org__path__startswith=org.path) | Q(org__path__in=ancestor_paths(org)))
+    agg = inside.aggregate(newest=Max("computed_at"), pending=Count("pk", filter=Q(pending=True)),
+                           oldest=Min("computed_at"))
+    return Freshness(computed_at=covering["computed_at"] if covering else None,
+                     as_of=covering["as_of"] if covering else None, newest=agg["newest"], pending=agg["pending"])
+
+
+def freshness_or_queue(org: Organization) -> Freshness:
+    """`freshness`; an organization never computed (a new one) is queued, not computed on the request (a site
+    without a worker, whose queue runs each task at once, computes it then)."""
+    fresh = freshness(org)
+    if not fresh.computed and not fresh.pending:
+        request_refresh([org.pk])
+        fresh = freshness(org)
+    return fresh
+
+
+def live_allowed(org: Organization) -> bool:
+    """Whether org's subtree is small enough to compute its findings on a request (a branch and its groups)."""
+    from grassroots.orgs.models import Organization
+
+    limit = live_orgs_limit()
+    return Organization.objects.filter(path__startswith=org.path).values("pk")[:limit + 1].count() <= limit
+
+
+def counts(scope: Scope, org: Organization) -> dict[str, Any]:
+    """The kept findings of org's subtree in counts (2 queries, whatever the size): by state, by kind and state
+    (with the newest cite of each kind) and by responsible organization and state."""
+    qs = rows_for(scope, org).order_by()
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    cites: dict[str, str] = {}
+    for kind, state, n, cite in qs.values_list("kind", "state").annotate(n=Count("pk"), cite=Max("rule")):
+        by_kind[kind][state] += n
+        cites[kind] = max(cites.get(kind, ""), cite)
+    by_org: dict[int, Counter[str]] = defaultdict(Counter)
+    for org_id, state, n in qs.values_list("org_id", "state").annotate(n=Count("pk")):
+        by_org[org_id][state] += n
+    in_state: Counter[str] = Counter()
+    for c in by_kind.values():
+        in_state.update(c)
+    return {"in_state": in_state, "by_kind": dict(by_kind), "cites": cites, "by_org": dict(by_org)}
