@@ -112,3 +112,22 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert plain rows (tuples of values in the order of `columns`, the fields' column names) without building
+    model instances: COPY on PostgreSQL, one `executemany` INSERT elsewhere. For tables written only by such
+    bulk writes (the rollups' deltas): no defaults, `auto_now` or JSON encoding is applied; the ids are the
+    column's default. Must run inside the caller's transaction."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.wrap_database_errors, connection.cursor() as cur:
+        if uses_copy():
+            with cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608

@@ -13,6 +13,8 @@ import datetime as dt
 import os
 import re
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import Q
@@ -120,18 +122,25 @@ class _Planner:
                                  .filter(Q(code=text) | Q(name=text)).order_by("path").first())
         return self._groups[key]
 
-    def prefetch(self) -> None:
-        """The members already on the roster whose ID numbers the file holds, read in a few queries (not one a row)."""
+    def numbers_in(self, records: list[tuple[int, list[Any]]]) -> set[str]:
+        """The well-formed ID numbers the records hold (normalized)."""
         column = self.sheet.columns.get("id_number")
+        numbers: set[str] = set()
         if column is None:
-            return
-        numbers = set()
-        for _number, cells in self.sheet.records:
+            return numbers
+        for _number, cells in records:
             if column < len(cells) and cells[column] is not None:
                 number = idnumber.normalize(cell_text(cells[column]).lstrip("'"))
                 if len(number) == 18:
                     numbers.add(number)
-        wanted = sorted(numbers)
+        return numbers
+
+    def prefetch(self, numbers: set[str] | None = None) -> None:
+        """The members already on the roster holding the ID numbers (by default those the file holds), read in a
+        few queries (not one a row)."""
+        if numbers is None:
+            numbers = self.numbers_in(self.sheet.records)
+        wanted = sorted(numbers - self.existing.keys())
         for start in range(0, len(wanted), PREFETCH_BATCH):
             found = Member.objects.filter(id_number__in=wanted[start:start + PREFETCH_BATCH])
             self.existing.update((m.id_number, m) for m in found.select_related("org", "party_group"))
@@ -335,13 +344,15 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     return plan.sheet.column_name(_SERVICE_FIELD_TO_COLUMN.get(service_field, service_field))
 
 
-def _still_valid(orgs: dict[int, Organization], scope: Scope) -> set[int]:
+OrgThen = tuple[str, str, dt.date | None]  # an organization as the dry run saw it: kind, path, revoked on
+
+
+def _still_valid(orgs: dict[int, OrgThen], scope: Scope) -> set[int]:
     """Of the organizations (and party groups) the planned rows name, by id: those read again now (one query)
     that a new member may still join as planned (same kind, not revoked, not moved, still writable)."""
     ok: set[int] = set()
     for now in Organization.objects.filter(pk__in=list(orgs)):
-        then = orgs[now.pk]
-        if (now.kind, now.path, now.revoked_on) != (then.kind, then.path, then.revoked_on):
+        if (now.kind, now.path, now.revoked_on) != orgs[now.pk]:
             continue
         if now.kind == OrgKind.PARTY_GROUP or scope.can_write_org(now):
             ok.add(now.pk)
@@ -350,28 +361,39 @@ def _still_valid(orgs: dict[int, Organization], scope: Scope) -> set[int]:
 
 def _recheck(plan: ImportPlan, fresh: ImportPlan, scope: Scope, progress: Progress | None = None) -> None:
     """Inside the write's transaction, check the dry run's rows against the roster of now, re-reading in bulk
-    only what can have changed since: which of the file's ID numbers the roster holds now (a few queries), and
+    only what can have changed since: which of the rows' ID numbers the roster holds now (a few queries), and
     the organizations and party groups the new members go to (one). A row to create whose number is still free
     and whose organization is unchanged stands as planned; every other row (an update, a number taken meanwhile,
-    an organization revoked or moved) is checked again in full, as the dry run checks it."""
+    an organization revoked or moved) is checked again in full, as the dry run checks it, from its cells (a kept
+    plan, `resume_plan`, holds none: the kept file is read again for them)."""
     assert plan.sheet is not None
     planner = _Planner(plan.sheet, plan.default_org_code, scope)
-    planner.prefetch()
-    orgs: dict[int, Organization] = {}
-    for r in plan.rows:
-        if r.action == "create":
-            for key in ("org", "party_group"):
-                if r.values.get(key) is not None:
-                    orgs[r.values[key].pk] = r.values[key]
+    kept = plan if isinstance(plan, KeptPlan) else None
+    if kept is None:
+        planner.prefetch()
+        orgs: dict[int, OrgThen] = {}
+        for r in plan.rows:
+            if r.action == "create":
+                for key in ("org", "party_group"):
+                    org = r.values.get(key)
+                    if org is not None:
+                        orgs[org.pk] = (org.kind, org.path, org.revoked_on)
+    else:
+        planner.prefetch({r.values["id_number"] for r in plan.rows if r.action == "create"})
+        orgs = kept.then
     valid = _still_valid(orgs, scope)
 
     def stands(r: PlannedRow) -> bool:
-        group = r.values.get("party_group")
+        org, group = r.values.get("org"), r.values.get("party_group")
         return (r.action == "create" and r.values["id_number"] not in planner.existing
-                and r.values["org"].pk in valid and (group is None or group.pk in valid))
+                and org is not None and org.pk in valid and (group is None or group.pk in valid))
 
     again = {r.row for r in plan.rows if not stands(r)}
-    cells = {number: row for number, row in plan.sheet.records if number in again} if again else {}
+    records = plan.sheet.records
+    if again and kept is not None:
+        records = kept.records()
+        planner.prefetch(planner.numbers_in([(n, c) for n, c in records if n in again]))
+    cells = {number: row for number, row in records if number in again} if again else {}
     rows: list[PlannedRow] = []
     errors: list[RowError] = []
     total = len(plan.rows)
@@ -380,6 +402,9 @@ def _recheck(plan: ImportPlan, fresh: ImportPlan, scope: Scope, progress: Progre
             progress(done, total)
         if r.row not in again:
             rows.append(r)
+            continue
+        if r.row not in cells:  # the kept file no longer holds the row: the plan is not this file's
+            errors.append(RowError(r.row, "", _("this row changed since the dry run: upload the file again")))
             continue
         row = Row(r.row, cells[r.row], plan.sheet)
         result = planner.check(row)
@@ -390,6 +415,92 @@ def _recheck(plan: ImportPlan, fresh: ImportPlan, scope: Scope, progress: Progre
     if progress is not None:
         progress(total, total)
     fresh.rows, fresh.errors = rows, errors
+
+
+# --- the dry run kept for its confirmation (`ui.jobs`) -----------------------------------------------------------
+
+KEPT_FORMAT = 1  # the layout `keep_plan` writes; a kept plan of another layout is not used (the file is read again)
+
+
+@dataclass
+class KeptPlan(ImportPlan):
+    """A dry run brought back from `keep_plan`'s data: its rows to create as planned (with the organizations as
+    they are now, `then` as the dry run saw them), its other rows (updates, unchanged) to check again in full from
+    the kept file (`source`), which is read again only for them."""
+
+    source: Path | None = None
+    then: dict[int, OrgThen] = field(default_factory=dict)
+    _records: list[tuple[int, list[Any]]] | None = field(default=None, repr=False)
+
+    def records(self) -> list[tuple[int, list[Any]]]:
+        """The data rows of the kept file (read once, when a row must be checked again in full)."""
+        if self._records is None:
+            self._records = []
+            read, _problem = read_rows(self.source, self.filename) if self.source is not None else (None, "")
+            sheet = _sheet(read, self.default_org_code)[0] if read is not None else None
+            if sheet is not None and sheet.header_row == (self.sheet.header_row if self.sheet else 0):
+                self._records = sheet.records
+        return self._records
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def keep_plan(plan: ImportPlan) -> dict[str, Any] | None:
+    """A dry run without errors as compact JSON-able data, for the confirmed job to write from (`resume_plan`)
+    instead of reading and checking the file again: each row to create with its checked, normalized values; the
+    organizations they name as the dry run saw them; the other rows by number (checked again in full)."""
+    if not plan.ok or plan.sheet is None:
+        return None
+    orgs: dict[str, list[Any]] = {}
+    creates: list[list[Any]] = []
+    others: list[list[Any]] = []
+    for r in plan.rows:
+        if r.action != "create":
+            others.append([r.row, r.action, r.name, r.id_number_masked, r.org_code])
+            continue
+        v = r.values
+        org, group = v["org"], v.get("party_group")
+        for o in (org, group):
+            if o is not None and str(o.pk) not in orgs:
+                orgs[str(o.pk)] = [o.kind, o.path, o.revoked_on.isoformat() if o.revoked_on else None]
+        converted = v["converted_on"]
+        creates.append([r.row, v["name"], v["sex"], v["ethnicity"], v["birth_date"].isoformat(), v["id_number"],
+                        v.get("phone", ""), v["education"], v["occupation"], v["status"], v["joined_on"].isoformat(),
+                        converted.isoformat() if converted else None, org.pk, group.pk if group is not None else None])
+    sheet = plan.sheet
+    return {"format": KEPT_FORMAT, "default_org_code": plan.default_org_code, "orgs": orgs, "creates": creates,
+            "others": others, "sheet": {"columns": sheet.columns, "header_text": sheet.header_text,
+                                        "english": sheet.english, "header_row": sheet.header_row}}
+
+
+def resume_plan(data: Any, source: Path | None, filename: str) -> KeptPlan | None:
+    """`keep_plan`'s data as a plan `apply_import` takes (None when it is not of this layout): the rows in the
+    file's order, the organizations read now (one query)."""
+    if not isinstance(data, dict) or data.get("format") != KEPT_FORMAT:
+        return None
+    s = data["sheet"]
+    sheet = Sheet({k: int(v) for k, v in s["columns"].items()}, dict(s["header_text"]), bool(s["english"]), [],
+                  {c.field: c for c in headers.COLUMNS}, header_row=int(s["header_row"]))
+    then = {int(pk): (kind, path, _day(revoked)) for pk, (kind, path, revoked) in data["orgs"].items()}
+    now = Organization.objects.in_bulk(list(then))
+    rows: list[PlannedRow] = []
+    for (row, name, sex, ethnicity, birth, number, phone, education, occupation, status, joined, converted,
+         org_id, group_id) in data["creates"]:
+        org = now.get(org_id)
+        values = {"name": name, "sex": sex, "education": education, "occupation": occupation,
+                  "ethnicity": ethnicity, "phone": phone, "birth_date": _day(birth), "id_number": number,
+                  "org": org, "joined_on": _day(joined), "status": status, "converted_on": _day(converted)}
+        if group_id is not None:
+            values["party_group"] = now.get(group_id)
+            if values["party_group"] is None:  # deleted since: the row is checked again in full (`_recheck`)
+                values["org"] = None
+        rows.append(PlannedRow(row, "create", name, idnumber.mask(number), org.code if org else "", values=values))
+    rows += [PlannedRow(row, action, name, masked, org_code) for row, action, name, masked, org_code in data["others"]]
+    rows.sort(key=lambda r: r.row)
+    return KeptPlan(filename=filename, default_org_code=data.get("default_org_code"), rows=rows, sheet=sheet,
+                    source=source, then=then)
 
 
 def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPlan:

@@ -5,8 +5,9 @@
    partial every second; a plain refresh link without JavaScript);
 3. the dry run: the counts and, a page at a time, the errors (row, column, problem; all of them as .xlsx) or
    what each row would do; nothing is written;
-4. confirm: a second job plans again from the kept file (never from what the client sends back) and writes
-   every row or none; the file is then deleted and the page says what was imported.
+4. confirm: a second job plans again from the kept file (never from what the client sends back), or takes up the
+   dry run kept beside it on the server (`ImportFlow.keep`/`resume`, checked again in bulk where things can have
+   changed since), and writes every row or none; the file is then deleted and the page says what was imported.
 
 A page supplies an `ImportFlow`: its dry run (`plan`), its write (`apply`), how a planned row shows
 (`describe` and `rows_template`), its upload page, and the words for the counts. The job pages themselves are
@@ -63,6 +64,10 @@ class ImportFlow:
     done_link: Callable[[ImportJob], tuple[str, str]]  # where to go once imported: (url, label)
     form: FormFactory = _file_form  # the upload form, from its keyword arguments (data, files)
     params: Callable[[forms.Form], dict[str, Any]] = field(default=_no_params)  # what else the form says
+    # The dry run kept for the confirmation (`ui.jobs`), when the flow can: `keep(plan)` its JSON-able data (None:
+    # nothing kept); `resume(data, file, filename)` the plan again from it (None: the file is planned again).
+    keep: Callable[[Any], Any] | None = None
+    resume: Callable[[Any, Path, str], Any] | None = None
 
     def upload_url(self, org: Organization | None) -> str:
         return reverse(self.url_name, kwargs={"code": org.code}) if org is not None else reverse(self.url_name)

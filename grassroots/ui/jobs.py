@@ -1,6 +1,7 @@
 """The work of a web import, done by the worker (`grassroots serve` starts it beside the web server) and never
-inside a request: the dry run of an uploaded file, and after the confirmation the write, planned again from the
-kept file. `tasks.py` queues them through Django's tasks framework; `run(job_id)` is what a task runs, and what a
+inside a request: the dry run of an uploaded file, and after the confirmation the write. The dry run is kept
+beside the file when its flow can (`ImportFlow.keep`: a JSON file with the job, the file's SHA-256 and the time of
+the dry run); the write starts from it (`ImportFlow.resume`), else plans the kept file again. `tasks.py` queues them through Django's tasks framework; `run(job_id)` is what a task runs, and what a
 test calls directly.
 
 How far a job got is not written to the database while it runs (the write holds one transaction, which the
@@ -9,8 +10,11 @@ page's poll could not see into): `Reporter` puts it in the shared cache, where `
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -163,18 +167,66 @@ def _stop(job: ImportJob, message: str) -> None:
     job.save(update_fields=["status", "message", "error_count", "finished_at", "updated_at"])
 
 
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as fileobj:
+        for chunk in iter(lambda: fileobj.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _keep_plan(job: ImportJob, flow: ImportFlow, plan: ImportPlan) -> None:
+    """Keep a dry run without errors beside its file (`uploads.plan_path`), for the confirmation to write from:
+    the flow's data (`ImportFlow.keep`) with the job, the flow, the file's SHA-256 and the time of the dry run."""
+    target = uploads.plan_path(job.stored)
+    saved = uploads.path_of(job.stored)
+    if target is None or saved is None:
+        return
+    target.unlink(missing_ok=True)
+    data = flow.keep(plan) if flow.keep is not None and plan.ok else None
+    if data is None:
+        return
+    kept = {"job": str(job.pk), "kind": job.kind, "sha256": _digest(saved), "planned_at": timezone.now().isoformat(),
+            "plan": data}
+    partial = target.with_name(target.name + ".part")
+    partial.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    partial.replace(target)  # whole or not at all
+
+
+def _kept_plan(job: ImportJob, flow: ImportFlow) -> ImportPlan | None:
+    """The dry run kept for this job (`_keep_plan`) as a plan again, when it is this job's and the file is still
+    the one it was made from (same SHA-256); else None (the file is planned again)."""
+    target, saved = uploads.plan_path(job.stored), uploads.path_of(job.stored)
+    if flow.resume is None or target is None or saved is None or not target.is_file():
+        return None
+    try:
+        kept = json.loads(target.read_text(encoding="utf-8"))
+        if kept.get("job") != str(job.pk) or kept.get("kind") != job.kind or kept.get("sha256") != _digest(saved):
+            return None
+        plan: ImportPlan | None = flow.resume(kept["plan"], saved, job.filename)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("import job %s: its kept dry run is not usable (%s); planning the file again", job.pk, exc)
+        return None
+    return plan
+
+
 def _dry_run(job: ImportJob) -> None:
     flow = flow_of(job)
     progress = Reporter(job, [_("Checking the rows")])
     plan = _plan(job, flow, progress)
     if plan is not None:
+        _keep_plan(job, flow, plan)  # before the job says it is checked (and may be confirmed)
         _keep(job, flow, plan, progress, message="")
 
 
 def _apply(job: ImportJob) -> None:
     flow = flow_of(job)
-    progress = Reporter(job, [_("Checking the rows"), _("Checking again before writing"), _("Writing the rows")])
-    plan = _plan(job, flow, progress)
+    plan = _kept_plan(job, flow)
+    if plan is not None:  # the dry run's checks stand: checked again in bulk only where things can have changed
+        progress = Reporter(job, [_("Checking again before writing"), _("Writing the rows")])
+    else:
+        progress = Reporter(job, [_("Checking the rows"), _("Checking again before writing"), _("Writing the rows")])
+        plan = _plan(job, flow, progress)
     if plan is None:
         return
     if plan.ok:
@@ -206,7 +258,10 @@ def _keep(job: ImportJob, flow: ImportFlow, plan: ImportPlan, progress: Reporter
         ImportJobLine.objects.bulk_create(lines, batch_size=BATCH)
         job.status, job.message = JobStatus.CHECKED, message
         job.counts, job.error_count = dict(plan.counts), len(plan.errors)
-        job.total = progress.total or (len(plan.sheet.records) if plan.sheet is not None else 0)
+        if plan.sheet is not None and plan.sheet.records:
+            job.total = len(plan.sheet.records)
+        elif not job.total:
+            job.total = progress.total
         job.header_row = plan.sheet.header_row if plan.sheet is not None else 1
         job.finished_at = timezone.now()
         job.save()

@@ -1,7 +1,8 @@
 """Uploaded files: an import's file kept between its dry run and its confirmation, and stored attachments.
 
 An import's file is stored under DATA_DIR/uploads by a random name that only its `ui.models.ImportJob` knows; the
-confirmation plans again from the stored file, never from anything the client sends back. It is deleted once
+confirmation plans again from the stored file (or from its dry run kept beside it, `plan_path`), never from
+anything the client sends back. It is deleted once
 the import is written, and an abandoned one (never confirmed) after a day by `cleanup`, which the worker runs
 at each new upload and `grassroots cleanup` runs on demand. Files are capped at `max_bytes()`
 (GRASSROOTS_IMPORT_MAX_MB, 20 MB unless set): `CappedUploadHandler` skips a bigger file unread, and the form checks
@@ -90,22 +91,40 @@ def path_of(name: str) -> Path | None:
     return saved if saved.is_file() else None
 
 
+PLAN_SUFFIX = ".plan.json"  # a kept dry run (`ui.jobs`) beside its file: the file's name and this
+
+
+def plan_path(name: str) -> Path | None:
+    """Where the dry run of the stored file `name` is kept (None for a name that is not a plain file name)."""
+    if not name or Path(name).name != name:
+        return None
+    return upload_dir() / f"{name}{PLAN_SUFFIX}"
+
+
 def remove(name: str) -> None:
+    """Delete a stored file and the dry run kept beside it."""
     if name and Path(name).name == name:
         (upload_dir() / name).unlink(missing_ok=True)
+        (upload_dir() / f"{name}{PLAN_SUFFIX}").unlink(missing_ok=True)
 
 
 def cleanup(*, older_than: dt.timedelta = KEEP_ABANDONED) -> int:
-    """Delete the import files left longer than `older_than` (abandoned: never confirmed), and forget them on
-    their jobs: the number of files deleted. Files of a job still running are left alone."""
+    """Delete the import files left longer than `older_than` (abandoned: never confirmed), with their kept dry
+    runs, and forget them on their jobs: the number of files deleted. Files of a job still running are left alone."""
     from .models import RUNNING, ImportJob
 
     cutoff = time.time() - older_than.total_seconds()
     busy = set(ImportJob.objects.filter(status__in=RUNNING).exclude(stored="").values_list("stored", flat=True))
     removed = []
     for saved in upload_dir().iterdir():
-        if saved.is_file() and saved.name not in busy and saved.stat().st_mtime < cutoff:
-            saved.unlink(missing_ok=True)
+        if not saved.is_file():
+            continue
+        if saved.name.endswith(PLAN_SUFFIX):  # a kept dry run goes with its file
+            if not (saved.parent / saved.name.removesuffix(PLAN_SUFFIX)).exists():
+                saved.unlink(missing_ok=True)
+            continue
+        if saved.name not in busy and saved.stat().st_mtime < cutoff:
+            remove(saved.name)
             removed.append(saved.name)
     if removed:
         stale = ImportJob.objects.filter(stored__in=removed)

@@ -105,7 +105,8 @@ def _done_link(job: Any) -> tuple[str, str]:
 FLOW = ImportFlow(path="grassroots.members.views.imports.FLOW", title=_lazy("Import members"), prefix="members-",
                   url_name="member-import", plan=_plan, apply=importer.apply_import, describe=_describe,
                   rows_template="members/_import_rows.html", upload_page=_upload_page, labels=_labels,
-                  summary=_summary, done_link=_done_link, form=_form, params=_params)
+                  summary=_summary, done_link=_done_link, form=_form, params=_params, keep=importer.keep_plan,
+                  resume=importer.resume_plan)
 
 
 @csrf_exempt  # checked by ImportFlow.handle once the upload's size cap is in place

@@ -204,6 +204,8 @@ def test_abandoned_uploads_are_removed_after_a_day(cast: Cast, queued: list[Impo
 
     assert cli.main(["cleanup"]) == 0  # the CLI verb; the worker runs the same at each new upload
     left = {p.name for p in (data_dir / "uploads").iterdir()}
+    assert left - {running.stored, fresh.stored} == {fresh.stored + uploads.PLAN_SUFFIX}  # its kept dry run
+    left -= {fresh.stored + uploads.PLAN_SUFFIX}
     old.refresh_from_db()
     running.refresh_from_db()
     fresh.refresh_from_db()
