@@ -21,8 +21,8 @@ pytestmark = pytest.mark.benchmark
 HERE = Path(__file__).resolve().parent
 SMOKE_URL = os.environ.get("BENCH_IMPORT_SMOKE_DATABASE_URL",
                            "postgres://root@127.0.0.1:5432/grassroots_bench_import_smoke")
-STEPS = ("baseline: openpyxl read-only read", "baseline: bulk_create of Member rows", "baseline: read + bulk insert",
-         "dry run (plan_import)", "import (plan_import + apply_import)")
+STEPS = ("baseline: openpyxl read-only read", "baseline: read + ", "dry run through the web page",
+         "import through the web page")  # the beginnings of the table's steps (the baseline's write is named)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -35,9 +35,10 @@ def _check(result: subprocess.CompletedProcess[str], rows: int) -> None:
     out = result.stdout
     assert f"Written: {rows:,} members" in out and "audit chain verified" in out
     table = {line.split("|")[1].strip(): line.split("|")[2:4] for line in out.splitlines() if line.startswith("| ")}
-    assert all(step in table for step in STEPS)
     for step in STEPS:
-        seconds, per_second = (float(cell.strip().replace(",", "")) for cell in table[step])
+        found = [name for name in table if name.startswith(step)]
+        assert len(found) == 1, (step, list(table))
+        seconds, per_second = (float(cell.strip().replace(",", "")) for cell in table[found[0]])
         assert seconds >= 0 and per_second > 0  # seconds printed to 0.1: a tiny file reads in "0.0"
 
 

@@ -56,7 +56,7 @@ INDEX = {name: i for i, name in enumerate(FIGURES)}
 SEX_FIGURE = {Sex.MALE.value: "male", Sex.FEMALE.value: "female"}
 
 Interval = tuple[dt.date, dt.date | None]  # [from, to); to None: open
-_DELTA_COLUMNS = ("node_id", "day", *(RollupDelta._meta.get_field(name).column for name in FIGURES))
+_DELTA_COLUMNS = ("node_id", "day", *FIGURES)  # (each figure's column is named as its field)
 
 
 class Person(NamedTuple):

@@ -281,6 +281,7 @@ def _member_build(
 
 
 _ORG, _PARTY_GROUP = Member._meta.get_field("org"), Member._meta.get_field("party_group")
+_PERIOD_MEMBER = MemberPeriod._meta.get_field("member")
 
 
 def _belong(member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
@@ -342,6 +343,8 @@ class _Bulk:
                 member.save(force_insert=True)
         for member, evs, ps in zip(members, events_of, periods_of, strict=True):
             _belong(member, evs, ps)
+            for p in ps:  # the rollups read the member's sex, ethnicity and birth date from it, not the table
+                _PERIOD_MEMBER.set_cached_value(p, member)
         events = [e for evs in events_of for e in evs]
         periods = [p for ps in periods_of for p in ps]
         insert_many(MemberEvent, events, ids=False, prepared=True)
