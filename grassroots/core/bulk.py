@@ -109,7 +109,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
     with connection.wrap_database_errors, connection.cursor() as cur, \
             cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for obj in objs:
-            values = row_of(obj)
+            values: Any = row_of(obj)
             if len(fields) == 1:
                 values = (values,)
             if encoders:

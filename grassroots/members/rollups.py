@@ -210,9 +210,12 @@ def _people(periods: Sequence[MemberPeriod]) -> dict[int, Person]:
     return people
 
 
-def periods_replaced(removed: Sequence[MemberPeriod], added: Sequence[MemberPeriod]) -> None:
+def periods_replaced(removed: Sequence[MemberPeriod], added: Sequence[MemberPeriod], *,
+                     into: Changes | None = None) -> None:
     """The periods `removed` were deleted and `added` written (in the caller's transaction): move the rollups.
-    A few queries whatever the number of periods (an import passes a thousand members' periods at once)."""
+    A few queries whatever the number of periods (an import passes a thousand members' periods at once).
+    `into`: add the deltas to these changes, which the caller writes (`Changes.write`) before its transaction
+    ends (an import's batches summed by node and day: far fewer rows than a write a batch)."""
     if not removed and not added:
         return
     people = _people([*removed, *added])
@@ -224,10 +227,11 @@ def periods_replaced(removed: Sequence[MemberPeriod], added: Sequence[MemberPeri
     if not signed:
         return
     spans = _spans_of(period.org_id for period, _ in signed)
-    changes = Changes()
+    changes = Changes() if into is None else into
     for (period, person), n in signed.items():
         changes.period(n, period, person, spans.get(period.org_id, ()))
-    changes.write()
+    if into is None:
+        changes.write()
 
 
 def member_changed(member: Member, before: Person) -> None:

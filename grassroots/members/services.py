@@ -310,6 +310,7 @@ class _Bulk:
         self.members: list[Member] = []
         self.events: list[list[MemberEvent]] = []
         self.periods: list[list[MemberPeriod]] = []
+        self.rollups = rollups.Changes()  # every batch's deltas, summed, written once at the end (`finish`)
 
     def add(self, member: Member, events: list[MemberEvent], periods: list[MemberPeriod]) -> None:
         self.numbers.add(member.id_number)
@@ -333,9 +334,13 @@ class _Bulk:
         except DatabaseError as exc:
             raise self._culprit(members, events, periods) or exc from exc
 
-    @staticmethod
-    def _write(members: list[Member], events_of: list[list[MemberEvent]], periods_of: list[list[MemberPeriod]]
-               ) -> None:
+    def finish(self) -> None:
+        """Write what is kept, then the rollups' deltas of every batch, summed by node and day."""
+        self.flush()
+        self.rollups.write()
+
+    def _write(self, members: list[Member], events_of: list[list[MemberEvent]],
+               periods_of: list[list[MemberPeriod]]) -> None:
         if uses_copy() or connection.features.can_return_rows_from_bulk_insert:
             insert_many(Member, members)  # sets their ids, which their events and periods then take
         else:  # (SQLite before 3.35)
@@ -349,7 +354,7 @@ class _Bulk:
         periods = [p for ps in periods_of for p in ps]
         insert_many(MemberEvent, events, ids=False, prepared=True)
         insert_many(MemberPeriod, periods, ids=False, prepared=True)
-        rollups.periods_replaced((), periods)
+        rollups.periods_replaced((), periods, into=self.rollups)
 
     def _culprit(self, members: list[Member], events: list[list[MemberEvent]],
                  periods: list[list[MemberPeriod]]) -> DatabaseError | None:
@@ -394,7 +399,7 @@ def creating_in_bulk(size: int = 5000, expected: Iterable[str] = (), taken: Iter
     token = _bulk.set(bulk)
     try:
         yield
-        bulk.flush()
+        bulk.finish()
     finally:
         _bulk.reset(token)
 

@@ -176,6 +176,23 @@ def test_bulk_creation_writes_the_rollups_in_one_go(city: dict[str, Organization
     assert_right()
 
 
+def test_a_bulk_s_batches_write_their_deltas_summed_once(city: dict[str, Organization]) -> None:
+    """Many batches (an import of 100,000 members writes 20): their deltas summed by node and day and written once
+    at the end, one row a node and day (not one a batch), the figures the scan's."""
+    read_today()
+    with transaction.atomic(), creating_in_bulk(size=7):
+        for i in range(40):
+            born = D(1950 + i % 30, 1 + i % 12, 1 + i % 28)
+            member_create(name=f"批{i}", sex="MF"[i % 2], birth_date=born, id_number=idnumber.make("530522", born, i),
+                          education="bachelor", occupation="farmer", org=city["AB"[i % 2]],
+                          joined_on=D(2003 + i % 3, 5, 1), status="full" if i % 4 else "probationary",
+                          converted_on=D(2004 + i % 3, 5, 1) if i % 4 else None)
+    keys = list(RollupDelta.objects.values_list("node_id", "day"))
+    assert keys and len(keys) == len(set(keys))  # one row a node and day across the 6 batches
+    assert stats.structure_counts(city["C"], TODAY)["total"] == 40
+    assert_right()
+
+
 def test_a_read_is_a_few_queries(city: dict[str, Organization], django_assert_max_num_queries: Any) -> None:
     for i in range(5):
         make_member(city["AB"[i % 2]], name=f"甲{i}")
