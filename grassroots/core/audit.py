@@ -104,7 +104,9 @@ def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dic
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
     """Keep only what changed: {"before": {...}, "after": {...}}."""
-    before = before or {}
+    if not before:  # a creation (an import records 100,000): what is set, in the keys' order
+        after = after or {}
+        return {"before": {}, "after": {k: after[k] for k in sorted(after) if after[k] is not None}}
     after = after or {}
     keys = sorted(set(before) | set(after))
     changed = [k for k in keys if before.get(k) != after.get(k)]
