@@ -13,8 +13,9 @@ as the street's organizer:
 * dry run, through the web page: the upload to `/import/members/` (the file kept, a job queued), the job's dry
   run as the worker runs it (`ui.jobs.run`: `members.importer.plan_import`, then the preview's lines stored),
   and the job's page; nothing is written;
-* import, through the web page: the confirmation, the job's write (`plan_import` then `apply_import`: checks
-  again in the transaction, writes every member with its events, periods and audit entry), and the job's page.
+* import, through the web page: the confirmation, the job's write (the dry run kept beside the file taken up,
+  `importer.resume_plan`, then `apply_import`: checks again in bulk in the transaction what can have changed since
+  the dry run, writes every member with its events, periods and audit entry), and the job's page.
 
 and prints rows per second for each, each against the baseline's, with CPU seconds, peak memory and the
 machine's load. It checks that every row was written and that the

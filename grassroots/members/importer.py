@@ -2,8 +2,9 @@
 
 `plan_import` reads the file, validates each row and compares it with the roster; it never writes.
 `apply_import` re-checks the same rows inside one transaction and writes through the member services,
-on the audit channel "import". A row that would move a member, or change the dates of joining or
-conversion, is refused: those are events (a transfer, a conversion) to record, not corrections.
+on the audit channel "import". A web import keeps its dry run beside the file (`keep_plan`) and its confirmation
+writes from it (`resume_plan`): the file is read again only for rows to check again in full. A row that would
+move a member, or change the dates of joining or conversion, is refused: those are events (a transfer, a conversion) to record, not corrections.
 Blank cells in optional columns mean "leave as is" for a member already on the roster.
 """
 

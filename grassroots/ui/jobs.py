@@ -1,8 +1,8 @@
 """The work of a web import, done by the worker (`grassroots serve` starts it beside the web server) and never
 inside a request: the dry run of an uploaded file, and after the confirmation the write. The dry run is kept
 beside the file when its flow can (`ImportFlow.keep`: a JSON file with the job, the file's SHA-256 and the time of
-the dry run); the write starts from it (`ImportFlow.resume`), else plans the kept file again. `tasks.py` queues them through Django's tasks framework; `run(job_id)` is what a task runs, and what a
-test calls directly.
+the dry run); the write starts from it (`ImportFlow.resume`), else plans the kept file again. `tasks.py` queues
+them through Django's tasks framework; `run(job_id)` is what a task runs, and what a test calls directly.
 
 How far a job got is not written to the database while it runs (the write holds one transaction, which the
 page's poll could not see into): `Reporter` puts it in the shared cache, where `progress_of` reads it.

@@ -1,7 +1,8 @@
 """The member import page: upload a sheet (each row names its organization; a default one for the rows that name
 none), which a background job checks (`ui.imports.ImportFlow`: a progress bar, then the dry run with its errors
-a page at a time), then confirm, which plans again from the kept file (never from what the client sends back)
-and writes every row or none; and the blank template to fill in.
+a page at a time), then confirm, which writes from the dry run kept on the server beside the file (checked
+again in bulk where things can have changed since; never from what the client sends back), every row or none;
+and the blank template to fill in.
 
 A refusal (PermissionDeniedError) reaches the middleware, which answers 403; a broken rule is said on the job's
 page.
