@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from grassroots.access.scope import Scope, current_scope, pinned_scope
 from grassroots.core import idnumber
+from grassroots.core.bulk import gc_paused
 from grassroots.core.context import acting
 from grassroots.core.sheets import (
     PROGRESS_EVERY,
@@ -534,7 +535,7 @@ def apply_import(plan: ImportPlan, progress: Progress | None = None) -> ImportPl
         number = getattr(exc, "id_number", None)
         return rows_by_number.get(number) if number is not None else None
 
-    with pinned_scope():  # every row is written as the same user: their roles are read once
+    with pinned_scope(), gc_paused():  # every row is written as the same user: their roles are read once
         return apply_rows(fresh, evaluate=lambda: _recheck(plan, fresh, current_scope(), progress), write=write,
                           column_for=lambda field: _column_for(fresh, field), progress=progress, batch=batch,
                           row_of=row_of)
