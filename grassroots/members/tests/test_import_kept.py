@@ -6,6 +6,7 @@ without the general replay, are the replay's."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 from typing import Any
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Cast
-from grassroots.core import audit, idnumber
+from grassroots.core import audit, bulk, idnumber
 from grassroots.core.bulk import new
 from grassroots.core.context import acting
 from grassroots.members import importer
@@ -225,3 +226,37 @@ def test_a_new_member_s_periods_are_the_replay_s(joined: dt.date, gap: int | Non
     assert [tuple(getattr(p, f) for f in fields) for p in direct] == \
         [tuple(getattr(p, f) for f in fields) for p in replayed]
     assert before == {f: getattr(member, f) for f in before}  # the fields set at creation are the replay's
+
+
+# --- the collector paused during the write ----------------------------------------------------------------------
+
+
+def test_the_write_runs_with_the_collector_paused(cast: Cast, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grassroots.members.tests.test_importer import apply_as, plan_as, row, write_csv
+
+    seen: list[bool] = []
+    real = importer.member_create
+
+    def create(**values: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(**values)
+
+    monkeypatch.setattr(importer, "member_create", create)
+    plan = plan_as(cast.street_admin, write_csv(tmp_path / "m.csv", [row(900), row(901)]))
+    assert gc.isenabled()
+    assert apply_as(cast.street_admin, plan).applied
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_the_collector_comes_back_after_an_error() -> None:
+    with pytest.raises(RuntimeError), bulk.gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("stop")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # paused by someone else: left as it was
+        with bulk.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
