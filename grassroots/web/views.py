@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.members.models import Education, Member, MemberPeriod, Occupation
-from grassroots.members.selectors import current_members
+from grassroots.members.selectors import SubtreeMembers, current_members
 from grassroots.members.stats import age_bands, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
@@ -213,7 +213,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     if xlsx.wanted(request):
         return MEMBERS.sheet(list(qs[:PRINT_LIMIT]), total=qs.count(), org=org, form=filter_form)
     if MEMBERS.wants_partial(request):  # a name typed, a page turned, the section opened: only the table
-        return render(request, "ui/_list_table.html", MEMBERS.context(request, qs, org=org))
+        return render(request, "ui/_list_table.html", MEMBERS.context(request, SubtreeMembers(org, qs), org=org))
     form, day = _as_of(request)
     on = day or timezone.localdate()
     if day is not None:
@@ -231,7 +231,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     # The members section is closed unless a filter, a page or "all" is asked for: a large subtree's table (its
     # count alone is a scan of its members) is fetched when the section is opened (or the page printed) instead.
     lazy = not asked and stats["total"]["count"] > lazy_members_above()
-    members = None if lazy else MEMBERS.context(request, qs, org=org)
+    members = None if lazy else MEMBERS.context(request, SubtreeMembers(org, qs), org=org)
     context = {
         "org": org, "form": form, "day": day, "on": on, "children": children,
         "stats": stats, "stats_json": to_json(stats), "sections": sections,

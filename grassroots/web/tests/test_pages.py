@@ -336,3 +336,26 @@ def test_a_large_subtrees_members_table_is_fetched_when_its_section_is_opened(
         assert 'id="members-section" open' in page.content.decode()
     settings.GRASSROOTS_LAZY_MEMBERS_ABOVE = 3
     assert client.get("/orgs/S/").context["members"] is not None
+
+
+def test_the_members_table_pages_are_the_subtrees_members_in_order(cast: Cast) -> None:
+    """`SubtreeMembers` (counted per organization, a page taken from the organizations it overlaps) gives the rows
+    of `current_members` in the same order on every page, ties of names broken by key, filtered or not."""
+    from grassroots.members.selectors import SubtreeMembers, current_members
+    from grassroots.orgs.services import org_create
+
+    with acting(None, "system"):
+        for n in range(3):
+            branch = org_create(code=f"N{n}", name=f"新支部{n}", kind="branch", founded_on=dt.date(2001, 1, 1),
+                                parent=cast.general)
+            for i in range(7 * n + 2):
+                make_member(branch, name=f"成员{i % 4}")  # the same names again: the key orders them
+    for org in (cast.street, cast.general, cast.branch_a):
+        plain = list(current_members(org))
+        for narrowed in (None, current_members(org).filter(name__icontains="成员")):
+            paged = SubtreeMembers(org, narrowed)
+            expected = plain if narrowed is None else list(narrowed)
+            assert paged.count() == len(expected)
+            for size in (1, 4, 50):
+                for start in range(0, len(expected) + 1, size):
+                    assert paged[start:start + size] == expected[start:start + size], (org.code, size, start)
