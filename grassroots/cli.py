@@ -13,6 +13,7 @@
     grassroots stats --org CODE [--as-of YYYY-MM-DD] [--json]
     grassroots check --org CODE [--as-of YYYY-MM-DD] [--json] [--all]
     grassroots findings refresh [--org CODE] [--queue]
+    grassroots findings retotal
     grassroots report annual --org CODE --year YYYY --out FILE.docx [--lang zh-hans|en]
     grassroots user add NAME [--superuser] [--role KIND --org CODE | --role member --member PK-OR-ID-NUMBER]
                              [--full-name TEXT] [--password-stdin]
@@ -133,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_user")
 
     p = sub.add_parser("findings", help="the kept findings the pages read (the worker computes them)")
-    p.add_argument("action", choices=["refresh"])
+    p.add_argument("action", choices=["refresh", "retotal"],
+                   help="refresh: compute the findings again; retotal: write the totals the pages read again "
+                        "from the kept findings")
     p.add_argument("--org", help="only this organization's subtree (default: every organization)")
     p.add_argument("--queue", action="store_true", help="queue the computation for the worker instead of now")
 
@@ -445,11 +448,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_findings(args: argparse.Namespace, actor: Any) -> int:
-    """`findings refresh`: compute the kept findings now (or queue them), and queue the next daily refresh."""
+    """`findings refresh`: compute the kept findings now (or queue them), and queue the next daily refresh.
+    `findings retotal`: write every organization's totals again from the kept findings."""
     import time
 
     from grassroots.rules import stored
 
+    if args.action == "retotal":
+        started = time.monotonic()
+        print(f"{stored.retotal_all()} totals written in {time.monotonic() - started:.1f} s")
+        return 0
     org = _org(args.org, actor) if args.org else None
     if args.queue:
         targets = [org] if org is not None else list(stored.roots())

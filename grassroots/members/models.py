@@ -92,7 +92,9 @@ class Member(Versioned):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        indexes = [models.Index(fields=["org", "standing"]), models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["org", "standing"]), models.Index(fields=["name"]),
+                   # the members tables' order within an organization, read from the index alone (a page's keys)
+                   models.Index(fields=["org", "name", "id"], name="members_org_name_id")]
 
     def __str__(self) -> str:
         return self.name

@@ -101,6 +101,16 @@ def _tree_changed(org: Organization) -> None:
         listener(org)
 
 
+# Who must hear of a move in the tree (an organization under a new parent), with the old parent: the kept findings'
+# totals above the old and the new place (`rules.stored.org_moved`, registered in the rules app's AppConfig.ready).
+_move_listeners: list[Callable[[Organization, Organization | None], None]] = []
+
+
+def register_move_listener(listener: Callable[[Organization, Organization | None], None]) -> None:
+    if listener not in _move_listeners:
+        _move_listeners.append(listener)
+
+
 def _check_path_free(org: Organization, on: dt.date) -> None:
     """Refuse a change dated before org's (new) path was freed. treebeard hands a new node the path of a
     sibling that moved away; if the new history overlapped the old one, "the subtree on D" would mix them."""
@@ -208,6 +218,8 @@ def org_move(org: Organization, *, parent: Organization, on: dt.date, note: str 
     for node in _subtree(Organization.objects.get(pk=org.pk)):
         _restate(node, on)
     org = Organization.objects.get(pk=org.pk)
+    for listener in _move_listeners:
+        listener(org, old_parent)
     _record(org, ChangeKind.MOVE, on, before, note,
             old_parent=old_parent.code if old_parent else None, new_parent=parent.code)
     return org

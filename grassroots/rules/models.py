@@ -85,3 +85,26 @@ class FindingsState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.computed_at} {'pending' if self.pending else ''}"
+
+
+class FindingTotal(models.Model):
+    """How many kept findings of one kind and state an organization's subtree holds (`subtree`) and how many name the
+    organization itself responsible (`own`), with the newest cite among them: written with the kept rows (in the
+    same transaction, `stored.compute`) so that a page reads an organization's counts in a few rows instead of
+    aggregating its subtree's findings on each view. A pure function of the kept rows and the tree: `stored.
+    retotal_all` writes them again from the rows (`grassroots findings retotal`)."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=100)  # StoredFinding.kind
+    state = models.CharField(max_length=12)
+    cite = models.CharField(max_length=120)  # the greatest StoredFinding.rule of the kind (its newest version)
+    subtree = models.PositiveIntegerField(default=0)
+    own = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("finding total")
+        verbose_name_plural = _("finding totals")
+        constraints = [models.UniqueConstraint(fields=["org", "kind", "state"], name="rules_total_org_kind_state")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.kind} {self.state} {self.own}/{self.subtree}"

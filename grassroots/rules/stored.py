@@ -15,7 +15,13 @@ the organizations below it had kept; the rows an earlier computation of an organ
 subjects, or about organizations in O's subtree, go too. Each finding is kept once, with the organization its
 source made responsible.
 
-Pages read the kept rows in counts (`summary`), a page at a time (`rows_for`), and say when they were computed
+The same transaction writes each organization's totals (`FindingTotal`: per kind and state, how many its subtree
+holds and how many name it responsible), so that a page reads an organization's counts in a few rows, whatever the
+size of its subtree (`counts`, `org_counts_page`); `retotal` writes them from the kept rows and the tree (the whole
+subtree of the organization computed, then each organization above it from its own rows and its children's totals),
+and a move in the tree writes the totals above the old and the new place again (`org_moved`).
+
+Pages read the kept rows in counts (`counts`), a page at a time (`rows_for`), and say when they were computed
 (`freshness`). A date other than today is computed live only for a small subtree (`live_allowed`).
 """
 
@@ -30,12 +36,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from .findings import DONE, STATES, Finding, findings_for, sources
-from .models import FindingsState, StoredFinding
+from .models import FindingsState, FindingTotal, StoredFinding
 
 if TYPE_CHECKING:
     from grassroots.access.scope import Scope
@@ -43,6 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+LOCK_CLASS = 16017  # the first key of the advisory lock a computation holds on its tree (the second: the root's id)
 URGENCY = {state: i for i, state in enumerate(STATES)}
 
 
@@ -156,18 +164,123 @@ def compute(org: Organization, day: dt.date | None = None) -> int:
     ) for f, msgs, labs in zip(found, messages, labels, strict=True) if f.state != DONE]
     keys = {(r.kind, r.subject_type, r.subject_id) for r in rows}
     with transaction.atomic():
-        StoredFinding.objects.filter(computed_for__path__startswith=org.path).delete()
+        lock_tree(org)
+        ours = StoredFinding.objects.filter(computed_for__path__startswith=org.path)
+        elsewhere = set(ours.exclude(org__path__startswith=org.path).values_list("org_id", flat=True).distinct())
+        ours.delete()
         above = ancestor_paths(org)
         if above:
-            stale = [pk for pk, kind, stype, sid, below in StoredFinding.objects.filter(
-                computed_for__path__in=above).annotate(below=Q(org__path__startswith=org.path)).values_list(
-                "pk", "kind", "subject_type", "subject_id", "below") if below or (kind, stype, sid) in keys]
+            stale, stale_orgs = [], set()
+            for pk, kind, stype, sid, below, org_id in StoredFinding.objects.filter(
+                    computed_for__path__in=above).annotate(below=Q(org__path__startswith=org.path)).values_list(
+                    "pk", "kind", "subject_type", "subject_id", "below", "org_id"):
+                if below or (kind, stype, sid) in keys:
+                    stale.append(pk)
+                    stale_orgs.add(org_id)
+            elsewhere |= stale_orgs
             for start in range(0, len(stale), BATCH):
                 StoredFinding.objects.filter(pk__in=stale[start:start + BATCH]).delete()
         StoredFinding.objects.bulk_create(rows, batch_size=BATCH)
+        elsewhere |= {r.org_id for r in rows}
+        retotal(org, also=elsewhere)
         FindingsState.objects.update_or_create(org_id=org.pk, defaults={
             "computed_at": timezone.now(), "as_of": day, "seconds": round(time.monotonic() - started, 3)})
     return len(rows)
+
+
+# --- totals ------------------------------------------------------------------------------------------------------
+
+def lock_tree(*orgs: Organization) -> None:
+    """PostgreSQL: hold the advisory lock of each org's tree (its root) until the transaction ends, so that the
+    writes of kept rows and totals of one tree follow one another (each reads the totals the previous one wrote).
+    SQLite has one writer at a time anyway."""
+    from grassroots.orgs.models import Organization
+
+    if connection.vendor != "postgresql":
+        return
+    step = Organization.steplen
+    roots = sorted(set(Organization.objects.filter(path__in={o.path[:step] for o in orgs}).values_list(
+        "pk", flat=True)))
+    with connection.cursor() as cur:
+        for root in roots:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, root])
+
+
+Tally = dict[tuple[str, str, str], list[Any]]  # (org path, kind, state) -> [subtree, own, cite]
+
+
+def _add(tally: Tally, key: tuple[str, str, str], subtree: int, own: int, cite: str) -> None:
+    row = tally.setdefault(key, [0, 0, ""])
+    row[0] += subtree
+    row[1] += own
+    row[2] = max(row[2], cite)
+
+
+def retotal(top: Organization, also: Iterable[int] = ()) -> int:
+    """Write again the totals (`FindingTotal`) of top's subtree from its kept rows, then those of every organization
+    above top, or above (or at) an organization of `also` outside top's subtree, from its own kept rows and its
+    children's totals, deepest first. Call it in the transaction that changed the kept rows (or the tree), after
+    `lock_tree`. Returns how many total rows were written."""
+    from grassroots.orgs.models import Organization
+
+    step = Organization.steplen
+    inside = dict(Organization.objects.filter(path__startswith=top.path).values_list("pk", "path"))
+    tally: Tally = {}
+    for org_id, kind, state, n, cite in StoredFinding.objects.filter(org__path__startswith=top.path).values_list(
+            "org_id", "kind", "state").annotate(n=Count("pk"), cite=Max("rule")).order_by():
+        path = inside[org_id]
+        for end in range(len(top.path), len(path) + 1, step):
+            _add(tally, (path[:end], kind, state), n, n if end == len(path) else 0, cite)
+    outside = sorted(set(also) - set(inside))
+    paths = {top.path[:end] for end in range(step, len(top.path), step)}
+    for start in range(0, len(outside), BATCH):
+        for path in Organization.objects.filter(pk__in=outside[start:start + BATCH]).values_list("path", flat=True):
+            paths |= {path[:end] for end in range(step, len(path) + 1, step)}
+    chain = dict(Organization.objects.filter(path__in=paths).values_list("path", "pk"))
+    if chain:
+        for path, kind, state, n, cite in StoredFinding.objects.filter(org_id__in=chain.values()).values_list(
+                "org__path", "kind", "state").annotate(n=Count("pk"), cite=Max("rule")).order_by():
+            _add(tally, (path, kind, state), n, n, cite)
+        done = set(chain) | {top.path}
+        beside = Q(pk__in=[])
+        for path in chain:
+            beside |= Q(org__path__startswith=path, org__depth=len(path) // step + 1)
+        children: Tally = {}
+        for path, kind, state, n, cite in FindingTotal.objects.filter(beside).exclude(org__path__in=done).values_list(
+                "org__path", "kind", "state", "subtree", "cite"):
+            _add(children, (path, kind, state), n, 0, cite)
+        for path in sorted(chain, key=len, reverse=True):  # deepest first: a node adds its finished children
+            for key in [k for k in (*tally, *children) if len(k[0]) == len(path) + step and k[0].startswith(path)]:
+                row = tally.get(key) or children[key]
+                _add(tally, (path, key[1], key[2]), row[0], 0, row[2])
+    FindingTotal.objects.filter(Q(org__path__startswith=top.path) | Q(org_id__in=chain.values())).delete()
+    pk_of = {path: pk for pk, path in inside.items()} | chain
+    written = [FindingTotal(org_id=pk_of[path], kind=kind, state=state, subtree=row[0], own=row[1], cite=row[2])
+               for (path, kind, state), row in tally.items() if row[0]]
+    FindingTotal.objects.bulk_create(written, batch_size=BATCH)
+    return len(written)
+
+
+def retotal_all() -> int:
+    """Write every tree's totals again from the kept rows (the migration that added them; `grassroots findings
+    retotal`). Returns how many total rows were written."""
+    written = 0
+    with transaction.atomic():
+        lock_tree(*roots())
+        FindingTotal.objects.all().delete()
+        for root in roots():
+            written += retotal(root)
+    return written
+
+
+def org_moved(org: Organization, old_parent: Organization | None) -> None:
+    """org moved under a new parent (in the caller's transaction, after the move): the totals above its old place
+    and above its new one are written again (its subtree's own do not change)."""
+    from grassroots.orgs.models import Organization
+
+    org = Organization.objects.get(pk=org.pk)
+    lock_tree(org, *([old_parent] if old_parent is not None else []))
+    retotal(org, also=[old_parent.pk] if old_parent is not None else [])
 
 
 def run(org_id: int) -> int:
@@ -359,19 +472,56 @@ def live_allowed(org: Organization) -> bool:
     return Organization.objects.filter(path__startswith=org.path).values("pk")[:limit + 1].count() <= limit
 
 
-def counts(scope: Scope, org: Organization) -> dict[str, Any]:
-    """The kept findings of org's subtree in counts (2 queries, whatever the size): by state, by kind and state
-    (with the newest cite of each kind) and by responsible organization and state."""
-    qs = rows_for(scope, org).order_by()
+def counts(scope: Scope, org: Organization, *, by_org: bool = True) -> dict[str, Any]:
+    """The kept findings of org's subtree in counts: by state, by kind and state (with the newest cite of each kind)
+    and, with `by_org`, by responsible organization and state. From the totals in 1 or 2 queries of a few rows when
+    the user reads the whole subtree (anyone who reads an organization reads what is below it); else from the rows
+    the user may read, in 2 aggregate queries."""
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
     cites: dict[str, str] = {}
-    for kind, state, n, cite in qs.values_list("kind", "state").annotate(n=Count("pk"), cite=Max("rule")):
-        by_kind[kind][state] += n
-        cites[kind] = max(cites.get(kind, ""), cite)
-    by_org: dict[int, Counter[str]] = defaultdict(Counter)
-    for org_id, state, n in qs.values_list("org_id", "state").annotate(n=Count("pk")):
-        by_org[org_id][state] += n
+    orgs: dict[int, Counter[str]] = defaultdict(Counter)
+    if scope.can_read_org(org):
+        for kind, state, n, cite in FindingTotal.objects.filter(org=org).values_list("kind", "state", "subtree",
+                                                                                       "cite"):
+            by_kind[kind][state] += n
+            cites[kind] = max(cites.get(kind, ""), cite)
+        if by_org:
+            for org_id, state, n in FindingTotal.objects.filter(org__path__startswith=org.path, own__gt=0).values_list(
+                    "org_id", "state").annotate(n=Sum("own")).order_by():
+                orgs[org_id][state] += n
+    else:
+        qs = rows_for(scope, org).order_by()
+        for kind, state, n, cite in qs.values_list("kind", "state").annotate(n=Count("pk"), cite=Max("rule")):
+            by_kind[kind][state] += n
+            cites[kind] = max(cites.get(kind, ""), cite)
+        if by_org:
+            for org_id, state, n in qs.values_list("org_id", "state").annotate(n=Count("pk")):
+                orgs[org_id][state] += n
     in_state: Counter[str] = Counter()
     for c in by_kind.values():
         in_state.update(c)
-    return {"in_state": in_state, "by_kind": dict(by_kind), "cites": cites, "by_org": dict(by_org)}
+    return {"in_state": in_state, "by_kind": dict(by_kind), "cites": cites, "by_org": dict(orgs)}
+
+
+@dataclass(frozen=True)
+class OrgCounts:
+    pk: int
+    code: str
+    name: str
+    counts: Counter[str]  # open findings naming the organization responsible, by state
+
+
+def org_counts_page(scope: Scope, org: Organization, page_number: Any, per_page: int) -> Page[OrgCounts]:
+    """One page of the organizations of org's subtree that the user reads and that are responsible for a kept
+    finding, in the tree's order, each with its counts by state (3 queries: the count, the page, its counts)."""
+    responsible = FindingTotal.objects.filter(org=OuterRef("pk"), own__gt=0)
+    ordered = (scope.orgs().filter(Exists(responsible), path__startswith=org.path).order_by("path")
+               .values_list("pk", "code", "name"))
+    page = Paginator(ordered, per_page).get_page(page_number)
+    ids = [pk for pk, _code, _name in page.object_list]
+    found: dict[int, Counter[str]] = defaultdict(Counter)  # an organization the user reads: all its own rows
+    for org_id, state, n in FindingTotal.objects.filter(org_id__in=ids, own__gt=0).values_list(
+            "org_id", "state").annotate(n=Sum("own")).order_by():
+        found[org_id][state] += n
+    page.object_list = [OrgCounts(pk, code, name, found[pk]) for pk, code, name in page.object_list]
+    return page

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import Scope, scope_for
 from grassroots.members.models import Education, Member, MemberPeriod, Occupation
-from grassroots.members.selectors import current_members
+from grassroots.members.selectors import SubtreeMembers, current_members
 from grassroots.members.stats import age_bands, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
@@ -193,6 +193,12 @@ MEMBERS = ListSpec(
 )
 
 
+def lazy_members_above() -> int:
+    """Above how many members (today, from the rollups) the organization page fetches its members table only when
+    its section is opened or the page printed."""
+    return int(getattr(settings, "GRASSROOTS_LAZY_MEMBERS_ABOVE", 2000))
+
+
 def _findings_context(scope: Scope, org: Organization, on: dt.date, page: Any = None) -> dict[str, Any]:
     """The org's to-dos on `on` summarised by state, kind and branch (the full list has its own page)."""
     return summary_context(scope, org, on, page)
@@ -206,9 +212,8 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     filter_form, qs = _members_filtered(request, org)
     if xlsx.wanted(request):
         return MEMBERS.sheet(list(qs[:PRINT_LIMIT]), total=qs.count(), org=org, form=filter_form)
-    members = MEMBERS.context(request, qs, org=org)
-    if MEMBERS.wants_partial(request):  # a name typed into the filter: only the table
-        return render(request, "ui/_list_table.html", members)
+    if MEMBERS.wants_partial(request):  # a name typed, a page turned, the section opened: only the table
+        return render(request, "ui/_list_table.html", MEMBERS.context(request, SubtreeMembers(org, qs), org=org))
     form, day = _as_of(request)
     on = day or timezone.localdate()
     if day is not None:
@@ -221,6 +226,12 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     figures = situation_figures(org, on)
     stats = figures.stats
     sections = _stat_sections(stats)
+    asked = bool(filter_form.is_valid() and filter_form.cleaned_data.get("q")) or any(
+        request.GET.get(k) for k in ("page", "all"))
+    # The members section is closed unless a filter, a page or "all" is asked for: a large subtree's table (its
+    # count alone is a scan of its members) is fetched when the section is opened (or the page printed) instead.
+    lazy = not asked and stats["total"]["count"] > lazy_members_above()
+    members = None if lazy else MEMBERS.context(request, SubtreeMembers(org, qs), org=org)
     context = {
         "org": org, "form": form, "day": day, "on": on, "children": children,
         "stats": stats, "stats_json": to_json(stats), "sections": sections,
@@ -231,7 +242,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "changes": org.changes.all(),
         "can_write": scope.can_write_org(org),
         "module_links": org_links(org, can_write=scope.can_write_org(org), day=day),
-        "filter_form": filter_form, "members": members,
+        "filter_form": filter_form, "members": members, "members_open": asked,
         **_findings_context(scope, org, on, request.GET.get("fpage")),
     }
     return render(request, "web/org_detail.html", context)

@@ -68,46 +68,58 @@ def by_rule(found: Iterable[Finding]) -> list[dict[str, Any]]:
             for kind, c in by_kind.items()]
 
 
+def _org_row(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
+    return {"code": code, "name": name, "total": sum(c.values()),
+            "counts": [c[state] for state, _label in _open_states()], "single": len(+c) == 1}
+
+
 def _org_rows(scope: Scope, org: Organization, by_org: dict[int, Counter[str]], page_number: Any
               ) -> tuple[list[dict[str, Any]], Any]:
-    """One page of the table by responsible organization (above a branch), in the tree's order (1 query)."""
+    """One page of the table by responsible organization (above a branch), in the tree's order, from the counts of
+    findings computed live (1 query)."""
     if org.kind in (OrgKind.BRANCH, OrgKind.PARTY_GROUP) or not by_org:
         return [], None
-    states = _open_states()
-    ordered = scope.orgs().filter(pk__in=list(by_org)).order_by("path").values_list("pk", flat=True)
+    ordered = scope.orgs().filter(pk__in=list(by_org)).order_by("path").values_list("pk", "code", "name")
     page = Paginator(ordered, BY_ORG_PAGE).get_page(page_number)
-    names = {o.pk: o for o in Organization.objects.filter(pk__in=list(page.object_list)).only("pk", "code", "name")}
-    rows = [{"code": names[pk].code, "name": names[pk].name, "total": sum(by_org[pk].values()),
-             "counts": [by_org[pk][state] for state, _label in states], "single": len(+by_org[pk]) == 1}
-            for pk in page.object_list]
+    rows = [_org_row(code, name, by_org[pk]) for pk, code, name in page.object_list]
+    return rows, page if page.paginator.num_pages > 1 else None
+
+
+def _kept_org_rows(scope: Scope, org: Organization, page_number: Any) -> tuple[list[dict[str, Any]], Any]:
+    """One page of the table by responsible organization (above a branch) from the kept totals (3 queries)."""
+    if org.kind in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
+        return [], None
+    page = stored.org_counts_page(scope, org, page_number, BY_ORG_PAGE)
+    rows = [_org_row(o.code, o.name, o.counts) for o in page.object_list]
     return rows, page if page.paginator.num_pages > 1 else None
 
 
 def summary_context(scope: Scope, org: Organization, on: dt.date, page_number: Any = None) -> dict[str, Any]:
     """The org's to-dos on `on` in counts: by state, by kind and, above a branch, by organization.
 
-    Today: the kept findings (a bounded number of queries). Another day: computed now for a small subtree; for a
-    larger one, nothing but the reason and the command that computes them."""
+    Today: the kept findings' totals (a bounded number of queries of a few rows, whatever the subtree's size).
+    Another day: computed now for a small subtree; for a larger one, nothing but the reason and the command that
+    computes them."""
     states = _open_states()
     base: dict[str, Any] = {"finding_states": states, "findings_total": 0, "findings_state_totals": [],
                             "findings_by_branch": [], "findings_by_rule": [], "findings_orgs_page": None,
                             "findings_live": False, "findings_too_big": False, "findings_fresh": None}
     if on == timezone.localdate():
         fresh = stored.freshness_or_queue(org)
-        figures = stored.counts(scope, org)
-        in_state, by_kind, by_org = figures["in_state"], figures["by_kind"], figures["by_org"]
-        kinds = _kind_rows(by_kind, figures["cites"])
+        figures = stored.counts(scope, org, by_org=False)
+        in_state = figures["in_state"]
+        kinds = _kind_rows(figures["by_kind"], figures["cites"])
         base["findings_fresh"] = fresh
+        org_rows, orgs_page = _kept_org_rows(scope, org, page_number) if in_state else ([], None)
     elif stored.live_allowed(org):
         found = findings_for(org, on)
         in_state = Counter(f.state for f in found)
-        by_org = counts_by_org(found)
         kinds = by_rule(found)
         base["findings_live"] = True
+        org_rows, orgs_page = _org_rows(scope, org, counts_by_org(found), page_number)
     else:
         base["findings_too_big"] = True
         return base
-    org_rows, orgs_page = _org_rows(scope, org, by_org, page_number)
     return {**base, "findings_total": sum(in_state.values()),
             "findings_state_totals": [(state, label, in_state[state]) for state, label in states],
             "findings_by_branch": org_rows, "findings_orgs_page": orgs_page, "findings_by_rule": kinds}
@@ -129,7 +141,7 @@ def org_findings(request: HttpRequest, code: str) -> HttpResponse:
     if on == timezone.localdate():
         context["findings_fresh"] = stored.freshness_or_queue(org)
         qs = stored.rows_for(scope, org)
-        figures = stored.counts(scope, org)
+        figures = stored.counts(scope, org, by_org=False)
         kinds = _kind_rows(figures["by_kind"], figures["cites"])
         if rule:
             qs = qs.filter(kind=rule)

@@ -1,6 +1,7 @@
 /* The charts of an organization's dashboard.
  *
- * The json_script tag "dashboard-data" holds one entry per panel:
+ * The json_script tag "dashboard-data" holds one entry per panel shown at once (a panel fetched when scrolled to
+ * brings its own, "dashboard-data-PANEL"):
  *   {"kind": "bars" | "columns" | "stacked" | "opinions", "labels": [...],
  *    "series": [{"name", "data": [{"value", "url"}, ...]}, ...], "count": axis name (opinions only)};
  * each container <div data-dashboard-chart="PANEL"> gets that panel's chart. Every bar or point carries the URL
@@ -92,21 +93,35 @@
     return chart;
   }
 
-  function init() {
+  var charts = [];
+
+  function dataOf(key) {
+    /* The page's charts ("dashboard-data"), or the chart a panel fetched later carries ("dashboard-data-KEY"). */
+    var own = document.getElementById("dashboard-data-" + key);
+    if (own) {
+      return JSON.parse(own.textContent);
+    }
     var source = document.getElementById("dashboard-data");
-    if (!window.echarts || !source) {
+    return source ? JSON.parse(source.textContent)[key] : null;
+  }
+
+  function drawAll() {
+    if (!window.echarts) {
       return;
     }
-    var all = JSON.parse(source.textContent);
-    var charts = [];
-    document.querySelectorAll("[data-dashboard-chart]").forEach(function (box) {
-      var data = all[box.getAttribute("data-dashboard-chart")];
+    document.querySelectorAll("[data-dashboard-chart]:not([data-drawn])").forEach(function (box) {
+      var data = dataOf(box.getAttribute("data-dashboard-chart"));
       var chart = data && draw(box, data);
       if (chart) {
         charts.push(chart);
         box.setAttribute("data-drawn", "1");
       }
     });
+  }
+
+  function init() {
+    drawAll();
+    document.addEventListener("htmx:afterSettle", drawAll);  /* a panel fetched when scrolled to */
     window.addEventListener("resize", function () {
       charts.forEach(function (chart) { chart.resize(); });
     });

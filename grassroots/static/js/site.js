@@ -10,4 +10,21 @@
     var field = event.target;
     if (field.matches && field.matches("[data-autosubmit]") && field.form) { field.form.submit(); }
   });
+  /* A part a page fetches later (data-lazy: its URL; HTMX loads it when opened or scrolled to) is fetched before
+     printing, synchronously (the print waits for nothing else), so that a print shows every part. */
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("[data-lazy]").forEach(function (part) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", part.getAttribute("data-lazy"), false);
+      xhr.setRequestHeader("HX-Request", "true");
+      xhr.setRequestHeader("HX-Target", part.id);
+      xhr.send();
+      if (xhr.status !== 200) { return; }
+      var holder = document.createElement("div");
+      holder.innerHTML = xhr.responseText;
+      var parts = Array.prototype.slice.call(holder.children);
+      part.replaceWith.apply(part, parts);
+      if (window.htmx) { parts.forEach(function (p) { window.htmx.process(p); }); }
+    });
+  });
 })();

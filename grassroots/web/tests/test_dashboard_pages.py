@@ -228,3 +228,40 @@ def test_the_queries_do_not_grow_with_the_data(world: Cast, django_assert_max_nu
                                             topic="学习党章", attendance={})
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(dashboard_url("S")).status_code == 200
+
+
+def test_a_large_subtrees_dashboard_fetches_each_panel_but_the_first_when_scrolled_to(world: Cast, settings: Any
+                                                                                         ) -> None:
+    """Above GRASSROOTS_LAZY_PANELS_ABOVE_ORGS organizations the page shows the first panel and a placeholder per other panel
+    (fetched when scrolled to, or before printing: `data-lazy`); each fetched panel is the panel of the whole page,
+    with its chart's data, in a bounded number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(world, "street_admin")
+    whole = text(client.get(dashboard_url("S")))
+    whole_charts = charts(whole)
+    settings.GRASSROOTS_LAZY_PANELS_ABOVE_ORGS = 1
+    with CaptureQueriesContext(connection) as first:
+        page = text(client.get(dashboard_url("S")))
+    assert len(first.captured_queries) <= 20
+    lazy = re.findall(r'<section class="card" id="panel-([\w-]+)" data-lazy="([^"]+)"\s+hx-get="([^"]+)" '
+                      r'hx-trigger="revealed"', page)
+    keys = re.findall(r'<section class="card" id="panel-([\w-]+)"', whole)
+    assert [k for k, _u, _g in lazy if k in keys] == keys[1:] and len(keys) > 3
+    assert 'id="membership-table"' in page and charts(page) == {"membership": whole_charts["membership"]}
+    for key, url, hx in lazy:
+        assert url == hx
+        with CaptureQueriesContext(connection) as one:
+            part = text(client.get(htmllib.unescape(url), HTTP_HX_REQUEST="true"))
+        assert len(one.captured_queries) <= 15, key
+        if key not in keys:  # a panel with nothing to show here: the placeholder goes
+            assert part == "", key
+            continue
+        inline = re.search(rf'<section class="card" id="panel-{key}">.*?\n</section>', whole, re.S)
+        bare = re.sub(r'<script id="dashboard-data-[\w-]+" type="application/json">.*?</script>', "", part, flags=re.S)
+        assert inline and " ".join(bare.split()) == " ".join(inline.group(0).split()), key
+        if key in whole_charts:
+            data = re.search(rf'<script id="dashboard-data-{key}" type="application/json">(.*?)</script>', part, re.S)
+            assert data and json.loads(data.group(1)) == whole_charts[key], key
+    assert client.get(dashboard_url("S") + "&panel=nope").status_code == 404

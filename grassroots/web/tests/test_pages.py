@@ -311,3 +311,51 @@ def test_language_switch_to_english(cast: Cast, client: Any) -> None:
     for text in ("Organizations", "Basic situation", "Members in total", "Sub-organizations", "Change history"):
         assert text in html
     assert "截至" not in html
+
+
+def test_a_large_subtrees_members_table_is_fetched_when_its_section_is_opened(
+    cast: Cast, client: Any, settings: Any
+) -> None:
+    """Above GRASSROOTS_LAZY_MEMBERS_ABOVE members the page leaves the table (and its count, a scan of the subtree's
+    members) to the request the opened section (or a print) makes; a filter, a page or "all" shows it at once."""
+    login(client, cast, "street_admin")
+    client.get("/orgs/S/")
+    inline = queries(client, "/orgs/S/")
+    settings.GRASSROOTS_LAZY_MEMBERS_ABOVE = 2  # the street has 3 members
+    response = client.get("/orgs/S/")
+    html = response.content.decode()
+    assert response.context["members"] is None and "李明" not in html and "members-table" not in html
+    lazy = re.search(r'<div id="members" data-lazy="([^"]+)" hx-get="([^"]+)"\s+hx-trigger="toggle once', html)
+    assert lazy and lazy.group(1) == lazy.group(2) == "/orgs/S/"
+    assert queries(client, "/orgs/S/") < inline
+    table = client.get(lazy.group(1), **HTMX).content.decode()  # what opening the section (or printing) fetches
+    assert "李明" in table and 'id="members-table"' in table and "<html" not in table
+    for asked in ("?page=1", "?all=1", "?q=李"):  # a page, the printable list or a filter: the table at once
+        page = client.get("/orgs/S/" + asked)
+        assert page.context["members"] is not None and "李明" in page.content.decode(), asked
+        assert 'id="members-section" open' in page.content.decode()
+    settings.GRASSROOTS_LAZY_MEMBERS_ABOVE = 3
+    assert client.get("/orgs/S/").context["members"] is not None
+
+
+def test_the_members_table_pages_are_the_subtrees_members_in_order(cast: Cast) -> None:
+    """`SubtreeMembers` (counted per organization, a page taken from the organizations it overlaps) gives the rows
+    of `current_members` in the same order on every page, ties of names broken by key, filtered or not."""
+    from grassroots.members.selectors import SubtreeMembers, current_members
+    from grassroots.orgs.services import org_create
+
+    with acting(None, "system"):
+        for n in range(3):
+            branch = org_create(code=f"N{n}", name=f"新支部{n}", kind="branch", founded_on=dt.date(2001, 1, 1),
+                                parent=cast.general)
+            for i in range(7 * n + 2):
+                make_member(branch, name=f"成员{i % 4}")  # the same names again: the key orders them
+    for org in (cast.street, cast.general, cast.branch_a):
+        plain = list(current_members(org))
+        for narrowed in (None, current_members(org).filter(name__icontains="成员")):
+            paged = SubtreeMembers(org, narrowed)
+            expected = plain if narrowed is None else list(narrowed)
+            assert paged.count() == len(expected)
+            for size in (1, 4, 50):
+                for start in range(0, len(expected) + 1, size):
+                    assert paged[start:start + size] == expected[start:start + size], (org.code, size, start)
