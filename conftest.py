@@ -307,7 +307,7 @@ class _ModuleCast:
             return
         self.blocker.unblock()
         atomic = transaction.atomic()
-        atomic._from_testcase = True  # like TestCase's own: a durable atomic block inside is allowed
+        atomic._from_testcase = True  # type: ignore[attr-defined]  # like TestCase's own: a durable atomic block inside is allowed
         atomic.__enter__()
         self.atomic = atomic
         fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
