@@ -297,6 +297,7 @@ class _ModuleCast:
         self.blocker = blocker
         self.atomic: Any = None
         self.pristine: Cast | None = None
+        self.audit_key = b""
 
     def open(self) -> None:
         from django.db import transaction
@@ -315,6 +316,9 @@ class _ModuleCast:
                                                      "LOCATION": f"cast-{id(self)}"}})
         with fast, translation.override("en"):
             self.pristine = build_cast()
+        from grassroots.core import audit
+
+        self.audit_key = audit.audit_key()  # what the cast's audit entries are signed with
 
     def close(self) -> None:
         from django.db import transaction
@@ -367,4 +371,23 @@ def _module_cast(request: Any, django_db_setup: Any, django_db_blocker: Any) -> 
 def cast(_module_cast: _ModuleCast, db: Any) -> Cast:
     if _module_cast.atomic is None:  # a test that needs real commits: its own cast, as the test's own writes
         return build_cast()
+    _sign_with_the_casts_key(_module_cast.audit_key)
     return _module_cast.copy()
+
+
+def _sign_with_the_casts_key(key: bytes) -> None:
+    """The cast's audit entries are signed with the audit key of the data folder it was built with. A test that
+    moves DATA_DIR (to its tmp_path, by an autouse fixture) would get a new random key there, under which the
+    chain no longer verifies: give that folder the cast's key, as if the cast had been built in it."""
+    import os
+
+    from grassroots.core import audit
+
+    path = audit.key_path()
+    if not os.environ.get(audit.KEY_ENV, "").strip() and path.parent.is_dir() and not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key.decode("utf-8") + "\n")
+    if audit.audit_key() != key:
+        raise RuntimeError(f"the audit key in use ({path} or ${audit.KEY_ENV}) is not the one the module's shared "
+                           "cast was signed with: set it inside the test, after the cast")
