@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,21 @@ def pytest_configure(config: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     task_backends.__dict__.pop("settings", None)  # read again from the settings
     _login_with_a_request()
+    _no_waiting_for_the_disk()
+
+
+def _no_waiting_for_the_disk() -> None:
+    """On PostgreSQL, the test connections commit without waiting for the WAL to reach the disk
+    (`synchronous_commit=off`, this session only: the server's own setting is untouched). A crash could lose the last
+    commits of a test database that is thrown away anyway; what a commit makes visible, and when, is unchanged."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return
+    options = db.setdefault("OPTIONS", {})
+    if "synchronous_commit" not in options.get("options", ""):
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 def _login_with_a_request() -> None:
@@ -248,6 +263,131 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The cast, built once per module rather than once per test (its ~250 queries were most of the suite's time on
+# PostgreSQL). A module's first test that asks for `cast` builds it inside a transaction held open around that
+# module's tests (the module's "cast transaction"); each test then runs in its own savepoint within it (pytest-django's
+# `db`), which is rolled back after the test, so every test starts from the cast as built, exactly as when it was
+# built in the test, and gets its own copy of the cast's objects (`copy.deepcopy`, as Django's `setUpTestData`).
+# The cast transaction is rolled back before any test of the module that does not share it: one that uses the
+# database without the cast (it must find the database empty) and one that needs real commits (`transactional_db`,
+# `live_server`, `django_db(transaction=True)`: they build their own cast, committed, as before); the module's next
+# test that shares the cast builds it again. See `pytest_runtest_setup` below.
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences",
+                           "django_db_serialized_rollback"}
+
+
+def _shares_the_cast(item: Any) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if "cast" not in names or names & _TRANSACTIONAL_FIXTURES:
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and any(marker.kwargs.get(k) for k in ("transaction", "reset_sequences",
+                                                                  "serialized_rollback")):
+        return False
+    return True
+
+
+class _ModuleCast:
+    """The cast transaction of one module: open (the cast built, `pristine` its objects) or closed."""
+
+    current: _ModuleCast | None = None  # the module now running on this worker, if it has tests with the cast
+
+    def __init__(self, module: Any, blocker: Any) -> None:
+        self.module = module
+        self.blocker = blocker
+        self.atomic: Any = None
+        self.pristine: Cast | None = None
+        self.audit_key = b""
+
+    def open(self) -> None:
+        from django.db import transaction
+        from django.test import override_settings
+        from django.utils import translation
+
+        if self.atomic is not None:
+            return
+        self.blocker.unblock()
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # type: ignore[attr-defined]  # like TestCase's own: a durable atomic block inside is allowed
+        atomic.__enter__()
+        self.atomic = atomic
+        fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                                 CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                     "LOCATION": f"cast-{id(self)}"}})
+        with fast, translation.override("en"):
+            self.pristine = build_cast()
+        from grassroots.core import audit
+
+        self.audit_key = audit.audit_key()  # what the cast's audit entries are signed with
+
+    def close(self) -> None:
+        from django.db import transaction
+
+        if self.atomic is None:
+            return
+        atomic, self.atomic, self.pristine = self.atomic, None, None
+        try:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        finally:
+            self.blocker.restore()
+
+    def copy(self) -> Cast:
+        import copy
+
+        assert self.pristine is not None, "the module's cast transaction is closed"
+        return copy.deepcopy(self.pristine)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: Any) -> None:
+    """Before any fixture of `item` (the previous test's own are torn down): roll back the module's cast
+    transaction unless `item` shares it; build the cast again for a test that shares it after one that did not."""
+    current = _ModuleCast.current
+    if current is None or current.module is not getattr(item, "module", None):
+        return
+    if _shares_the_cast(item):
+        current.open()
+    else:
+        current.close()
+
+
+@pytest.fixture(scope="module")
+def _module_cast(request: Any, django_db_setup: Any, django_db_blocker: Any) -> Iterator[_ModuleCast]:
+    """Set up before any function-scoped fixture (pytest-django's `db` among them), torn down after them."""
+    holder = _ModuleCast(request.module, django_db_blocker)
+    _ModuleCast.current = holder
+    try:
+        if _shares_the_cast(request._pyfuncitem):
+            holder.open()
+        yield holder
+    finally:
+        holder.close()
+        if _ModuleCast.current is holder:
+            _ModuleCast.current = None
+
+
 @pytest.fixture
-def cast(db: Any) -> Cast:
-    return build_cast()
+def cast(_module_cast: _ModuleCast, db: Any) -> Cast:
+    if _module_cast.atomic is None:  # a test that needs real commits: its own cast, as the test's own writes
+        return build_cast()
+    _sign_with_the_casts_key(_module_cast.audit_key)
+    return _module_cast.copy()
+
+
+def _sign_with_the_casts_key(key: bytes) -> None:
+    """The cast's audit entries are signed with the audit key of the data folder it was built with. A test that
+    moves DATA_DIR (to its tmp_path, by an autouse fixture) would get a new random key there, under which the
+    chain no longer verifies: give that folder the cast's key, as if the cast had been built in it."""
+    import os
+
+    from grassroots.core import audit
+
+    path = audit.key_path()
+    if not os.environ.get(audit.KEY_ENV, "").strip() and path.parent.is_dir() and not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key.decode("utf-8") + "\n")
+    if audit.audit_key() != key:
+        raise RuntimeError(f"the audit key in use ({path} or ${audit.KEY_ENV}) is not the one the module's shared "
+                           "cast was signed with: set it inside the test, after the cast")
