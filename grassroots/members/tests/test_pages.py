@@ -155,14 +155,15 @@ def test_import_dry_run_then_confirm(cast: Cast, client: Any, uploads: Any) -> N
     assert html.count('data-action="create"') == 2 and "陈静" in html and "刘洋" in html
     assert import_job_of(response).ok and 'id="confirm-import"' in html
     assert not Member.objects.filter(name__in=["陈静", "刘洋"]).exists()  # nothing written yet
-    assert len(list(uploads.iterdir())) == 1
+    kept = sorted(f.name for f in uploads.iterdir())  # the file, and its dry run kept beside it
+    assert len(kept) == 2 and kept[1] == kept[0] + ".plan.json"
 
     done = import_confirm(client, response)
     assert done.status_code == 200 and 'id="import-summary"' in done.content.decode() and import_job_of(done).applied
     created = Member.objects.filter(name__in=["陈静", "刘洋"], org=cast.branch_a)
     assert created.count() == 2
     assert AuditEntry.objects.filter(action="member.create", channel="import", actor_name="secretary").count() == 2
-    assert list(uploads.iterdir()) == []  # the kept file is gone
+    assert list(uploads.iterdir()) == []  # the kept file and its kept dry run are gone
     html = client.get("/orgs/A/").content.decode()
     assert stat_count(html, "total") == 4
     # the same job cannot be applied twice
