@@ -14,7 +14,7 @@ import contextlib
 import gc
 import json
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -106,10 +106,8 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
     encoders = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     row_of = operator.attrgetter(*(f.attname for f in fields))  # one call a row (a tuple for two fields or more)
-    table = connection.ops.quote_name(model._meta.db_table)
-    # psycopg's errors become Django's (IntegrityError, DataError, ...), as those of a query would
-    with connection.wrap_database_errors, connection.cursor() as cur, \
-            cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+
+    def rows() -> Iterator[Any]:
         for obj in objs:
             values: Any = row_of(obj)
             if len(fields) == 1:
@@ -119,7 +117,9 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
                 for i, encoder in encoders:
                     if values[i] is not None:
                         values[i] = json.dumps(values[i], cls=encoder)
-            copy.write_row(values)
+            yield values
+
+    _copy(model, names, rows())
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -132,16 +132,24 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     column's default. Must run inside the caller's transaction."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if uses_copy():
+        _copy(model, names, rows)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(columns))
     with connection.wrap_database_errors, connection.cursor() as cur:
-        if uses_copy():
-            with cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _copy(model: type[models.Model], names: str, rows: Iterable[Sequence[Any]]) -> None:
+    """COPY the rows (values in the order of the quoted column `names`) into the model's table."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    # psycopg's errors become Django's (IntegrityError, DataError, ...), as those of a query would
+    with connection.wrap_database_errors, connection.cursor() as cur, \
+            cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 @contextlib.contextmanager
