@@ -232,7 +232,7 @@ def retotal(top: Organization, also: Iterable[int] = ()) -> int:
         for end in range(len(top.path), len(path) + 1, step):
             _add(tally, (path[:end], kind, state), n, n if end == len(path) else 0, cite)
     outside = sorted(set(also) - set(inside))
-    paths = {top.path[:end] for end in range(step, len(top.path), step)}
+    paths = set(ancestor_paths(top))
     for start in range(0, len(outside), BATCH):
         for path in Organization.objects.filter(pk__in=outside[start:start + BATCH]).values_list("path", flat=True):
             paths |= {path[:end] for end in range(step, len(path) + 1, step)}
