@@ -168,11 +168,8 @@ def _stop(job: ImportJob, message: str) -> None:
 
 
 def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
     with path.open("rb") as fileobj:
-        for chunk in iter(lambda: fileobj.read(1 << 20), b""):
-            sha.update(chunk)
-    return sha.hexdigest()
+        return hashlib.file_digest(fileobj, "sha256").hexdigest()
 
 
 def _keep_plan(job: ImportJob, flow: ImportFlow, plan: ImportPlan) -> None:
