@@ -266,9 +266,10 @@ def retotal_all() -> int:
     retotal`). Returns how many total rows were written."""
     written = 0
     with transaction.atomic():
-        lock_tree(*roots())
+        tops = list(roots())
+        lock_tree(*tops)
         FindingTotal.objects.all().delete()
-        for root in roots():
+        for root in tops:
             written += retotal(root)
     return written
 
