@@ -249,12 +249,16 @@ def _english_messages() -> Any:
 
 @pytest.fixture(autouse=True)
 def _own_cache(settings: Any) -> None:
-    """Each test its own empty cache (the public rate limits count in it)."""
+    """Each test its own empty caches (the public rate limits count in the default one; the kept parts of pages,
+    `grassroots.ui.kept`, are in "pages")."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"test-{_seq[0]}-{id(settings)}"}}
-    from django.core.cache import cache
+                                   "LOCATION": f"test-{_seq[0]}-{id(settings)}"},
+                       "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                 "LOCATION": f"test-pages-{_seq[0]}-{id(settings)}"}}
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -250,7 +250,14 @@ def cmd_rollups(args: argparse.Namespace) -> int:
         if org is None:
             raise SystemExit(f"grassroots: no organization with code {args.org!r}")
     if args.verb == "rebuild-rollups":
-        written = rollups.rebuild(org)
+        from django.db import transaction
+
+        from grassroots.core import audit
+
+        with transaction.atomic():  # logged with it; the audit's head moves, so kept pages are built again
+            written = rollups.rebuild(org)
+            audit.record("rollups.rebuilt", object_type="members.rollups", object_id=org.code if org else "*",
+                         object_repr=org.name if org else "", org_id=org.pk if org else None, extra=written)
         print(f"rollups rebuilt{' for ' + org.code if org else ''}: {written['spans']} spans, {written['deltas']} "
               f"deltas, {written['age_deltas']} age deltas")
         return 0
@@ -455,8 +462,16 @@ def cmd_findings(args: argparse.Namespace, actor: Any) -> int:
     from grassroots.rules import stored
 
     if args.action == "retotal":
+        from django.db import transaction
+
+        from grassroots.core import audit
+
         started = time.monotonic()
-        print(f"{stored.retotal_all()} totals written in {time.monotonic() - started:.1f} s")
+        with transaction.atomic():  # logged with it; the audit's head moves, so kept pages are built again
+            written = stored.retotal_all()
+            audit.record("findings.retotalled", object_type="rules.findingtotal", object_id="*",
+                         extra={"written": written})
+        print(f"{written} totals written in {time.monotonic() - started:.1f} s")
         return 0
     org = _org(args.org, actor) if args.org else None
     if args.queue:

@@ -186,8 +186,17 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache"),
-    }
+    },
+    # Kept parts of pages (grassroots.ui.kept), keyed by the data they were built from: each web process's memory,
+    # bounded in entries; the timeout only bounds memory (a part is never served once a write has moved its key).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "grassroots-kept-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("GRASSROOTS_KEPT_PAGES_ENTRIES", "500"))},
+    },
 }
+GRASSROOTS_KEPT_PAGES = os.environ.get("GRASSROOTS_KEPT_PAGES", "1").lower() not in ("0", "false", "no", "off")
 MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -284,3 +284,11 @@ def verify_chain() -> int | None:
     if verdict.ok:
         return None
     return verdict.broken_at if verdict.broken_at is not None else 0
+
+
+def head_mark() -> tuple[int, str]:
+    """The chain's head: the number of entries and the newest one's hash (1 query of one row). Every audited write
+    moves it in its own transaction, so it changes exactly when a committed write was recorded: the mark the kept
+    pages are keyed by (`grassroots.ui.kept`)."""
+    row = AuditHead.objects.filter(pk=1).values_list("count", "last_hash").first()
+    return (row[0], row[1]) if row else (0, "")

@@ -24,6 +24,7 @@ from grassroots.reports.situation import situation_figures
 from grassroots.rules import stored
 from grassroots.rules.findings import STATES, counts_by_org, findings_for
 from grassroots.ui.api import AS_OF, ScopedViewMixin, as_of, flag
+from grassroots.ui.kept import kept
 
 from .filters import OrgFilter
 from .models import Organization
@@ -50,7 +51,9 @@ class OrgViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True)
     def stats(self, request: Request, code: str | None = None) -> Response:
         """Structure statistics of the subtree on a date, with the "basic situation" paragraph."""
-        return Response(situation_figures(self.get_object(), as_of(request)).as_json(languages=("zh-hans", "en")))
+        org, day = self.get_object(), as_of(request)
+        return Response(kept(request, "org-stats", lambda: situation_figures(org, day).as_json(
+            languages=("zh-hans", "en"))))
 
     @extend_schema(parameters=[AS_OF, OpenApiParameter("all", OpenApiTypes.BOOL,
                                                        description="Include steps done in time (computed live: "

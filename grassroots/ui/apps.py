@@ -11,7 +11,10 @@ class UiConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.test.signals import setting_changed
 
+        from .kept import forget_on_setting_changed
         from .links import note_writer
 
         user_logged_in.connect(note_writer, dispatch_uid="grassroots.ui.note_writer")
+        setting_changed.connect(forget_on_setting_changed, dispatch_uid="grassroots.ui.kept.forget")

@@ -10,8 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,8 +25,10 @@ from grassroots.members.stats import age_bands, to_json
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import TreeNode, live_children, tree_as_of
 from grassroots.reports.situation import situation_figures
+from grassroots.rules import stored
 from grassroots.ui import xlsx
 from grassroots.ui.changes import as_text, describe_entries
+from grassroots.ui.kept import kept
 from grassroots.ui.links import org_links
 from grassroots.ui.lists import PRINT_LIMIT, Column, ListSpec, paginate, query_without
 
@@ -199,9 +203,10 @@ def lazy_members_above() -> int:
     return int(getattr(settings, "GRASSROOTS_LAZY_MEMBERS_ABOVE", 2000))
 
 
-def _findings_context(scope: Scope, org: Organization, on: dt.date, page: Any = None) -> dict[str, Any]:
+def _findings_context(scope: Scope, org: Organization, on: dt.date, page: Any = None,
+                      fresh: stored.Freshness | None = None) -> dict[str, Any]:
     """The org's to-dos on `on` summarised by state, kind and branch (the full list has its own page)."""
-    return summary_context(scope, org, on, page)
+    return summary_context(scope, org, on, page, fresh=fresh)
 
 
 @login_required
@@ -213,9 +218,28 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     if xlsx.wanted(request):
         return MEMBERS.sheet(list(qs[:PRINT_LIMIT]), total=qs.count(), org=org, form=filter_form)
     if MEMBERS.wants_partial(request):  # a name typed, a page turned, the section opened: only the table
-        return render(request, "ui/_list_table.html", MEMBERS.context(request, SubtreeMembers(org, qs), org=org))
+        return HttpResponse(kept(request, "org-members", lambda: render_to_string(
+            "ui/_list_table.html", MEMBERS.context(request, SubtreeMembers(org, qs), org=org), request=request)))
     form, day = _as_of(request)
     on = day or timezone.localdate()
+    # Today's page shows the kept findings: their freshness is part of what the kept content depends on.
+    fresh = stored.freshness_or_queue(org) if on == timezone.localdate() else None
+    body = kept(request, "org-detail", lambda: _org_body(request, scope, org, filter_form, qs, form, day, on, fresh),
+                marks=_fresh_marks(fresh))
+    return render(request, "web/org_detail.html", {"org": org, "body": mark_safe(body)})  # noqa: S308 (rendered above)
+
+
+def _fresh_marks(fresh: stored.Freshness | None) -> tuple[Any, ...]:
+    if fresh is None:
+        return ()
+    return (fresh.computed_at, fresh.as_of, fresh.newest, fresh.pending)
+
+
+def _org_body(request: HttpRequest, scope: Scope, org: Organization, filter_form: MemberFilterForm,
+              qs: QuerySet[Member], form: AsOfForm, day: dt.date | None, on: dt.date,
+              fresh: stored.Freshness | None) -> str:
+    """The organization page's content (all but the frame): its children, situation, statistics, to-dos,
+    members and changes on `on`."""
     if day is not None:
         tree = tree_as_of(org, day)
         children = [{"code": c.code, "name": c.name, "kind_label": _kind_label(c.kind)}
@@ -232,6 +256,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     # count alone is a scan of its members) is fetched when the section is opened (or the page printed) instead.
     lazy = not asked and stats["total"]["count"] > lazy_members_above()
     members = None if lazy else MEMBERS.context(request, SubtreeMembers(org, qs), org=org)
+    can_write = scope.can_write_org(org)
     context = {
         "org": org, "form": form, "day": day, "on": on, "children": children,
         "stats": stats, "stats_json": to_json(stats), "sections": sections,
@@ -240,12 +265,12 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "stages": figures.stages,
         "org_counts": [(_kind_label(kind), n) for kind, n in stats["organizations"].items() if n],
         "changes": org.changes.all(),
-        "can_write": scope.can_write_org(org),
-        "module_links": org_links(org, can_write=scope.can_write_org(org), day=day),
+        "can_write": can_write,
+        "module_links": org_links(org, can_write=can_write, day=day),
         "filter_form": filter_form, "members": members, "members_open": asked,
-        **_findings_context(scope, org, on, request.GET.get("fpage")),
+        **_findings_context(scope, org, on, request.GET.get("fpage"), fresh),
     }
-    return render(request, "web/org_detail.html", context)
+    return render_to_string("web/_org_detail_body.html", context, request=request)
 
 
 # --- audit log -----------------------------------------------------------------------------------

@@ -21,13 +21,17 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from grassroots.access.scope import scope_for
 from grassroots.core.modules import Panel, panels
+from grassroots.rules import stored
 from grassroots.ui.dashboard import DashboardFrame
 from grassroots.ui.forms import query_int
+from grassroots.ui.kept import kept
 
 
 def lazy_panels_above() -> int:
@@ -54,15 +58,30 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                            today=today)
     every = panels()
     wanted = request.GET.get("panel")
+    # A panel may show the kept findings: their freshness is part of what the kept content depends on.
+    def marks() -> tuple[object, ...]:
+        fresh = stored.freshness(org)
+        return (fresh.computed_at, fresh.as_of, fresh.newest, fresh.pending)
+
     if wanted:  # one panel, fetched when it is scrolled to (or the page printed)
         panel = next((p for p in every if p.key == wanted), None)
         if panel is None:
             raise Http404
-        built = _built(panel, frame)
-        if built is None:
-            return HttpResponse("")
-        return render(request, "web/_dashboard_panel.html", {"p": built, "org": org, "year": frame.year,
-                                                             "as_of": frame.as_of, "today": today})
+        return HttpResponse(kept(request, "dashboard-panel", lambda: _panel_html(request, panel, frame), marks=marks))
+    body = kept(request, "dashboard", lambda: _body_html(request, every, frame), marks=marks)
+    return render(request, "web/dashboard.html", {"org": org, "year": frame.year,
+                                                  "body": mark_safe(body)})  # noqa: S308 (rendered by _body_html)
+
+
+def _panel_html(request: HttpRequest, panel: Panel, frame: DashboardFrame) -> str:
+    built = _built(panel, frame)
+    if built is None:
+        return ""
+    return render_to_string("web/_dashboard_panel.html", {"p": built, "org": frame.org, "year": frame.year,
+                                                          "as_of": frame.as_of, "today": frame.today}, request=request)
+
+
+def _body_html(request: HttpRequest, every: list[Panel], frame: DashboardFrame) -> str:
     shown: list[dict[str, Any]] = []
     for i, panel in enumerate(every):
         if i > 0 and len(frame.readable) > lazy_panels_above():  # read once for the panels (the first one's)
@@ -72,6 +91,6 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         if built is not None:
             shown.append(built)
     charts = {p["key"]: p["chart"] for p in shown if p.get("chart")}
-    return render(request, "web/dashboard.html", {
-        "org": org, "year": frame.year, "as_of": frame.as_of, "today": today, "panels": shown, "charts": charts,
-    })
+    return render_to_string("web/_dashboard_body.html", {
+        "org": frame.org, "year": frame.year, "as_of": frame.as_of, "today": frame.today, "panels": shown,
+        "charts": charts}, request=request)

@@ -216,6 +216,10 @@ def test_verify_and_rebuild_rollups(city: dict[str, Organization], capsys: Any) 
     assert main(["verify-rollups"]) == 0
     assert main(["rebuild-rollups"]) == 0
     assert_right()
+    from grassroots.core.models import AuditEntry  # the repairs are logged (and move the kept pages' mark)
+
+    assert list(AuditEntry.objects.filter(action="rollups.rebuilt").order_by("id").values_list(
+        "object_id", "org_id", "channel")) == [("T1", city["T1"].pk, "system"), ("*", None, "system")]
     with pytest.raises(SystemExit):
         main(["verify-rollups", "--org", "NOPE"])
 

@@ -190,8 +190,9 @@ def test_member_filter_htmx_and_plain(cast: Cast, client: Any) -> None:
 
 
 def test_org_page_members_are_paginated_with_constant_queries(
-    cast: Cast, client: Any, django_assert_max_num_queries: Any
+    cast: Cast, client: Any, django_assert_max_num_queries: Any, settings: Any
 ) -> None:
+    settings.GRASSROOTS_KEPT_PAGES = False  # the page as built on every view (not served again from ui.kept)
     login(client, cast, "street_admin")
     client.get("/orgs/S/")  # the first view queues the street's findings, which the tests' queue computes at once
     before = queries(client, "/orgs/S/")
@@ -238,10 +239,11 @@ def queries_htmx(client: Any, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_org_page_does_not_grow_with_the_branches(cast: Cast, client: Any) -> None:
+def test_the_org_page_does_not_grow_with_the_branches(cast: Cast, client: Any, settings: Any) -> None:
     """More branches under a committee add no query to its page (its children, figures and to-dos)."""
     from grassroots.orgs.services import org_create
 
+    settings.GRASSROOTS_KEPT_PAGES = False  # the page as built on every view (not served again from ui.kept)
     login(client, cast, "street_admin")
     queries(client, "/orgs/S/")  # the first view queues the street's kept findings (run at once by the tests' queue)
     before = queries(client, "/orgs/S/")
@@ -318,6 +320,7 @@ def test_a_large_subtrees_members_table_is_fetched_when_its_section_is_opened(
 ) -> None:
     """Above GRASSROOTS_LAZY_MEMBERS_ABOVE members the page leaves the table (and its count, a scan of the subtree's
     members) to the request the opened section (or a print) makes; a filter, a page or "all" shows it at once."""
+    settings.GRASSROOTS_KEPT_PAGES = False  # the page as built on every view (not served again from ui.kept)
     login(client, cast, "street_admin")
     client.get("/orgs/S/")
     inline = queries(client, "/orgs/S/")
