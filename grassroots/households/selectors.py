@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
 from grassroots.orgs.models import Organization, Territory
-from grassroots.orgs.selectors import held_place_paths
+from grassroots.orgs.selectors import ancestor_paths, held_place_paths
 from grassroots.rules.registry import in_force
 
 from .models import Household, HouseholdPlace, Person, Situation, SituationKind, SpecialFields
@@ -114,17 +114,12 @@ def default_kinds(day: dt.date | None = None) -> list[Kind]:
             rule["kinds"]]
 
 
-def _ancestor_paths(org: Organization) -> list[str]:
-    step = Organization.steplen
-    return [org.path[:end] for end in range(step, len(org.path) + 1, step)]
-
-
 def situation_kinds(org: Organization | None) -> list[Kind]:
     """The defaults, and the kinds `org` and the organizations above it added."""
     kinds = default_kinds()
     if org is None:
         return kinds
-    own = SituationKind.objects.filter(org__path__in=_ancestor_paths(org)).order_by("org__path", "code")
+    own = SituationKind.objects.filter(org__path__in=ancestor_paths(org, including=True)).order_by("org__path", "code")
     return kinds + [Kind(k.code, k.name, k.name_en, "household", k.reviewed, k.org_id) for k in own]
 
 
@@ -149,7 +144,7 @@ def special_fields_on(org: Organization | None) -> bool:
     the tree that has one (off when none has)."""
     if org is None:
         return False
-    switch = (SpecialFields.objects.filter(org__path__in=_ancestor_paths(org)).order_by("-org__path")
+    switch = (SpecialFields.objects.filter(org__path__in=ancestor_paths(org, including=True)).order_by("-org__path")
               .values_list("enabled", flat=True).first())
     return bool(switch)
 

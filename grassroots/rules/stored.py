@@ -41,6 +41,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
+from grassroots.orgs.selectors import ancestor_paths
+
 from .findings import DONE, STATES, Finding, findings_for, sources
 from .models import FindingsState, FindingTotal, StoredFinding
 
@@ -108,11 +110,6 @@ def _in_languages(org: Organization, day: dt.date, only: list[str]) -> Found:
                     labels[i][lang] = f.subject_label
             seen[k] += 1
     return found, messages, labels
-
-
-def ancestor_paths(org: Organization) -> list[str]:
-    step = org.steplen
-    return [org.path[:n] for n in range(step, len(org.path), step)]
 
 
 def per_org_sources() -> set[str]:
@@ -446,7 +443,7 @@ class Freshness:
 def freshness(org: Organization) -> Freshness:
     """When the kept findings of org's subtree were computed, and whether a computation is waiting (2 queries)."""
     covering = FindingsState.objects.filter(
-        org__path__in=[*ancestor_paths(org), org.path], computed_at__isnull=False).order_by("-computed_at").values(
+        org__path__in=ancestor_paths(org, including=True), computed_at__isnull=False).order_by("-computed_at").values(
         "computed_at", "as_of").first()
     inside = FindingsState.objects.filter(Q(org__path__startswith=org.path) | Q(org__path__in=ancestor_paths(org)))
     agg = inside.aggregate(newest=Max("computed_at"), pending=Count("pk", filter=Q(pending=True)),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from grassroots.access.scope import Scope
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
+from grassroots.orgs.selectors import ancestor_paths
 from grassroots.rules.registry import in_force
 
 from .models import CLAIMED_OR_LATER, DONE, PUBLIC_STATES, State, Wish, WishIntake
@@ -47,16 +48,11 @@ def for_org(org: Organization) -> QuerySet[Wish]:
     return Wish.objects.filter(org__path__startswith=org.path)
 
 
-def ancestor_paths(org: Organization) -> list[str]:
-    step = Organization.steplen
-    return [org.path[:i] for i in range(step, len(org.path) + 1, step)]
-
-
 def claimable_by(member: Member) -> QuerySet[Wish]:
     """The published wishes a member may claim: collected by their organization or one above it."""
     if member.org is None:
         return Wish.objects.none()
-    return Wish.objects.filter(state=State.PUBLISHED, org__path__in=ancestor_paths(member.org))
+    return Wish.objects.filter(state=State.PUBLISHED, org__path__in=ancestor_paths(member.org, including=True))
 
 
 def claimed_by(member: Member) -> QuerySet[Wish]:
@@ -71,7 +67,7 @@ def actionable(scope: Scope) -> QuerySet[Wish]:
     q = Q(pk__in=visible(scope).values("pk")) | Q(claimant_member__in=scope.members().values("pk"))
     for member in Member.objects.filter(pk__in=scope.own_member_ids).select_related("org"):
         if member.org is not None:
-            q |= Q(state=State.PUBLISHED, org__path__in=ancestor_paths(member.org))
+            q |= Q(state=State.PUBLISHED, org__path__in=ancestor_paths(member.org, including=True))
     return Wish.objects.filter(q)
 
 
