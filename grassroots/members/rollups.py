@@ -11,7 +11,8 @@ The form (docs: rollups.md):
   `AgeDelta` does the same by birth date, so that the age bands on any day are exact sums. Rows are only ever
   inserted; several rows for the same node and day add up.
 - `RollupMark` / `AgeMark`: a node's figures just before the first of a month, built by the first read that
-  needs them from the previous mark plus the deltas in between, and moved by every write dated before them.
+  needs them from the previous mark plus the deltas in between (the current month's are built ahead, every night,
+  by `build_marks`), and moved by every write dated before them.
 
 A node's figures on day D = its mark of D's month + its deltas from the first of the month to D: one row plus
 at most a month of rows, whatever the size of the subtree.
@@ -31,11 +32,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from grassroots.core import bulk
+from grassroots.core import bulk, nightly
 from grassroots.orgs.models import Organization, OrgState
 
 from .models import (
@@ -367,15 +369,21 @@ def _sums(names: Sequence[str]) -> dict[str, Sum]:
 
 
 def _build_mark(node: int, month: dt.date) -> tuple[int, ...]:
+    """Build the node's mark of `month` (a read found none): its figures."""
+    return _ensure_mark(node, month, recheck=connection.vendor == "postgresql")[0]
+
+
+def _ensure_mark(node: int, month: dt.date, *, recheck: bool) -> tuple[tuple[int, ...], bool]:
     """Build the node's mark of `month` from the nearest mark before or after it and the deltas in between (from
     nothing when it has none), in its own transaction holding the node's exclusive lock: no writer of the node's
-    deltas is half-way meanwhile."""
+    deltas is half-way meanwhile. With `recheck`, a mark already there (another reader built it while this one
+    waited for the lock) is returned instead. Returns the figures and whether the mark was built now."""
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":  # another reader may have built it while this one waited
-            _lock([node], shared=False)
+        _lock([node], shared=False)
+        if recheck:
             built = RollupMark.objects.filter(node_id=node, month=month).values_list(*FIGURES).first()
             if built is not None:
-                return tuple(built)
+                return tuple(built), False
         table = RollupMark._meta.db_table
         prev = nxt = None
         with connection.cursor() as cur:  # the nearest marks before and after, in one query
@@ -415,7 +423,24 @@ def _build_mark(node: int, month: dt.date) -> tuple[int, ...]:
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {ages} (node_id, month, birth_date, n) SELECT %s, %s, birth_date, SUM(n) "  # noqa: S608
                         f"FROM ({' UNION ALL '.join(parts)}) AS x GROUP BY birth_date HAVING SUM(n) <> 0", params)
-        return figures
+        return figures, True
+
+
+def build_marks(month: dt.date | None = None, nodes: Iterable[int] | None = None) -> int:
+    """Build ahead the marks of `month` (its first day; default: the current month) that no read has built yet,
+    for every organization or the `nodes` given, so that no reader waits for one (the nightly task
+    `members.tasks.build_rollup_marks_nightly`; `grassroots rollup-marks`). Each node in its own short transaction
+    holding its exclusive lock, as a read builds one, from the nearest mark (last month's, once this has run a
+    month before) and the deltas in between. A mark built meanwhile by a read is left alone, so running it again
+    builds nothing. Returns how many marks were built."""
+    current = _mark_month(timezone.localdate())
+    month = current if month is None else month.replace(day=1)
+    if month > current:  # a read never starts from a mark after the current month's (`_mark_month`)
+        raise ValueError(f"no mark is read for a month after the current one ({current:%Y-%m})")
+    wanted = Organization.objects.all() if nodes is None else Organization.objects.filter(pk__in=list(nodes))
+    marked = RollupMark.objects.filter(month=month)
+    missing = list(wanted.exclude(pk__in=marked.values("node_id")).order_by("pk").values_list("pk", flat=True))
+    return sum(_ensure_mark(node, month, recheck=True)[1] for node in missing)
 
 
 _COLUMNS = ", ".join(f'"{name}"' for name in FIGURES)
@@ -558,3 +583,17 @@ def _lock_everything() -> None:
         with connection.cursor() as cur:
             for model in (OrgSpan, RollupDelta, RollupMark, AgeDelta, AgeMark):
                 cur.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
+
+
+# --- the nightly build of the marks ---------------------------------------------------------------------------
+def next_marks_run(now: dt.datetime | None = None) -> dt.datetime:
+    """The next GRASSROOTS_ROLLUP_MARKS_HOUR o'clock (default 1, before the findings' refresh), local time."""
+    return nightly.next_night(int(getattr(settings, "GRASSROOTS_ROLLUP_MARKS_HOUR", 1)), now)
+
+
+def ensure_nightly_marks() -> bool:
+    """Queue the next nightly build of the marks unless one is already waiting (`core.nightly`). Returns whether
+    one was queued."""
+    from .tasks import build_rollup_marks_nightly
+
+    return nightly.queue_unless_waiting(build_rollup_marks_nightly, next_marks_run())
