@@ -432,7 +432,9 @@ def build_marks(month: dt.date | None = None, nodes: Iterable[int] | None = None
     `members.tasks.build_rollup_marks_nightly`; `grassroots rollup-marks`). Each node in its own short transaction
     holding its exclusive lock, as a read builds one, from the nearest mark (last month's, once this has run a
     month before) and the deltas in between. A mark built meanwhile by a read is left alone, so running it again
-    builds nothing. Returns how many marks were built."""
+    builds nothing. The nodes with last month's mark (every node once this has run a month before) are built in
+    batches, one statement per batch (`_marks_from_last_month`), the others one by one as a read would. Returns how
+    many marks were built."""
     current = _mark_month(timezone.localdate())
     month = current if month is None else month.replace(day=1)
     if month > current:  # a read never starts from a mark after the current month's (`_mark_month`)
@@ -440,7 +442,51 @@ def build_marks(month: dt.date | None = None, nodes: Iterable[int] | None = None
     wanted = Organization.objects.all() if nodes is None else Organization.objects.filter(pk__in=list(nodes))
     marked = RollupMark.objects.filter(month=month)
     missing = list(wanted.exclude(pk__in=marked.values("node_id")).order_by("pk").values_list("pk", flat=True))
-    return sum(_ensure_mark(node, month, recheck=True)[1] for node in missing)
+    built, rest = 0, list[int]()
+    for start in range(0, len(missing), _BATCH):
+        n, left = _marks_from_last_month(missing[start:start + _BATCH], month)
+        built, rest = built + n, rest + left
+    return built + sum(_ensure_mark(node, month, recheck=True)[1] for node in rest)
+
+
+_BATCH = 100  # nodes whose marks one statement builds, under their exclusive locks (writers of them wait for it)
+
+
+def _marks_from_last_month(nodes: list[int], month: dt.date) -> tuple[int, list[int]]:
+    """Build at once the marks of `month` of those `nodes` that have a mark of the month before and none of
+    `month`: last month's mark plus the deltas of last month, in one transaction holding the nodes' exclusive locks
+    (no writer of their deltas is half-way meanwhile; a writer after it finds the marks and moves them). Returns
+    how many were built and the nodes with neither mark, left to `_ensure_mark`."""
+    last = (month - dt.timedelta(days=1)).replace(day=1)
+    marks, deltas = RollupMark._meta.db_table, RollupDelta._meta.db_table
+    ages, age_deltas = AgeMark._meta.db_table, AgeDelta._meta.db_table
+    with transaction.atomic(savepoint=False):
+        _lock(nodes, shared=False)
+        has: defaultdict[int, set[dt.date]] = defaultdict(set)
+        for node, when in RollupMark.objects.filter(node_id__in=nodes, month__in=[last, month]).values_list(
+                "node_id", "month"):
+            has[node].add(when if isinstance(when, dt.date) else dt.date.fromisoformat(when))
+        ready = [n for n in nodes if has[n] == {last}]
+        rest = [n for n in nodes if not has[n]]
+        if not ready:
+            return 0, rest
+        among = ", ".join(["%s"] * len(ready))
+        plus = ", ".join(f'm."{name}" + COALESCE(d."{name}", 0)' for name in FIGURES)
+        sums = ", ".join(f'SUM("{name}") AS "{name}"' for name in FIGURES)
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {marks} (node_id, month, {_COLUMNS}) SELECT m.node_id, %s, {plus} "  # noqa: S608
+                        f"FROM {marks} m LEFT JOIN (SELECT node_id, {sums} FROM {deltas} "
+                        f"WHERE node_id IN ({among}) AND day >= %s AND day < %s GROUP BY node_id) d "
+                        f"ON d.node_id = m.node_id WHERE m.month = %s AND m.node_id IN ({among})",
+                        [month, *ready, last, month, last, *ready])
+            built = cur.rowcount
+            cur.execute(f"INSERT INTO {ages} (node_id, month, birth_date, n) "  # noqa: S608
+                        f"SELECT node_id, %s, birth_date, SUM(n) FROM ("
+                        f"SELECT node_id, birth_date, n FROM {ages} WHERE month = %s AND node_id IN ({among}) "
+                        f"UNION ALL SELECT node_id, birth_date, n FROM {age_deltas} "
+                        f"WHERE node_id IN ({among}) AND day >= %s AND day < %s) AS x "
+                        f"GROUP BY node_id, birth_date HAVING SUM(n) <> 0", [month, last, *ready, *ready, last, month])
+    return built, rest
 
 
 _COLUMNS = ", ".join(f'"{name}"' for name in FIGURES)
