@@ -429,11 +429,10 @@ def _ensure_mark(node: int, month: dt.date, *, recheck: bool) -> tuple[tuple[int
 def build_marks(month: dt.date | None = None, nodes: Iterable[int] | None = None) -> int:
     """Build ahead the marks of `month` (its first day; default: the current month) that no read has built yet,
     for every organization or the `nodes` given, so that no reader waits for one (the nightly task
-    `members.tasks.build_rollup_marks_nightly`; `grassroots rollup-marks`). Each node in its own short transaction
-    holding its exclusive lock, as a read builds one, from the nearest mark (last month's, once this has run a
-    month before) and the deltas in between. A mark built meanwhile by a read is left alone, so running it again
-    builds nothing. The nodes with last month's mark (every node once this has run a month before) are built in
-    batches, one statement per batch (`_marks_from_last_month`), the others one by one as a read would. Returns how
+    `members.tasks.build_rollup_marks_nightly`; `grassroots rollup-marks`). The nodes with last month's mark (every
+    node once this has run a month before) are built 100 at a time (`_marks_from_last_month`); the others one by
+    one as a read builds one (`_ensure_mark`: its own short transaction holding the node's exclusive lock, from the
+    nearest mark). A mark built meanwhile by a read is left alone, so running it again builds nothing. Returns how
     many marks were built."""
     current = _mark_month(timezone.localdate())
     month = current if month is None else month.replace(day=1)
