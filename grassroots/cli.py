@@ -23,6 +23,7 @@
     grassroots verify-audit [--checkpoint "LINE"]
     grassroots verify-rollups [--org CODE] [--date YYYY-MM-DD ...]
     grassroots rebuild-rollups [--org CODE]
+    grassroots rollup-marks [--month YYYY-MM]
     grassroots audit checkpoint
 
 A password is read from standard input with --password-stdin, else asked twice when at a terminal, else a
@@ -61,6 +62,14 @@ def _date(text: str) -> dt.date:
     if d is None:
         raise argparse.ArgumentTypeError("a date is required")
     return d
+
+
+def _month(text: str) -> dt.date:
+    """YYYY-MM: the first day of that month."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
 
 
 def _importers() -> dict[str, Any]:
@@ -163,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                "organization states and members' periods")
     p.add_argument("--org", help="only the organizations of this subtree")
 
+    p = sub.add_parser("rollup-marks", help="build ahead the monthly marks of the structure statistics that no read "
+                                            "has built yet (the worker does it every night)")
+    p.add_argument("--month", type=_month, help="the month (default: the current one)")
+
     p = sub.add_parser("audit", help="the audit log")
     audit_verbs = p.add_subparsers(dest="action", required=True)
     audit_verbs.add_parser("checkpoint", help="print the log's head (count, hash, time) as a line to keep elsewhere")
@@ -237,13 +250,25 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_rollups(args: argparse.Namespace) -> int:
-    """verify-rollups and rebuild-rollups: the operator's (no --as: every organization)."""
+    """verify-rollups, rebuild-rollups and rollup-marks: the operator's (no --as: every organization)."""
+    import time
+
     from django.utils import timezone
 
     from grassroots.members import rollups
     from grassroots.members.stats import verify_rollups
     from grassroots.orgs.models import Organization
 
+    if args.verb == "rollup-marks":
+        started = time.monotonic()
+        try:
+            built = rollups.build_marks(args.month)
+        except ValueError as exc:
+            raise SystemExit(f"grassroots: {exc}") from None
+        month = args.month or timezone.localdate()
+        print(f"{built} marks of {month:%Y-%m} built in {time.monotonic() - started:.1f} s"
+              + ("; the nightly build is queued" if rollups.ensure_nightly_marks() else ""))
+        return 0
     org = None
     if args.org:
         org = Organization.objects.filter(code=args.org).first()
@@ -536,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"audit log NOT intact: {verdict.problem}")
         return 1
-    if args.verb in ("verify-rollups", "rebuild-rollups"):
+    if args.verb in ("verify-rollups", "rebuild-rollups", "rollup-marks"):
         return cmd_rollups(args)
     if args.verb == "audit":
         from grassroots.core.audit import checkpoint

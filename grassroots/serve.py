@@ -174,6 +174,7 @@ def serve(*, host: str, port: int, workers: int | None = None, threads: int | No
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.conf import settings
 
+    from grassroots.members.rollups import ensure_nightly_marks
     from grassroots.rules.stored import ensure_daily
     from grassroots.ui.jobs import resume_interrupted
     from grassroots.ui.uploads import cleanup
@@ -181,6 +182,7 @@ def serve(*, host: str, port: int, workers: int | None = None, threads: int | No
     cleanup()  # the import files abandoned while the site was down
     resume_interrupted()  # the import jobs a stopped worker left half done
     ensure_daily()  # the kept findings' nightly refresh, queued once (rules.stored): a site with no writes needs it too
+    ensure_nightly_marks()  # the rollups' marks of each new month, built before the first reader needs them
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         call_command("prune_db_task_results", "--min-age-days", "7", verbosity=0)  # the queue's finished tasks
     try:

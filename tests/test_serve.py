@@ -85,3 +85,17 @@ def test_a_bad_override_is_refused_naming_it(value: str) -> None:
 def test_this_machine_is_measured() -> None:
     cores, memory = serve.machine()
     assert cores >= 1 and memory >= 0
+
+
+@pytest.mark.django_db
+def test_serve_queues_the_nightly_tasks_once(monkeypatch: Any, settings: Any, tmp_path: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.DATA_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(serve, "supervise", lambda cmds: 0)
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    for _ in range(2):  # a restart finds them waiting
+        assert serve.serve(host="127.0.0.1", port=8123, workers=1) == 0
+    assert sorted(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)) == [
+        "grassroots.members.tasks.build_rollup_marks_nightly", "grassroots.rules.tasks.refresh_findings_daily"]

@@ -11,7 +11,8 @@ The form (docs: rollups.md):
   `AgeDelta` does the same by birth date, so that the age bands on any day are exact sums. Rows are only ever
   inserted; several rows for the same node and day add up.
 - `RollupMark` / `AgeMark`: a node's figures just before the first of a month, built by the first read that
-  needs them from the previous mark plus the deltas in between, and moved by every write dated before them.
+  needs them from the previous mark plus the deltas in between (the current month's are built ahead, every night,
+  by `build_marks`), and moved by every write dated before them.
 
 A node's figures on day D = its mark of D's month + its deltas from the first of the month to D: one row plus
 at most a month of rows, whatever the size of the subtree.
@@ -31,11 +32,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from grassroots.core import bulk
+from grassroots.core import bulk, nightly
 from grassroots.orgs.models import Organization, OrgState
 
 from .models import (
@@ -367,15 +369,21 @@ def _sums(names: Sequence[str]) -> dict[str, Sum]:
 
 
 def _build_mark(node: int, month: dt.date) -> tuple[int, ...]:
+    """Build the node's mark of `month` (a read found none): its figures."""
+    return _ensure_mark(node, month, recheck=connection.vendor == "postgresql")[0]
+
+
+def _ensure_mark(node: int, month: dt.date, *, recheck: bool) -> tuple[tuple[int, ...], bool]:
     """Build the node's mark of `month` from the nearest mark before or after it and the deltas in between (from
     nothing when it has none), in its own transaction holding the node's exclusive lock: no writer of the node's
-    deltas is half-way meanwhile."""
+    deltas is half-way meanwhile. With `recheck`, a mark already there (another reader built it while this one
+    waited for the lock) is returned instead. Returns the figures and whether the mark was built now."""
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":  # another reader may have built it while this one waited
-            _lock([node], shared=False)
+        _lock([node], shared=False)
+        if recheck:
             built = RollupMark.objects.filter(node_id=node, month=month).values_list(*FIGURES).first()
             if built is not None:
-                return tuple(built)
+                return tuple(built), False
         table = RollupMark._meta.db_table
         prev = nxt = None
         with connection.cursor() as cur:  # the nearest marks before and after, in one query
@@ -415,7 +423,69 @@ def _build_mark(node: int, month: dt.date) -> tuple[int, ...]:
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {ages} (node_id, month, birth_date, n) SELECT %s, %s, birth_date, SUM(n) "  # noqa: S608
                         f"FROM ({' UNION ALL '.join(parts)}) AS x GROUP BY birth_date HAVING SUM(n) <> 0", params)
-        return figures
+        return figures, True
+
+
+def build_marks(month: dt.date | None = None, nodes: Iterable[int] | None = None) -> int:
+    """Build ahead the marks of `month` (its first day; default: the current month) that no read has built yet,
+    for every organization or the `nodes` given, so that no reader waits for one (the nightly task
+    `members.tasks.build_rollup_marks_nightly`; `grassroots rollup-marks`). The nodes with last month's mark (every
+    node once this has run a month before) are built 100 at a time (`_marks_from_last_month`); the others one by
+    one as a read builds one (`_ensure_mark`: its own short transaction holding the node's exclusive lock, from the
+    nearest mark). A mark built meanwhile by a read is left alone, so running it again builds nothing. Returns how
+    many marks were built."""
+    current = _mark_month(timezone.localdate())
+    month = current if month is None else month.replace(day=1)
+    if month > current:  # a read never starts from a mark after the current month's (`_mark_month`)
+        raise ValueError(f"no mark is read for a month after the current one ({current:%Y-%m})")
+    wanted = Organization.objects.all() if nodes is None else Organization.objects.filter(pk__in=list(nodes))
+    marked = RollupMark.objects.filter(month=month)
+    missing = list(wanted.exclude(pk__in=marked.values("node_id")).order_by("pk").values_list("pk", flat=True))
+    built, rest = 0, list[int]()
+    for start in range(0, len(missing), _BATCH):
+        n, left = _marks_from_last_month(missing[start:start + _BATCH], month)
+        built, rest = built + n, rest + left
+    return built + sum(_ensure_mark(node, month, recheck=True)[1] for node in rest)
+
+
+_BATCH = 100  # nodes whose marks one statement builds, under their exclusive locks (writers of them wait for it)
+
+
+def _marks_from_last_month(nodes: list[int], month: dt.date) -> tuple[int, list[int]]:
+    """Build at once the marks of `month` of those `nodes` that have a mark of the month before and none of
+    `month`: last month's mark plus the deltas of last month, in one transaction holding the nodes' exclusive locks
+    (no writer of their deltas is half-way meanwhile; a writer after it finds the marks and moves them). Returns
+    how many were built and the nodes with neither mark, left to `_ensure_mark`."""
+    last = (month - dt.timedelta(days=1)).replace(day=1)
+    marks, deltas = RollupMark._meta.db_table, RollupDelta._meta.db_table
+    ages, age_deltas = AgeMark._meta.db_table, AgeDelta._meta.db_table
+    with transaction.atomic(savepoint=False):
+        _lock(nodes, shared=False)
+        has: defaultdict[int, set[dt.date]] = defaultdict(set)
+        for node, when in RollupMark.objects.filter(node_id__in=nodes, month__in=[last, month]).values_list(
+                "node_id", "month"):
+            has[node].add(when if isinstance(when, dt.date) else dt.date.fromisoformat(when))
+        ready = [n for n in nodes if has[n] == {last}]
+        rest = [n for n in nodes if not has[n]]
+        if not ready:
+            return 0, rest
+        among = ", ".join(["%s"] * len(ready))
+        plus = ", ".join(f'm."{name}" + COALESCE(d."{name}", 0)' for name in FIGURES)
+        sums = ", ".join(f'SUM("{name}") AS "{name}"' for name in FIGURES)
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {marks} (node_id, month, {_COLUMNS}) SELECT m.node_id, %s, {plus} "  # noqa: S608
+                        f"FROM {marks} m LEFT JOIN (SELECT node_id, {sums} FROM {deltas} "
+                        f"WHERE node_id IN ({among}) AND day >= %s AND day < %s GROUP BY node_id) d "
+                        f"ON d.node_id = m.node_id WHERE m.month = %s AND m.node_id IN ({among})",
+                        [month, *ready, last, month, last, *ready])
+            built = cur.rowcount
+            cur.execute(f"INSERT INTO {ages} (node_id, month, birth_date, n) "  # noqa: S608
+                        f"SELECT node_id, %s, birth_date, SUM(n) FROM ("
+                        f"SELECT node_id, birth_date, n FROM {ages} WHERE month = %s AND node_id IN ({among}) "
+                        f"UNION ALL SELECT node_id, birth_date, n FROM {age_deltas} "
+                        f"WHERE node_id IN ({among}) AND day >= %s AND day < %s) AS x "
+                        f"GROUP BY node_id, birth_date HAVING SUM(n) <> 0", [month, last, *ready, *ready, last, month])
+    return built, rest
 
 
 _COLUMNS = ", ".join(f'"{name}"' for name in FIGURES)
@@ -558,3 +628,17 @@ def _lock_everything() -> None:
         with connection.cursor() as cur:
             for model in (OrgSpan, RollupDelta, RollupMark, AgeDelta, AgeMark):
                 cur.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
+
+
+# --- the nightly build of the marks ---------------------------------------------------------------------------
+def next_marks_run(now: dt.datetime | None = None) -> dt.datetime:
+    """The next GRASSROOTS_ROLLUP_MARKS_HOUR o'clock (default 1, before the findings' refresh), local time."""
+    return nightly.next_night(int(getattr(settings, "GRASSROOTS_ROLLUP_MARKS_HOUR", 1)), now)
+
+
+def ensure_nightly_marks() -> bool:
+    """Queue the next nightly build of the marks unless one is already waiting (`core.nightly`). Returns whether
+    one was queued."""
+    from .tasks import build_rollup_marks_nightly
+
+    return nightly.queue_unless_waiting(build_rollup_marks_nightly, next_marks_run())

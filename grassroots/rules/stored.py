@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
+from grassroots.core import nightly
 from grassroots.orgs.selectors import ancestor_paths
 
 from .findings import DONE, STATES, Finding, findings_for, sources
@@ -319,30 +320,15 @@ def daily() -> dict[str, int]:
 
 def next_daily_run(now: dt.datetime | None = None) -> dt.datetime:
     """Tomorrow at GRASSROOTS_FINDINGS_DAILY_HOUR o'clock (default 2), local time."""
-    hour = int(getattr(settings, "GRASSROOTS_FINDINGS_DAILY_HOUR", 2))
-    local = timezone.localtime(now or timezone.now())
-    nxt = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if nxt <= local:
-        nxt = (local + dt.timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
-    return nxt
+    return nightly.next_night(int(getattr(settings, "GRASSROOTS_FINDINGS_DAILY_HOUR", 2)), now)
 
 
 def ensure_daily() -> bool:
-    """Queue the next daily refresh unless one is already waiting (only a queue that can hold a task until a
-    given time, django-tasks-db's, can: without a worker there is no night). Returns whether one was queued."""
-    from django.tasks import default_task_backend
-
+    """Queue the next daily refresh unless one is already waiting (`core.nightly`). Returns whether one was
+    queued."""
     from .tasks import refresh_findings_daily
 
-    if not default_task_backend.supports_defer:
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=refresh_findings_daily.module_path, status="READY")
-    if waiting.exists():
-        return False
-    refresh_findings_daily.using(run_after=next_daily_run()).enqueue()
-    return True
+    return nightly.queue_unless_waiting(refresh_findings_daily, next_daily_run())
 
 
 # --- queueing after writes ---------------------------------------------------------------------------------------

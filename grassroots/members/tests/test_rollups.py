@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,8 +17,8 @@ from conftest import make_member
 from grassroots.cli import main
 from grassroots.core import idnumber
 from grassroots.core.context import acting
-from grassroots.members import stats
-from grassroots.members.models import Member, RollupDelta, RollupMark
+from grassroots.members import rollups, stats
+from grassroots.members.models import FIGURES, AgeMark, Member, RollupDelta, RollupMark
 from grassroots.members.services import creating_in_bulk, member_create, member_record_event, member_update
 from grassroots.members.tests import test_as_of_property as gen
 from grassroots.orgs.models import Organization
@@ -308,3 +309,173 @@ def test_a_mark_built_while_a_write_is_under_way_waits_for_its_commit() -> None:
     assert out["counts"]["mobile"] == 1
     assert stats.structure_counts(c, TODAY) == stats.structure_counts_scan(c, TODAY)
     assert RollupMark.objects.filter(node=c, month=TODAY.replace(day=1), mobile=1).exists()
+
+
+# --- the marks built ahead (rollups.build_marks, the nightly task, `grassroots rollup-marks`) -------------------
+MONTH = D(2012, 5, 1)
+BANDS = {"young": (D(1985, 12, 31), None), "middle": (D(1955, 12, 31), D(1985, 12, 31)), "old": (None, D(1955, 12, 31))}
+
+
+def marks_of(month: dt.date) -> tuple[dict[int, tuple[int, ...]], set[tuple[int, dt.date, int]]]:
+    """The month's marks of every node: the figures by node, the age marks' rows."""
+    figures = {row[0]: tuple(row[1:]) for row in RollupMark.objects.filter(month=month).values_list("node_id", *FIGURES)}
+    return figures, set(AgeMark.objects.filter(month=month).values_list("node_id", "birth_date", "n"))
+
+
+def assert_marks_read_right(days: list[dt.date]) -> None:
+    """figures and born_between from the marks equal their sums of every delta up to the day."""
+    for node in Organization.objects.values_list("pk", flat=True):
+        for day in days:
+            assert rollups.figures(node, day) == rollups.figures(node, day, marks=False), (node, day)
+            assert rollups.born_between(node, day, BANDS) == rollups.born_between(node, day, BANDS, marks=False)
+
+
+def test_marks_built_ahead_equal_those_a_read_builds(city: dict[str, Organization]) -> None:
+    make_member(city["A"], name="甲", joined_on=D(2005, 7, 1), birth=D(1950, 3, 4))
+    make_member(city["B"], name="乙", joined_on=D(2012, 4, 30), sex="F", status="probationary",
+                converted_on=None)  # the last day before the month
+    make_member(city["E"], name="丙", joined_on=D(2012, 5, 10), birth=D(1990, 2, 28),
+                status="probationary", converted_on=None)  # within the month
+    stats.structure_counts(city["C"], D(2010, 1, 15))  # an earlier mark for C
+    # last month's marks for some nodes (built in one statement from them), none for the others (one by one)
+    assert rollups.build_marks(D(2012, 4, 1), nodes=[city[code].pk for code in ("C", "T2", "B", "E")]) == 4
+    nodes = Organization.objects.count()
+    assert rollups.build_marks(MONTH) == nodes
+    ahead = marks_of(MONTH)
+    assert set(ahead[0]) == set(Organization.objects.values_list("pk", flat=True))
+    assert ahead[0][city["C"].pk][FIGURES.index("total")] == 2 and ahead[0][city["E"].pk][FIGURES.index("total")] == 0
+    RollupMark.objects.filter(month=MONTH).delete()
+    AgeMark.objects.filter(month=MONTH).delete()
+    for node in ahead[0]:
+        rollups._build_mark(node, MONTH)  # what the first read of the month would build
+    assert marks_of(MONTH) == ahead
+    assert_marks_read_right([MONTH, D(2012, 5, 9), D(2012, 5, 10), D(2012, 5, 31)])
+    assert rollups.build_marks(MONTH) == 0  # nothing left to build
+    assert marks_of(MONTH) == ahead
+
+
+def test_a_backdated_write_after_the_marks_are_built_moves_them(city: dict[str, Organization]) -> None:
+    m = make_member(city["A"], name="甲", joined_on=D(2005, 7, 1), status="probationary", converted_on=None)
+    nodes = Organization.objects.count()
+    assert rollups.build_marks(D(2012, 4, 1)) == rollups.build_marks(MONTH) == rollups.build_marks() == nodes
+    member_record_event(m, kind="converted", on=D(2006, 7, 1))  # dated years before both months' marks
+    member_record_event(m, kind="suspended", on=D(2012, 4, 10))  # within the month before it
+    member_record_event(m, kind="mobile_out", on=D(2012, 5, 20))  # within the month marked in the past
+    make_member(city["B"], name="乙", joined_on=D(2001, 2, 3))  # created with a past joining date
+    c = stats.structure_counts(city["C"], D(2012, 5, 20))
+    assert (c["total"], c["full"], c["mobile"], c["suspended"]) == (2, 2, 1, 1)
+    assert RollupMark.objects.get(node=city["C"], month=MONTH).full == 2  # moved, not built again
+    assert rollups.build_marks(MONTH) == rollups.build_marks() == 0
+    assert_marks_read_right([D(2012, 4, 9), D(2012, 4, 10), MONTH, D(2012, 5, 20), TODAY.replace(day=1), TODAY])
+    assert_right(days_of_interest(D(2006, 7, 1), D(2012, 4, 10), D(2012, 5, 19), D(2012, 5, 20)))
+
+
+def test_the_current_month_built_ahead_spares_the_read(city: dict[str, Organization],
+                                                       django_assert_max_num_queries: Any) -> None:
+    for i in range(4):
+        make_member(city["AB"[i % 2]], name=f"甲{i}", joined_on=D(2010, 1, 1) + dt.timedelta(days=400 * i),
+                    status="probationary", converted_on=None)
+    assert rollups.build_marks(nodes=[city["A"].pk, city["T1"].pk]) == 2  # only the nodes given
+    assert rollups.build_marks() == Organization.objects.count() - 2
+    assert not RollupMark.objects.filter(month__gt=TODAY.replace(day=1)).exists()
+    with django_assert_max_num_queries(2):  # the figures (mark + the month's deltas), the age bands: nothing built
+        counts = stats.structure_counts(city["C"], TODAY)
+    assert counts == stats.structure_counts_scan(city["C"], TODAY)
+    with pytest.raises(ValueError, match="after the current one"):  # no read would ever start from it
+        rollups.build_marks(TODAY.replace(day=1) + dt.timedelta(days=31))
+
+
+def test_the_nightly_build_queues_itself_once_for_the_next_night(city: dict[str, Organization],
+                                                                  settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from grassroots.members.tasks import build_rollup_marks_nightly
+
+    make_member(city["A"], name="甲")
+    assert not rollups.ensure_nightly_marks()  # the tests' queue runs tasks at once: it cannot wait for the night
+    assert build_rollup_marks_nightly.enqueue().return_value == Organization.objects.count()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert rollups.ensure_nightly_marks() and not rollups.ensure_nightly_marks()
+    path = "grassroots.members.tasks.build_rollup_marks_nightly"
+    waiting = DBTaskResult.objects.get(task_path=path)
+    assert waiting.run_after == rollups.next_marks_run()
+    assert timezone.localtime(waiting.run_after).hour == 1 and waiting.run_after > timezone.now()
+    waiting.delete()
+    assert build_rollup_marks_nightly.call() == 0  # the run the worker makes: nothing left, the next one queued
+    assert DBTaskResult.objects.filter(task_path=path, status="READY").count() == 1
+    assert build_rollup_marks_nightly.call() == 0
+    assert DBTaskResult.objects.filter(task_path=path, status="READY").count() == 1  # still one waiting
+
+
+def test_the_next_night_is_today_until_its_hour(settings: Any) -> None:
+    from grassroots.core.nightly import next_night
+
+    tz = timezone.get_current_timezone()
+    before = dt.datetime(2026, 12, 31, 0, 30, tzinfo=tz)
+    assert next_night(1, before) == dt.datetime(2026, 12, 31, 1, tzinfo=tz)  # the first night of January: 1 January
+    assert next_night(1, before.replace(hour=1)) == dt.datetime(2027, 1, 1, 1, tzinfo=tz)
+    assert rollups.next_marks_run(before.replace(hour=23)) == dt.datetime(2027, 1, 1, 1, tzinfo=tz)
+    settings.GRASSROOTS_ROLLUP_MARKS_HOUR = 3
+    assert rollups.next_marks_run(before) == dt.datetime(2026, 12, 31, 3, tzinfo=tz)
+
+
+def test_the_rollup_marks_verb(city: dict[str, Organization], capsys: Any) -> None:
+    make_member(city["A"], name="甲", joined_on=D(2005, 7, 1))
+    nodes = Organization.objects.count()
+    assert main(["rollup-marks"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{nodes} marks of {TODAY:%Y-%m} built in ") and "queued" not in out
+    assert main(["rollup-marks"]) == 0
+    assert capsys.readouterr().out.startswith(f"0 marks of {TODAY:%Y-%m} built in ")
+    assert main(["rollup-marks", "--month", "2012-05"]) == 0
+    assert capsys.readouterr().out.startswith(f"{nodes} marks of 2012-05 built in ")
+    assert RollupMark.objects.get(node=city["C"], month=MONTH).total == 1
+    with pytest.raises(SystemExit):
+        main(["rollup-marks", "--month", "2012-13"])
+    future = TODAY.replace(day=1) + dt.timedelta(days=62)
+    with pytest.raises(SystemExit, match="after the current one"):
+        main(["rollup-marks", "--month", f"{future:%Y-%m}"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marks_built_ahead_while_a_write_is_under_way_wait_for_its_commit() -> None:
+    """PostgreSQL: `build_marks` (here its batch, from last month's marks) takes the nodes' exclusive locks, so the
+    marks it builds hold the delta of a write that was under way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory locks are PostgreSQL's (SQLite has one writer at a time)")
+    import threading
+    import time
+
+    with acting(None, "system"):
+        c = org_create(code="C", name="市委", kind="committee", founded_on=FOUNDED)
+        a = org_create(code="A", name="甲一支部", kind="branch", founded_on=FOUNDED, parent=c)
+        m = make_member(a, name="甲")
+    month = TODAY.replace(day=1)
+    assert rollups.build_marks((month - dt.timedelta(days=1)).replace(day=1)) == 2
+    written, out = threading.Event(), {}
+
+    def write() -> None:
+        try:
+            with acting(None, "system"), transaction.atomic():
+                member_record_event(Member.objects.get(pk=m.pk), kind="mobile_out", on=D(2010, 1, 1))
+                written.set()
+                time.sleep(1.0)  # the build starts meanwhile
+        finally:
+            connection.close()
+
+    def build() -> None:
+        try:
+            out["built"] = rollups.build_marks()
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert written.wait(10)
+    builder = threading.Thread(target=build)
+    builder.start()
+    writer.join()
+    builder.join()
+    assert out["built"] == 2
+    assert RollupMark.objects.get(node=c, month=month).mobile == 1
+    assert stats.structure_counts(c, TODAY) == stats.structure_counts_scan(c, TODAY)
