@@ -23,7 +23,7 @@
     grassroots verify-audit [--checkpoint "LINE"]
     grassroots verify-rollups [--org CODE] [--date YYYY-MM-DD ...]
     grassroots rebuild-rollups [--org CODE]
-    grassroots rollup-marks [--month YYYY-MM]
+    grassroots rollup-marks [--month YYYY-MM] [--every-node]
     grassroots audit checkpoint
 
 A password is read from standard input with --password-stdin, else asked twice when at a terminal, else a
@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollup-marks", help="build ahead the monthly marks of the structure statistics that no read "
                                             "has built yet (the worker does it every night)")
     p.add_argument("--month", type=_month, help="the month (default: the current one)")
+    p.add_argument("--every-node", action="store_true",
+                   help="every organization's, branches too (default: the committees', as the worker builds)")
 
     p = sub.add_parser("audit", help="the audit log")
     audit_verbs = p.add_subparsers(dest="action", required=True)
@@ -262,7 +264,7 @@ def cmd_rollups(args: argparse.Namespace) -> int:
     if args.verb == "rollup-marks":
         started = time.monotonic()
         try:
-            built = rollups.build_marks(args.month)
+            built = rollups.build_marks(args.month, nodes=None if args.every_node else rollups.ahead_nodes())
         except ValueError as exc:
             raise SystemExit(f"grassroots: {exc}") from None
         month = args.month or timezone.localdate()

@@ -426,6 +426,14 @@ def _ensure_mark(node: int, month: dt.date, *, recheck: bool) -> tuple[tuple[int
         return figures, True
 
 
+def ahead_nodes() -> list[int]:
+    """The nodes whose marks the nightly task builds ahead: the organizations with organizations under them. A
+    branch's mark is its own few members' deltas, built by its first read of the month in milliseconds; a
+    committee's sums its whole subtree's (seconds for a county of millions). Leaving the branches to their reads
+    halves the age marks written each month (about 1 M rather than 2 M rows at 1,000,000 members)."""
+    return list(Organization.objects.filter(numchild__gt=0).order_by("pk").values_list("pk", flat=True))
+
+
 def build_marks(month: dt.date | None = None, nodes: Iterable[int] | None = None) -> int:
     """Build ahead the marks of `month` (its first day; default: the current month) that no read has built yet,
     for every organization or the `nodes` given, so that no reader waits for one (the nightly task

@@ -393,7 +393,11 @@ def test_the_nightly_build_queues_itself_once_for_the_next_night(city: dict[str,
 
     make_member(city["A"], name="甲")
     assert not rollups.ensure_nightly_marks()  # the tests' queue runs tasks at once: it cannot wait for the night
-    assert build_rollup_marks_nightly.enqueue().return_value == Organization.objects.count()
+    committees = Organization.objects.filter(numchild__gt=0)
+    assert 0 < committees.count() < Organization.objects.count()
+    assert build_rollup_marks_nightly.enqueue().return_value == committees.count()  # the branches: on their read
+    assert set(RollupMark.objects.filter(month=TODAY.replace(day=1)).values_list("node_id", flat=True)) == set(
+        committees.values_list("pk", flat=True))
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     assert rollups.ensure_nightly_marks() and not rollups.ensure_nightly_marks()
     path = "grassroots.members.tasks.build_rollup_marks_nightly"
@@ -421,7 +425,7 @@ def test_the_next_night_is_today_until_its_hour(settings: Any) -> None:
 
 def test_the_rollup_marks_verb(city: dict[str, Organization], capsys: Any) -> None:
     make_member(city["A"], name="甲", joined_on=D(2005, 7, 1))
-    nodes = Organization.objects.count()
+    nodes = Organization.objects.filter(numchild__gt=0).count()  # the committees', as the worker builds
     assert main(["rollup-marks"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{nodes} marks of {TODAY:%Y-%m} built in ") and "queued" not in out
@@ -430,6 +434,8 @@ def test_the_rollup_marks_verb(city: dict[str, Organization], capsys: Any) -> No
     assert main(["rollup-marks", "--month", "2012-05"]) == 0
     assert capsys.readouterr().out.startswith(f"{nodes} marks of 2012-05 built in ")
     assert RollupMark.objects.get(node=city["C"], month=MONTH).total == 1
+    assert main(["rollup-marks", "--month", "2012-05", "--every-node"]) == 0  # and the branches'
+    assert capsys.readouterr().out.startswith(f"{Organization.objects.count() - nodes} marks of 2012-05 built in ")
     with pytest.raises(SystemExit):
         main(["rollup-marks", "--month", "2012-13"])
     future = TODAY.replace(day=1) + dt.timedelta(days=62)
