@@ -14,6 +14,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,6 +88,25 @@ def _login_with_a_request() -> None:
             user_logged_in.connect(logins.on_logged_in, dispatch_uid=logins.LOGGED_IN_UID)
 
     Client.force_login = force_login  # type: ignore[method-assign,assignment]
+
+
+_DEMO_TESTS = Path(__file__).parent / "grassroots" / "demo" / "tests"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own reordering (database tests first, then the rest)
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """The demo package's tests first, all together, the rest in the order they had.
+
+    The package builds the demo town once (`built_demo`, package-scoped: the longest fixture of the suite).
+    pytest-django's reordering moved the demo tests that use no database (`test_plan_is_deterministic`, the
+    `test_a_second_build_adds_nothing` that read `built_demo` alone) after every database test of the session,
+    so that in one process (`make test XDIST=`) the package ended, its fixture was torn down, and the town was
+    built a second time for those three. Under `--dist loadgroup` this changes nothing: xdist already sends the
+    largest group (the demo's) first."""
+    demo = [item for item in items if _DEMO_TESTS in Path(item.path).parents]
+    if demo:
+        rest = [item for item in items if _DEMO_TESTS not in Path(item.path).parents]
+        items[:] = demo + rest
 
 
 FOUNDED = dt.date(2000, 1, 1)

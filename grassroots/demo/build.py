@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.core import idnumber
+from grassroots.core import audit, idnumber
 from grassroots.core.dates import add_years
 from grassroots.core.errors import RuleError
 from grassroots.core.modules import demo_builders, demo_histories
@@ -407,22 +407,28 @@ def build_demo(out: TextIO = sys.stdout, *, host: str = data.HOST, port: int = d
     from grassroots.orgs.models import Organization
 
     with transaction.atomic():
-        town = Organization.objects.filter(code=data.TOWN_CODE).first()
-        if town is None:
-            people = plan()
-            orgs = _organizations(_territories())
-            _write(people, orgs)
-            town = Organization.objects.get(code=data.TOWN_CODE)
-            out.write(_("Demo town created: %(name)s, code %(code)s.") % {"name": town.name, "code": town.code} + "\n")
-        else:
-            out.write(_("The demo town is already there: %(name)s, code %(code)s.")
-                      % {"name": town.name, "code": town.code} + "\n")
-        logins = _ensure_logins(town)
-        for _module, build in demo_builders():  # each module's part of the town's history, after the roster
-            build(out)
-        build_living(out, today, recent_years)  # then the whole town from 2020 to today, in date order across the modules
-        for _module, build in demo_histories():  # the modules whose history from 2019 to today is their own
-            build(out, today=today or timezone.localdate(), recent_years=recent_years)
+        # The town's tens of thousands of audit entries appended in one go at the end (`audit.batch`), chained in
+        # the order they were recorded, instead of each locking and moving the log's head: one row updated that
+        # many times in one transaction leaves PostgreSQL as many dead versions of it to step over on every read,
+        # which made the build's time grow with the square of its entries (see docs/performance.md).
+        with audit.batch():
+            town = Organization.objects.filter(code=data.TOWN_CODE).first()
+            if town is None:
+                people = plan()
+                orgs = _organizations(_territories())
+                _write(people, orgs)
+                town = Organization.objects.get(code=data.TOWN_CODE)
+                out.write(_("Demo town created: %(name)s, code %(code)s.") % {"name": town.name, "code": town.code}
+                          + "\n")
+            else:
+                out.write(_("The demo town is already there: %(name)s, code %(code)s.")
+                          % {"name": town.name, "code": town.code} + "\n")
+            logins = _ensure_logins(town)
+            for _module, build in demo_builders():  # each module's part of the town's history, after the roster
+                build(out)
+            build_living(out, today, recent_years)  # then the whole town from 2020 to today, in date order
+            for _module, build in demo_histories():  # the modules whose history from 2019 to today is their own
+                build(out, today=today or timezone.localdate(), recent_years=recent_years)
         from grassroots.rules.stored import refresh as refresh_findings
 
         refresh_findings(day=today)  # the pages read the kept to-dos: the demo opens with them computed
