@@ -197,6 +197,10 @@ CACHES = {
     },
 }
 GRASSROOTS_KEPT_PAGES = os.environ.get("GRASSROOTS_KEPT_PAGES", "1").lower() not in ("0", "false", "no", "off")
+# Sessions read from the cache (the file-based default: every web process shares it), written through to the
+# database: a logged-in page spends no query on its session. The user and the roles are still read per request, so
+# a deactivated account or a changed role takes effect at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,11 @@ class FindingsState(models.Model):
     class Meta:
         verbose_name = _("findings state")
         verbose_name_plural = _("findings states")
+        indexes = [  # stored.freshness_mark: the newest computation and request, the waiting ones, by index
+            models.Index(fields=["computed_at"], name="rules_state_computed"),
+            models.Index(fields=["pending_since"], name="rules_state_pending_since"),
+            models.Index(fields=["org"], condition=Q(pending=True), name="rules_state_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.computed_at} {'pending' if self.pending else ''}"

@@ -438,6 +438,19 @@ def freshness(org: Organization) -> Freshness:
                      as_of=covering["as_of"] if covering else None, newest=agg["newest"], pending=agg["pending"])
 
 
+def freshness_mark() -> tuple[Any, ...]:
+    """What moves whenever any kept findings may have changed, in one query of three index reads: the newest
+    computation, the newest request for one, and how many wait. The key of the pages kept from them
+    (`grassroots.ui.kept`); global rather than per subtree, as the audit's head is: a computation follows writes, so
+    the pages it would leave kept are few, and a subtree's own mark would scan its states on every view."""
+    table = FindingsState._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT MAX(computed_at) FROM {table}), (SELECT MAX(pending_since) FROM {table}), "  # noqa: S608
+                    f"(SELECT COUNT(*) FROM {table} WHERE pending)")
+        row = cur.fetchone()
+    return tuple(row) if row else ()
+
+
 def freshness_or_queue(org: Organization) -> Freshness:
     """`freshness`; an organization never computed (a new one) is queued, not computed on the request (a site
     without a worker, whose queue runs each task at once, computes it then)."""

@@ -203,10 +203,9 @@ def lazy_members_above() -> int:
     return int(getattr(settings, "GRASSROOTS_LAZY_MEMBERS_ABOVE", 2000))
 
 
-def _findings_context(scope: Scope, org: Organization, on: dt.date, page: Any = None,
-                      fresh: stored.Freshness | None = None) -> dict[str, Any]:
+def _findings_context(scope: Scope, org: Organization, on: dt.date, page: Any = None) -> dict[str, Any]:
     """The org's to-dos on `on` summarised by state, kind and branch (the full list has its own page)."""
-    return summary_context(scope, org, on, page, fresh=fresh)
+    return summary_context(scope, org, on, page)
 
 
 @login_required
@@ -222,22 +221,13 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ui/_list_table.html", MEMBERS.context(request, SubtreeMembers(org, qs), org=org), request=request)))
     form, day = _as_of(request)
     on = day or timezone.localdate()
-    # Today's page shows the kept findings: their freshness is part of what the kept content depends on.
-    fresh = stored.freshness_or_queue(org) if on == timezone.localdate() else None
-    body = kept(request, "org-detail", lambda: _org_body(request, scope, org, filter_form, qs, form, day, on, fresh),
-                marks=_fresh_marks(fresh))
+    body = kept(request, "org-detail", lambda: _org_body(request, scope, org, filter_form, qs, form, day, on),
+                marks=stored.freshness_mark if on == timezone.localdate() else ())
     return render(request, "web/org_detail.html", {"org": org, "body": mark_safe(body)})  # noqa: S308 (rendered above)
 
 
-def _fresh_marks(fresh: stored.Freshness | None) -> tuple[Any, ...]:
-    if fresh is None:
-        return ()
-    return (fresh.computed_at, fresh.as_of, fresh.newest, fresh.pending)
-
-
 def _org_body(request: HttpRequest, scope: Scope, org: Organization, filter_form: MemberFilterForm,
-              qs: QuerySet[Member], form: AsOfForm, day: dt.date | None, on: dt.date,
-              fresh: stored.Freshness | None) -> str:
+              qs: QuerySet[Member], form: AsOfForm, day: dt.date | None, on: dt.date) -> str:
     """The organization page's content (all but the frame): its children, situation, statistics, to-dos,
     members and changes on `on`."""
     if day is not None:
@@ -268,7 +258,7 @@ def _org_body(request: HttpRequest, scope: Scope, org: Organization, filter_form
         "can_write": can_write,
         "module_links": org_links(org, can_write=can_write, day=day),
         "filter_form": filter_form, "members": members, "members_open": asked,
-        **_findings_context(scope, org, on, request.GET.get("fpage"), fresh),
+        **_findings_context(scope, org, on, request.GET.get("fpage")),
     }
     return render_to_string("web/_org_detail_body.html", context, request=request)
 

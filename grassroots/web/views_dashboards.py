@@ -58,17 +58,13 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                            today=today)
     every = panels()
     wanted = request.GET.get("panel")
-    # A panel may show the kept findings: their freshness is part of what the kept content depends on.
-    def marks() -> tuple[object, ...]:
-        fresh = stored.freshness(org)
-        return (fresh.computed_at, fresh.as_of, fresh.newest, fresh.pending)
-
     if wanted:  # one panel, fetched when it is scrolled to (or the page printed)
         panel = next((p for p in every if p.key == wanted), None)
         if panel is None:
             raise Http404
-        return HttpResponse(kept(request, "dashboard-panel", lambda: _panel_html(request, panel, frame), marks=marks))
-    body = kept(request, "dashboard", lambda: _body_html(request, every, frame), marks=marks)
+        return HttpResponse(kept(request, "dashboard-panel", lambda: _panel_html(request, panel, frame),
+                                 marks=stored.freshness_mark))
+    body = kept(request, "dashboard", lambda: _body_html(request, every, frame), marks=stored.freshness_mark)
     return render(request, "web/dashboard.html", {"org": org, "year": frame.year,
                                                   "body": mark_safe(body)})  # noqa: S308 (rendered by _body_html)
 

@@ -94,8 +94,7 @@ def _kept_org_rows(scope: Scope, org: Organization, page_number: Any) -> tuple[l
     return rows, page if page.paginator.num_pages > 1 else None
 
 
-def summary_context(scope: Scope, org: Organization, on: dt.date, page_number: Any = None, *,
-                    fresh: stored.Freshness | None = None) -> dict[str, Any]:
+def summary_context(scope: Scope, org: Organization, on: dt.date, page_number: Any = None) -> dict[str, Any]:
     """The org's to-dos on `on` in counts: by state, by kind and, above a branch, by organization.
 
     Today: the kept findings' totals (a bounded number of queries of a few rows, whatever the subtree's size).
@@ -106,7 +105,7 @@ def summary_context(scope: Scope, org: Organization, on: dt.date, page_number: A
                             "findings_by_branch": [], "findings_by_rule": [], "findings_orgs_page": None,
                             "findings_live": False, "findings_too_big": False, "findings_fresh": None}
     if on == timezone.localdate():
-        fresh = fresh or stored.freshness_or_queue(org)
+        fresh = stored.freshness_or_queue(org)
         figures = stored.counts(scope, org, by_org=False)
         in_state = figures["in_state"]
         kinds = _kind_rows(figures["by_kind"], figures["cites"])
