@@ -132,13 +132,17 @@ def stages(cast: Any) -> dict[str, Candidate]:
     }
 
 
-TOMORROW = timezone.localdate() + dt.timedelta(days=1)
+def tomorrow() -> dt.date:
+    """The day after the day the test runs (a module constant would be the collection's, wrong after midnight)."""
+    return timezone.localdate() + dt.timedelta(days=1)
+
+
 Refusal = Callable[[Any, dict[str, Any]], Any]
 REFUSALS: dict[str, tuple[Refusal, str]] = {
     "step before the application": (
         lambda cast, s: services.candidate_record_step(s["applicant"], kind="talked", on=D(2024, 2, 28)), "on"),
     "step in the future": (
-        lambda cast, s: services.candidate_record_step(s["applicant"], kind="talked", on=TOMORROW), "on"),
+        lambda cast, s: services.candidate_record_step(s["applicant"], kind="talked", on=tomorrow()), "on"),
     "listing before the activist decision": (
         lambda cast, s: services.candidate_record_step(s["applicant"], kind="target_listed", on=D(2025, 6, 1)),
         "kind"),
