@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from grassroots.orgs.models import Organization, Territory
@@ -109,7 +110,7 @@ class Kind:
 
 
 def default_kinds(day: dt.date | None = None) -> list[Kind]:
-    rule = in_force("households.situation_kinds", day or dt.date.today())
+    rule = in_force("households.situation_kinds", day or timezone.localdate())
     return [Kind(k["code"], k["zh"], k["en"], k.get("applies", "household"), bool(k.get("reviewed"))) for k in
             rule["kinds"]]
 
@@ -126,7 +127,7 @@ def situation_kinds(org: Organization | None) -> list[Kind]:
 def _holder(territory: Territory) -> Organization | None:
     from grassroots.orgs.selectors import holder_of
 
-    return holder_of(territory, dt.date.today())
+    return holder_of(territory, timezone.localdate())
 
 
 def situation_kinds_for_place(territory: Territory) -> list[Kind]:

@@ -38,7 +38,7 @@ def holder_id(territory: Territory, day: dt.date | None = None) -> int | None:
     """The organization the audit files a household's entries under: the holder of its place on the day."""
     from grassroots.orgs.selectors import holder_of
 
-    org = holder_of(territory, day or dt.date.today())
+    org = holder_of(territory, day or timezone.localdate())
     return org.pk if org is not None else None
 
 

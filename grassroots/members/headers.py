@@ -6,7 +6,7 @@ hint in brackets ("出生日期（2019-12-31）"). Cell labels match the same wa
 
 from __future__ import annotations
 
-import datetime as dt
+from django.utils import timezone
 
 from grassroots.core.sheets import Column, norm
 from grassroots.rules.registry import in_force
@@ -33,7 +33,7 @@ ZH_HEADERS = [c.zh for c in COLUMNS]
 
 def _labels(field: str) -> dict[str, tuple[str, ...]]:
     """The labels of one field, from the rule `members.labels` (rules data: add a label there, not here)."""
-    return {code: tuple(names) for code, names in in_force("members.labels", dt.date.today())[field].items()}
+    return {code: tuple(names) for code, names in in_force("members.labels", timezone.localdate())[field].items()}
 
 
 SEX_LABELS = _labels("sex")

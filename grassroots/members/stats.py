@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import translation
+from django.utils import timezone, translation
 
 from grassroots.core.dates import add_years
 from grassroots.orgs.models import Organization, OrgKind
@@ -37,7 +37,7 @@ class AgeBand:
 
 def age_bands(day: dt.date | None = None) -> tuple[AgeBand, ...]:
     """The age bands in force on `day` (today's when None), in the order the pages show them."""
-    rule = in_force("members.age_bands", day or dt.date.today())
+    rule = in_force("members.age_bands", day or timezone.localdate())
     return tuple(AgeBand(key=b["key"], youngest=b["youngest"], oldest=b["oldest"], zh=b["zh"], en=b["en"],
                          in_breakdown=bool(b["in_breakdown"])) for b in rule["bands"])
 

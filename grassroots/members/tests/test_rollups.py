@@ -26,7 +26,7 @@ from grassroots.orgs.services import org_create, org_merge, org_move, org_rename
 
 D = dt.date
 FOUNDED = D(2000, 1, 1)
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the site's day (Beijing), as the code's: the machine's UTC date differs from 16:00 UTC
 
 
 @pytest.fixture
