@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from grassroots.commitments import services
 from grassroots.commitments.models import Commitment
@@ -62,7 +63,7 @@ def test_a_member_may_not_make_one_for_another_member(cast: Any) -> None:
     ({"deadline": D(YEAR, 2, 1)}, "deadline"),
     ({"deadline": D(YEAR + 2, 1, 1)}, "deadline"),
     ({"made_on": D(YEAR - 2, 1, 1)}, "made_on"),
-    ({"made_on": dt.date.today() + dt.timedelta(days=2)}, "made_on"),
+    ({"made_on": timezone.localdate() + dt.timedelta(days=2)}, "made_on"),
     ({"year": 1900}, "year"),
 ])
 def test_bad_input_names_the_field_and_writes_nothing(cast: Any, kwargs: dict[str, Any], field: str) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from grassroots.core.context import acting
 from grassroots.core.errors import RuleError
@@ -223,7 +224,7 @@ def _counts(member: Any) -> tuple[int, int, int]:
     ("mobile_back", D(2010, 1, 1), "was not mobile"),
     ("restored", D(2010, 1, 1), "was not suspended"),
     ("mobile_out", D(2006, 1, 1), "date order"),
-    ("mobile_out", dt.date.today() + dt.timedelta(days=2), "in the future"),
+    ("mobile_out", timezone.localdate() + dt.timedelta(days=2), "in the future"),
     ("joined", D(2010, 1, 1), "unknown event"),
     ("bogus", D(2010, 1, 1), "unknown event"),
 ])

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from grassroots.access.scope import scope_for
 from grassroots.core.context import acting
@@ -82,7 +83,7 @@ def test_mobile_refusals_write_nothing(cast: Any) -> None:
         with pytest.raises(RuleError, match="was not mobile"):
             mobile_back(cast.member_a2, on=D(2023, 4, 1))
         with pytest.raises(RuleError) as err:
-            mobile_out(cast.member_a2, on=dt.date.today() + dt.timedelta(days=1), destination="北京")
+            mobile_out(cast.member_a2, on=timezone.localdate() + dt.timedelta(days=1), destination="北京")
         assert err.value.field == "on"
         with pytest.raises(PermissionDeniedError):
             mobile_out(cast.member_b, on=D(2023, 4, 1), destination="北京")
@@ -146,7 +147,7 @@ def test_community_report_refusals_write_nothing(cast: Any, community: Any) -> N
             ({"community_org": cast.street}, "community_org"),  # a working committee with no community
             ({"community_org": cast.branch_a}, "community_org"),  # the member's own branch
             ({"on": D(2000, 1, 1)}, "on"),  # not yet a member
-            ({"on": dt.date.today() + dt.timedelta(days=1)}, "on"),
+            ({"on": timezone.localdate() + dt.timedelta(days=1)}, "on"),
         ]
         for override, field in cases:
             args: dict[str, Any] = {"member": cast.member_a2, "community_org": community, "on": D(2024, 1, 10)}
@@ -206,7 +207,7 @@ def test_suspension_refusals(cast: Any) -> None:
     with acting(cast.secretary, "web"):
         for kw, field in (({"decision": " "}, "decision"),
                           ({"lost_contact_since": D(2024, 5, 1)}, "lost_contact_since"),
-                          ({"on": dt.date.today() + dt.timedelta(days=1)}, "on")):
+                          ({"on": timezone.localdate() + dt.timedelta(days=1)}, "on")):
             args: dict[str, Any] = {"on": D(2024, 3, 1), "lost_contact_since": D(2023, 1, 1), "decision": "决定"}
             args.update(kw)
             with pytest.raises(RuleError) as err:
@@ -253,7 +254,7 @@ def test_remove_refusals_write_nothing(cast: Any) -> None:
     with acting(cast.secretary, "web"):
         for kw, field in (({"reason": "lost_contact"}, "reason"), ({"decision": ""}, "decision"),
                           ({"approved_on": D(2024, 5, 19)}, "approved_on"),
-                          ({"approved_on": dt.date.today() + dt.timedelta(days=1)}, "approved_on"),
+                          ({"approved_on": timezone.localdate() + dt.timedelta(days=1)}, "approved_on"),
                           ({"on": D(2006, 6, 1), "approved_on": D(2006, 6, 2)}, "date")):
             with pytest.raises(RuleError) as err:
                 remove(cast.member_a2, **{**good, **kw})
