@@ -2,9 +2,9 @@
 
 A part is kept for one user, one address (path and query), one language and one day, under the *data mark*: the
 audit chain's head (`core.audit.head_mark`), which every write through the services moves in its own transaction
-(the brief: every write is audited), and, for a part showing kept findings, that subtree's findings freshness
-(`rules.stored.freshness`: the computations are not audited writes). When either moves, the key changes and the
-part is built again: nothing is served that a committed write has changed, and there is no expiry to tune.
+(the brief: every write is audited), and, for a part showing kept findings, the findings' mark
+(`rules.stored.freshness_mark`: the computations are not audited writes). When either moves, the key changes and
+the part is built again: nothing is served that a committed write has changed, and there is no expiry to tune.
 
 It is kept in the "pages" cache (settings.CACHES), by default in each web process's memory (bounded in entries
 and time), so a restart or a new release starts empty. The part is never the page's frame: the frame carries the
@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from grassroots.core.audit import head_mark
 
 ALIAS = "pages"
+_MISSING = object()  # a kept part may be any value, None or "" too
 
 
 def enabled() -> bool:
@@ -46,7 +47,7 @@ def _key(request: HttpRequest, part: str, marks: Iterable[Any]) -> str:
 def kept[T](request: HttpRequest, part: str, build: Callable[[], T], *,
             marks: Iterable[Any] | Callable[[], Iterable[Any]] = ()) -> T:
     """What `build()` makes for this request (HTML, or an API's data), kept under the data mark (and `marks`, e.g.
-    the findings' freshness, for what the audit does not mark; a callable is called only when parts are kept)."""
+    the findings' mark, for what the audit does not mark; a callable is called only when parts are kept)."""
     if not enabled():
         return build()
     cache = caches[ALIAS]
@@ -58,9 +59,6 @@ def kept[T](request: HttpRequest, part: str, build: Callable[[], T], *,
     if not (isinstance(built, str) and "csrfmiddlewaretoken" in built):
         cache.set(key, built)
     return built
-
-
-_MISSING = object()
 
 
 def forget_on_setting_changed(*, setting: str, **kwargs: Any) -> None:
