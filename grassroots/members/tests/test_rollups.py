@@ -4,6 +4,7 @@ what the scan of the periods gives, for every organization and day; a property o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -269,44 +270,56 @@ def test_rollups_equal_the_scan_after_any_history(data: Any) -> None:
         transaction.set_rollback(True)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_mark_built_while_a_write_is_under_way_waits_for_its_commit() -> None:
-    """PostgreSQL: the reader building a mark takes the node's exclusive advisory lock, which waits for the writer
-    holding its shared one; without it the mark would miss the delta committed after it was built."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the advisory locks are PostgreSQL's (SQLite has one writer at a time)")
-    import threading
-    import time
-
+def _a_committee_and_its_member() -> tuple[Organization, Member]:
     with acting(None, "system"):
         c = org_create(code="C", name="市委", kind="committee", founded_on=FOUNDED)
         a = org_create(code="A", name="甲一支部", kind="branch", founded_on=FOUNDED, parent=c)
         m = make_member(a, name="甲")
+    return c, m
+
+
+def _while_a_write_is_open(member: Member, action: Callable[[], Any]) -> Any:
+    """Run `action` on a connection of its own while another holds a write of `member` open (a mobile_out dated
+    2010-01-01, committed a second after `action` started); its result once both have ended."""
+    import threading
+    import time
+
     written, out = threading.Event(), {}
 
     def write() -> None:
         try:
             with acting(None, "system"), transaction.atomic():
-                member_record_event(Member.objects.get(pk=m.pk), kind="mobile_out", on=D(2010, 1, 1))
+                member_record_event(Member.objects.get(pk=member.pk), kind="mobile_out", on=D(2010, 1, 1))
                 written.set()
-                time.sleep(1.0)  # the reader starts meanwhile
+                time.sleep(1.0)  # the action starts meanwhile
         finally:
             connection.close()
 
-    def read() -> None:
+    def run() -> None:
         try:
-            out["counts"] = stats.structure_counts(Organization.objects.get(pk=c.pk), TODAY)
+            out["result"] = action()
         finally:
             connection.close()
 
     writer = threading.Thread(target=write)
     writer.start()
     assert written.wait(10)
-    reader = threading.Thread(target=read)
-    reader.start()
+    other = threading.Thread(target=run)
+    other.start()
     writer.join()
-    reader.join()
-    assert out["counts"]["mobile"] == 1
+    other.join()
+    return out["result"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mark_built_while_a_write_is_under_way_waits_for_its_commit() -> None:
+    """PostgreSQL: the reader building a mark takes the node's exclusive advisory lock, which waits for the writer
+    holding its shared one; without it the mark would miss the delta committed after it was built."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory locks are PostgreSQL's (SQLite has one writer at a time)")
+    c, m = _a_committee_and_its_member()
+    counts = _while_a_write_is_open(m, lambda: stats.structure_counts(Organization.objects.get(pk=c.pk), TODAY))
+    assert counts["mobile"] == 1
     assert stats.structure_counts(c, TODAY) == stats.structure_counts_scan(c, TODAY)
     assert RollupMark.objects.filter(node=c, month=TODAY.replace(day=1), mobile=1).exists()
 
@@ -449,39 +462,9 @@ def test_marks_built_ahead_while_a_write_is_under_way_wait_for_its_commit() -> N
     marks it builds hold the delta of a write that was under way."""
     if connection.vendor != "postgresql":
         pytest.skip("the advisory locks are PostgreSQL's (SQLite has one writer at a time)")
-    import threading
-    import time
-
-    with acting(None, "system"):
-        c = org_create(code="C", name="市委", kind="committee", founded_on=FOUNDED)
-        a = org_create(code="A", name="甲一支部", kind="branch", founded_on=FOUNDED, parent=c)
-        m = make_member(a, name="甲")
+    c, m = _a_committee_and_its_member()
     month = TODAY.replace(day=1)
     assert rollups.build_marks((month - dt.timedelta(days=1)).replace(day=1)) == 2
-    written, out = threading.Event(), {}
-
-    def write() -> None:
-        try:
-            with acting(None, "system"), transaction.atomic():
-                member_record_event(Member.objects.get(pk=m.pk), kind="mobile_out", on=D(2010, 1, 1))
-                written.set()
-                time.sleep(1.0)  # the build starts meanwhile
-        finally:
-            connection.close()
-
-    def build() -> None:
-        try:
-            out["built"] = rollups.build_marks()
-        finally:
-            connection.close()
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    assert written.wait(10)
-    builder = threading.Thread(target=build)
-    builder.start()
-    writer.join()
-    builder.join()
-    assert out["built"] == 2
+    assert _while_a_write_is_open(m, rollups.build_marks) == 2
     assert RollupMark.objects.get(node=c, month=month).mobile == 1
     assert stats.structure_counts(c, TODAY) == stats.structure_counts_scan(c, TODAY)
