@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "grassroots.visits",
     "grassroots.assistance",
     "grassroots.honours",
+    "grassroots.cobuild",
     "grassroots.reports",
     "grassroots.ui",
     "grassroots.web",
