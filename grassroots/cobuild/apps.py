@@ -8,6 +8,17 @@ class CobuildConfig(AppConfig):
     verbose_name = _("Co-construction")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Module, register
+        from grassroots.core.modules import Importer, Link, Module, Panel, Section, register
 
-        register(Module(label="cobuild", title=_("Co-construction")))
+        register(Module(
+            label="cobuild", title=_("Co-construction"), urls="grassroots.cobuild.urls", api="grassroots.cobuild.api",
+            findings="grassroots.cobuild.findings",
+            org_links=(Link(_("Co-construction"), "cobuild-home", key="cobuild", order=70),),
+            dashboard_panels=(Panel("cobuild", _("Co-construction: units, agreements, contributions and projects"),
+                                    "cobuild/_dashboard.html", "grassroots.cobuild.dashboard.cobuild", order=70),),
+            annual_sections=(Section("cobuild", 70, "grassroots.cobuild.summary.cobuild_of",
+                                     "grassroots.cobuild.summary.cobuild_text"),),
+            importers=(Importer("units", "grassroots.cobuild.importer.cli_units", org_required=True,
+                                org_help="the organization (community or street) that keeps the units' record"),),
+            demo_history="grassroots.cobuild.demo.demo_history", demo_order=70,
+        ))

@@ -1,0 +1,47 @@
+"""Co-construction pages, included at the site root."""
+
+from django.urls import path
+
+from grassroots.cobuild import imports, views
+
+urlpatterns = [
+    path("orgs/<str:code>/cobuild/", views.home, name="cobuild-home"),
+    path("orgs/<str:code>/cobuild/units/", views.units, name="cobuild-units"),
+    path("orgs/<str:code>/cobuild/units/new/", views.unit_new, name="cobuild-unit-new"),
+    path("orgs/<str:code>/cobuild/units/import/", imports.units_import, name="cobuild-units-import"),
+    path("orgs/<str:code>/cobuild/units/import/template.xlsx", imports.units_template,
+         name="cobuild-units-import-template"),
+    path("orgs/<str:code>/cobuild/agreements/", views.agreements, name="cobuild-agreements"),
+    path("orgs/<str:code>/cobuild/agreements/new/", views.agreement_new, name="cobuild-agreement-new"),
+    path("orgs/<str:code>/cobuild/needs/", views.needs, name="cobuild-needs"),
+    path("orgs/<str:code>/cobuild/projects/", views.projects, name="cobuild-projects"),
+    path("orgs/<str:code>/cobuild/projects/new/", views.project_new, name="cobuild-project-new"),
+    path("orgs/<str:code>/cobuild/contributions/", views.contributions, name="cobuild-contributions"),
+    path("cobuild/units/<int:pk>/", views.unit_detail, name="cobuild-unit"),
+    path("cobuild/units/<int:pk>/edit/", views.unit_edit, name="cobuild-unit-edit"),
+    path("cobuild/units/<int:pk>/reveal/<str:field>/", views.unit_reveal, name="cobuild-unit-reveal"),
+    path("cobuild/units/<int:pk>/report/", views.unit_report, name="cobuild-unit-report"),
+    path("cobuild/units/<int:pk>/resource/", views.unit_resource, name="cobuild-unit-resource"),
+    path("cobuild/units/<int:pk>/contribution/", views.unit_contribution, name="cobuild-unit-contribution"),
+    path("cobuild/units/<int:pk>/leave/", views.unit_leave, name="cobuild-unit-leave"),
+    path("cobuild/unit-reports/<int:pk>/accept/", views.report_accept, name="cobuild-report-accept"),
+    path("cobuild/resources/<int:pk>/withdraw/", views.resource_withdraw, name="cobuild-resource-withdraw"),
+    path("cobuild/agreements/<int:pk>/", views.agreement_detail, name="cobuild-agreement"),
+    path("cobuild/agreements/<int:pk>/edit/", views.agreement_edit, name="cobuild-agreement-edit"),
+    path("cobuild/agreements/<int:pk>/renew/", views.agreement_renew, name="cobuild-agreement-renew"),
+    path("cobuild/agreements/<int:pk>/end/", views.agreement_end, name="cobuild-agreement-end"),
+    path("cobuild/agreements/<int:pk>/file/", views.agreement_file, name="cobuild-agreement-file"),
+    path("cobuild/agreements/<int:pk>/need/", views.agreement_need, name="cobuild-agreement-need"),
+    path("cobuild/agreements/<int:pk>/project/", views.agreement_project, name="cobuild-agreement-project"),
+    path("cobuild/agreement-files/<int:pk>/", views.agreement_file_download, name="cobuild-agreement-file-get"),
+    path("cobuild/needs/<int:pk>/", views.need_detail, name="cobuild-need"),
+    path("cobuild/needs/<int:pk>/claim/", views.need_claim, name="cobuild-need-claim"),
+    path("cobuild/needs/<int:pk>/withdraw/", views.need_withdraw, name="cobuild-need-withdraw"),
+    path("cobuild/projects/<int:pk>/", views.project_detail, name="cobuild-project"),
+    path("cobuild/projects/<int:pk>/edit/", views.project_edit, name="cobuild-project-edit"),
+    path("cobuild/projects/<int:pk>/start/", views.project_start, name="cobuild-project-start"),
+    path("cobuild/projects/<int:pk>/done/", views.project_done, name="cobuild-project-done"),
+    path("cobuild/projects/<int:pk>/drop/", views.project_drop, name="cobuild-project-drop"),
+    path("cobuild/projects/<int:pk>/evidence/", views.project_evidence, name="cobuild-project-evidence"),
+    path("cobuild/project-evidence/<int:pk>/", views.evidence_download, name="cobuild-evidence-get"),
+]
