@@ -47,7 +47,7 @@ from .models import (
 # --- serializers ------------------------------------------------------------------------------------------------
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class CobuildUnitSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
     party_org = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
@@ -64,7 +64,7 @@ class UnitSerializer(serializers.ModelSerializer):
         return mask_phone(obj.contact_phone)
 
 
-class UnitCreateSerializer(serializers.Serializer):
+class CobuildUnitCreateSerializer(serializers.Serializer):
     org = serializers.CharField()
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=UnitKind.choices)
@@ -79,7 +79,7 @@ class UnitCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class CobuildAgreementSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -89,7 +89,7 @@ class AgreementSerializer(serializers.ModelSerializer):
                   "ended_on", "version"]
 
 
-class AgreementCreateSerializer(serializers.Serializer):
+class CobuildAgreementCreateSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     signed_on = serializers.DateField()
@@ -98,20 +98,20 @@ class AgreementCreateSerializer(serializers.Serializer):
     terms = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class RenewSerializer(serializers.Serializer):
+class CobuildRenewSerializer(serializers.Serializer):
     version = serializers.CharField()
     signed_on = serializers.DateField()
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField()
 
 
-class EndSerializer(serializers.Serializer):
+class CobuildEndSerializer(serializers.Serializer):
     version = serializers.CharField()
     on = serializers.DateField()
     reason = serializers.CharField(max_length=300)
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class CobuildNeedSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
 
     class Meta:
@@ -120,7 +120,7 @@ class NeedSerializer(serializers.ModelSerializer):
                   "withdrawn_on", "version"]
 
 
-class NeedCreateSerializer(serializers.Serializer):
+class CobuildNeedCreateSerializer(serializers.Serializer):
     org = serializers.CharField()
     title = serializers.CharField(max_length=200)
     detail = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -128,7 +128,7 @@ class NeedCreateSerializer(serializers.Serializer):
     agreement = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ClaimSerializer(serializers.Serializer):
+class CobuildClaimSerializer(serializers.Serializer):
     version = serializers.CharField()
     unit = serializers.IntegerField()
     on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -136,7 +136,7 @@ class ClaimSerializer(serializers.Serializer):
     owner = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class CobuildProjectSerializer(serializers.ModelSerializer):
     org = serializers.CharField(source="org.code", read_only=True)
 
     class Meta:
@@ -145,7 +145,7 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "due_on", "state", "done_on", "outcome", "version"]
 
 
-class ProjectCreateSerializer(serializers.Serializer):
+class CobuildProjectCreateSerializer(serializers.Serializer):
     org = serializers.CharField()
     title = serializers.CharField(max_length=200)
     detail = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -156,26 +156,26 @@ class ProjectCreateSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class VersionSerializer(serializers.Serializer):
+class CobuildVersionSerializer(serializers.Serializer):
     version = serializers.CharField()
 
 
-class DoneSerializer(VersionSerializer):
+class CobuildDoneSerializer(CobuildVersionSerializer):
     on = serializers.DateField(required=False, allow_null=True, default=None)
     outcome = serializers.CharField(max_length=2000)
 
 
-class DropSerializer(VersionSerializer):
+class CobuildDropSerializer(CobuildVersionSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class CobuildContributionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contribution
         fields = ["id", "unit", "agreement", "project", "kind", "given_on", "amount", "goods"]
 
 
-class ContributionCreateSerializer(serializers.Serializer):
+class CobuildContributionCreateSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ContributionKind.choices)
     given_on = serializers.DateField()
@@ -185,19 +185,19 @@ class ContributionCreateSerializer(serializers.Serializer):
     project = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class CobuildReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitReport
         fields = ["id", "unit", "reported_on", "offers", "accepted_on", "version"]
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class CobuildReportCreateSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     reported_on = serializers.DateField()
     offers = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class AcceptSerializer(VersionSerializer):
+class CobuildAcceptSerializer(CobuildVersionSerializer):
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -303,16 +303,16 @@ class UnitViewSet(_Base):
     """Resident units of the organizations the user may read; the contact's phone masked."""
 
     queryset = ResidentUnit.objects.none()
-    serializer_class = UnitSerializer
+    serializer_class = CobuildUnitSerializer
     filterset_class = UnitFilter
 
     def get_queryset(self) -> QuerySet[ResidentUnit]:
         return (ResidentUnit.objects.visible_to(self.scope).select_related("org", "party_org")
                 .order_by("org__path", "name", "pk"))
 
-    @extend_schema(request=UnitCreateSerializer, responses={201: UnitSerializer})
+    @extend_schema(request=CobuildUnitCreateSerializer, responses={201: CobuildUnitSerializer})
     def create(self, request: Request) -> Response:
-        form = UnitCreateSerializer(data=request.data)
+        form = CobuildUnitCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         org = readable_org(request, d.pop("org"))
@@ -325,33 +325,33 @@ class AgreementViewSet(_Base):
     """Co-construction agreements of the organizations the user may read."""
 
     queryset = Agreement.objects.none()
-    serializer_class = AgreementSerializer
+    serializer_class = CobuildAgreementSerializer
     filterset_class = AgreementFilter
 
     def get_queryset(self) -> QuerySet[Agreement]:
         return Agreement.objects.visible_to(self.scope).select_related("org", "unit").order_by("-signed_on", "-pk")
 
-    @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementSerializer})
+    @extend_schema(request=CobuildAgreementCreateSerializer, responses={201: CobuildAgreementSerializer})
     def create(self, request: Request) -> Response:
-        form = AgreementCreateSerializer(data=request.data)
+        form = CobuildAgreementCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         unit = self._visible(ResidentUnit, d.pop("unit"))
         made = services.agreement_create(org=unit.org, unit=unit, **d)
         return self._made(made.pk)
 
-    @extend_schema(request=RenewSerializer, responses={201: AgreementSerializer})
+    @extend_schema(request=CobuildRenewSerializer, responses={201: CobuildAgreementSerializer})
     @action(detail=True, methods=["post"])
     def renew(self, request: Request, pk: str) -> Response:
-        form = RenewSerializer(data=request.data)
+        form = CobuildRenewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         new = services.agreement_renew(self.get_object(), **form.validated_data)
         return self._made(new.pk)
 
-    @extend_schema(request=EndSerializer, responses={200: AgreementSerializer})
+    @extend_schema(request=CobuildEndSerializer, responses={200: CobuildAgreementSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
-        form = EndSerializer(data=request.data)
+        form = CobuildEndSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._read(services.agreement_end(self.get_object(), **form.validated_data).pk)
 
@@ -360,44 +360,44 @@ class NeedViewSet(_Base):
     """The needs lists (需求清单) of the organizations the user may read."""
 
     queryset = Need.objects.none()
-    serializer_class = NeedSerializer
+    serializer_class = CobuildNeedSerializer
     filterset_class = NeedFilter
 
     def get_queryset(self) -> QuerySet[Need]:
         return Need.objects.visible_to(self.scope).select_related("org").order_by("-listed_on", "-pk")
 
-    @extend_schema(request=NeedCreateSerializer, responses={201: NeedSerializer})
+    @extend_schema(request=CobuildNeedCreateSerializer, responses={201: CobuildNeedSerializer})
     def create(self, request: Request) -> Response:
-        form = NeedCreateSerializer(data=request.data)
+        form = CobuildNeedCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         made = services.need_create(org=readable_org(request, d.pop("org")),
                                     agreement=self._visible(Agreement, d.pop("agreement")), **d)
         return self._made(made.pk)
 
-    @extend_schema(request=ClaimSerializer, responses={201: ProjectSerializer})
+    @extend_schema(request=CobuildClaimSerializer, responses={201: CobuildProjectSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
-        form = ClaimSerializer(data=request.data)
+        form = CobuildClaimSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         project = services.need_claim(self.get_object(), unit=self._visible(ResidentUnit, d.pop("unit")), **d)
-        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+        return Response(CobuildProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
 
 class ProjectViewSet(_Base):
     """Co-construction projects (项目清单) of the organizations the user may read."""
 
     queryset = Project.objects.none()
-    serializer_class = ProjectSerializer
+    serializer_class = CobuildProjectSerializer
     filterset_class = ProjectFilter
 
     def get_queryset(self) -> QuerySet[Project]:
         return Project.objects.visible_to(self.scope).select_related("org").order_by("-started_on", "-pk")
 
-    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
+    @extend_schema(request=CobuildProjectCreateSerializer, responses={201: CobuildProjectSerializer})
     def create(self, request: Request) -> Response:
-        form = ProjectCreateSerializer(data=request.data)
+        form = CobuildProjectCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         agreement = self._visible(Agreement, d.pop("agreement"))
@@ -406,24 +406,24 @@ class ProjectViewSet(_Base):
                                        source="agreement" if agreement else "other", **d)
         return self._made(made.pk)
 
-    @extend_schema(request=VersionSerializer, responses={200: ProjectSerializer})
+    @extend_schema(request=CobuildVersionSerializer, responses={200: CobuildProjectSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
-        form = VersionSerializer(data=request.data)
+        form = CobuildVersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._read(services.project_start(self.get_object(), **form.validated_data).pk)
 
-    @extend_schema(request=DoneSerializer, responses={200: ProjectSerializer})
+    @extend_schema(request=CobuildDoneSerializer, responses={200: CobuildProjectSerializer})
     @action(detail=True, methods=["post"])
     def done(self, request: Request, pk: str) -> Response:
-        form = DoneSerializer(data=request.data)
+        form = CobuildDoneSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._read(services.project_done(self.get_object(), **form.validated_data).pk)
 
-    @extend_schema(request=DropSerializer, responses={200: ProjectSerializer})
+    @extend_schema(request=CobuildDropSerializer, responses={200: CobuildProjectSerializer})
     @action(detail=True, methods=["post"])
     def drop(self, request: Request, pk: str) -> Response:
-        form = DropSerializer(data=request.data)
+        form = CobuildDropSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._read(services.project_drop(self.get_object(), **form.validated_data).pk)
 
@@ -432,15 +432,15 @@ class ContributionViewSet(_Base):
     """Money and goods the units gave."""
 
     queryset = Contribution.objects.none()
-    serializer_class = ContributionSerializer
+    serializer_class = CobuildContributionSerializer
     filterset_class = ContributionFilter
 
     def get_queryset(self) -> QuerySet[Contribution]:
         return Contribution.objects.visible_to(self.scope).order_by("-given_on", "-pk")
 
-    @extend_schema(request=ContributionCreateSerializer, responses={201: ContributionSerializer})
+    @extend_schema(request=CobuildContributionCreateSerializer, responses={201: CobuildContributionSerializer})
     def create(self, request: Request) -> Response:
-        form = ContributionCreateSerializer(data=request.data)
+        form = CobuildContributionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         made = services.contribution_create(unit=self._visible(ResidentUnit, d.pop("unit")),
@@ -453,24 +453,24 @@ class ReportViewSet(_Base):
     """Units' Party organizations' reports to the community."""
 
     queryset = UnitReport.objects.none()
-    serializer_class = ReportSerializer
+    serializer_class = CobuildReportSerializer
     filterset_class = ReportFilter
 
     def get_queryset(self) -> QuerySet[UnitReport]:
         return UnitReport.objects.visible_to(self.scope).order_by("-reported_on", "-pk")
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    @extend_schema(request=CobuildReportCreateSerializer, responses={201: CobuildReportSerializer})
     def create(self, request: Request) -> Response:
-        form = ReportCreateSerializer(data=request.data)
+        form = CobuildReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         made = services.report_create(unit=self._visible(ResidentUnit, d.pop("unit")), **d)
         return self._made(made.pk)
 
-    @extend_schema(request=AcceptSerializer, responses={200: ReportSerializer})
+    @extend_schema(request=CobuildAcceptSerializer, responses={200: CobuildReportSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        form = AcceptSerializer(data=request.data)
+        form = CobuildAcceptSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._read(services.report_accept(self.get_object(), **form.validated_data).pk)
 

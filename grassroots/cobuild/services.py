@@ -128,6 +128,14 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 FILE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".heic")
 
 
+def _unit_snapshot(unit: ResidentUnit) -> dict[str, Any]:
+    """The unit's fields for the audit log, its contact's phone under the key the log masks for every reader
+    (`core.idnumber.PERSONAL_KEYS`)."""
+    snap = audit.snapshot(unit, UNIT_FIELDS)
+    snap["phone"] = snap.pop("contact_phone")
+    return snap
+
+
 def _phone(value: Any) -> str:
     text = _text(value, "contact_phone", 20).replace(" ", "").replace("-", "")
     if text and not (text.isascii() and text.isdigit() and 7 <= len(text) <= 12):
@@ -222,7 +230,7 @@ def unit_create(*, org: Organization, name: Any, kind: Any, industry: Any = "", 
                           contact_name=contact_name, contact_phone=contact_phone, has_party_org=has_party_org,
                           party_members=party_members, party_org=party_org, joined_on=joined_on, note=note)
     unit = ResidentUnit.objects.create(org=org, **values)
-    audit.record("cobuild.unit_create", unit, after=audit.snapshot(unit, UNIT_FIELDS), org_id=org.pk)
+    audit.record("cobuild.unit_create", unit, after=_unit_snapshot(unit), org_id=org.pk)
     return unit
 
 
@@ -238,9 +246,9 @@ def unit_update(unit: ResidentUnit, *, version: Any, name: Any, kind: Any, indus
                           contact_name=contact_name, contact_phone=contact_phone, has_party_org=has_party_org,
                           party_members=party_members, party_org=party_org, joined_on=joined_on, note=note,
                           unit=unit)
-    before = audit.snapshot(unit, UNIT_FIELDS)
+    before = _unit_snapshot(unit)
     _save(unit, values)
-    audit.record("cobuild.unit_update", unit, before=before, after=audit.snapshot(unit, UNIT_FIELDS),
+    audit.record("cobuild.unit_update", unit, before=before, after=_unit_snapshot(unit),
                  org_id=unit.org_id)
     return unit
 
@@ -258,9 +266,9 @@ def unit_leave(unit: ResidentUnit, *, version: Any, on: Any) -> ResidentUnit:
     if unit.joined_on is not None and day < unit.joined_on:
         raise RuleError(_("%(date)s is before the unit was recorded (%(from)s)")
                         % {"date": day, "from": unit.joined_on}, field="on")
-    before = audit.snapshot(unit, UNIT_FIELDS)
+    before = _unit_snapshot(unit)
     _save(unit, {"left_on": day})
-    audit.record("cobuild.unit_leave", unit, before=before, after=audit.snapshot(unit, UNIT_FIELDS),
+    audit.record("cobuild.unit_leave", unit, before=before, after=_unit_snapshot(unit),
                  org_id=unit.org_id)
     return unit
 
