@@ -211,12 +211,16 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope, unit = _unit(request, pk)
     _writer(scope, unit.org)
     initial = {k: getattr(unit, k) for k in ("name", "kind", "industry", "address", "contact_name",
-                                             "contact_phone", "has_party_org", "party_members", "note", "version")}
+                                             "has_party_org", "party_members", "note", "version")}
     initial.update(territory=unit.territory_id, party_org=unit.party_org_id, joined_on=_d(unit.joined_on))
     form = _unit_form(scope, unit.org, request.POST or None, initial=initial)
+    form.fields["contact_phone"].help_text = _("Blank keeps the phone recorded (%(masked)s).") % {
+        "masked": mask_phone(unit.contact_phone) or "—"}
     if request.method == "POST" and form.is_valid():
+        args = _unit_args(form.cleaned_data)
+        args["contact_phone"] = args["contact_phone"] or unit.contact_phone  # never shown: blank keeps it
         done = write_on_form(form, lambda: services.unit_update(unit, version=form.cleaned_data.get("version"),
-                                                                **_unit_args(form.cleaned_data)))
+                                                                **args))
         if done is not None:
             messages.success(request, _("%(name)s changed.") % {"name": done.name})
             return redirect("cobuild-unit", pk=unit.pk)
