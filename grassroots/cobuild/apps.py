@@ -19,6 +19,9 @@ class CobuildConfig(AppConfig):
             annual_sections=(Section("cobuild", 70, "grassroots.cobuild.summary.cobuild_of",
                                      "grassroots.cobuild.summary.cobuild_text"),),
             importers=(Importer("units", "grassroots.cobuild.importer.cli_units", org_required=True,
-                                org_help="the organization (community or street) that keeps the units' record"),),
+                                org_help="the organization (community or street) that keeps the units' record"),
+                       Importer("cobuild-agreements", "grassroots.cobuild.importer.cli_agreements",
+                                org_required=True,
+                                org_help="the organization that signed the agreements (its units recorded)"),),
             demo_history="grassroots.cobuild.demo.demo_history", demo_order=70,
         ))

@@ -1,5 +1,6 @@
-"""Importing resident units from a sheet (a community's roster of 驻区单位): all rows or none, with a dry run,
-every error naming its row and column; `grassroots import units FILE --org CODE [--dry-run]` and the web import
+"""Importing resident units (a community's roster of 驻区单位) and their agreements (共建协议台账) from a sheet: all
+rows or none, with a dry run, every error naming its row and column; `grassroots import units FILE --org CODE
+[--dry-run]`, `grassroots import cobuild-agreements FILE --org CODE [--dry-run]` and the web imports
 (`imports.py`).
 
 One row is a unit, kept by the organization `--org` names (or by the organization of the row's code, within
@@ -83,8 +84,26 @@ class UnitRow(PlannedRow):
 
 
 @dataclass
+class AgreementRow(PlannedRow):
+    agreement: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class UnitImportPlan(ImportPlan):
     within: Organization | None = None
+    kind: str = "units"
+
+
+AGREEMENT_COLUMNS = (
+    Column("unit", "单位名称", "Unit", aliases=("驻区单位", "共建单位", "单位"), required=True),
+    Column("title", "协议名称", "Title", aliases=("协议",), required=True),
+    Column("signed_on", "签订日期", "Signed on", aliases=("签约日期",), required=True),
+    Column("starts_on", "生效日期", "In force from", aliases=("开始日期",)),
+    Column("ends_on", "到期日期", "In force until", aliases=("结束日期", "截止日期")),
+    Column("terms", "协议内容", "Terms", aliases=("主要内容", "内容")),
+    Column("org_code", "组织代码", "Organization code"),
+)
+AGREEMENT_FIELDS = {c.field: c for c in AGREEMENT_COLUMNS}
 
 
 class _Planner:
@@ -156,22 +175,64 @@ class _Planner:
                                "has_party_org": bool(has), "party_members": members or 0})
 
 
+class _AgreementPlanner(_Planner):
+    def check(self, row: Row) -> AgreementRow | None:  # type: ignore[override]
+        code = row.plain("org_code", max_length=32)
+        org = self.orgs.get(code) if code else self.within
+        if code and org is None:
+            row.error("org_code", _("no organization %(code)s in %(org)s that you may change")
+                      % {"code": code, "org": self.within.name})
+        name = row.plain("unit", required=True, max_length=100)
+        unit = ResidentUnit.objects.filter(org=org, name=name).first() if org is not None and name else None
+        if org is not None and name and unit is None:
+            row.error("unit", _("%(org)s records no unit named %(name)s: import the units first")
+                      % {"org": org.name, "name": name})
+        title = row.plain("title", required=True, max_length=200)
+        signed = row.date("signed_on", required=True)
+        start = row.date("starts_on")
+        end = row.date("ends_on")
+        terms = row.plain("terms", max_length=5000) or ""
+        if signed is not None and signed > services.today():
+            row.error("signed_on", _("the date is in the future"))
+        if end is not None and end < (start or signed or end):
+            row.error("ends_on", _("the term ends before it starts"))
+        if row.errors or org is None or unit is None or title is None or signed is None:
+            return None
+        key = (unit.pk, f"{title}|{signed.isoformat()}")
+        if key in self.seen:
+            row.error("title", _("%(name)s is twice in the file") % {"name": title})
+            return None
+        self.seen.add(key)
+        exists = unit.agreements.filter(title=title, signed_on=signed).exists()
+        return AgreementRow(row=row.number, action="unchanged" if exists else "create", name=unit.name,
+                            id_number_masked="", org_code=org.code,
+                            agreement={"org": org, "unit": unit, "title": title, "signed_on": signed,
+                                       "starts_on": start, "ends_on": end, "terms": terms},
+                            values={"unit": unit.name, "title": title, "signed_on": signed.isoformat(),
+                                    "term": f"{(start or signed).isoformat()} – {end.isoformat() if end else ''}"})
+
+
+PLANNERS: dict[str, tuple[tuple[Column, ...], type[_Planner]]] = {
+    "units": (COLUMNS, _Planner), "agreements": (AGREEMENT_COLUMNS, _AgreementPlanner)}
+
+
 def _evaluate(plan: UnitImportPlan, progress: Progress | None = None) -> None:
     assert plan.sheet is not None and plan.within is not None
-    plan.rows, plan.errors = _Planner(plan.sheet, plan.within).run(progress)
+    plan.rows, plan.errors = PLANNERS[plan.kind][1](plan.sheet, plan.within).run(progress)
 
 
 def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *, within: Organization,
-                progress: Progress | None = None) -> UnitImportPlan:
-    """Read and check every row. Never writes."""
-    plan = UnitImportPlan(filename=filename, within=within)
+                progress: Progress | None = None, kind: str = "units") -> UnitImportPlan:
+    """Read and check every row (`kind`: "units" or "agreements"). Never writes."""
+    plan = UnitImportPlan(filename=filename, within=within, kind=kind)
+    columns = PLANNERS[kind][0]
     if not current_scope().can_write_org(within):
         raise PermissionDeniedError(_("you may not change %(org)s") % {"org": within})
     rows, problem = read_rows(fileobj_or_path, filename)
     if rows is None:
         plan.errors.append(RowError(0, "", problem))
         return plan
-    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
+    sheet, errors = read_sheet(rows, columns, [c for c in columns if c.required])
     if errors or sheet is None:
         plan.errors = errors
         return plan
@@ -185,18 +246,22 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     if not service_field or plan.sheet is None:
         return ""
     name = SERVICE_FIELDS.get(service_field, "")
-    return plan.sheet.column_name(name) if name in BY_FIELD else ""
+    return plan.sheet.column_name(name) if name in BY_FIELD or name in AGREEMENT_FIELDS else ""
 
 
 def apply_import(plan: UnitImportPlan, progress: Progress | None = None) -> UnitImportPlan:
     """Check the rows again and write every unit in one transaction: all of them, or nothing."""
     if not plan.ok or plan.sheet is None or plan.applied or plan.within is None:
         return plan
-    fresh = UnitImportPlan(filename=plan.filename, sheet=plan.sheet, within=plan.within)
+    fresh = UnitImportPlan(filename=plan.filename, sheet=plan.sheet, within=plan.within, kind=plan.kind)
 
     def write(row: PlannedRow) -> None:
-        assert isinstance(row, UnitRow)
-        if row.action == "create":
+        if row.action != "create":
+            return
+        if isinstance(row, AgreementRow):
+            services.agreement_create(**row.agreement)
+        else:
+            assert isinstance(row, UnitRow)
             services.unit_create(**row.unit)
 
     with pinned_scope():
@@ -204,14 +269,14 @@ def apply_import(plan: UnitImportPlan, progress: Progress | None = None) -> Unit
                           column_for=lambda f: _column_for(fresh, f), progress=progress)
 
 
-def template_xlsx() -> bytes:
-    """An empty roster with the Chinese headers."""
+def template_xlsx(kind: str = "units") -> bytes:
+    """An empty roster (or agreements register) with the Chinese headers."""
     from grassroots.ui import xlsx
 
     wb = xlsx.new_workbook()
     ws = wb.active
-    ws.title = "驻区单位"
-    xlsx.append(ws, [c.zh for c in COLUMNS])
+    ws.title = "驻区单位" if kind == "units" else "共建协议"
+    xlsx.append(ws, [c.zh for c in PLANNERS[kind][0]])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -219,9 +284,11 @@ def template_xlsx() -> bytes:
 
 def _print_rows(plan: ImportPlan) -> None:
     for r in plan.rows:
-        assert isinstance(r, UnitRow)
         v = r.values
-        print(f"{_('row')} {r.row}\t{r.action}\t{r.org_code}\t{v['name']}\t{v['kind']}\t{v['party_members']}")
+        if isinstance(r, AgreementRow):
+            print(f"{_('row')} {r.row}\t{r.action}\t{r.org_code}\t{v['unit']}\t{v['title']}\t{v['term']}")
+        else:
+            print(f"{_('row')} {r.row}\t{r.action}\t{r.org_code}\t{v['name']}\t{v['kind']}\t{v['party_members']}")
 
 
 def summary(counts: dict[str, int]) -> str:
@@ -229,15 +296,30 @@ def summary(counts: dict[str, int]) -> str:
         "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
 
 
+def agreements_summary(counts: dict[str, int]) -> str:
+    return _("Imported: %(created)s agreements recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
+
+
 def cli_units(path: str | os.PathLike[str], *, org: Organization | None, dry_run: bool, actor: Any) -> int:
     """`grassroots import units FILE --org CODE [--dry-run]`: 0 when written (or a clean dry run), 1 on errors."""
+    return _cli(path, org=org, dry_run=dry_run, actor=actor, kind="units")
+
+
+def cli_agreements(path: str | os.PathLike[str], *, org: Organization | None, dry_run: bool, actor: Any) -> int:
+    """`grassroots import cobuild-agreements FILE --org CODE [--dry-run]`."""
+    return _cli(path, org=org, dry_run=dry_run, actor=actor, kind="agreements")
+
+
+def _cli(path: str | os.PathLike[str], *, org: Organization | None, dry_run: bool, actor: Any, kind: str) -> int:
     assert org is not None  # the registry marks --org required for this verb
     with acting(actor, "cli"):
         try:
-            plan = plan_import(path, os.path.basename(os.fspath(path)), within=org)
+            plan = plan_import(path, os.path.basename(os.fspath(path)), within=org, kind=kind)
             if plan.ok and not dry_run:
                 plan = apply_import(plan)
         except PermissionDeniedError as exc:
             print(exc.message, file=sys.stderr)
             return 1
-    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=summary)
+    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows,
+                      summary=summary if kind == "units" else agreements_summary)

@@ -1,5 +1,6 @@
-"""The web import of resident units: upload, the dry run (each row's unit, or every error with its row and
-column), then confirm; and the empty roster. Only those who may change the organization import."""
+"""The web imports of resident units and of their agreements: upload, the dry run (each row's unit or agreement,
+or every error with its row and column), then confirm; and the empty sheets. Only those who may change the
+organization import."""
 
 from __future__ import annotations
 
@@ -46,9 +47,24 @@ def _labels() -> dict[str, str]:
     return {"create": pgettext("import action", "Record"), "unchanged": _("Unchanged (already recorded)")}
 
 
+def _plan_agreements(saved: Path, filename: str, org: Organization | None, params: Any, progress: Progress) -> Any:
+    assert org is not None
+    with saved.open("rb") as fileobj:
+        return importer.plan_import(fileobj, filename, within=org, progress=progress, kind="agreements")
+
+
 def _describe(row: PlannedRow) -> dict[str, Any]:
     r = cast(importer.UnitRow, row)
     return {"row": r.row, "action": r.action, "org": r.org_code, **r.values}
+
+
+def _agreements_page(request: HttpRequest, org: Organization | None, form: forms.Form, status: int
+                     ) -> HttpResponse:
+    return render(request, "cobuild/agreements_import.html", {"org": org, "form": form}, status=status)
+
+
+def _agreements_done(job: Any) -> tuple[str, str]:
+    return reverse("cobuild-agreements", kwargs={"code": job.org.code}), _("Co-construction agreements")
 
 
 def _upload_page(request: HttpRequest, org: Organization | None, form: forms.Form, status: int) -> HttpResponse:
@@ -63,6 +79,30 @@ FLOW = ImportFlow(path="grassroots.cobuild.imports.FLOW", title=_lazy("Import re
                   url_name="cobuild-units-import", plan=_plan, apply=importer.apply_import, describe=_describe,
                   rows_template="cobuild/_import_rows.html", upload_page=_upload_page, labels=_labels,
                   summary=importer.summary, done_link=_done_link)
+
+
+AGREEMENTS_FLOW = ImportFlow(path="grassroots.cobuild.imports.AGREEMENTS_FLOW",
+                             title=_lazy("Import co-construction agreements"), prefix="cobuild-agreements-",
+                             url_name="cobuild-agreements-import", plan=_plan_agreements,
+                             apply=importer.apply_import, describe=_describe,
+                             rows_template="cobuild/_import_agreement_rows.html", upload_page=_agreements_page,
+                             labels=_labels, summary=importer.agreements_summary, done_link=_agreements_done)
+
+
+@csrf_exempt  # checked by ImportFlow.handle once the upload's size cap is in place
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreements_import(request: HttpRequest, code: str) -> HttpResponse:
+    return AGREEMENTS_FLOW.handle(request, _org(request, code))
+
+
+@login_required
+@require_GET
+def agreements_template(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(request, code)
+    response = HttpResponse(importer.template_xlsx("agreements"), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="cobuild-agreements-{org.code}.xlsx"'
+    return response
 
 
 @csrf_exempt  # checked by ImportFlow.handle once the upload's size cap is in place

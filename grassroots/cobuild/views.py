@@ -405,7 +405,8 @@ def agreements(request: HttpRequest, code: str) -> HttpResponse:
     rows = filtered_agreements(org, form)
     return AGREEMENTS.respond(request, rows, template="cobuild/list.html", form=form, org=org, context={
         "filter_form": form, "count": rows.count(), "can_write": scope.can_write_org(org),
-        "heading": AGREEMENTS.title, "new_url": reverse("cobuild-agreement-new", args=[org.code])})
+        "heading": AGREEMENTS.title, "new_url": reverse("cobuild-agreement-new", args=[org.code]),
+        "import_url": reverse("cobuild-agreements-import", args=[org.code])})
 
 
 def _agreement_args(d: dict[str, Any]) -> dict[str, Any]:

@@ -93,3 +93,33 @@ def test_cli_import(cast: Any, world: Any, tmp_path: Any, capsys: Any) -> None:
     path.write_bytes(_xlsx([HEADER, ["无类型", "", "", "", "", "", "", ""]]))
     assert importer.cli_units(path, org=cast.branch_a, dry_run=False, actor=None) == 1
     assert "单位类型" in capsys.readouterr().err
+
+
+AGREEMENT_HEADER = ["单位名称", "协议名称", "签订日期", "生效日期", "到期日期", "协议内容"]
+
+
+def test_agreements_import_all_or_nothing(cast: Any, world: Any, tmp_path: Any) -> None:
+    from grassroots.cobuild.models import Agreement
+
+    rows = [["共建协议台账"], AGREEMENT_HEADER,
+            ["和顺宾馆", "2019年共建协议", "2019年3月5日", "", "2021-12-31", "结对帮扶"],
+            ["不存在的单位", "共建协议", "2019-03-05", "", "", ""],
+            ["和顺宾馆", "倒序协议", "2020-01-01", "2020-02-01", "2020-01-15", ""]]
+    with acting(cast.secretary, "web"):
+        plan = importer.plan_import(io.BytesIO(_xlsx(rows)), "a.xlsx", within=cast.branch_a, kind="agreements")
+    assert [(e.row, e.column) for e in plan.errors] == [(4, "单位名称"), (5, "到期日期")]
+    before = Agreement.objects.count()
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(_xlsx(rows[:3]))
+    assert importer.cli_agreements(path, org=cast.branch_a, dry_run=True, actor=None) == 0
+    assert Agreement.objects.count() == before
+    client = client_as(cast, "secretary")
+    page = import_upload(client, reverse("cobuild-agreements-import", args=["A"]),
+                         SimpleUploadedFile("a.xlsx", _xlsx(rows[:3])))
+    assert page.status_code == 200 and Agreement.objects.count() == before
+    import_confirm(client, page)
+    made = Agreement.objects.get(title="2019年共建协议")
+    assert (made.unit, made.starts_on.isoformat(), made.ends_on.isoformat()) == (world.unit, "2019-03-05",
+                                                                                 "2021-12-31")
+    assert importer.cli_agreements(path, org=cast.branch_a, dry_run=False, actor=None) == 0
+    assert Agreement.objects.count() == before + 1  # the same sheet again writes nothing
