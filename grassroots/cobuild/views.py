@@ -244,11 +244,10 @@ def _unit_detail(request: HttpRequest, scope: Scope, unit: ResidentUnit, bound: 
         "phone_masked": mask_phone(unit.contact_phone), "revealed": revealed or {},
         "reports": list(unit.reports.order_by("-reported_on", "-pk")),
         "resources": list(unit.resources.select_related("agreement").order_by("-listed_on", "-pk")),
-        "agreements": list(agreements.annotate(renewed=Count("renewals")).order_by("-signed_on", "-pk")),
+        "agreements": list(agreements.order_by("-signed_on", "-pk")),
         "projects": list(unit.projects.order_by("-started_on", "-pk")),
         "contributions": list(unit.contributions.select_related("agreement", "project").order_by("-given_on",
-                                                                                                   "-pk")),
-        "agreement_state": _agreement_state, "accept_version": VersionForm},
+                                                                                                   "-pk"))},
         status=400 if bound else 200)
 
 
