@@ -99,3 +99,23 @@ def test_panel_and_annual_section_with_real_figures(cast: Any, world: Any) -> No
     assert result["figures"]["money"] == Decimal("5000.00")
     assert {r["state"]: r["count"] for r in result["rows"]} == {"planned": 0, "under_way": 0, "done": 1,
                                                                  "dropped": 0}
+
+
+def test_the_dashboard_and_the_annual_document_show_it(cast: Any, world: Any) -> None:
+    import io as _io
+
+    from django.urls import reverse
+    from docx import Document
+
+    from grassroots.ui.testing import client_as
+
+    day = today()
+    with acting(None, "system"):
+        s.contribution_create(unit=world.unit, kind="money", given_on=day, amount="4321", agreement=world.agreement)
+    client = client_as(cast, "secretary")
+    page = client.get(reverse("dashboard", args=["A"]) + f"?year={day.year}&panel=cobuild",
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="cobuild-table"' in page and "4321.00" in page
+    document = client.get(reverse("report-annual", args=["A"]), {"year": day.year})
+    text = "\n".join(p.text for p in Document(_io.BytesIO(document.content)).paragraphs)
+    assert "投入资金4321.00元" in text
