@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.idnumber import mask_phone
 from grassroots.orgs.models import Organization
+from grassroots.rules import stored
 from grassroots.rules.findings import findings_for
 from grassroots.ui.forms import write_on_form
 from grassroots.ui.lists import Column, ListSpec
@@ -118,9 +119,12 @@ def _agreement_state(a: Agreement) -> str:
 def home(request: HttpRequest, code: str) -> HttpResponse:
     scope, org = _org(request, code)
     day = timezone.localdate()
-    found = [f for f in findings_for(org, day, only=["cobuild"])]
+    # a small subtree's findings are computed here (two queries); a larger one's are on its to-do page, kept
+    live = stored.live_allowed(org)
+    found = list(findings_for(org, day, only=["cobuild"])) if live else []
     return _page(request, "home.html", {"org": org, "figures": selectors.figures(org, day.year, day),
-                                        "findings": found, "can_write": scope.can_write_org(org), "day": day})
+                                        "findings": found, "findings_live": live,
+                                        "can_write": scope.can_write_org(org), "day": day})
 
 
 # --- units ----------------------------------------------------------------------------------------------------
