@@ -207,3 +207,18 @@ def test_home_shows_the_figures_and_the_findings(cast: Any, world: Any) -> None:
     f = response.context["figures"]
     assert f["units"] == 1 and f["agreements"] == 2 and f["money"] == 1234
     assert any(x.subject_id == soon.pk for x in response.context["findings"])
+
+
+def test_write_paths_keep_their_queries_bounded(cast: Any, world: Any, django_assert_max_num_queries: Any) -> None:
+    client = client_as(cast, "secretary")
+    p = world.project
+    with django_assert_max_num_queries(30):
+        assert client.post(reverse("cobuild-project-start", args=[p.pk]),
+                           {"start-version": p.version}).status_code == 302
+    with django_assert_max_num_queries(30):
+        assert client.post(reverse("cobuild-need-claim", args=[world.need.pk]), {
+            "claim-unit": world.unit.pk, "claim-version": world.need.version}).status_code == 302
+    with django_assert_max_num_queries(30):
+        assert client.post(reverse("cobuild-unit-contribution", args=[world.unit.pk]), {
+            "contribution-kind": "money", "contribution-given_on": today().isoformat(),
+            "contribution-amount": "100"}).status_code == 302
