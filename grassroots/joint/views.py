@@ -98,7 +98,7 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     scope, org = _org(request, code)
     bodies = selectors.with_counts(selectors.bodies_of(org), timezone.localdate()).order_by("org__path", "name", "pk")
     return BODIES.respond(request, bodies, template="joint/home.html", org=org,
-                          context={"org": org, "can_write": scope.can_write_org(org)})
+                          context={"can_write": scope.can_write_org(org)})
 
 
 @login_required
@@ -142,7 +142,7 @@ def body(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = list(selectors.memberships_of(b))
     sessions = selectors.sessions_of([b.pk])
     return SESSIONS.respond(request, sessions, template="joint/body.html", org=b.org, context={
-        "body": b, "org": b.org, "can_write": scope.can_write_org(b.org), "memberships": memberships,
+        "jm": b, "can_write": scope.can_write_org(b.org), "memberships": memberships,
         "members_today": sum(1 for m in memberships if m.on(day)), "today": day})
 
 
@@ -211,8 +211,10 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     """The members listed are those of the date typed (`?date=`, today by default); the form posts that date."""
     scope, b = _body(request, pk)
     _require_write(scope, b.org)
+    # The units listed are those of the date the list was made for (`listed`, posted back): a date typed
+    # later that they were not members on is refused by the service, naming them.
     source = request.POST if request.method == "POST" else request.GET
-    day = parse_date_or(source.get("date"), timezone.localdate())
+    day = parse_date_or(source.get("listed") or source.get("date"), timezone.localdate())
     members = sorted(services.members_on(b, day).values(), key=lambda m: (m.unit.name, m.unit_id))
     form = SessionForm(request.POST or None, request.FILES or None, members=members,
                        initial={"date": day.isoformat(), "place": "", "host": ""})
@@ -337,7 +339,7 @@ def tasks(request: HttpRequest, code: str) -> HttpResponse:
     elif form.is_valid() and form.cleaned_data.get("state") == "done":
         rows = rows.filter(done_on__isnull=False)
     return TASKS.respond(request, rows, template="joint/tasks.html", form=form, org=org,
-                         context={"org": org, "filter_form": form, "count": rows.count()})
+                         context={"filter_form": form, "count": rows.count()})
 
 
 @login_required
