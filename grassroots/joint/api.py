@@ -218,7 +218,7 @@ class SessionViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_queryset(self) -> QuerySet[JointSession]:
         return (JointSession.objects.visible_to(self.scope).select_related("meeting")
                 .prefetch_related(Prefetch("attendance", UnitAttendance.objects.select_related("unit")),
-                                  Prefetch("decisions", Decision.objects.prefetch_related("tasks")))
+                                  "decisions", "decisions__tasks")
                 .order_by("-meeting__date", "-pk"))
 
     @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})

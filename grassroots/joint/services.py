@@ -210,7 +210,7 @@ def _attendance_rows(attendance: UnitAttendances | None) -> dict[int, tuple[str,
     rows: dict[int, tuple[str, str]] = {}
     for key, value in (attendance or {}).items():
         try:
-            unit_id = int(getattr(key, "pk", key))
+            unit_id = int(key.pk if isinstance(key, ResidentUnit) else key)
         except (TypeError, ValueError) as exc:
             raise RuleError(_("%(v)s is not a unit") % {"v": repr(key)}, field="attendance") from exc
         presence, attendee = (value, "") if isinstance(value, str) else (tuple(value) + ("",))[:2]

@@ -373,13 +373,14 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
         start, end = dt.date(int(year), 1, 1), min(end, dt.date(int(year), 12, 31))
     bodies = selectors.bodies_of(org)
     sessions = selectors.sessions_of(bodies).filter(meeting__date__range=(start, end)).select_related("body__org")
+    session_rows: list[Any] = list(sessions[:xlsx.LIMIT])  # annotated: present, excused, absent, n_decisions
     wb = xlsx.new_workbook()
     xlsx.add_sheet(wb, _("Meetings"), [_("Joint meeting"), _("Convening organization"), _("Date"), _("Topic"),
                                        _("Place"), _("Host"), _("Units present"), _("Excused"), _("Absent"),
                                        _("Decisions"), _("Entered after the day")],
                    [[s.body.name, s.body.org.name, s.meeting.date, s.meeting.topic, s.meeting.place, s.meeting.host,
                      s.present, s.excused, s.absent, s.n_decisions, _("yes") if s.meeting.entered_late else ""]
-                    for s in sessions[:xlsx.LIMIT]], first=True)
+                    for s in session_rows], first=True)
     decisions = (Decision.objects.filter(session__in=sessions.values("pk"))
                  .select_related("session__body", "session__meeting", "project")
                  .annotate(n_tasks=Count("tasks"), n_done=Count("tasks", filter=Q(tasks__done_on__isnull=False)))

@@ -11,7 +11,14 @@ from typing import Any
 from grassroots.cobuild.models import Project, ProjectSource
 from grassroots.core.context import acting
 from grassroots.joint.demo import demo_history
-from grassroots.joint.models import Decision, JointMeeting, JointMembership, JointSession, Task, UnitAttendance
+from grassroots.joint.models import (
+    Decision,
+    JointMeeting,
+    JointMembership,
+    JointSession,
+    Task,
+    UnitAttendance,
+)
 
 from .conftest import make_unit
 

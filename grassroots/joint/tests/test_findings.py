@@ -65,3 +65,18 @@ def test_an_ended_body_is_not_expected_to_meet(cast: Any, world: Any) -> None:
     with acting(None, "system"):
         s.body_end(body=world.body, ended_on=today)
     assert "joint.meet_every" not in _by_rule(cast.branch_a, today)
+
+
+def test_a_joint_meeting_is_no_organizational_life(cast: Any, world: Any) -> None:
+    """The branch's own silence (meetings.silence) is not broken by a joint meeting it convened."""
+    today = timezone.localdate()
+
+    def silent() -> bool:
+        return any(f.rule_id == "meetings.silence" and f.subject_id == cast.branch_a.pk
+                   for f in findings_for(cast.branch_a, today, only=["meetings"]))
+
+    assert silent()
+    with acting(None, "system"):
+        session = s.session_record(body=world.body, date=today, topic="联席会", attendance={})
+    assert session.meeting.kind == "joint_meeting"
+    assert silent()

@@ -44,6 +44,8 @@ def test_year_counts_and_section(cast: Any, world: Any) -> None:
     assert "召开党建联席会议2次" in zh.paragraphs[0] and "已办结1项" in zh.paragraphs[0]
     assert joint_of(cast.other_street, 2024, D(2024, 12, 31)) is None
     assert joint_of(cast.street, 2023, D(2023, 12, 31)) is None
+    next_year = selectors.year_counts(cast.street, 2025, D(2025, 12, 31))
+    assert (next_year["meetings"], next_year["units"], next_year["decisions"]) == (1, 1, 0)
 
 
 def test_dashboard_panel(cast: Any, world: Any) -> None:

@@ -28,10 +28,10 @@ def as_(user: Any) -> Any:
     return acting(user, "web")
 
 
-def _session(world: Any, day: dt.date = D(2024, 4, 10), **kw: Any) -> Any:
+def _session(world: Any, day: dt.date | None = None, **kw: Any) -> Any:
     kw.setdefault("attendance", {world.bank.pk: ("present", "钱行长"), world.school.pk: "excused"})
     kw.setdefault("decisions", ["楼道照明改造", "", "联合消防检查"])
-    return s.session_record(body=world.body, date=day, topic="共建项目计划", place="党群服务中心", host="王书记",
+    return s.session_record(body=world.body, date=day or D(2024, 4, 10), topic="共建项目计划", place="党群服务中心", host="王书记",
                             minutes="议定两项", **kw)
 
 
