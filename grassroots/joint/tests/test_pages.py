@@ -40,7 +40,9 @@ def test_every_page_opens_for_the_secretary(cast: Any, world: Any) -> None:
              reverse("joint-member-new", args=[world.body.pk]), reverse("joint-session-new", args=[world.body.pk]),
              reverse("joint-member-end", args=[world.m_bank.pk]), reverse("joint-session", args=[session.pk]),
              reverse("joint-decision-project", args=[d.pk]), reverse("joint-decision-task", args=[d.pk]),
-             reverse("joint-task-done", args=[task.pk])]
+             reverse("joint-task-done", args=[task.pk]),
+             reverse("meeting-detail", args=[session.meeting.pk]),  # the meetings module shows it too
+             reverse("meetings", args=["A"]) + "?kind=joint_meeting"]
     for url in urls:
         assert client.get(url).status_code == 200, url
     page = client.get(reverse("joint-session", args=[session.pk])).content.decode()
