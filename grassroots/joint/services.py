@@ -243,7 +243,7 @@ def session_record(*, body: JointMeeting, date: Any, topic: Any, place: Any = ""
     if len(texts) > MAX_DECISIONS:
         raise RuleError(_("at most %(n)d decisions") % {"n": MAX_DECISIONS}, field="decisions")
     meeting = meeting_services.record_meeting(org=body.org, kind=MeetingKind.JOINT_MEETING, date=day, topic=topic,
-                                              place=place, host=host, minutes=minutes)
+                                              place=place, host=host, minutes=minutes, by_unit=True)
     session = JointSession.objects.create(body=body, meeting=meeting)
     UnitAttendance.objects.bulk_create([UnitAttendance(session=session, unit_id=u, presence=p, attendee=who)
                                         for u, (p, who) in rows.items()])

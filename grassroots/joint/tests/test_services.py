@@ -200,3 +200,21 @@ def test_the_street_above_writes(cast: Any, world: Any) -> None:
     with as_(cast.street_admin):
         d = s.decision_add(session=_session(world), text="第三项")
     assert d.order == 3
+
+
+def test_the_meetings_module_records_no_joint_meeting_of_its_own(cast: Any, world: Any) -> None:
+    """Only `session_record` writes a joint meeting (attendance by unit): the meetings services refuse the kind, and
+    members' attendance on one."""
+    from grassroots.meetings import services as meeting_services
+
+    with as_(cast.secretary):
+        with pytest.raises(RuleError) as exc:
+            meeting_services.record_meeting(org=cast.branch_a, kind=MeetingKind.JOINT_MEETING, date=D(2024, 4, 1),
+                                            topic="绕过联席会议")
+        assert exc.value.field == "kind"
+        session = _session(world)
+        with pytest.raises(RuleError) as exc:
+            meeting_services.update_attendance(session.meeting, {cast.member.pk: ("present", "")})
+        assert exc.value.field == "kind"
+    assert Meeting.objects.filter(kind=MeetingKind.JOINT_MEETING).count() == 1
+    assert not session.meeting.attendance.exists()
