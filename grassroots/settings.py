@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "grassroots.assistance",
     "grassroots.honours",
     "grassroots.cobuild",
+    "grassroots.joint",
     "grassroots.reports",
     "grassroots.ui",
     "grassroots.web",

@@ -5,7 +5,8 @@
   within the due-soon window (14 days). A branch that recorded nothing sees one line per duty, not one per
   month. Branches owe all their duties, general branches their general meetings, party groups their group
   meetings (reported against their branch).
-- Silence (meetings.silence): a branch with no meeting of any kind (its party groups' included) for 30 days
+- Silence (meetings.silence): a branch with no meeting of any kind (its party groups' included; a joint
+  meeting with the resident units is not organizational life) for 30 days
   or more is overdue; a branch that never held one counts from its founding.
 - Absence (meetings.member_absence): a member of a branch, on `as_of` active, not suspended and not mobile,
   is absent in a month when their branch held at least one meeting of organizational life (their own party
@@ -65,6 +66,9 @@ HISTORY_MONTHS = 12
 # The kinds of meeting every member of a branch is expected at (for absence).
 LIFE_KINDS = (MeetingKind.GENERAL_MEETING, MeetingKind.GROUP_MEETING, MeetingKind.PARTY_LECTURE,
               MeetingKind.THEME_DAY, MeetingKind.LIFE_MEETING, MeetingKind.APPRAISAL, MeetingKind.STUDY)
+# Kinds that are no organizational life of the branch at all (they break no silence): a joint meeting with
+# the resident units (`joint`).
+NOT_LIFE_KINDS = (MeetingKind.JOINT_MEETING,)
 
 Month = tuple[int, int]
 
@@ -142,7 +146,8 @@ def _silence_findings(branches: list[Unit], groups_of: dict[int, list[int]], own
     missing = [b.org_id for b in branches if b.org_id not in last]
     if missing:  # their last meeting, if any, is older than the window
         ids = missing + [g for b in missing for g in groups_of.get(b, [])]
-        for row in (Meeting.objects.filter(org_id__in=ids, date__lte=as_of).values("org_id")
+        for row in (Meeting.objects.filter(org_id__in=ids, date__lte=as_of).exclude(kind__in=NOT_LIFE_KINDS)
+                    .values("org_id")
                     .annotate(last=Max("date")).order_by()):
             branch_id = owner.get(row["org_id"], row["org_id"])
             if row["last"] > last.get(branch_id, dt.date.min):
@@ -286,6 +291,7 @@ def meetings_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
     window_start = dt.date(as_of.year - 1, 1, 1)
     meetings = list(Meeting.objects.filter(org_id__in=subtree_ids,
                                            date__range=(window_start, as_of))
+                    .exclude(kind__in=NOT_LIFE_KINDS)
                     .only("org", "kind", "date", "quorate").order_by("date", "id"))
     yield from _duty_findings(units, by_id, meetings, as_of)
     if not branches:

@@ -26,7 +26,9 @@ class MeetingFilterForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=MeetingKind.choices)
+    # A joint meeting is recorded from its body's page (joint), with its attendance by unit.
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"),
+                             choices=[c for c in MeetingKind.choices if c[0] != MeetingKind.JOINT_MEETING])
     date = LooseDateField(label=gettext_lazy("Date"),
                           help_text=gettext_lazy("A past date is fine: the meeting is marked as entered late."))
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=300)

@@ -25,6 +25,10 @@ class MeetingKind(models.TextChoices):
     APPRAISAL = "appraisal", _("Democratic appraisal of members")
     TALK = "talk", _("Heart-to-heart talk")
     STUDY = "study", _("Study session")
+    # A joint meeting (联席会议) of a community's or street's Party organization with the Party organizations of
+    # the units in its area: recorded by the `joint` app (its attendance is by unit, not by member); no duty, not
+    # organizational life of the members.
+    JOINT_MEETING = "joint_meeting", _("Joint meeting with resident units")
 
 
 class Meeting(Versioned, Recorded):

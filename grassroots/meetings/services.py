@@ -240,15 +240,19 @@ def _counts(meeting: Meeting) -> dict[str, int]:
 @transaction.atomic
 def record_meeting(*, org: Organization, kind: str, date: dt.date, topic: str, place: str = "", host: str = "",
                    minutes: str = "", study_hours: Any = 0, attendance: Attendances | None = None,
-                   recorded_by: Any = None) -> Meeting:
+                   recorded_by: Any = None, by_unit: bool = False) -> Meeting:
     """Record a meeting held on `date` with its attendance ({member id: (presence, reason)}).
 
     `recorded_by` is the acting user; the argument is only used when no user is acting (an import run by
-    the system on someone's behalf)."""
+    the system on someone's behalf). A joint meeting with the resident units is recorded only by the `joint`
+    app (`by_unit`: its attendance is by unit, kept there), never with members' attendance."""
     if org is None:
         raise RuleError(_("an organization is required"), field="org")
     require_write_org(org)
     kind = _check_kind(kind)
+    if (kind == MeetingKind.JOINT_MEETING) != by_unit or (by_unit and attendance):
+        raise RuleError(_("a joint meeting is recorded from its joint meeting's page, with attendance by unit"),
+                        field="kind")
     date = _check_date(date)
     org = _check_org(org, kind, date)
     topic = _check_text(topic, "topic", 300, required=True)
@@ -277,6 +281,9 @@ def update_attendance(meeting: Meeting, attendance: Attendances, *, version: int
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require_write_org(meeting.org)
     check_version(meeting, version)
+    if meeting.kind == MeetingKind.JOINT_MEETING:
+        raise RuleError(_("a joint meeting is recorded from its joint meeting's page, with attendance by unit"),
+                        field="kind")
     rows = _normalize(attendance)
     if not rows:
         raise RuleError(_("no attendance given"), field="attendance")
