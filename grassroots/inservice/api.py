@@ -1,10 +1,10 @@
 """The in-service members' API (mounted under /api/ by the router over the module registry).
 
-    GET/POST  /api/inservice/reports/            ?member=&community_org=&home_org=&state=   POST reports
-    POST      /api/inservice/reports/{id}/decide/    accept or decline (the community), with `version`
-    POST      /api/inservice/reports/{id}/assign/    grid (its place's code) and post (id), with `version`
-    GET/POST  /api/inservice/reports/{id}/services/  the services logged; POST logs one (the community)
-    POST      /api/inservice/reports/{id}/reveal/    the full phone, logged
+    GET/POST  /api/inservice/            ?member=&community_org=&home_org=&state=   POST reports
+    POST      /api/inservice/{id}/decide/    accept or decline (the community), with `version`
+    POST      /api/inservice/{id}/assign/    grid (its place's code) and post (id), with `version`
+    GET/POST  /api/inservice/{id}/services/  the services logged; POST logs one (the community)
+    POST      /api/inservice/{id}/reveal/    the full phone, logged
 
 Readable: the reports of members the user may read, and those made to organizations the user may read (the
 community never reads the rest of the member's archive). Writes go through the services (403, 400 naming the
@@ -144,4 +144,4 @@ class ReportViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return Response({"phone": services.reveal_phone(r)})
 
 
-ROUTES = [("inservice/reports", ReportViewSet, "inservice-report-api")]
+ROUTES = [("inservice", ReportViewSet, "inservice-report-api")]

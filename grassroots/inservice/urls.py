@@ -7,7 +7,7 @@ from grassroots.inservice import views
 urlpatterns = [
     path("orgs/<str:code>/inservice/", views.home, name="inservice-home"),
     path("orgs/<str:code>/inservice/feedback/", views.feedback, name="inservice-feedback"),
-    path("inservice/reports/<int:pk>/", views.report, name="inservice-report"),
-    path("inservice/reports/<int:pk>/reveal/", views.reveal, name="inservice-reveal"),
+    path("inservice/<int:pk>/", views.report, name="inservice-report"),
+    path("inservice/<int:pk>/reveal/", views.reveal, name="inservice-reveal"),
     path("members/<int:pk>/inservice/", views.member_page, name="inservice-member"),
 ]
