@@ -8,7 +8,7 @@ class InserviceConfig(AppConfig):
     verbose_name = _("In-service members in the community")
 
     def ready(self) -> None:
-        from grassroots.core.modules import Link, Module, Panel, Section, register
+        from grassroots.core.modules import Importer, Link, Module, Panel, Section, register
 
         register(Module(
             label="inservice", title=_("In-service members in the community"), urls="grassroots.inservice.urls",
@@ -20,5 +20,7 @@ class InserviceConfig(AppConfig):
                                     order=62),),
             annual_sections=(Section("inservice", 62, "grassroots.inservice.summary.inservice_of",
                                      "grassroots.inservice.summary.inservice_text"),),
+            importers=(Importer("inservice-reports", "grassroots.inservice.importer.cli_reports", org_required=True,
+                                org_help="the home organization whose members reported"),),
             appraisal_notes=("grassroots.inservice.selectors.appraisal_notes",),
         ))

@@ -19,7 +19,8 @@ class ReportForm(forms.Form):
     first = forms.BooleanField(label=_("First report"), required=False)
     address = forms.CharField(label=_("Residence address"), max_length=200, required=False)
     workplace = forms.CharField(label=_("Workplace"), max_length=100, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            help_text=_("Blank: the phone of the last report is kept."))
     skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
     offers = forms.CharField(label=_("Services offered"), max_length=300, required=False)
 

@@ -107,11 +107,18 @@ def report(member: Member, *, community_org: Organization, on: dt.date, first: b
     if period.org_id == community_org.pk:
         raise RuleError(_("%(org)s is %(name)s's own organization") % {"org": community_org, "name": member.name},
                         field="community_org")
-    fields = {"skills": _text(skills, "skills", 200), "offers": _text(offers, "offers", 300),
-              "address": _text(address, "address", 200, required=period.mobile),
-              "workplace": _text(workplace, "workplace", 100), "phone": _text(phone, "phone", 20, required=period.mobile),
-              "activities": (activities or "").strip()}
     earlier = member.inservice_reports.all()
+    # Every fact entered once: a card's field left blank keeps what the member's latest report gave.
+    last = earlier.exclude(state=State.DECLINED).order_by("-date", "-id").first()
+    given = {"skills": (skills, 200), "offers": (offers, 300), "address": (address, 200),
+             "workplace": (workplace, 100), "phone": (phone, 20)}
+    fields: dict[str, str] = {}
+    for name, (value, length) in given.items():
+        text = _text(value, name, length) or (getattr(last, name) if last is not None else "")
+        if not text and period.mobile and name in ("address", "phone"):
+            raise RuleError(_("this field is required"), field=name)
+        fields[name] = text
+    fields["activities"] = (activities or "").strip()
     if first and earlier.filter(first=True).exists():
         raise RuleError(_("%(name)s already made a first report") % {"name": member.name}, field="first")
     if first and earlier.filter(date__lt=on).exists():
@@ -250,9 +257,10 @@ def service_update(s: Service, *, version: Any, activity: str, hours: Any, evalu
 
 @transaction.atomic
 def reveal_phone(r: Report) -> str:
-    """The full phone of a report, for a reader of it; the reveal is logged."""
+    """The full phone of a report, for the member's own side (who may reveal the member's details) and the
+    community's writers; the reveal is logged."""
     scope = current_scope()
-    if not Report.objects.visible_to(scope).filter(pk=r.pk).exists():
-        raise PermissionDeniedError(_("you may not read this report"))
+    if not (scope.can_reveal(r.member) or scope.can_write_org(r.community_org)):
+        raise PermissionDeniedError(_("you may not see %(name)s's full phone") % {"name": r.member.name})
     audit.record("inservice.reveal", r, org_id=r.community_org_id, extra={"member": r.member_id, "field": "phone"})
     return r.phone

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from grassroots.ui.lists import Column, ListSpec
 
 from . import selectors, services
 from .forms import AssignForm, DecideForm, FeedbackForm, ReportForm, ServiceForm
-from .models import Report, State
+from .models import Report, Service, State
 
 page = require_http_methods(["GET", "POST"])
 
@@ -53,6 +54,28 @@ REPORTS = ListSpec(
         Column("post", gettext_lazy("Post"), lambda r: r.post.title if r.post else ""),
     ),
     export_name="inservice-reports", table_id="reports", empty=gettext_lazy("No report yet."),
+)
+
+
+ROSTER = ListSpec(
+    title=gettext_lazy("In-service member roster"),
+    columns=(
+        Column("member", gettext_lazy("Name"), lambda r: r.member.name,
+               link=lambda r: reverse("inservice-report", args=[r.pk])),
+        Column("home", gettext_lazy("Home organization"), lambda r: r.home_org.name if r.home_org else ""),
+        Column("workplace", gettext_lazy("Workplace"), lambda r: r.workplace),
+        Column("address", gettext_lazy("Residence address"), lambda r: r.address),
+        Column("phone", gettext_lazy("Phone"), lambda r: idnumber.mask_phone(r.phone)),
+        Column("skills", gettext_lazy("Skills"), lambda r: r.skills),
+        Column("offers", gettext_lazy("Services offered"), lambda r: r.offers),
+        Column("grid", gettext_lazy("Grid"), lambda r: r.grid.territory.name if r.grid else ""),
+        Column("post", gettext_lazy("Post"), lambda r: r.post.title if r.post else ""),
+        Column("first", gettext_lazy("First reported on"), lambda r: r.first_on, css="num"),
+        Column("date", gettext_lazy("Last reported on"), lambda r: r.date, css="num"),
+        Column("services", gettext_lazy("Services"), lambda r: r.n_services, css="num"),
+        Column("hours", gettext_lazy("Hours"), lambda r: r.n_hours or 0, css="num"),
+    ),
+    export_name="inservice-roster", table_id="roster", empty=gettext_lazy("Nobody has reported here yet."),
 )
 
 
@@ -84,6 +107,41 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     context = {"side": side, "state": state, "q": text, "states": State.choices, "count": qs.count(),
                "can_write": scope.can_write_org(org)}
     return REPORTS.respond(request, qs, template="inservice/home.html", org=org, context=context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def roster(request: HttpRequest, code: str) -> HttpResponse:
+    """The in-service member roster (在职党员花名册, seed 004's "one card, one book"): each member accepted by
+    the organization's communities, on their latest report, with the services logged and their hours."""
+    scope = scope_for(request.user)
+    org = get_object_or_404(scope.orgs(), code=code)
+    accepted = Report.objects.filter(community_org__path__startswith=org.path, state=State.ACCEPTED)
+    latest = accepted.filter(member=OuterRef("member"), community_org=OuterRef("community_org")).order_by("-date",
+                                                                                                          "-id")
+    first = accepted.filter(member=OuterRef("member"), community_org=OuterRef("community_org")).order_by("date")
+    services_of = Service.objects.filter(report__member=OuterRef("member"),
+                                         report__community_org=OuterRef("community_org"))
+    qs = (selectors.readable(scope).filter(pk__in=accepted.filter(pk=Subquery(latest.values("pk")[:1]))
+                                           .values("pk"))
+          .annotate(first_on=Subquery(first.values("date")[:1]),
+                    n_services=Coalesce(Subquery(services_of.values("report__member").annotate(n=Count("id"))
+                                                 .values("n")[:1]), 0),
+                    n_hours=Subquery(services_of.values("report__member").annotate(h=Sum("hours")).values("h")[:1]))
+          .order_by("community_org__path", "member__name", "pk"))
+    return ROSTER.respond(request, qs, template="inservice/roster.html", org=org, context={"count": qs.count()})
+
+
+@login_required
+@require_http_methods(["GET"])
+def card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable card of a report: the Party member community contact card (an in-service member's
+    management card; a mobile member's contact card), with the services logged."""
+    _scope, r = _report(request, pk)
+    rows = [{"s": s, "evaluation": selectors.evaluation_label(s.evaluation, s.day) if s.evaluation else ""}
+            for s in r.services.order_by("day", "id")]
+    return render(request, "inservice/card.html", {"r": r, "services": rows,
+                                                   "phone_masked": idnumber.mask_phone(r.phone)})
 
 
 def _report(request: HttpRequest, pk: int) -> tuple[Any, Report]:
@@ -218,7 +276,7 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"on": today, "first": last is None}
     if last is not None:
         initial.update(community_org=last.community_org.code, address=last.address, workplace=last.workplace,
-                       phone=last.phone, skills=last.skills, offers=last.offers)
+                       skills=last.skills, offers=last.offers)  # the phone stays masked: blank keeps it
     form = ReportForm(initial=initial)
     if request.method == "POST":
         form = ReportForm(request.POST)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -84,6 +85,7 @@ def test_lists_export_print_and_bounded_queries(cast: Any, world: Any, django_as
     community, sec = client_as(cast, "outsider"), client_as(cast, "secretary")
     for client, url in ((community, reverse("inservice-home", args=["C"])),
                         (sec, reverse("inservice-home", args=["A"]) + "?side=home"),
+                        (community, reverse("inservice-roster", args=["C"])),
                         (sec, reverse("inservice-feedback", args=["A"]) + f"?year=2024&quarter=1&as_of={today}")):
         with django_assert_max_num_queries(25):
             response = client.get(url)
@@ -95,3 +97,23 @@ def test_lists_export_print_and_bounded_queries(cast: Any, world: Any, django_as
     printed = community.get(reverse("inservice-home", args=["C"]) + "?all=1").content.decode()
     assert "在职0" in printed and "在职11" in printed
     assert sec.get(reverse("inservice-home", args=["A"])).context["count"] == 0  # nothing reported to A
+
+
+def test_roster_and_card(cast: Any, world: Any) -> None:
+    with acting(cast.secretary, "web"):
+        r = services.report(cast.member, community_org=world.community, on=dt.date(2024, 1, 10), first=True,
+                            phone=PHONE, workplace="县供电局", address="外街3号楼")
+    with acting(cast.outsider, "web"):
+        r = services.accept(r, on=dt.date(2024, 1, 11))
+        services.log_service(r, day=dt.date(2024, 2, 1), activity="楼道清扫", hours="2", evaluation="good")
+        services.log_service(r, day=dt.date(2024, 3, 1), activity="义务维修", hours="1.5")
+        again = services.report(cast.member, community_org=world.community, on=dt.date(2024, 7, 10))
+    community = client_as(cast, "outsider")
+    response = community.get(reverse("inservice-roster", args=["C"]))
+    rows = list(response.context["page"].object_list)
+    assert [(x.pk, x.first_on, x.n_services, x.n_hours) for x in rows] == [
+        (again.pk, dt.date(2024, 1, 10), 2, Decimal("3.5"))]
+    assert "县供电局" in response.content.decode() and PHONE not in response.content.decode()
+    card = community.get(reverse("inservice-card", args=[r.pk])).content.decode()
+    assert "外街3号楼" in card and "楼道清扫" in card and PHONE not in card
+    assert as_user(world.sec_b).get(reverse("inservice-card", args=[r.pk])).status_code == 404

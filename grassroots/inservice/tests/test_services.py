@@ -18,7 +18,8 @@ from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.models import AuditEntry
 from grassroots.inservice import selectors, services
 from grassroots.inservice.models import Report, Service, State
-from grassroots.members import lifecycle_services, services as member_services
+from grassroots.members import lifecycle_services
+from grassroots.members import services as member_services
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -28,9 +29,10 @@ def counts() -> tuple[int, int, int]:
     return Report.objects.count(), Service.objects.count(), AuditEntry.objects.count()
 
 
-def _reported(cast: Any, world: Any, on: dt.date = D(2024, 1, 10), **kw: Any) -> Report:
+def _reported(cast: Any, world: Any, on: dt.date | None = None, **kw: Any) -> Report:
     with acting(cast.member_user, "web"):  # the member reports themself
-        return services.report(cast.member, community_org=world.community, on=on, first=True, skills="水电维修",
+        return services.report(cast.member, community_org=world.community, on=on or D(2024, 1, 10), first=True,
+                               skills="水电维修",
                                offers="义务维修", address="外街社区3号楼", phone="13966667777", **kw)
 
 
@@ -53,6 +55,7 @@ def test_report_accept_assign_log_and_report_again(cast: Any, world: Any) -> Non
         again = services.report(cast.member, community_org=world.community, on=D(2024, 7, 10),
                                 activities="半年报到")
     assert (again.state, again.first, again.decided_on) == (State.ACCEPTED, False, D(2024, 7, 10))
+    assert (again.phone, again.address, again.skills) == ("13966667777", "外街社区3号楼", "水电维修")  # kept
     assert [s.hours for s in r.services.order_by("day")] == [Decimal("2.0"), Decimal("1.5")]
     assert s1.evaluation == "good" and s2.logged_on == D(2024, 4, 2)
     assert selectors.report_again_on(D(2024, 1, 10)) == D(2024, 7, 10)
@@ -232,6 +235,8 @@ def test_reveal_is_logged_and_refused_outside(cast: Any, world: Any) -> None:
     with acting(cast.outsider, "web"):
         assert services.reveal_phone(r) == "13966667777"
     assert AuditEntry.objects.filter(action="inservice.reveal", actor_id=cast.outsider.pk).count() == 1
-    with acting(world.sec_b, "web"), pytest.raises(PermissionDeniedError):
-        services.reveal_phone(r)
+    for user in (world.sec_b, cast.auditor):  # the auditor reads the report, but reveals nothing
+        with acting(user, "web"), pytest.raises(PermissionDeniedError):
+            services.reveal_phone(r)
+    assert AuditEntry.objects.filter(action="inservice.reveal").count() == 1
     assert add_months(r.date, 6) == selectors.report_again_on(r.date)
