@@ -22,5 +22,6 @@ class InserviceConfig(AppConfig):
                                      "grassroots.inservice.summary.inservice_text"),),
             importers=(Importer("inservice-reports", "grassroots.inservice.importer.cli_reports", org_required=True,
                                 org_help="the home organization whose members reported"),),
+            demo_history="grassroots.inservice.demo.demo_history", demo_order=65,
             appraisal_notes=("grassroots.inservice.selectors.appraisal_notes",),
         ))
