@@ -136,7 +136,7 @@ def appraisal_notes(member_ids: list[int], year: int) -> dict[int, list[Appraisa
     for m in set(reports) | set(services):
         n, h = services.get(m, (0, Decimal(0)))
         out[m] = [AppraisalNote(label=_("Community reports"), text=_(
-            "reported %(reports)d times; %(n)d services, %(hours)s hours") % {"reports": reports.get(m, 0), "n": n,
+            "reports: %(reports)d; services: %(n)d, %(hours)s hours") % {"reports": reports.get(m, 0), "n": n,
                                                                              "hours": h},
             url=reverse("inservice-member", args=[m]))]
     return out
