@@ -37,6 +37,7 @@ def test_member_reports_community_acts_home_reads(cast: Any, world: Any) -> None
     community = client_as(cast, "outsider")
     text = community.get(page).content.decode()
     assert cast.member.name in text and PHONE not in text and 'value="accept"' in text
+    assert cast.member.id_number not in text and "13800138000" not in text  # nothing of the member's archive
     assert client_as(cast, "secretary").post(page, {"action": "accept", "decide-on": "2024-01-12",
                                                     "version": r.version}).status_code == 403
     response = community.post(page, {"action": "accept", "decide-on": "2024-01-12", "version": r.version})
