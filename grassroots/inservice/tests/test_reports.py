@@ -78,3 +78,19 @@ def test_rules_data_and_findings_through_the_registry(cast: Any, world: Any) -> 
     _year(cast, world)
     found = findings_for(cast.street, D(2024, 7, 12), only=["inservice"])
     assert {(f.subject_label, f.state) for f in found} == {(cast.member.name, "overdue")}
+
+
+def test_the_dashboard_page_and_the_annual_summary_pick_them_up(cast: Any, world: Any) -> None:
+    from django.urls import reverse
+
+    from grassroots.reports.annual import annual_summary, as_json
+    from grassroots.ui.testing import client_as
+
+    _year(cast, world)
+    summary = annual_summary(cast.other_street, 2024)
+    assert summary.inservice.hours == Decimal("6.5")
+    assert as_json(summary)["inservice"] == {"reported": 2, "services": 3, "hours": "6.5", "own_reported": 0}
+    panel = client_as(cast, "outsider").get(reverse("dashboard", args=["X"]) + "?year=2024&panel=inservice")
+    text = panel.content.decode()
+    assert panel.status_code == 200 and 'id="inservice-table"' in text and "6.5" in text
+    assert client_as(cast, "outsider").get(reverse("dashboard", args=["X"]) + "?year=2024").status_code == 200
