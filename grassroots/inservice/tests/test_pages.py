@@ -118,3 +118,20 @@ def test_roster_and_card(cast: Any, world: Any) -> None:
     card = community.get(reverse("inservice-card", args=[r.pk])).content.decode()
     assert "外街3号楼" in card and "楼道清扫" in card and PHONE not in card
     assert as_user(world.sec_b).get(reverse("inservice-card", args=[r.pk])).status_code == 404
+
+
+def test_decline_on_the_page_needs_a_reason_and_a_fresh_version(cast: Any, world: Any) -> None:
+    with acting(cast.secretary, "web"):
+        r = services.report(cast.member, community_org=world.community, on=dt.date(2024, 1, 10))
+    page, community = reverse("inservice-report", args=[r.pk]), client_as(cast, "outsider")
+    response = community.post(page, {"action": "decline", "decide-on": "2024-01-12", "version": r.version})
+    assert response.status_code == 400 and response.context["decide"].errors["reason"]
+    response = community.post(page, {"action": "decline", "decide-on": "2024-01-12", "decide-reason": "不住本社区",
+                                     "version": r.version + 1})
+    assert response.status_code == 400 and response.context["decide"].non_field_errors()
+    response = community.post(page, {"action": "decline", "decide-on": "2024-01-12", "decide-reason": "不住本社区",
+                                     "version": r.version})
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert (r.state, r.decline_reason) == ("declined", "不住本社区")
+    assert 'id="decide"' not in community.get(page).content.decode()
