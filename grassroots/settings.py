@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "grassroots.posts",
     "grassroots.commitments",
     "grassroots.volunteers",
+    "grassroots.inservice",
     "grassroots.wishes",
     "grassroots.points",
     "grassroots.households",

@@ -1,6 +1,6 @@
 """The members' API: members (`/api/members/`, masked, PATCH and events through the services, logged reveals),
 transfers (`/api/transfers/`) and the lifecycle decisions about a member
-(`/api/members/{id}/mobile-out|mobile-back|suspend|restore|remove|community-reports/`).
+(`/api/members/{id}/mobile-out|mobile-back|suspend|restore|remove/`).
 
 Reads come from the user's `Scope`; writes go through `grassroots.members.services`, `.transfers` and
 `.lifecycle_services`, which check permission again and write the audit entries. A service's RuleError is
@@ -30,8 +30,6 @@ from .filters import MemberFilter
 from .models import Member, MemberEvent, Transfer
 from .selectors import events_shown
 from .serializers import (
-    CommunityReportCreateSerializer,
-    CommunityReportSerializer,
     MemberEventCreateSerializer,
     MemberEventSerializer,
     MemberSerializer,
@@ -225,36 +223,6 @@ class MemberLifecycleViewSet(ScopedViewMixin, viewsets.GenericViewSet):
     def remove(self, request: Request, pk: str | None = None) -> Response:
         """Record a removal decided by the branch meeting and approved by the higher level."""
         return self._record(request, RemoveSerializer, lifecycle.remove)
-
-    @extend_schema(methods=["GET"], responses={200: CommunityReportSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=CommunityReportCreateSerializer,
-                   responses={201: CommunityReportSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="community-reports", url_name="community-reports",
-            filter_backends=[], pagination_class=None)
-    def community_reports(self, request: Request, pk: str | None = None) -> Response:
-        """The member's reports to their community (readable by the member's branch and by the community);
-        POST records one (by the member's branch or the community's organization)."""
-        member_id = int(pk or 0)
-        reports = lifecycle.readable_community_reports(self.scope).filter(member_id=member_id)
-        if request.method == "GET":
-            if not reports.exists():
-                self.get_object()  # 404 for a member the user cannot read
-            return Response(CommunityReportSerializer(reports.order_by("-date", "-id"), many=True).data)
-        form = CommunityReportCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        community = lifecycle.community_org_by_code(data.pop("community_org"))
-        if community is None:
-            raise _unknown("community_org")
-        member = self.get_queryset().filter(pk=member_id).first()
-        if member is None:
-            # The community's side knows the members who reported to it (the service checks it may write).
-            earlier = reports.filter(community_org=community).first()
-            member = earlier.member if earlier is not None else None
-        if member is None:
-            return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
-        report = lifecycle.community_report(member, community_org=community, **data)
-        return Response(CommunityReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
 # The lifecycle actions share the members' prefix: that viewset has no list or detail route, only its actions.

@@ -1,5 +1,5 @@
-"""The member lifecycle between joining and leaving: going mobile and coming back, in-service members reporting
-to the community where they live, suspension on lost contact and removal.
+"""The member lifecycle between joining and leaving: going mobile and coming back, suspension on lost contact and
+removal. (In-service members reporting to the community where they live: `grassroots.inservice`.)
 
 Suspension and removal are always decisions recorded by people (the meeting, the approval): no function here
 suspends or removes anyone on its own, and the rules only say when a decision may be recorded (judged by the
@@ -12,25 +12,18 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.access.scope import Scope, current_scope, require_write_member
-from grassroots.core import audit
+from grassroots.access.scope import require_write_member
 from grassroots.core.dates import add_months
-from grassroots.core.errors import PermissionDeniedError, RuleError
-from grassroots.orgs.models import Organization, OrgKind, TerritoryKind
+from grassroots.core.errors import RuleError
 from grassroots.rules.registry import in_force
 
 from . import services
-from .models import CommunityReport, EventKind, Member, MemberEvent, MemberPeriod, Occupation, TransferState
+from .models import EventKind, Member, MemberEvent, TransferState
 
 REMOVAL_REASONS = ("self_withdrawal", "persuaded", "expelled")
-# Where an in-service member may report: a Party organization of a community (its territory is a community),
-# or any branch or general branch (a community's organization is usually one of these even when the platform
-# has no territory for it). Never a party group, a committee without a community, or a revoked organization.
-COMMUNITY_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 
 
 def _today() -> dt.date:
@@ -78,77 +71,6 @@ def mobile_report_due(member: Member, *, last_contact: dt.date) -> dt.date:
     """When a mobile member's next report to the home branch is due, by the rule in force on `last_contact`."""
     rule = in_force("lifecycle.mobile_report", last_contact)
     return add_months(last_contact, 12 * int(rule["years"]))
-
-
-# --- community reports ------------------------------------------------------------------------------------
-
-def _check_community_org(org: Organization | None, on: dt.date) -> Organization:
-    if org is None:
-        raise RuleError(_("a community Party organization is required"), field="community_org")
-    in_community = org.territory is not None and org.territory.kind == TerritoryKind.COMMUNITY
-    if org.kind == OrgKind.PARTY_GROUP or not (in_community or org.kind in COMMUNITY_ORG_KINDS):
-        raise RuleError(_("%(org)s is not a community Party organization (a branch or general branch, or an "
-                          "organization of a community)") % {"org": org}, field="community_org")
-    if org.revoked_on is not None:
-        raise RuleError(_("%(org)s was revoked on %(date)s") % {"org": org, "date": org.revoked_on},
-                        field="community_org")
-    if on < org.founded_on:
-        raise RuleError(_("%(org)s was founded on %(founded)s, after %(date)s")
-                        % {"org": org, "founded": org.founded_on, "date": on}, field="community_org")
-    return org
-
-
-def community_org_by_code(code: str) -> Organization | None:
-    """The community organization a report names by code: members live anywhere, so any active organization
-    of the platform may be named (`community_report` checks its kind)."""
-    return Organization.objects.filter(code=(code or "").strip(), revoked_on__isnull=True).first()
-
-
-@transaction.atomic
-def community_report(member: Member, *, community_org: Organization, on: dt.date, first: bool = False,
-                     activities: str = "") -> CommunityReport:
-    """An in-service member reports to the community where they live (`first` for the first report), and what
-    they did there. The member's branch (a writer of the member) records a report to any community; the
-    community's writers record later reports of a member who has already reported to them (so that nobody
-    can attach reports to members they have never seen)."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    scope = current_scope()
-    known_there = member.community_reports.filter(community_org=community_org).exists()
-    if not (scope.can_write_member(member) or (known_there and scope.can_write_org(community_org))):
-        raise PermissionDeniedError(_("you may not record reports of %(name)s") % {"name": member.name})
-    _check_day(on)
-    period = MemberPeriod.objects.on(on).filter(member=member).first()
-    if period is None:
-        raise RuleError(_("%(name)s was not a member on %(date)s") % {"name": member.name, "date": on}, field="on")
-    _check_community_org(community_org, on)
-    if period.occupation != Occupation.IN_SERVICE:
-        raise RuleError(_("only in-service members report to their community; %(name)s was %(occ)s on %(date)s")
-                        % {"name": member.name, "occ": Occupation(period.occupation).label, "date": on},
-                        field="member")
-    if period.org_id == community_org.pk:
-        raise RuleError(_("%(org)s is %(name)s's own organization") % {"org": community_org, "name": member.name},
-                        field="community_org")
-    earlier = member.community_reports.all()
-    if first and earlier.filter(first=True).exists():
-        raise RuleError(_("%(name)s already made a first report") % {"name": member.name}, field="first")
-    if first and earlier.filter(date__lt=on).exists():
-        raise RuleError(_("%(name)s has reports before %(date)s; this one cannot be the first")
-                        % {"name": member.name, "date": on}, field="first")
-    report = CommunityReport.objects.create(member=member, community_org=community_org, date=on, first=first,
-                                            activities=(activities or "").strip())
-    audit.record("member.community_report", report, after=audit.snapshot(report, ("member", "community_org", "date",
-                                                                                   "first")),
-                 org_id=member.org_id, extra={"member": member.pk})
-    return report
-
-
-def readable_community_reports(scope: Scope) -> QuerySet[CommunityReport]:
-    """Reports the user may read: those of members they can read, and those made to organizations they can
-    read (the community sees who reported to it)."""
-    qs = CommunityReport.objects.select_related("member", "community_org")
-    if scope.unrestricted:
-        return qs
-    return qs.filter(Q(member__in=scope.members()) | Q(community_org__in=scope.orgs()))
 
 
 # --- suspension and removal -------------------------------------------------------------------------------

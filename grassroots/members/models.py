@@ -208,24 +208,6 @@ class Transfer(models.Model):
         return f"{self.member} {self.from_org} → {self.to_org or self.to_outside}"
 
 
-class CommunityReport(models.Model):
-    """An in-service member reporting to the community where they live, and what they did there."""
-
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="community_reports")
-    community_org = models.ForeignKey(Organization, verbose_name=_("community Party organization"),
-                                      on_delete=models.PROTECT, related_name="community_reports")
-    date = models.DateField(_("date"))
-    first = models.BooleanField(_("first report"), default=False)
-    activities = models.TextField(_("what was done"), blank=True)
-
-    class Meta:
-        ordering = ["-date", "-id"]
-        verbose_name = _("community report")
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.member} → {self.community_org}"
-
-
 # --- rollups (issue 16): counts per organization node, kept by `rollups` beside the periods -------------------
 class OrgSpan(models.Model):
     """`ancestor`'s subtree held `org` over [valid_from, valid_to) (an organization holds itself): the tree over

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from grassroots.ui.api import LenientDateField
 
 from . import lifecycle_services as lifecycle
-from .models import CommunityReport, EventKind, Member, MemberEvent, Transfer
+from .models import EventKind, Member, MemberEvent, Transfer
 
 # --- members and their events ------------------------------------------------------------------------------
 
@@ -130,19 +130,3 @@ class RemoveSerializer(OnSerializer):
     decision = serializers.CharField(max_length=250)
     approved_on = LenientDateField()
 
-
-class CommunityReportSerializer(serializers.ModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True)
-    community_org = serializers.CharField(source="community_org.code", read_only=True)
-
-    class Meta:
-        model = CommunityReport
-        fields = ["id", "member", "member_name", "community_org", "date", "first", "activities"]
-        read_only_fields = fields
-
-
-class CommunityReportCreateSerializer(serializers.Serializer):
-    community_org = serializers.CharField(max_length=32, help_text=_("Code of the community's organization"))
-    on = LenientDateField()
-    first = serializers.BooleanField(required=False, default=False)
-    activities = serializers.CharField(required=False, allow_blank=True, default="")

@@ -144,7 +144,7 @@ def test_what_schemathesis_found_is_refused_not_accepted_or_a_500(cast: Any) -> 
         response = client.get(url)
         assert response.status_code == 400, (url, response.content)
         assert name in response.json()
-    huge = client.get("/api/members/32725179133918971205/community-reports/")
+    huge = client.get("/api/inservice/32725179133918971205/")
     assert huge.status_code == 404 and huge.json()["detail"]
     events = client.get(f"/api/members/{member}/events/?limit=1")
     assert events.status_code == 200 and isinstance(events.json(), list)

@@ -1,4 +1,4 @@
-"""Mobile out and back, community reports, suspension on lost contact, restoration and removal."""
+"""Mobile out and back, suspension on lost contact, restoration and removal."""
 
 from __future__ import annotations
 
@@ -8,34 +8,28 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from grassroots.access.scope import scope_for
 from grassroots.core.context import acting
 from grassroots.core.errors import PermissionDeniedError, RuleError
 from grassroots.core.models import AuditEntry
-from grassroots.members import services
 from grassroots.members.lifecycle_services import (
     add_months,
-    community_report,
     mobile_back,
     mobile_out,
     mobile_report_due,
-    readable_community_reports,
     removal_allowed_from,
     remove,
     restore,
     suspend,
 )
-from grassroots.members.models import CommunityReport, Member, MemberEvent, MemberPeriod, Standing
+from grassroots.members.models import Member, MemberEvent, MemberPeriod, Standing
 from grassroots.members.selectors import members_of_on
-from grassroots.orgs.services import org_create, territory_create
 from grassroots.rules.registry import in_force
 
 D = dt.date
 
 
-def counts() -> tuple[int, int, int, int]:
-    return (MemberEvent.objects.count(), MemberPeriod.objects.count(), AuditEntry.objects.count(),
-            CommunityReport.objects.count())
+def counts() -> tuple[int, int, int]:
+    return MemberEvent.objects.count(), MemberPeriod.objects.count(), AuditEntry.objects.count()
 
 
 def fresh(member: Any) -> Member:
@@ -95,79 +89,6 @@ def test_mobile_refusals_write_nothing(cast: Any) -> None:
         before = counts()
         with pytest.raises(RuleError, match="already mobile"):
             mobile_out(cast.member_a2, on=D(2023, 5, 1), destination="上海")
-    assert counts() == before
-
-
-# --- community reports ---------------------------------------------------------------------------------------
-
-@pytest.fixture
-def community(cast: Any) -> Any:
-    """A community branch under street X (outside the street admin's scope), on a community territory."""
-    with acting(None, "system"):
-        place = territory_create(code="SQ1", name="幸福社区", kind="community")
-        org = org_create(code="SQ1", name="幸福社区党支部", kind="branch", founded_on=D(2010, 1, 1),
-                         parent=cast.other_street)
-    org.territory = place
-    org.save(update_fields=["territory"])
-    return org
-
-
-@pytest.mark.django_db
-def test_community_report_readable_by_both_sides(cast: Any, community: Any) -> None:
-    with acting(cast.secretary, "web"):
-        first = community_report(cast.member_a2, community_org=community, on=D(2024, 1, 10), first=True,
-                                 activities="报到，认领志愿岗位")
-    with acting(cast.outsider, "web"):  # the community's side records the next one
-        later = community_report(cast.member_a2, community_org=community, on=D(2024, 7, 10), activities="垃圾分类宣传")
-    assert first.first and not later.first
-    assert set(readable_community_reports(scope_for(cast.secretary))) == {first, later}
-    assert set(readable_community_reports(scope_for(cast.outsider))) == {first, later}
-    sec_b_scope = scope_for(cast.member_user)
-    assert not readable_community_reports(sec_b_scope).exists()
-    entry = AuditEntry.objects.filter(action="member.community_report").first()
-    assert entry is not None and entry.org_id == cast.branch_a.pk
-
-
-@pytest.mark.django_db
-def test_community_report_to_a_plain_branch(cast: Any) -> None:
-    with acting(cast.street_admin, "web"):
-        report = community_report(cast.member_a2, community_org=cast.branch_b, on=D(2024, 1, 10))
-    assert report.community_org == cast.branch_b
-
-
-@pytest.mark.django_db
-def test_community_report_refusals_write_nothing(cast: Any, community: Any) -> None:
-    with acting(None, "system"):
-        retired = services.member_update(cast.member, on=D(2022, 1, 1), occupation="retired")
-    before = counts()
-    with acting(cast.secretary, "web"):
-        cases: list[tuple[dict[str, Any], str | None]] = [
-            ({"member": retired}, "member"),  # retired on that date
-            ({"community_org": cast.group_a1}, "community_org"),
-            ({"community_org": cast.street}, "community_org"),  # a working committee with no community
-            ({"community_org": cast.branch_a}, "community_org"),  # the member's own branch
-            ({"on": D(2000, 1, 1)}, "on"),  # not yet a member
-            ({"on": timezone.localdate() + dt.timedelta(days=1)}, "on"),
-        ]
-        for override, field in cases:
-            args: dict[str, Any] = {"member": cast.member_a2, "community_org": community, "on": D(2024, 1, 10)}
-            args.update(override)
-            with pytest.raises(RuleError) as err:
-                community_report(args.pop("member"), **args)
-            assert err.value.field == field, override
-    with acting(cast.auditor, "web"), pytest.raises(PermissionDeniedError):
-        community_report(cast.member_a2, community_org=community, on=D(2024, 1, 10))
-    with acting(cast.outsider, "web"), pytest.raises(PermissionDeniedError):
-        community_report(cast.member_a2, community_org=cast.branch_b, on=D(2024, 1, 10))
-    with acting(cast.outsider, "web"), pytest.raises(PermissionDeniedError):  # no report there yet
-        community_report(cast.member_a2, community_org=community, on=D(2024, 1, 10))
-    assert counts() == before
-    with acting(cast.secretary, "web"):
-        community_report(cast.member_a2, community_org=community, on=D(2024, 1, 10), first=True)
-        before = counts()
-        with pytest.raises(RuleError) as err:
-            community_report(cast.member_a2, community_org=community, on=D(2024, 7, 1), first=True)
-        assert err.value.field == "first"
     assert counts() == before
 
 
@@ -326,22 +247,3 @@ def test_api_member_actions_refused_outside_the_scope(cast: Any) -> None:
     assert counts() == before
 
 
-@pytest.mark.django_db
-def test_api_community_reports_both_sides(cast: Any, community: Any) -> None:
-    url = f"/api/members/{cast.member_a2.pk}/community-reports/"
-    sec = _client(cast.secretary)
-    assert sec.get(url).json() == []
-    assert _client(cast.outsider).get(url).status_code == 404  # nothing reported to X's community yet
-    response = _post(sec, url, {"community_org": "SQ1", "on": "2024-01-10", "first": True, "activities": "报到"})
-    assert response.status_code == 201, response.content
-    assert response.json()["community_org"] == "SQ1"
-    # the community's side reads the report, and records the next one
-    outsider = _client(cast.outsider)
-    assert [r["activities"] for r in outsider.get(url).json()] == ["报到"]
-    response = _post(outsider, url, {"community_org": "SQ1", "on": "2024-07-10", "activities": "志愿服务"})
-    assert response.status_code == 201
-    assert [r["date"] for r in sec.get(url).json()] == ["2024-07-10", "2024-01-10"]
-    response = _post(outsider, url, {"community_org": "C", "on": "2024-07-11"})  # C: not the member's writer
-    assert response.status_code == 404
-    response = _post(sec, url, {"community_org": "A1", "on": "2024-07-11"})
-    assert response.status_code == 400 and response.json()["field"] == "community_org"
