@@ -237,7 +237,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"MeetingKindEnum": "grassroots.meetings.models.MeetingKind",
                             "RevealFieldEnum": ["id_number", "phone"],  # a member's and a volunteer's reveal
                             "PointExemptionReasonEnum": "grassroots.points.models.ExemptionReason",
-                            "DecisionStateEnum": "grassroots.volunteers.models.Decision"},  # volunteers' reports, corrections
+                            "DecisionStateEnum": "grassroots.volunteers.models.Decision",  # volunteers' reports, corrections
+                            "ResidentUnitKindEnum": "grassroots.cobuild.models.UnitKind",
+                            "ContributionKindEnum": "grassroots.cobuild.models.ContributionKind"},
     # Every operation lists its 400, 403 and 404 answers (grassroots/api/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "grassroots.api.schema.add_error_responses"],

@@ -40,8 +40,7 @@ from grassroots.core.sheets import (
     check_rows,
     cli_report,
     norm,
-    read_rows,
-    read_sheet,
+    open_sheet,
 )
 from grassroots.households.models import Household
 from grassroots.orgs.models import Organization
@@ -232,18 +231,12 @@ def plan_import(src: str | os.PathLike[str] | IO[Any], filename: str, *, org: Or
     """Read and check every row. Never writes."""
     _require(org)
     plan = AssistanceImportPlan(filename=filename, org=org)
-    rows, problem = read_rows(src, filename)
-    if rows is None:
-        plan.errors.append(RowError(0, "", problem))
-        return plan
-    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
-    if errors or sheet is None:
-        plan.errors = errors
+    sheet = open_sheet(plan, src, filename, COLUMNS)
+    if sheet is None:
         return plan
     if "code" not in sheet.columns and "head_name" not in sheet.columns:
         plan.errors = [RowError(sheet.header_row, "", _("the file needs a column 户编号 or 户主姓名"))]
         return plan
-    plan.sheet = sheet
     _evaluate(plan, progress)
     return plan
 

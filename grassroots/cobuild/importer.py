@@ -35,8 +35,7 @@ from grassroots.core.sheets import (
     check_rows,
     cli_report,
     norm,
-    read_rows,
-    read_sheet,
+    open_sheet,
 )
 from grassroots.orgs.models import Organization
 
@@ -228,15 +227,9 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     columns = PLANNERS[kind][0]
     if not current_scope().can_write_org(within):
         raise PermissionDeniedError(_("you may not change %(org)s") % {"org": within})
-    rows, problem = read_rows(fileobj_or_path, filename)
-    if rows is None:
-        plan.errors.append(RowError(0, "", problem))
+    sheet = open_sheet(plan, fileobj_or_path, filename, columns)
+    if sheet is None:
         return plan
-    sheet, errors = read_sheet(rows, columns, [c for c in columns if c.required])
-    if errors or sheet is None:
-        plan.errors = errors
-        return plan
-    plan.sheet = sheet
     with pinned_scope():
         _evaluate(plan, progress)
     return plan

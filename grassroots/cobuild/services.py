@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from grassroots.access.scope import require_write_org
 from grassroots.core import audit
-from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
+from grassroots.core.values import day as _day
+from grassroots.core.values import past_day as _date
+from grassroots.core.values import text as _text
 from grassroots.core.versions import check_version
 from grassroots.orgs.models import Organization, Territory
 
@@ -49,32 +51,10 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise RuleError(_("this field is required"), field=field)
-    if len(text) > max_length:
-        raise RuleError(_("longer than %(n)d characters") % {"n": max_length}, field=field)
-    return text
 
 
-def _day(value: Any, field: str, *, required: bool = True) -> dt.date | None:
-    """A date as typed (any day, ahead too), or None when empty and not required."""
-    try:
-        day = parse_date(value)
-    except DateError as exc:
-        raise RuleError(str(exc), field=field) from exc
-    if day is None and required:
-        raise RuleError(_("this field is required"), field=field)
-    return day
 
 
-def _date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
-    """A day that has come (not after today)."""
-    day = _day(value, field, required=required)
-    if day is not None and day > today():
-        raise RuleError(_("%(date)s is in the future") % {"date": day}, field=field)
-    return day
 
 
 def _on(value: Any, field: str) -> dt.date:

@@ -561,8 +561,12 @@ def agreement_project(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def agreement_file_download(request: HttpRequest, pk: int) -> FileResponse:
-    scope = scope_for(request.user)
-    made = get_object_or_404(AgreementFile.objects.visible_to(scope), pk=pk)
+    return _download(request, AgreementFile, pk)
+
+
+def _download[Kept: (AgreementFile, ProjectEvidence)](request: HttpRequest, model: type[Kept], pk: int) -> FileResponse:
+    """A kept file (a signed scan, a project's evidence) to a reader of the record it belongs to."""
+    made: Kept = get_object_or_404(model.objects.visible_to(scope_for(request.user)), pk=pk)
     return stored_file(made.file)
 
 
@@ -849,9 +853,7 @@ def project_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    scope = scope_for(request.user)
-    made = get_object_or_404(ProjectEvidence.objects.visible_to(scope), pk=pk)
-    return stored_file(made.file)
+    return _download(request, ProjectEvidence, pk)
 
 
 # --- contributions --------------------------------------------------------------------------------------------

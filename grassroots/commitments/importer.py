@@ -27,13 +27,11 @@ from grassroots.core.sheets import (
     PlannedRow,
     Progress,
     Row,
-    RowError,
     apply_rows,
     check_rows,
     cli_report,
     norm,
-    read_rows,
-    read_sheet,
+    open_sheet,
 )
 from grassroots.members.models import Member
 from grassroots.members.rows import member_of_row
@@ -145,15 +143,9 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
                 within: Organization | None = None, progress: Progress | None = None) -> CommitmentsImportPlan:
     """Read and check every row (never writes)."""
     plan = CommitmentsImportPlan(filename=filename, within=within)
-    rows, problem = read_rows(fileobj_or_path, filename)
-    if rows is None:
-        plan.errors.append(RowError(0, "", problem))
+    sheet = open_sheet(plan, fileobj_or_path, filename, COLUMNS)
+    if sheet is None:
         return plan
-    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
-    if errors or sheet is None:
-        plan.errors = errors
-        return plan
-    plan.sheet = sheet
     _evaluate(plan, current_scope(), progress)
     return plan
 

@@ -307,6 +307,21 @@ def _header_index(rows: list[list[Any]], index: dict[str, str]) -> int:
     return best if best_count >= 2 else 0
 
 
+def open_sheet(plan: ImportPlan, src: Any, filename: str, columns: Sequence[Column]) -> Sheet | None:
+    """The file's header matched against `columns` (those marked required required), kept as `plan.sheet`; None
+    when the file cannot be read or its header does not fit, with the reason in `plan.errors`."""
+    rows, problem = read_rows(src, filename)
+    if rows is None:
+        plan.errors.append(RowError(0, "", problem))
+        return None
+    sheet, errors = read_sheet(rows, columns, [c for c in columns if c.required])
+    if errors or sheet is None:
+        plan.errors = errors
+        return None
+    plan.sheet = sheet
+    return sheet
+
+
 def read_sheet(rows: list[list[Any]], known: Sequence[Column], required: Iterable[Column]
                ) -> tuple[Sheet | None, list[RowError]]:
     """The header row matched against `known` columns (Chinese, English or an alias), found below any title and

@@ -340,12 +340,12 @@ def build_lifework(out: TextIO) -> None:
     """Write the town's 2019 dues and meetings if they are not there yet (running it again changes nothing)."""
     from grassroots.dues.models import DuesAssessment
     from grassroots.dues.selectors import totals
-    from grassroots.meetings.models import Attendance, Meeting
+    from grassroots.meetings.models import NOT_LIFE_KINDS, Attendance, Meeting
 
     town = _Town()
     if not DuesAssessment.objects.filter(year=YEAR, member_id__in=list(town.members)).exists():
         _dues(town, random.Random(SEED))
-    meetings = Meeting.objects.filter(org_id__in=list(town.code_of), date__year=YEAR)
+    meetings = Meeting.objects.filter(org_id__in=list(town.code_of), date__year=YEAR).exclude(kind__in=NOT_LIFE_KINDS)
     if not meetings.exists():
         _meetings(town, random.Random(SEED + 1))
     figures = totals(town.town, YEAR_START, AS_OF)

@@ -703,9 +703,9 @@ class _Living:
 
 
 def _already_built(town: Any) -> bool:
-    from grassroots.meetings.models import Meeting
+    from grassroots.meetings.models import NOT_LIFE_KINDS, Meeting
 
-    return Meeting.objects.filter(org__path__startswith=town.path, date__gte=START).exists()
+    return Meeting.objects.filter(org__path__startswith=town.path, date__gte=START).exclude(kind__in=NOT_LIFE_KINDS).exists()
 
 
 def build_living(out: TextIO, today: dt.date | None = None, recent_years: int | None = LIFE_YEARS) -> None:
@@ -713,7 +713,7 @@ def build_living(out: TextIO, today: dt.date | None = None, recent_years: int | 
     then print this year's figures and today's to-dos. `recent_years` (None: every year) limits the meetings and
     dues to this year and the ones before it: the test suite's demo builds two, which is all its pages read."""
     from grassroots.dues.selectors import totals
-    from grassroots.meetings.models import Meeting
+    from grassroots.meetings.models import NOT_LIFE_KINDS, Meeting
     from grassroots.members.models import MemberPeriod
     from grassroots.orgs.models import Organization
     from grassroots.rules.findings import findings_for
@@ -726,7 +726,8 @@ def build_living(out: TextIO, today: dt.date | None = None, recent_years: int | 
         _Living(today, recent_years).run()
     year_start = dt.date(today.year, 1, 1)
     figures = totals(town, year_start, today)
-    meetings = Meeting.objects.filter(org__path__startswith=town.path, date__gte=year_start, date__lte=today)
+    meetings = (Meeting.objects.filter(org__path__startswith=town.path, date__gte=year_start, date__lte=today)
+                .exclude(kind__in=NOT_LIFE_KINDS))
     members = MemberPeriod.objects.on(today).in_subtree(town, today).count()
     out.write(_("Today (%(day)s): %(members)s members; in %(year)s so far %(meetings)s meetings and %(collected)s yuan "
                 "of dues collected; %(todos)s to-dos at the town.")

@@ -33,14 +33,12 @@ from grassroots.core.sheets import (
     PlannedRow,
     Progress,
     Row,
-    RowError,
     Sheet,
     apply_rows,
     check_rows,
     cli_report,
     norm,
-    read_rows,
-    read_sheet,
+    open_sheet,
 )
 from grassroots.orgs.models import Organization, OrgKind, Territory
 
@@ -159,15 +157,9 @@ def plan_import(src: str | os.PathLike[str] | IO[Any], filename: str, *, org: Or
     """Read and check every row. Never writes."""
     _require_entry(org)
     plan = GridImportPlan(filename=filename, org=org)
-    rows, problem = read_rows(src, filename)
-    if rows is None:
-        plan.errors.append(RowError(0, "", problem))
+    sheet = open_sheet(plan, src, filename, COLUMNS)
+    if sheet is None:
         return plan
-    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
-    if errors or sheet is None:
-        plan.errors = errors
-        return plan
-    plan.sheet = sheet
     _evaluate(plan, progress)
     return plan
 

@@ -35,12 +35,10 @@ from grassroots.core.sheets import (
     PlannedRow,
     Progress,
     Row,
-    RowError,
     apply_rows,
     check_rows,
     cli_report,
-    read_rows,
-    read_sheet,
+    open_sheet,
 )
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization
@@ -133,18 +131,12 @@ def _evaluate(plan: InserviceImportPlan, progress: Progress | None) -> None:
 
 def plan_import(fileobj: Any, filename: str, *, org: Organization,
                 progress: Progress | None = None) -> InserviceImportPlan:
-    rows, error = read_rows(fileobj, filename)
-    if rows is None:
-        return InserviceImportPlan(filename=filename, org=org, errors=[RowError(0, "", error)])
-    with pinned_scope():
-        plan = InserviceImportPlan(filename=filename, org=org)
-        sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
-        plan.sheet = sheet
-        if errors or sheet is None:
-            plan.errors = errors
-            return plan
-        _evaluate(plan, progress)
+    plan = InserviceImportPlan(filename=filename, org=org)
+    if open_sheet(plan, fileobj, filename, COLUMNS) is None:
         return plan
+    with pinned_scope():
+        _evaluate(plan, progress)
+    return plan
 
 
 def apply_import(plan: InserviceImportPlan, progress: Progress | None = None) -> InserviceImportPlan:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import current_scope, require_write_org
 from grassroots.core import audit
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.values import text as _text
 from grassroots.core.versions import check_version
 from grassroots.grids.models import Grid
 from grassroots.members.models import Member, MemberPeriod, Occupation
@@ -31,13 +32,6 @@ COMMUNITY_ORG_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 REPORT_FIELDS = ("member", "community_org", "date", "first", "mobile", "skills", "offers", "state")
 
 
-def _text(value: str | None, field: str, max_length: int, *, required: bool = False) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise RuleError(_("this field is required"), field=field)
-    if len(text) > max_length:
-        raise RuleError(_("at most %(n)d characters") % {"n": max_length}, field=field)
-    return text
 
 
 def _check_day(on: dt.date | None, field: str = "on") -> dt.date:

@@ -69,7 +69,7 @@ class EndSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class UnitAttendanceSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     presence = serializers.CharField(read_only=True)
 
@@ -84,7 +84,7 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = ["id", "decision", "title", "unit", "owner", "due_on", "done_on", "note", "version"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class JointDecisionSerializer(serializers.ModelSerializer):
     tasks = TaskSerializer(many=True, read_only=True)
 
     class Meta:
@@ -98,8 +98,8 @@ class SessionSerializer(serializers.ModelSerializer):
     place = serializers.CharField(source="meeting.place", read_only=True)
     host = serializers.CharField(source="meeting.host", read_only=True)
     entered_late = serializers.BooleanField(source="meeting.entered_late", read_only=True)
-    attendance = AttendanceSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    attendance = UnitAttendanceSerializer(many=True, read_only=True)
+    decisions = JointDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = JointSession

@@ -1,7 +1,7 @@
 """The demo town's joint meetings, 2019 to today: for each organization that keeps resident units (the cobuild
 demo's, run before this one), a joint meeting body set up early in 2019 with those units as members, meetings about
-quarterly through today with attendance by unit, decisions of which some became projects and some tasks, most of
-them done. Deterministic (a seeded rng). No resident units: nothing is made."""
+quarterly through today with attendance by unit, decisions of which some became projects and some tasks, done by
+their deadlines but for a few of the last months'. Deterministic (a seeded rng). No resident units: nothing is made."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from typing import TextIO
 
+from grassroots.cobuild import services as cobuild
 from grassroots.cobuild.models import ResidentUnit
 from grassroots.core.context import acting
 from grassroots.orgs.models import Organization
@@ -65,13 +66,19 @@ def _build(org: Organization, rng: random.Random, today: dt.date) -> None:
             unit = ResidentUnit.objects.get(pk=rng.choice(present)) if present else None
             roll = rng.random()
             if roll < 0.3:
-                services.decision_to_project(decision=d, unit=unit, owner=rng.choice(PEOPLE),
-                                             due_on=day + dt.timedelta(days=90))
+                project = services.decision_to_project(decision=d, unit=unit, owner=rng.choice(PEOPLE),
+                                                       due_on=day + dt.timedelta(days=90))
+                finished = day + dt.timedelta(days=rng.randint(40, 85))
+                if finished <= today:  # done by the deadline, as the seeds' projects were
+                    project = cobuild.project_start(project, version=project.version)
+                    cobuild.project_done(project, version=project.version, on=finished,
+                                         outcome=f"{d.text}：已完成")
             else:
                 due = day + dt.timedelta(days=rng.choice((30, 45, 60)))
                 task = services.task_create(decision=d, title=d.text, unit=unit, owner=rng.choice(PEOPLE),
                                             due_on=due)
                 finished = due - dt.timedelta(days=rng.randint(0, 20))
-                if finished <= today and rng.random() < 0.85:
+                # most by the deadline; of the last few months' tasks, one in ten is still open
+                if finished <= today and (due < today - dt.timedelta(days=120) or rng.random() < 0.9):
                     services.task_done(task=task, done_on=max(finished, day))
         day += dt.timedelta(days=rng.randint(80, 100))

@@ -27,8 +27,10 @@ from grassroots.access.scope import require_write_org
 from grassroots.cobuild import services as cobuild_services
 from grassroots.cobuild.models import Project, ProjectSource, ResidentUnit
 from grassroots.core import audit
-from grassroots.core.dates import DateError, parse_date
 from grassroots.core.errors import RuleError
+from grassroots.core.values import day as _day
+from grassroots.core.values import past_day as _past
+from grassroots.core.values import text as _text
 from grassroots.core.versions import check_version
 from grassroots.meetings import services as meeting_services
 from grassroots.meetings.models import MeetingKind
@@ -49,33 +51,10 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise RuleError(_("this field is required"), field=field)
-    if len(text) > max_length:
-        raise RuleError(_("longer than %(n)d characters") % {"n": max_length}, field=field)
-    return text
 
 
-def _day(value: Any, field: str, *, required: bool = True) -> dt.date | None:
-    """A date as typed (a deadline may lie ahead), or None when empty and not required."""
-    try:
-        day = parse_date(value)
-    except DateError as exc:
-        raise RuleError(str(exc), field=field) from exc
-    if day is None and required:
-        raise RuleError(_("this field is required"), field=field)
-    return day
 
 
-def _past(value: Any, field: str) -> dt.date:
-    """A day that has come (not after today)."""
-    day = _day(value, field)
-    assert day is not None
-    if day > today():
-        raise RuleError(_("%(date)s is in the future") % {"date": day}, field=field)
-    return day
 
 
 def _body_open_on(body: JointMeeting, day: dt.date, field: str) -> None:

@@ -47,7 +47,7 @@ from grassroots.orgs.selectors import state_on
 from grassroots.rules.findings import DUE_SOON, OVERDUE, VIOLATED, Finding, source
 from grassroots.rules.registry import in_force
 
-from .models import Attendance, Meeting, MeetingKind
+from .models import NOT_LIFE_KINDS, Attendance, Meeting, MeetingKind
 from .selectors import (
     ID_CHUNK,
     DutyRow,
@@ -66,9 +66,6 @@ HISTORY_MONTHS = 12
 # The kinds of meeting every member of a branch is expected at (for absence).
 LIFE_KINDS = (MeetingKind.GENERAL_MEETING, MeetingKind.GROUP_MEETING, MeetingKind.PARTY_LECTURE,
               MeetingKind.THEME_DAY, MeetingKind.LIFE_MEETING, MeetingKind.APPRAISAL, MeetingKind.STUDY)
-# Kinds that are no organizational life of the branch at all (they break no silence): a joint meeting with
-# the resident units (`joint`).
-NOT_LIFE_KINDS = (MeetingKind.JOINT_MEETING,)
 
 Month = tuple[int, int]
 

@@ -31,6 +31,11 @@ class MeetingKind(models.TextChoices):
     JOINT_MEETING = "joint_meeting", _("Joint meeting with resident units")
 
 
+# Kinds that are no organizational life of the branch at all: they break no silence, owe no duty and are not
+# the demo's organizational life (a joint meeting with the resident units, `joint`).
+NOT_LIFE_KINDS = (MeetingKind.JOINT_MEETING,)
+
+
 class Meeting(Versioned, Recorded):
     """A meeting held. `version` (Versioned) goes up with every change, so an update from an older read is refused."""
 

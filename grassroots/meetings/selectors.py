@@ -36,7 +36,7 @@ from grassroots.orgs.selectors import subtree_org_ids, subtree_states
 from grassroots.rules.findings import due_soon_days
 from grassroots.rules.registry import RuleVersion, in_force
 
-from .models import Attendance, Meeting, MeetingKind
+from .models import NOT_LIFE_KINDS, Attendance, Meeting, MeetingKind
 from .services import ATTENDING, attendance_pool
 
 DUTY_KINDS: dict[str, str] = {
@@ -330,11 +330,13 @@ def branch_calendar(org: Organization, start: dt.date, end: dt.date) -> QuerySet
 
 
 def last_meeting_on(org: Organization, as_of: dt.date) -> dt.date | None:
-    value = Meeting.objects.filter(org__path__startswith=org.path, date__lte=as_of).aggregate(last=Max("date"))
+    value = (Meeting.objects.filter(org__path__startswith=org.path, date__lte=as_of).exclude(kind__in=NOT_LIFE_KINDS)
+             .aggregate(last=Max("date")))
     return value["last"]
 
 
 def silence(org: Organization, as_of: dt.date) -> int | None:
-    """Days from org's last meeting of any kind (its party groups' included) to `as_of`; None: none ever."""
+    """Days from org's last meeting of organizational life (any kind but `NOT_LIFE_KINDS`; its party groups'
+    included) to `as_of`; None: none ever."""
     last = last_meeting_on(org, as_of)
     return None if last is None else (as_of - last).days

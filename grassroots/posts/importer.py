@@ -34,8 +34,7 @@ from grassroots.core.sheets import (
     apply_rows,
     check_rows,
     cli_report,
-    read_rows,
-    read_sheet,
+    open_sheet,
 )
 from grassroots.members.models import Member, Standing
 from grassroots.members.rows import member_of_row
@@ -204,15 +203,9 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     plan = PostImportPlan(filename=filename, within=within)
     if not current_scope().can_write_org(within):
         raise PermissionDeniedError(_("you may not change %(org)s") % {"org": within})
-    rows, problem = read_rows(fileobj_or_path, filename)
-    if rows is None:
-        plan.errors.append(RowError(0, "", problem))
+    sheet = open_sheet(plan, fileobj_or_path, filename, COLUMNS)
+    if sheet is None:
         return plan
-    sheet, errors = read_sheet(rows, COLUMNS, [c for c in COLUMNS if c.required])
-    if errors or sheet is None:
-        plan.errors = errors
-        return plan
-    plan.sheet = sheet
     with pinned_scope():
         _evaluate(plan, progress)
     return plan

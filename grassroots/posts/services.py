@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import current_scope, require_write_org
 from grassroots.core import audit
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.values import text as _text
 from grassroots.core.versions import check_version
 from grassroots.members.models import Member, Standing
 from grassroots.orgs.models import Organization, Territory
@@ -49,13 +50,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise RuleError(_("this field is required"), field=field)
-    if len(text) > max_length:
-        raise RuleError(_("longer than %(n)d characters") % {"n": max_length}, field=field)
-    return text
 
 
 def _date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
