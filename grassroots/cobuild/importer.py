@@ -314,5 +314,14 @@ def _cli(path: str | os.PathLike[str], *, org: Organization | None, dry_run: boo
         except PermissionDeniedError as exc:
             print(exc.message, file=sys.stderr)
             return 1
-    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows,
-                      summary=summary if kind == "units" else agreements_summary)
+    def said(counts: dict[str, int]) -> str:
+        if not dry_run:
+            return summary(counts) if kind == "units" else agreements_summary(counts)
+        values = {"created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
+        if kind == "units":
+            return _("dry run: would record %(created)s units, %(unchanged)s already recorded; nothing was "
+                     "written") % values
+        return _("dry run: would record %(created)s agreements, %(unchanged)s already recorded; nothing was "
+                 "written") % values
+
+    return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=said)

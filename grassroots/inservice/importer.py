@@ -174,7 +174,13 @@ def cli_reports(path: str | os.PathLike[str], *, org: Organization | None, dry_r
         for r in p.rows:
             print(f"{r.row}\t{r.action}\t{r.name}")
 
-    return cli_report(plan, dry_run=dry_run, print_rows=print_rows, summary=_summary)
+    def said(counts: dict[str, int]) -> str:
+        if not dry_run:
+            return _summary(counts)
+        return _("dry run: would record %(created)s reports, %(unchanged)s already recorded; nothing was "
+                 "written") % {"created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
+
+    return cli_report(plan, dry_run=dry_run, print_rows=print_rows, summary=said)
 
 
 def _summary(counts: dict[str, int]) -> str:
