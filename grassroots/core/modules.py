@@ -171,6 +171,10 @@ class Module:
     # dotted paths of `evidence(org, start, end) -> Iterable[PointEvidence]`: the records of the subtree of `org`
     # dated from `start` to `end` (inclusive) that may earn points
     point_sources: tuple[str, ...] = ()
+    # {meeting kind: URL name reversed with the meeting's pk}: the page of a kind of meeting that a module records
+    # itself on the meetings module (a joint meeting's attendance by unit and its decisions); the meetings pages
+    # send the reader there
+    meeting_pages: tuple[tuple[str, str], ...] = ()
 
 
 _REGISTRY: dict[str, Module] = {}
@@ -243,3 +247,12 @@ def appraisal_notes(member_ids: list[int], year: int) -> dict[int, list[Appraisa
 def point_sources() -> list[tuple[Module, Callable[..., Any]]]:
     """Every module's sources of point evidence, in the order of the modules."""
     return [(m, import_string(path)) for m in modules() for path in m.point_sources]
+
+
+def meeting_page(kind: str) -> str | None:
+    """The URL name of the page a module gives the meetings of `kind` (reversed with the meeting's pk), if any."""
+    for m in _REGISTRY.values():
+        for k, url_name in m.meeting_pages:
+            if k == kind:
+                return url_name
+    return None

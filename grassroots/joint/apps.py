@@ -19,4 +19,5 @@ class JointConfig(AppConfig):
             annual_sections=(Section("joint", 72, "grassroots.joint.summary.joint_of",
                                      "grassroots.joint.summary.joint_text"),),
             demo_history="grassroots.joint.demo.demo_history", demo_order=75,
+            meeting_pages=(("joint_meeting", "joint-session-of-meeting"),),
         ))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("joint-bodies/<int:pk>/meetings/new/", views.session_new, name="joint-session-new"),
     path("joint-memberships/<int:pk>/end/", views.member_end, name="joint-member-end"),
     path("joint-meetings/<int:pk>/", views.session, name="joint-session"),
+    path("joint-meetings/of-meeting/<int:pk>/", views.session_of_meeting, name="joint-session-of-meeting"),
     path("joint-decisions/<int:pk>/project/", views.decision_project, name="joint-decision-project"),
     path("joint-decisions/<int:pk>/task/", views.decision_task, name="joint-decision-task"),
     path("joint-tasks/<int:pk>/done/", views.task_done, name="joint-task-done"),

@@ -241,6 +241,14 @@ def _session(request: HttpRequest, pk: int) -> tuple[Scope, JointSession]:
 
 
 @login_required
+@require_GET
+def session_of_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The joint meeting recorded as the meetings module's meeting `pk` (where its page sends the reader)."""
+    found = get_object_or_404(JointSession.objects.visible_to(scope_for(request.user)), meeting_id=pk)
+    return redirect("joint-session", pk=found.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def session(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting: its facts, attendance by unit, decisions with their projects and tasks; POST adds a decision."""

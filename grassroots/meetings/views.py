@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grassroots.access.scope import Scope, scope_for
 from grassroots.core.dates import parse_date_or
 from grassroots.core.errors import PermissionDeniedError, RuleError
+from grassroots.core.modules import meeting_page
 from grassroots.members.models import Member
 from grassroots.orgs.models import Organization, OrgKind
 from grassroots.rules.registry import in_force
@@ -206,6 +207,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Attachment added."))
                 return redirect("meeting-detail", pk=meeting.pk)
+    own_page = meeting_page(meeting.kind)  # a kind another module records (a joint meeting: attendance by unit)
     attendance = list(meeting.attendance.select_related("member").order_by("member__name", "member_id"))
     counts = {v: 0 for v, _label in PRESENCE_CHOICES}
     for a in attendance:
@@ -215,6 +217,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": [(v, label, counts.get(v, 0)) for v, label in PRESENCE_CHOICES],
         "attachments": list(meeting.attachments.order_by("uploaded_at", "id")),
         "can_write": can_write, "form": form, "quorum_rule": _quorum_rule(meeting),
+        "own_url": reverse(own_page, args=[meeting.pk]) if own_page else "",
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -51,6 +51,11 @@ def test_every_page_opens_for_the_secretary(cast: Any, world: Any) -> None:
     assert "县农业银行" in body and "第一中学" in body and "共建计划" in body
     org_page = client.get(reverse("org-detail", args=["A"])).content.decode()
     assert reverse("joint-home", args=["A"]) in org_page
+    # the meetings module's page of the meeting sends the reader to the joint meeting's page (no members' table)
+    meeting_page = client.get(reverse("meeting-detail", args=[session.meeting.pk])).content.decode()
+    own = reverse("joint-session-of-meeting", args=[session.meeting.pk])
+    assert own in meeting_page and 'id="attendance"' not in meeting_page
+    assert client.get(own).url == reverse("joint-session", args=[session.pk])
 
 
 def test_outsiders_and_the_member_are_refused(cast: Any, world: Any) -> None:
@@ -58,7 +63,8 @@ def test_outsiders_and_the_member_are_refused(cast: Any, world: Any) -> None:
     for role in ("outsider", "member"):
         client = client_as(cast, role)
         for url in (reverse("joint-home", args=["A"]), reverse("joint-body", args=[world.body.pk]),
-                    reverse("joint-session", args=[session.pk]), reverse("joint-task-done", args=[task.pk])):
+                    reverse("joint-session", args=[session.pk]), reverse("joint-task-done", args=[task.pk]),
+                    reverse("joint-session-of-meeting", args=[session.meeting.pk])):
             assert client.get(url).status_code == 404, (role, url)
             assert client.post(url, {"text": "x"}).status_code in (404, 405), (role, url)
     auditor = client_as(cast, "auditor")

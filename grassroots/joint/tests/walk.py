@@ -10,6 +10,7 @@ from typing import Any
 COLLECTIONS = {
     "joint-bodies": "joint_body", "joint-memberships": "joint_membership", "joint-meetings": "joint_session",
     "joint-decisions": "joint_decision", "joint-tasks": "joint_task",
+    "of-meeting": "joint_meeting_record",  # the meetings module's meeting of a joint meeting
 }
 
 
@@ -29,5 +30,5 @@ def objects(cast: Any) -> dict[str, dict[str, Any]]:
             decision = session.decisions.get()
             task = s.task_create(decision=decision, title=f"走访任务{side}", unit=unit, due_on=dt.date(2024, 3, 1))
             made[side] = {"joint_body": body, "joint_membership": membership, "joint_session": session,
-                          "joint_decision": decision, "joint_task": task}
+                          "joint_decision": decision, "joint_task": task, "joint_meeting_record": session.meeting}
     return made
