@@ -20,12 +20,12 @@ def _area(rows: int = 3) -> forms.Textarea:
 
 
 class UnitForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Unit name"), max_length=100)
     kind = forms.ChoiceField(label=_("Type"), choices=UnitKind.choices)
     industry = forms.CharField(label=_("Industry"), max_length=50, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     territory = forms.ModelChoiceField(label=_("Place"), queryset=Territory.objects.none(), required=False)
-    contact_name = forms.CharField(label=_("Contact"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact's phone"), max_length=20, required=False)
     has_party_org = forms.BooleanField(label=_("Has a Party organization"), required=False)
     party_members = forms.IntegerField(label=_("Party members"), min_value=0, max_value=100000, required=False)

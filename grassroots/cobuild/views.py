@@ -132,13 +132,13 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
 UNITS = ListSpec(
     title=gettext_lazy("Resident units"),
     columns=(
-        Column("name", gettext_lazy("Name"), lambda u: u.name, link=lambda u: reverse("cobuild-unit", args=[u.pk])),
+        Column("name", gettext_lazy("Unit name"), lambda u: u.name, link=lambda u: reverse("cobuild-unit", args=[u.pk])),
         Column("kind", gettext_lazy("Type"), lambda u: u.get_kind_display()),
         Column("industry", gettext_lazy("Industry"), lambda u: u.industry),
-        Column("org", gettext_lazy("Organization"), lambda u: u.org.name),
-        Column("contact", gettext_lazy("Contact"), lambda u: u.contact_name),
+        Column("org", gettext_lazy("Kept by"), lambda u: u.org.name),
+        Column("contact", gettext_lazy("Contact person"), lambda u: u.contact_name),
         Column("phone", gettext_lazy("Contact's phone"), lambda u: mask_phone(u.contact_phone), css="num"),
-        Column("party", gettext_lazy("Party organization"),
+        Column("party", gettext_lazy("Its Party organization"),
                lambda u: (u.party_org.name if u.party_org else _("yes")) if u.has_party_org else _("no")),
         Column("members", gettext_lazy("Party members"), lambda u: u.party_members, css="num"),
         Column("agreements", gettext_lazy("Agreements in force"), lambda u: u.in_force, css="num"),
