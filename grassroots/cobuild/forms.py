@@ -84,6 +84,7 @@ class NeedForm(forms.Form):
     detail = forms.CharField(label=_("Detail"), max_length=2000, required=False, widget=_area())
     listed_on = LooseDateField(label=_("Listed on"))
     agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none(), required=False)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)  # a correction's
 
     def __init__(self, *args: Any, agreements: QuerySet[Agreement], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,6 +115,7 @@ class ResourceForm(forms.Form):
     detail = forms.CharField(label=_("Detail"), max_length=2000, required=False, widget=_area())
     listed_on = LooseDateField(label=_("Listed on"))
     agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none(), required=False)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)  # a correction's
 
     def __init__(self, *args: Any, agreements: QuerySet[Agreement], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,6 +134,7 @@ class ContributionForm(forms.Form):
                                 decimal_places=2)
     goods = forms.CharField(label=_("Goods"), max_length=300, required=False)
     agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none(), required=False)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)  # a correction's
 
     def __init__(self, *args: Any, agreements: QuerySet[Agreement], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -267,7 +267,10 @@ class ContributionKind(models.TextChoices):
     IN_KIND = "in_kind", _("In kind")
 
 
-class Contribution(Recorded):
+class Contribution(Versioned, Recorded):
+    """Money or goods a unit gave. A figure typed wrong is corrected (`contribution_update`, the old one kept in the
+    audit log), never deleted."""
+
     unit = models.ForeignKey(ResidentUnit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="contributions")
     agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), null=True, blank=True,

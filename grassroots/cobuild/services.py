@@ -596,21 +596,46 @@ def contribution_create(*, unit: ResidentUnit, kind: Any, given_on: Any, amount:
     """Money (yuan) or goods in kind (described, with an estimated value) the unit gave on `given_on`, under one
     of its agreements or a project of the unit's community."""
     _open_org(unit.org)
+    values = _contribution_values(unit, kind=kind, given_on=given_on, amount=amount, goods=goods,
+                                  agreement=agreement)
+    _own(project, unit.org, "project")
+    made = Contribution.objects.create(unit=unit, project=project, **values)
+    audit.record("cobuild.contribution_create", made, after=audit.snapshot(made, CONTRIBUTION_FIELDS),
+                 org_id=unit.org_id)
+    return made
+
+
+def _contribution_values(unit: ResidentUnit, *, kind: Any, given_on: Any, amount: Any, goods: Any,
+                         agreement: Agreement | None) -> dict[str, Any]:
     if kind not in ContributionKind.values:
         raise RuleError(_("unknown kind: %(value)s") % {"value": kind}, field="kind")
     day = _date(given_on, "given_on")
-    assert day is not None
     if agreement is not None and agreement.unit_id != unit.pk:
         raise RuleError(_("%(record)s is not %(org)s's") % {"record": agreement, "org": unit}, field="agreement")
-    _own(project, unit.org, "project")
     value = _amount(amount)
     described = _text(goods, "goods", 300, required=kind == ContributionKind.IN_KIND)
     if kind == ContributionKind.MONEY and value <= 0:
         raise RuleError(_("give an amount in yuan"), field="amount")
-    made = Contribution.objects.create(unit=unit, agreement=agreement, project=project, kind=kind, given_on=day,
-                                       amount=value, goods=described)
-    audit.record("cobuild.contribution_create", made, after=audit.snapshot(made, CONTRIBUTION_FIELDS),
-                 org_id=unit.org_id)
+    return {"kind": kind, "given_on": day, "amount": value, "goods": described, "agreement": agreement}
+
+
+@transaction.atomic
+def contribution_update(contribution: Contribution, *, version: Any, kind: Any, given_on: Any, amount: Any,
+                        goods: Any = "", agreement: Agreement | None = None) -> Contribution:
+    """Correct a contribution typed wrong (the kind, day, amount, goods or agreement); its project stays. The
+    figures as they were stay in the audit log."""
+    made = Contribution.objects.select_for_update(of=("self",)).select_related("unit__org").get(pk=contribution.pk)
+    _open_org(made.unit.org)
+    check_version(made, version)
+    values = _contribution_values(made.unit, kind=kind, given_on=given_on, amount=amount, goods=goods,
+                                  agreement=agreement)
+    before = audit.snapshot(made, CONTRIBUTION_FIELDS)
+    for name, value in values.items():
+        setattr(made, name, value)
+    made.save()
+    made.refresh_from_db()
+    audit.record("cobuild.contribution_update", made, before=before,
+                 after=audit.snapshot(made, CONTRIBUTION_FIELDS), org_id=made.unit.org_id)
     return made
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("orgs/<str:code>/cobuild/projects/", views.projects, name="cobuild-projects"),
     path("orgs/<str:code>/cobuild/projects/new/", views.project_new, name="cobuild-project-new"),
     path("orgs/<str:code>/cobuild/contributions/", views.contributions, name="cobuild-contributions"),
+    path("cobuild/contributions/<int:pk>/", views.contribution_edit, name="cobuild-contribution-edit"),
     path("cobuild/units/<int:pk>/", views.unit_detail, name="cobuild-unit"),
     path("cobuild/units/<int:pk>/edit/", views.unit_edit, name="cobuild-unit-edit"),
     path("cobuild/units/<int:pk>/reveal/<str:field>/", views.unit_reveal, name="cobuild-unit-reveal"),

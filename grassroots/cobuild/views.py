@@ -888,3 +888,27 @@ def contributions(request: HttpRequest, code: str) -> HttpResponse:
     return CONTRIBUTIONS.respond(request, rows, template="cobuild/list.html", form=form, org=org, context={
         "filter_form": form, "count": rows.count(), "can_write": scope.can_write_org(org),
         "heading": CONTRIBUTIONS.title, "total": totals["total"] or 0})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a contribution typed wrong (for whoever writes the unit's organization)."""
+    scope = scope_for(request.user)
+    made = get_object_or_404(Contribution.objects.visible_to(scope).select_related("unit__org"), pk=pk)
+    unit = made.unit
+    _writer(scope, unit.org)
+    form = ContributionForm(request.POST or None, agreements=Agreement.objects.filter(unit=unit),
+                            initial={"kind": made.kind, "given_on": _d(made.given_on), "amount": made.amount,
+                                     "goods": made.goods, "agreement": made.agreement_id, "version": made.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = write_on_form(form, lambda: services.contribution_update(
+            made, version=d.get("version"), kind=d["kind"], given_on=d["given_on"], amount=d["amount"],
+            goods=d["goods"], agreement=d.get("agreement")))
+        if done is not None:
+            messages.success(request, _("Contribution corrected."))
+            return redirect(reverse("cobuild-unit", args=[unit.pk]) + "#contributions")
+    return _form_page(request, org=unit.org, form=form, heading=_("Correct the contribution of %(unit)s")
+                      % {"unit": unit.name}, submit=_("Save"),
+                      back=reverse("cobuild-unit", args=[unit.pk]) + "#contributions")

@@ -13,7 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from grassroots.cobuild import services as s
-from grassroots.cobuild.models import Agreement, Need, Project, ProjectState, ResidentUnit, UnitReport
+from grassroots.cobuild.models import (
+    Agreement,
+    Contribution,
+    Need,
+    Project,
+    ProjectState,
+    ResidentUnit,
+    UnitReport,
+)
 from grassroots.core.context import acting
 from grassroots.core.models import AuditEntry
 from grassroots.ui.testing import client_as
@@ -169,6 +177,22 @@ def test_report_accepted_contribution_and_resource_on_the_unit_page(cast: Any, w
     response = client.post(reverse("cobuild-unit-resource", args=[world.unit.pk]), {
         "resource-title": "会议室", "resource-listed_on": today().isoformat()})
     assert response.status_code == 302 and world.unit.resources.count() == 1
+
+
+def test_a_contribution_is_corrected_from_the_unit_page(cast: Any, world: Any) -> None:
+    with acting(None, "system"):
+        made = s.contribution_create(unit=world.unit, kind="money", given_on=today(), amount="80000")
+    client = client_as(cast, "secretary")
+    url = reverse("cobuild-contribution-edit", args=[made.pk])
+    assert url in client.get(reverse("cobuild-unit", args=[world.unit.pk])).content.decode()
+    assert 'value="80000.00"' in client.get(url).content.decode()
+    data = {"kind": "money", "given_on": today().isoformat(), "amount": "8000", "version": made.version}
+    assert client.post(url, data).status_code == 302
+    assert Contribution.objects.get(pk=made.pk).amount == 8000
+    stale = client.post(url, {**data, "amount": "9000"})  # the same page sent again: its version is old
+    assert stale.status_code == 400 and Contribution.objects.get(pk=made.pk).amount == 8000
+    assert client_as(cast, "auditor").get(url).status_code == 403
+    assert client_as(cast, "outsider").get(url).status_code == 404
 
 
 def test_lists_print_export_and_keep_queries_bounded(cast: Any, world: Any,

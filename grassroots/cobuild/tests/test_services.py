@@ -184,7 +184,29 @@ def test_contributions(cast: Any, world: Any) -> None:
     assert Contribution.objects.count() == 2
 
 
+def test_a_contribution_typed_wrong_is_corrected_and_an_older_read_refused(cast: Any, world: Any) -> None:
+    with acting(cast.secretary, "web"):
+        made = s.contribution_create(unit=world.unit, kind="money", given_on=_days(-3), amount="50000",
+                                     agreement=world.agreement)
+        read = made.version
+        fixed = s.contribution_update(made, version=read, kind="money", given_on=_days(-2), amount="5000",
+                                      agreement=world.agreement)
+        assert (fixed.amount, fixed.given_on, fixed.version) == (Decimal("5000.00"), _days(-2), read + 1)
+        with pytest.raises(StaleVersionError):  # a second page read before the correction
+            s.contribution_update(made, version=read, kind="money", given_on=_days(-3), amount="6000")
+        with pytest.raises(RuleError) as exc:  # goods without a word of what they were
+            s.contribution_update(fixed, version=fixed.version, kind="in_kind", given_on=_days(-2), amount="10")
+        assert exc.value.field == "goods"
+    entry = AuditEntry.objects.filter(action="cobuild.contribution_update").get()
+    assert "50000" in str(entry.changes) and "5000.00" in str(entry.changes)  # the figure as it was, kept
+    assert Contribution.objects.get(pk=made.pk).amount == Decimal("5000.00")
+    with acting(cast.outsider, "web"), pytest.raises(PermissionDeniedError):
+        s.contribution_update(fixed, version=fixed.version, kind="money", given_on=_days(-2), amount="1")
+
+
 def test_a_writer_of_another_street_changes_nothing(cast: Any, world: Any) -> None:
+    with acting(None, "system"):
+        given = s.contribution_create(unit=world.unit, kind="money", given_on=today(), amount="100")
     before = AuditEntry.objects.count()
     calls = [
         lambda: s.unit_create(org=cast.branch_a, name="外来", kind="agency"),
@@ -196,6 +218,7 @@ def test_a_writer_of_another_street_changes_nothing(cast: Any, world: Any) -> No
         lambda: s.project_start(world.project, version=world.project.version),
         lambda: s.project_done(world.project, version=world.project.version, outcome="x"),
         lambda: s.contribution_create(unit=world.unit, kind="money", given_on=today(), amount="1"),
+        lambda: s.contribution_update(given, version=given.version, kind="money", given_on=today(), amount="1"),
         lambda: s.report_create(unit=world.unit, reported_on=today()),
     ]
     for role in ("outsider", "auditor"):
