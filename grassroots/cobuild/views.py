@@ -274,17 +274,26 @@ def unit_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     return _unit_detail(request, scope, unit, revealed={"contact_phone": value})
 
 
+def _write_on_page[R: (ResidentUnit, Agreement, Project)](
+        request: HttpRequest, scope: Scope, record: R, name: str, form: forms.Form,
+        write: Callable[[R, dict[str, Any]], Any], message: str, done_to: Callable[[Any], HttpResponse],
+        page: Callable[..., HttpResponse]) -> HttpResponse:
+    """A form posted from a record's page (a unit's, an agreement's, a project's): written through its service,
+    then `done_to` the service's answer; else the record's `page` again with the form and its errors as `name`."""
+    _writer(scope, record.org)
+    if form.is_valid():
+        done = write_on_form(form, lambda: write(record, form.cleaned_data))
+        if done is not None:
+            messages.success(request, message)
+            return done_to(done)
+    return page(request, scope, record, bound={name: form})
+
+
 def _unit_write(request: HttpRequest, pk: int, name: str, make: Callable[[ResidentUnit], forms.Form],
                 write: Callable[[ResidentUnit, dict[str, Any]], Any], message: str) -> HttpResponse:
     scope, unit = _unit(request, pk)
-    _writer(scope, unit.org)
-    form = make(unit)
-    if form.is_valid():
-        done = write_on_form(form, lambda: write(unit, form.cleaned_data))
-        if done is not None:
-            messages.success(request, message)
-            return redirect("cobuild-unit", pk=unit.pk)
-    return _unit_detail(request, scope, unit, bound={name: form})
+    return _write_on_page(request, scope, unit, name, make(unit), write, message,
+                          lambda _done: redirect("cobuild-unit", pk=unit.pk), _unit_detail)
 
 
 @login_required
@@ -500,14 +509,8 @@ def _agreement_write(request: HttpRequest, pk: int, name: str, make: Callable[[A
                      write: Callable[[Agreement, dict[str, Any]], Any], message: str,
                      to: Callable[[Any], HttpResponse] | None = None) -> HttpResponse:
     scope, agreement = _agreement(request, pk)
-    _writer(scope, agreement.org)
-    form = make(agreement)
-    if form.is_valid():
-        done = write_on_form(form, lambda: write(agreement, form.cleaned_data))
-        if done is not None:
-            messages.success(request, message)
-            return to(done) if to else redirect("cobuild-agreement", pk=agreement.pk)
-    return _agreement_detail(request, scope, agreement, bound={name: form})
+    return _write_on_page(request, scope, agreement, name, make(agreement), write, message,
+                          to or (lambda _done: redirect("cobuild-agreement", pk=agreement.pk)), _agreement_detail)
 
 
 @login_required
@@ -807,14 +810,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _project_write(request: HttpRequest, pk: int, name: str, make: Callable[[], forms.Form],
                    write: Callable[[Project, dict[str, Any]], Any], message: str) -> HttpResponse:
     scope, project = _project(request, pk)
-    _writer(scope, project.org)
-    form = make()
-    if form.is_valid():
-        done = write_on_form(form, lambda: write(project, form.cleaned_data))
-        if done is not None:
-            messages.success(request, message)
-            return redirect("cobuild-project", pk=project.pk)
-    return _project_detail(request, scope, project, bound={name: form})
+    return _write_on_page(request, scope, project, name, make(), write, message,
+                          lambda _done: redirect("cobuild-project", pk=project.pk), _project_detail)
 
 
 @login_required
