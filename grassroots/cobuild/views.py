@@ -31,7 +31,7 @@ from grassroots.core.idnumber import mask_phone
 from grassroots.orgs.models import Organization
 from grassroots.rules import stored
 from grassroots.rules.findings import findings_for
-from grassroots.ui.forms import write_on_form
+from grassroots.ui.forms import write_form_page, write_on_form
 from grassroots.ui.lists import Column, ListSpec
 from grassroots.ui.uploads import stored_file
 
@@ -88,13 +88,6 @@ def _d(day: Any) -> str:
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     return render(request, f"cobuild/{template}", context, status=status)
-
-
-def _form_page(request: HttpRequest, *, org: Organization, form: forms.Form, heading: str, submit: str,
-               back: str) -> HttpResponse:
-    return render(request, "ui/write_form.html", {"org": org, "form": form, "heading": heading, "submit": submit,
-                                                  "back": back, "action": ""},
-                  status=400 if request.method == "POST" else 200)
 
 
 def _term(a: Agreement) -> str:
@@ -198,7 +191,7 @@ def unit_new(request: HttpRequest, code: str) -> HttpResponse:
         if unit is not None:
             messages.success(request, _("%(name)s recorded.") % {"name": unit.name})
             return redirect("cobuild-unit", pk=unit.pk)
-    return _form_page(request, org=org, form=form, heading=_("Record a resident unit"), submit=_("Record"),
+    return write_form_page(request, org=org, form=form, heading=_("Record a resident unit"), submit=_("Record"),
                       back=reverse("cobuild-units", args=[org.code]))
 
 
@@ -228,7 +221,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("%(name)s changed.") % {"name": done.name})
             return redirect("cobuild-unit", pk=unit.pk)
-    return _form_page(request, org=unit.org, form=form, heading=_("Change the resident unit"), submit=_("Save"),
+    return write_form_page(request, org=unit.org, form=form, heading=_("Change the resident unit"), submit=_("Save"),
                       back=reverse("cobuild-unit", args=[unit.pk]))
 
 
@@ -439,7 +432,7 @@ def agreement_new(request: HttpRequest, code: str) -> HttpResponse:
         if made is not None:
             messages.success(request, _("Agreement %(title)s recorded.") % {"title": made.title})
             return redirect("cobuild-agreement", pk=made.pk)
-    return _form_page(request, org=org, form=form, heading=_("Record an agreement"), submit=_("Record"),
+    return write_form_page(request, org=org, form=form, heading=_("Record an agreement"), submit=_("Record"),
                       back=reverse("cobuild-agreements", args=[org.code]))
 
 
@@ -464,7 +457,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Agreement %(title)s changed.") % {"title": done.title})
             return redirect("cobuild-agreement", pk=agreement.pk)
-    return _form_page(request, org=agreement.org, form=form, heading=_("Change the agreement"), submit=_("Save"),
+    return write_form_page(request, org=agreement.org, form=form, heading=_("Change the agreement"), submit=_("Save"),
                       back=reverse("cobuild-agreement", args=[agreement.pk]))
 
 
@@ -748,7 +741,7 @@ def project_new(request: HttpRequest, code: str) -> HttpResponse:
         if made is not None:
             messages.success(request, _("Project recorded."))
             return redirect("cobuild-project", pk=made.pk)
-    return _form_page(request, org=org, form=form, heading=_("Record a project"), submit=_("Record"),
+    return write_form_page(request, org=org, form=form, heading=_("Record a project"), submit=_("Record"),
                       back=reverse("cobuild-projects", args=[org.code]))
 
 
@@ -776,7 +769,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Project changed."))
             return redirect("cobuild-project", pk=project.pk)
-    return _form_page(request, org=project.org, form=form, heading=_("Change the project"), submit=_("Save"),
+    return write_form_page(request, org=project.org, form=form, heading=_("Change the project"), submit=_("Save"),
                       back=reverse("cobuild-project", args=[project.pk]))
 
 
@@ -906,6 +899,6 @@ def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Contribution corrected."))
             return redirect(reverse("cobuild-unit", args=[unit.pk]) + "#contributions")
-    return _form_page(request, org=unit.org, form=form, heading=_("Correct the contribution of %(unit)s")
+    return write_form_page(request, org=unit.org, form=form, heading=_("Correct the contribution of %(unit)s")
                       % {"unit": unit.name}, submit=_("Save"),
                       back=reverse("cobuild-unit", args=[unit.pk]) + "#contributions")

@@ -30,7 +30,7 @@ from grassroots.cobuild.models import ResidentUnit
 from grassroots.core.dates import parse_date_or
 from grassroots.orgs.models import Organization
 from grassroots.ui import xlsx
-from grassroots.ui.forms import write_on_form
+from grassroots.ui.forms import write_form_page, write_on_form
 from grassroots.ui.lists import Column, ListSpec
 
 from . import selectors, services
@@ -61,13 +61,6 @@ def _body(request: HttpRequest, pk: int) -> tuple[Scope, JointMeeting]:
 def _require_write(scope: Scope, org: Organization) -> None:
     if not scope.can_write_org(org):
         raise PermissionDenied(_("You may not change the joint meetings of %(org)s.") % {"org": org})
-
-
-def _form_page(request: HttpRequest, org: Organization, form: Any, heading: str, submit: str, back: str,
-               **extra: Any) -> HttpResponse:
-    return render(request, "ui/write_form.html", {"org": org, "form": form, "heading": heading, "submit": submit,
-                                                  "back": back, "action": "", **extra},
-                  status=400 if request.method == "POST" else 200)
 
 
 def _owners(t: Task) -> str:
@@ -112,7 +105,7 @@ def body_new(request: HttpRequest, code: str) -> HttpResponse:
         if body is not None:
             messages.success(request, _("Joint meeting %(name)s set up.") % {"name": body.name})
             return redirect("joint-body", pk=body.pk)
-    return _form_page(request, org, form, _("Set up a joint meeting"), _("Set up"),
+    return write_form_page(request, org, form, _("Set up a joint meeting"), _("Set up"),
                       reverse("joint-home", args=[org.code]))
 
 
@@ -159,7 +152,7 @@ def body_end(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Joint meeting %(name)s ended.") % {"name": b.name})
             return redirect("joint-body", pk=b.pk)
-    return _form_page(request, b.org, form, _("End %(name)s") % {"name": b.name}, _("End"),
+    return write_form_page(request, b.org, form, _("End %(name)s") % {"name": b.name}, _("End"),
                       reverse("joint-body", args=[b.pk]), danger=True)
 
 
@@ -180,7 +173,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
         if m is not None:
             messages.success(request, _("%(unit)s joined %(body)s.") % {"unit": m.unit.name, "body": b.name})
             return redirect("joint-body", pk=b.pk)
-    return _form_page(request, b.org, form, _("Add a member unit to %(name)s") % {"name": b.name}, _("Add"),
+    return write_form_page(request, b.org, form, _("Add a member unit to %(name)s") % {"name": b.name}, _("Add"),
                       reverse("joint-body", args=[b.pk]))
 
 
@@ -198,7 +191,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("%(unit)s left %(body)s.") % {"unit": m.unit.name, "body": m.body.name})
             return redirect("joint-body", pk=m.body_id)
-    return _form_page(request, m.body.org, form, _("%(unit)s leaves %(body)s") % {"unit": m.unit.name,
+    return write_form_page(request, m.body.org, form, _("%(unit)s leaves %(body)s") % {"unit": m.unit.name,
                                                                                  "body": m.body.name},
                       _("Record the leaving"), reverse("joint-body", args=[m.body_id]))
 
@@ -297,7 +290,7 @@ def decision_project(request: HttpRequest, pk: int) -> HttpResponse:
         if project is not None:
             messages.success(request, _("Project %(title)s planned.") % {"title": project.title})
             return redirect("joint-session", pk=d.session_id)
-    return _form_page(request, d.session.body.org, form, _("Make the decision a project"), _("Plan the project"),
+    return write_form_page(request, d.session.body.org, form, _("Make the decision a project"), _("Plan the project"),
                       reverse("joint-session", args=[d.session_id]))
 
 
@@ -311,7 +304,7 @@ def decision_task(request: HttpRequest, pk: int) -> HttpResponse:
         if task is not None:
             messages.success(request, _("Task %(title)s set.") % {"title": task.title})
             return redirect("joint-session", pk=d.session_id)
-    return _form_page(request, d.session.body.org, form, _("Set a task from the decision"), _("Set the task"),
+    return write_form_page(request, d.session.body.org, form, _("Set a task from the decision"), _("Set the task"),
                       reverse("joint-session", args=[d.session_id]))
 
 
@@ -364,7 +357,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Task %(title)s done.") % {"title": t.title})
             return redirect("joint-tasks", code=org.code)
-    return _form_page(request, org, form, _("Mark done: %(title)s") % {"title": t.title}, _("Mark done"),
+    return write_form_page(request, org, form, _("Mark done: %(title)s") % {"title": t.title}, _("Mark done"),
                       reverse("joint-tasks", args=[org.code]))
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.dates import DateError, parse_date
@@ -100,3 +101,12 @@ def query_int(request: HttpRequest, name: str, default: int, low: int, high: int
     except ValueError:
         return default
     return value if low <= value <= high else default
+
+
+def write_form_page(request: HttpRequest, org: Any, form: forms.Form, heading: str, submit: str, back: str,
+                    **extra: Any) -> HttpResponse:
+    """A write form on its own page (`ui/write_form.html`) under the organization it concerns, posting to itself;
+    400 when it comes back with errors."""
+    return render(request, "ui/write_form.html", {"org": org, "form": form, "heading": heading, "submit": submit,
+                                                  "back": back, "action": "", **extra},
+                  status=400 if request.method == "POST" else 200)
