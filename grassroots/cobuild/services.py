@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from grassroots.access.scope import require_write_org
 from grassroots.core import audit
 from grassroots.core.errors import RuleError
+from grassroots.core.files import check_attachment
 from grassroots.core.values import day as _day
 from grassroots.core.values import past_day as _date
 from grassroots.core.values import text as _text
@@ -87,8 +88,7 @@ def project_create(*, org: Organization, title: Any, detail: Any = "", source: s
             raise RuleError(_("the deadline %(due)s is before the start %(start)s") % {"due": due, "start": started},
                             field="due_on")
     for name, record in (("agreement", agreement), ("need", need), ("unit", unit)):
-        if record is not None and record.org_id != org.pk:
-            raise RuleError(_("%(record)s is not %(org)s's") % {"record": record, "org": org}, field=name)
+        _own(record, org, name)
     project = Project.objects.create(
         org=org, title=_text(title, "title", 200, required=True), detail=_text(detail, "detail", 2000),
         source=source, agreement=agreement, need=need, unit=unit, owner=_text(owner, "owner", 50),
@@ -105,7 +105,6 @@ NEED_FIELDS = ("org", "agreement", "title", "detail", "listed_on", "claimed_by",
 RESOURCE_FIELDS = ("unit", "agreement", "title", "detail", "listed_on", "withdrawn_on")
 CONTRIBUTION_FIELDS = ("unit", "agreement", "project", "kind", "given_on", "amount", "goods")
 MAX_FILE_BYTES = 20 * 1024 * 1024
-FILE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".heic")
 
 
 def _unit_snapshot(unit: ResidentUnit) -> dict[str, Any]:
@@ -150,13 +149,9 @@ def _own(record: Any, org: Organization, field: str) -> None:
         raise RuleError(_("%(record)s is not %(org)s's") % {"record": record, "org": org}, field=field)
 
 
-def _file(upload: Any, field: str = "file") -> UploadedFile:
-    if upload is None or not getattr(upload, "name", ""):
-        raise RuleError(_("choose a file"), field=field)
-    if not str(upload.name).lower().endswith(FILE_TYPES):
-        raise RuleError(_("a photo or a PDF (%(types)s)") % {"types": " ".join(FILE_TYPES)}, field=field)
-    if (upload.size or 0) > MAX_FILE_BYTES:
-        raise RuleError(_("larger than %(n)d MB") % {"n": MAX_FILE_BYTES // (1024 * 1024)}, field=field)
+def _file(upload: Any) -> UploadedFile:
+    """A photo or a PDF whose content is what its name says (`core.files.check_attachment`), up to 20 MB."""
+    check_attachment(upload, max_bytes=MAX_FILE_BYTES)
     return upload  # type: ignore[no-any-return]
 
 

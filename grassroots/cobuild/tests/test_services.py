@@ -47,7 +47,7 @@ def test_project_done_at_once_with_evidence_and_dropped(cast: Any, world: Any) -
     with acting(cast.secretary, "web"):
         other = s.project_create(org=cast.branch_a, title="义诊", started_on=_days(-10))
         done = s.project_done(other, version=other.version, outcome="义诊50人", evidence=SimpleUploadedFile(
-            "photo.png", b"\x89PNG", content_type="image/png"), caption="签到表")
+            "photo.png", b"\x89PNG\r\n\x1a\n", content_type="image/png"), caption="签到表")
         assert done.state == ProjectState.DONE and done.done_on == today() and done.evidence.count() == 1
         with pytest.raises(RuleError) as exc:
             s.project_drop(world.project, version=world.project.version, reason="")
