@@ -199,7 +199,7 @@ def _hours(value: Any) -> Decimal:
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise RuleError(_("enter a number of hours"), field="hours") from None
-    if hours < 0 or hours > 24 or hours != hours.quantize(Decimal("0.1")):
+    if not hours.is_finite() or hours < 0 or hours > 24 or hours != hours.quantize(Decimal("0.1")):
         raise RuleError(_("hours between 0 and 24, with at most one decimal"), field="hours")
     return hours
 

@@ -110,6 +110,7 @@ def test_assign_and_log_refusals_write_nothing(cast: Any, world: Any) -> None:
             ({"day": D(2024, 1, 1)}, "day"),  # before the report
             ({"day": timezone.localdate() + dt.timedelta(days=1)}, "day"),
             ({"hours": "-1"}, "hours"), ({"hours": "25"}, "hours"), ({"hours": "1.25"}, "hours"),
+            ({"hours": "NaN"}, "hours"),
             ({"hours": "两小时"}, "hours"), ({"activity": " "}, "activity"), ({"evaluation": "excellent"}, "evaluation"),
             ({"logged_on": D(2024, 1, 20)}, "logged_on"),  # logged before its day
         ]
