@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from grassroots.members.models import Member
 from grassroots.ui.forms import LooseDateField
 
-from .models import MeetingKind, Presence
+from .models import ATTENDANCE_ELSEWHERE, MeetingKind, Presence
 
 PRESENCE_CHOICES = list(Presence.choices)
 
@@ -26,9 +26,10 @@ class MeetingFilterForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    # A joint meeting is recorded from its body's page (joint), with its attendance by unit.
+    # A joint meeting is recorded from its body's page (joint), with its attendance by unit; the kinds of
+    # ATTENDANCE_ELSEWHERE from the deliberation pages, with attendance by seat.
     kind = forms.ChoiceField(label=gettext_lazy("Kind"),
-                             choices=[c for c in MeetingKind.choices if c[0] != MeetingKind.JOINT_MEETING])
+                             choices=[c for c in MeetingKind.choices if c[0] not in ATTENDANCE_ELSEWHERE])
     date = LooseDateField(label=gettext_lazy("Date"),
                           help_text=gettext_lazy("A past date is fine: the meeting is marked as entered late."))
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=300)

@@ -29,11 +29,29 @@ class MeetingKind(models.TextChoices):
     # the units in its area: recorded by the `joint` app (its attendance is by unit, not by member); no duty, not
     # organizational life of the members.
     JOINT_MEETING = "joint_meeting", _("Joint meeting with resident units")
+    # Meetings of self-government and deliberation, led by the Party organization (`org`) but attended by people
+    # who need not be its members: their attendance is kept by seat in the `deliberation` app (`Seat`), and their
+    # votes are counted there by the rules in force. No duty, not organizational life of the members.
+    CONGRESS = "congress", _("Party representatives' congress")
+    TWO_COMMITTEES = "two_committees", _("Joint meeting of the two committees")
+    REPS_MEETING = "reps_meeting", _("Villagers' or residents' representatives' meeting")
+    VILLAGERS_MEETING = "villagers_meeting", _("Villagers' or residents' meeting")
+    BRIEFING = "briefing", _("Briefing")
+    HEARING = "hearing", _("Hearing")
 
 
 # Kinds that are no organizational life of the branch at all: they break no silence, owe no duty and are not
 # the demo's organizational life (a joint meeting with the resident units, `joint`).
-NOT_LIFE_KINDS = (MeetingKind.JOINT_MEETING,)
+NOT_LIFE_KINDS = (MeetingKind.JOINT_MEETING, MeetingKind.CONGRESS, MeetingKind.TWO_COMMITTEES,
+                  MeetingKind.REPS_MEETING, MeetingKind.VILLAGERS_MEETING, MeetingKind.BRIEFING, MeetingKind.HEARING)
+# Kinds whose attendance another app keeps ({kind: the app}): recorded through that app's page, never with the
+# members' attendance of this one (`record_meeting(..., elsewhere=True)`).
+ATTENDANCE_ELSEWHERE = {
+    MeetingKind.JOINT_MEETING: "joint",
+    MeetingKind.CONGRESS: "deliberation", MeetingKind.TWO_COMMITTEES: "deliberation",
+    MeetingKind.REPS_MEETING: "deliberation", MeetingKind.VILLAGERS_MEETING: "deliberation",
+    MeetingKind.BRIEFING: "deliberation", MeetingKind.HEARING: "deliberation",
+}
 
 
 class Meeting(Versioned, Recorded):

@@ -44,6 +44,7 @@ from grassroots.orgs.models import Organization, OrgKind
 from grassroots.orgs.selectors import subtree_org_ids
 
 from .models import (
+    ATTENDANCE_ELSEWHERE,
     Appraisal,
     Attachment,
     Attendance,
@@ -240,12 +241,13 @@ def _counts(meeting: Meeting) -> dict[str, int]:
 @transaction.atomic
 def record_meeting(*, org: Organization, kind: str, date: dt.date, topic: str, place: str = "", host: str = "",
                    minutes: str = "", study_hours: Any = 0, attendance: Attendances | None = None,
-                   recorded_by: Any = None, by_unit: bool = False) -> Meeting:
+                   recorded_by: Any = None, by_unit: bool = False, elsewhere: bool = False) -> Meeting:
     """Record a meeting held on `date` with its attendance ({member id: (presence, reason)}).
 
     `recorded_by` is the acting user; the argument is only used when no user is acting (an import run by
     the system on someone's behalf). A joint meeting with the resident units is recorded only by the `joint`
-    app (`by_unit`: its attendance is by unit, kept there), never with members' attendance."""
+    app (`by_unit`: its attendance is by unit, kept there), never with members' attendance; so are the kinds of
+    `ATTENDANCE_ELSEWHERE` by their app (`elsewhere`: the deliberation app keeps their attendance by seat)."""
     if org is None:
         raise RuleError(_("an organization is required"), field="org")
     require_write_org(org)
@@ -253,6 +255,9 @@ def record_meeting(*, org: Organization, kind: str, date: dt.date, topic: str, p
     if (kind == MeetingKind.JOINT_MEETING) != by_unit or (by_unit and attendance):
         raise RuleError(_("a joint meeting is recorded from its joint meeting's page, with attendance by unit"),
                         field="kind")
+    if kind != MeetingKind.JOINT_MEETING and ((kind in ATTENDANCE_ELSEWHERE) != elsewhere or (elsewhere and attendance)):
+        raise RuleError(_("a %(kind)s is recorded from the deliberation pages, with attendance by seat")
+                        % {"kind": MeetingKind(kind).label}, field="kind")
     date = _check_date(date)
     org = _check_org(org, kind, date)
     topic = _check_text(topic, "topic", 300, required=True)
@@ -284,6 +289,9 @@ def update_attendance(meeting: Meeting, attendance: Attendances, *, version: int
     if meeting.kind == MeetingKind.JOINT_MEETING:
         raise RuleError(_("a joint meeting is recorded from its joint meeting's page, with attendance by unit"),
                         field="kind")
+    if meeting.kind in ATTENDANCE_ELSEWHERE:
+        raise RuleError(_("a %(kind)s is recorded from the deliberation pages, with attendance by seat")
+                        % {"kind": meeting.get_kind_display()}, field="kind")
     rows = _normalize(attendance)
     if not rows:
         raise RuleError(_("no attendance given"), field="attendance")
