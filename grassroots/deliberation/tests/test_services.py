@@ -129,7 +129,7 @@ def test_general_meeting_vote_reuses_the_recruitment_rule(cast: Any) -> None:
     assert v1.passed is False  # one of two entitled is not more than half
 
 
-def _path_meetings(cast: Any, world: Any, *, day: dt.date = D(2024, 3, 1)) -> dict[int, Any]:
+def _path_meetings(cast: Any, world: Any, *, day: dt.date = dt.date(2024, 3, 1)) -> dict[int, Any]:
     from grassroots.meetings.models import CommitteeSeat
 
     CommitteeSeat.objects.create(org=cast.branch_a, member=cast.member, role="secretary", since=D(2020, 1, 1))
