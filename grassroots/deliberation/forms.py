@@ -49,7 +49,7 @@ class MeetingForm(forms.Form):
                               help_text=_("Briefings and hearings: one party a line, as “name | kind | opinion”; "
                                           "kind one of: %(kinds)s") % {"kinds": ", ".join(PartyKind.values)})
 
-    def __init__(self, *args: Any, seats: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, seats: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = seats  # type: ignore[attr-defined]
         self.fields["excused"].choices = seats  # type: ignore[attr-defined]

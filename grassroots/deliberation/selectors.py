@@ -44,15 +44,15 @@ def topics_of(org: Organization) -> QuerySet[Topic]:
 
 def cases_of(org: Organization) -> QuerySet[PathCase]:
     return (PathCase.objects.filter(org__path__startswith=org.path).select_related("org")
-            .prefetch_related("steps").order_by("-opened_on", "-pk"))
+            .prefetch_related("steps__vote").order_by("-opened_on", "-pk"))
 
 
 def case_state(case: PathCase) -> dict[str, Any]:
     """The last step recorded, whether the case decided (a passed step-4 vote), and whether it is published."""
     steps = {s.step: s for s in case.steps.all()}
     last = max(steps) if steps else 0
-    decided = PathStepKind.DECIDE in steps and bool(steps[PathStepKind.DECIDE].vote_id) and \
-        Vote.objects.filter(pk=steps[PathStepKind.DECIDE].vote_id, passed=True).exists()
+    decide = steps.get(PathStepKind.DECIDE)
+    decided = decide is not None and decide.vote is not None and decide.vote.passed
     return {"last": last, "decided": decided, "published": PathStepKind.PUBLISH_DECISION in steps,
             "done": PathStepKind.PUBLISH_RESULT in steps, "steps": steps}
 

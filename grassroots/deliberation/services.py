@@ -66,7 +66,7 @@ BODY_OF_KIND = {
     MeetingKind.REPS_MEETING: BodyKind.REPS, MeetingKind.VILLAGERS_MEETING: BodyKind.ASSEMBLY,
 }
 PARTY_KINDS = (MeetingKind.BRIEFING, MeetingKind.HEARING)
-RULE_OF_KIND = {
+RULE_OF_KIND: dict[str, str] = {
     MeetingKind.CONGRESS: "deliberation.party_congress", MeetingKind.TWO_COMMITTEES: "deliberation.two_committees",
     MeetingKind.REPS_MEETING: "deliberation.reps_meeting", MeetingKind.VILLAGERS_MEETING: "deliberation.villagers_meeting",
     MeetingKind.GENERAL_MEETING: "recruitment.vote",
@@ -397,7 +397,7 @@ def vote_record(*, meeting: Meeting, question: Any, yes: Any, no: Any, abstain: 
                               "returned") % {"y": y, "n": n, "a": a, "v": vd, "s": y + n + a + vd, "r": ret},
                             field="void")
     else:
-        iss = ret = vd = None
+        iss, ret, vd = None, None, None
         if y + n + a > present:
             raise RuleError(_("yes %(y)s + no %(n)s + abstain %(a)s = %(s)s, more than the %(p)s present")
                             % {"y": y, "n": n, "a": a, "s": y + n + a, "p": present}, field="yes")

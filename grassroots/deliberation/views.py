@@ -295,7 +295,8 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_write(scope, m.org)
         assert form is not None
-        if form.is_valid() and write_on_form(form, lambda: services.vote_record(meeting=m, **form.cleaned_data)):
+        if form.is_valid() and write_on_form(
+                form, lambda: services.vote_record(meeting=m, **form.cleaned_data)) is not None:
             messages.success(request, _("Vote recorded."))
             return redirect("deliberation-meeting", pk=m.pk)
     attendance = list(SeatAttendance.objects.filter(meeting=m).select_related("seat").order_by("seat__name"))
@@ -337,7 +338,8 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_write(scope, t.org)
         assert form is not None
-        if form.is_valid() and write_on_form(form, lambda: services.opinion_enter(topic=t, **form.cleaned_data)):
+        if form.is_valid() and write_on_form(
+                form, lambda: services.opinion_enter(topic=t, **form.cleaned_data)) is not None:
             messages.success(request, _("Opinion recorded."))
             return redirect("deliberation-topic", pk=t.pk)
     return render(request, "deliberation/topic.html", {
