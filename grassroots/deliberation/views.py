@@ -360,7 +360,7 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
         c = write_on_form(form, lambda: services.case_create(org=org, **form.cleaned_data))
         if c is not None:
             return redirect("deliberation-case", pk=c.pk)
-    return write_form_page(request, org, form, _("Take a matter through the path"), _("Open"),
+    return write_form_page(request, org, form, _("Take a matter through the path"), _("Open the matter"),
                            reverse("deliberation-cases", args=[org.code]))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 COLLECTIONS = {
     "deliberation-bodies": "deliberation_body", "deliberation-seats": "deliberation_seat",
     "deliberation-meetings": "deliberation_meeting", "deliberation-topics": "deliberation_topic",
-    "deliberation-cases": "deliberation_case",
+    "deliberation-cases": "deliberation_case", "deliberation-votes": "deliberation_vote",
 }
 
 PUBLIC_URL_NAMES = {
@@ -29,10 +29,10 @@ def objects(cast: Any) -> dict[str, dict[str, Any]]:
             seat = s.seat_add(body=body, name=f"走访代表{side}", from_on=dt.date(2024, 1, 2))
             bm = s.meeting_record(org=org, kind="reps_meeting", date=dt.date(2024, 2, 1), topic=f"走访议事{side}",
                                   body=body, attendance={seat.pk: "present"})
-            s.vote_record(meeting=bm.meeting, question=f"走访表决{side}", yes=1, no=0, abstain=0)
+            vote = s.vote_record(meeting=bm.meeting, question=f"走访表决{side}", yes=1, no=0, abstain=0)
             topic = s.topic_create(org=org, title=f"走访议题{side}", opens_on=dt.date(2024, 1, 2),
                                    closes_on=dt.date(2024, 2, 2))
             case = s.case_create(org=org, title=f"走访事项{side}", opened_on=dt.date(2024, 1, 2))
             made[side] = {"deliberation_body": body, "deliberation_seat": seat, "deliberation_meeting": bm.meeting,
-                          "deliberation_topic": topic, "deliberation_case": case}
+                          "deliberation_topic": topic, "deliberation_case": case, "deliberation_vote": vote}
     return made
