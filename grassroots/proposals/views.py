@@ -88,7 +88,7 @@ def _last_answer(p: Proposal) -> Any:
 
 
 PROPOSALS = ListSpec(
-    title=gettext_lazy("Proposals"),
+    title=gettext_lazy("Representatives' proposals"),
     columns=(
         Column("number", gettext_lazy("Number"), lambda p: p.number, link=lambda p: reverse("proposal-detail",
                                                                                            args=[p.pk])),
