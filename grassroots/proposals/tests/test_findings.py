@@ -36,7 +36,7 @@ def test_review_answer_and_follow_up(cast: Any, world: Any) -> None:
         s.answer(proposal=p, answered_on=D(2024, 11, 18), version=p.version, **ANSWER)
         p.refresh_from_db()
         p = s.rate(proposal=p, satisfaction="unsatisfied", on=D(2024, 11, 19), version=p.version)
-    assert _states(cast, D(2024, 11, 19)) == {"proposal_follow_up": "due_soon"}
+    assert _states(cast, D(2024, 11, 21)) == {"proposal_follow_up": "due_soon"}
     assert _states(cast, D(2024, 12, 5)) == {"proposal_follow_up": "overdue"}  # 15 days after the rating
     with acting(None, "system"):
         s.reopen(proposal=p, on=D(2024, 11, 25), reason="重新办理", version=p.version)
