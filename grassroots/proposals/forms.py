@@ -10,9 +10,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.congress.models import PracticalProject
+from grassroots.opinions.models import Category
+from grassroots.orgs.models import Territory
 from grassroots.ui.forms import LooseDateField
 
-from .models import ProposalCategory, ProposalState, Satisfaction
+from .models import Proposal, ProposalCategory, ProposalState, Satisfaction
 
 
 def split_names(text: str) -> list[str]:
@@ -24,15 +27,17 @@ class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Matter"), max_length=200)
     text = forms.CharField(label=_("Details"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
-    category = forms.ChoiceField(label=_("Category"), choices=ProposalCategory.choices)
+    category = forms.ChoiceField(label=_("Kind of matter"), choices=ProposalCategory.choices)
     received_on = LooseDateField(label=_("Received on"),
                                  help_text=_("A past date is fine: a secretary may enter it for the proposer."))
     proposers = forms.CharField(label=_("Proposers"), widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("One name a line, the lead first. A representative holding a seat or a "
                                             "Party member of the area is recognised by the name; anyone else is "
                                             "recorded as a residents' representative."))
-    territory = forms.ModelChoiceField(label=_("Scope (grid, community or street)"), queryset=None, required=False)
-    project = forms.ModelChoiceField(label=_("Practical project"), queryset=None, required=False)
+    territory = forms.ModelChoiceField(label=_("Scope (grid, community or street)"), queryset=Territory.objects.none(),
+                                       required=False)
+    project = forms.ModelChoiceField(label=_("Practical project"), queryset=PracticalProject.objects.none(),
+                                     required=False)
     attachment = forms.FileField(label=_("Attachment (the paper proposal)"), required=False,
                                  widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf"}))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
@@ -56,7 +61,7 @@ class AcceptForm(Versioned):
 
 class MergeForm(Versioned):
     on = LooseDateField(label=_("Merged on"))
-    into = forms.ModelChoiceField(label=_("Duplicate of"), queryset=None)
+    into = forms.ModelChoiceField(label=_("Duplicate of"), queryset=Proposal.objects.none())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, others: QuerySet[Any], **kwargs: Any) -> None:
@@ -66,7 +71,7 @@ class MergeForm(Versioned):
 
 class ConvertForm(Versioned):
     on = LooseDateField(label=_("Decided on"))
-    category = forms.ModelChoiceField(label=_("Category of the opinion"), queryset=None)
+    category = forms.ModelChoiceField(label=_("Category of the opinion"), queryset=Category.objects.none())
     note = forms.CharField(label=_("Why it is not accepted"), max_length=300, required=False)
 
     def __init__(self, *args: Any, categories: QuerySet[Any], **kwargs: Any) -> None:
@@ -102,12 +107,13 @@ class ReasonForm(Versioned):
 
 
 class CloseForm(Versioned):
-    on = LooseDateField(label=_("Closed on"))
+    on = LooseDateField(label=_("Finished on"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class ProjectForm(Versioned):
-    project = forms.ModelChoiceField(label=_("Practical project"), queryset=None, required=False)
+    project = forms.ModelChoiceField(label=_("Practical project"), queryset=PracticalProject.objects.none(),
+                                     required=False)
 
     def __init__(self, *args: Any, projects: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

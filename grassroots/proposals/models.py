@@ -42,12 +42,12 @@ class ProposalCategory(models.TextChoices):
 
 class ProposalState(models.TextChoices):
     RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted and assigned")
     MERGED = "merged", _("Merged")
     CONVERTED = "converted", _("Turned into an opinion")
     ANSWERED = "answered", _("Answered")
     RATED = "rated", _("Rated")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Finished")
 
 
 class Satisfaction(models.TextChoices):
@@ -68,7 +68,7 @@ class Proposal(Versioned, Recorded):
     number = models.CharField(_("number"), max_length=40, unique=True, null=True, blank=True)
     title = models.CharField(_("matter"), max_length=200)
     text = models.TextField(_("details"), max_length=5000, blank=True)
-    category = models.CharField(_("category"), max_length=16, choices=ProposalCategory.choices,
+    category = models.CharField(_("kind of matter"), max_length=16, choices=ProposalCategory.choices,
                                 default=ProposalCategory.OTHER)
     territory = models.ForeignKey(Territory, verbose_name=_("scope"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
@@ -98,7 +98,7 @@ class Proposal(Versioned, Recorded):
     rated_on = models.DateField(_("rated on"), null=True, blank=True)
     rating_comment = models.CharField(_("comment"), max_length=300, blank=True)
     reopened_on = models.DateField(_("reopened on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(_("finished on"), null=True, blank=True)
 
     objects = OrgOwnedQuerySet.as_manager()
     org_field = "org"
@@ -199,4 +199,4 @@ class ProposalAttachment(models.Model):
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return self.caption or self.file.name.rsplit("/", 1)[-1]
+        return self.caption or str(self.file.name or "").rsplit("/", 1)[-1]

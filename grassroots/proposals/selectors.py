@@ -58,8 +58,8 @@ def year_counts(org: Organization, year: int, day: dt.date) -> dict[str, Any]:
             counts["on_time"] += a["answered_on"] <= a["due"]
         if r["satisfaction"] and r["rated_on"] is not None and r["rated_on"] <= day:
             counts["rated"] += 1
-            counts[{Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basic",
-                    Satisfaction.UNSATISFIED: "unsatisfied"}[r["satisfaction"]]] += 1
+            counts[{str(Satisfaction.SATISFIED): "satisfied", str(Satisfaction.BASIC): "basic",
+                    str(Satisfaction.UNSATISFIED): "unsatisfied"}[r["satisfaction"]]] += 1
     counts["on_time_rate"] = round(100 * counts["on_time"] / counts["answered"]) if counts["answered"] else None
     counts["satisfaction_rate"] = (round(100 * (counts["satisfied"] + counts["basic"]) / counts["rated"])
                                    if counts["rated"] else None)

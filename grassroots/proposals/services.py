@@ -116,7 +116,7 @@ def _params(p: Proposal) -> dict[str, Any]:
 
 def _next_number(org: Organization, year: int) -> str:
     prefix = f"{org.code}-{year}-T"
-    numbers = Proposal.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    numbers = [n or "" for n in Proposal.objects.filter(number__startswith=prefix).values_list("number", flat=True)]
     seq = max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()), default=0) + 1
     return f"{prefix}{seq:03d}"
 
@@ -347,8 +347,9 @@ def convert(*, proposal: Proposal, on: Any, category: Category | None, note: Any
         raise RuleError(_("choose a category of %(station)s") % {"station": station}, field="category")
     lead = p.proposers.order_by("order").first()
     text = p.title if not p.text else f"{p.title}\n{p.text}"
-    values = {"text": text[:opinion_services.MAX_TEXT], "category": category, "channel": Channel.VISIT,
-              "territory": p.territory, "submitter_name": lead.name if lead else ""}
+    values: dict[str, Any] = {"text": text[:opinion_services.MAX_TEXT], "category": category,
+                              "channel": Channel.VISIT, "territory": p.territory,
+                              "submitter_name": lead.name if lead else ""}
     if day < today():
         opinion = opinion_services.submit_past_opinion(station, received_on=day, **values)
     else:

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -102,7 +102,7 @@ PROPOSALS = ListSpec(
         Column("satisfaction", gettext_lazy("Satisfaction"), lambda p: p.get_satisfaction_display()),
     ),
     sheet_columns=(
-        Column("category", gettext_lazy("Category"), lambda p: p.get_category_display()),
+        Column("category", gettext_lazy("Kind of matter"), lambda p: p.get_category_display()),
         Column("scope", gettext_lazy("Scope"), lambda p: p.territory.name if p.territory else ""),
         Column("co_handlers", gettext_lazy("Co-handlers"), lambda p: p.co_handlers),
         Column("project", gettext_lazy("Practical project"), lambda p: p.project.title if p.project else ""),
@@ -180,7 +180,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     a = get_object_or_404(ProposalAttachment.objects.visible_to(scope_for(request.user)), pk=pk)
     return FileResponse(a.file.open("rb"), as_attachment=True, filename=str(a.file.name).rsplit("/", 1)[-1])
 

@@ -23,7 +23,10 @@ ANSWER = {"background": "路面年久失修", "handling": "已列入维修计划
           "measures": "争取专项资金", "handler_name": "赵工", "handler_phone": "0875-5150000"}
 
 
-def _accept(p: Any, on: dt.date = D(2024, 9, 23)) -> Any:
+MONDAY = D(2024, 9, 23)
+
+
+def _accept(p: Any, on: dt.date = MONDAY) -> Any:
     return s.accept(proposal=p, on=on, lead_unit="街道城建办", co_handlers="东风社区", version=p.version)
 
 
