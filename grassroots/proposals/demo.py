@@ -92,13 +92,15 @@ def _build(town: Organization, rng: random.Random, today: dt.date) -> None:
             if not people:
                 return
             project = of_year[i % len(of_year)] if of_year and i < 2 else None
+            waiting = recent and i == 4  # handed in yesterday: still within its review days
             p = services.proposal_create(org=town, title=f"关于{title}的提案", text=f"建议{title}，请予办理。",
-                                         category=cat, received_on=day, proposers=people,
+                                         category=cat, received_on=today - dt.timedelta(days=1) if waiting else day,
+                                         proposers=people,
                                          territory=rng.choice(places) if places else None, project=project)
             made.append(p)
             review = add_workdays(day + dt.timedelta(days=1), rng.randint(1, 4))
-            if recent and i == 4:
-                continue  # still within its review days
+            if waiting:
+                continue
             if i == 3 and not merged_done and len(made) > 1:
                 services.merge(proposal=p, into=made[0], on=review, note="与同类提案合并办理", version=p.version)
                 merged_done = True
