@@ -184,3 +184,22 @@ def test_terms_per_organization(cast: Any, world: Any) -> None:
         assert p.answer_due == D(2025, 3, 23)
         _rule, other = s.terms_for(cast.branch_c, D(2024, 9, 20))
         assert other["answer_workdays"] == base["answer_workdays"]
+
+
+def test_closing_an_unsatisfied_answer_needs_a_reason(cast: Any, world: Any) -> None:
+    with acting(None, "system"):
+        p = _accept(world.proposal)
+        s.answer(proposal=p, answered_on=D(2024, 10, 9), version=p.version, **ANSWER)
+        p.refresh_from_db()
+        with pytest.raises(RuleError) as err:
+            s.extend(proposal=p, on=D(2024, 10, 10), reason="太晚了", version=p.version)
+        assert err.value.field == "state"
+        p = s.rate(proposal=p, satisfaction="unsatisfied", on=D(2024, 10, 12), version=p.version)
+        with pytest.raises(RuleError) as err:
+            s.close(proposal=p, on=D(2024, 10, 14), version=p.version)
+        assert err.value.field == "note"
+        p = s.close(proposal=p, on=D(2024, 10, 14), note="已向提案人当面解释，资金明年安排", version=p.version)
+    assert (p.state, p.closed_on, p.review_note) == (ProposalState.CLOSED, D(2024, 10, 14),
+                                                     "已向提案人当面解释，资金明年安排")
+    with acting(None, "system"), pytest.raises(RuleError):
+        s.reopen(proposal=p, on=D(2024, 10, 15), reason="再办", version=p.version)
