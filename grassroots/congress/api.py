@@ -56,10 +56,10 @@ class PracticalProjectSerializer(serializers.ModelSerializer):
                   "milestones", "version"]
 
     def _progress(self, obj: PracticalProject) -> Any:
-        cache = self.context.setdefault("progress", {})
-        if obj.pk not in cache:
-            cache.update(selectors.progress_map([obj], None))
-        return cache[obj.pk]
+        known = self.context.get("progress") or {}  # the list's, computed for the whole page at once
+        if obj.pk in known:
+            return known[obj.pk]
+        return selectors.progress_map([obj], None)[obj.pk]
 
     def get_progress(self, obj: PracticalProject) -> str:
         return display(self._progress(obj))
@@ -70,7 +70,8 @@ class PracticalProjectSerializer(serializers.ModelSerializer):
 
 class PracticalProjectCreateSerializer(serializers.Serializer):
     org = serializers.CharField(required=False, allow_blank=True, default="")
-    parent = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    parent = serializers.IntegerField(min_value=1, required=False, allow_null=True,  # type: ignore[assignment]
+                                      default=None)
     title = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     year = serializers.IntegerField(min_value=1990, max_value=2100, required=False, allow_null=True, default=None)
@@ -152,6 +153,14 @@ class PracticalProjectViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.Ret
     def get_queryset(self) -> QuerySet[PracticalProject]:
         return (PracticalProject.objects.visible_to(self.scope).select_related("org")
                 .prefetch_related("milestones").order_by("org__path", "-year", "pk"))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), "progress": selectors.progress_map(rows, None)}
+        data = PracticalProjectSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def _answer(self, project: PracticalProject, code: int = status.HTTP_200_OK) -> Response:
         return Response(PracticalProjectSerializer(self.get_queryset().get(pk=project.pk)).data, status=code)

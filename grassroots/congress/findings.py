@@ -28,15 +28,7 @@ from grassroots.rules.registry import in_force
 
 from .models import OPEN_STATUSES, Milestone, PracticalProject, ProgressReport, Status, StatusChange
 from .progress import tree_progress
-from .selectors import behind, latest_percent
-
-
-def _as_of_status(projects: list[PracticalProject], as_of: dt.date) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for pid, to in (StatusChange.objects.filter(project__in=[p.pk for p in projects], on__lte=as_of)
-                    .order_by("project_id", "on", "id").values_list("project_id", "to_status")):
-        out[pid] = to
-    return out
+from .selectors import behind, latest_percent, statuses_on
 
 
 @source("congress")
@@ -46,7 +38,7 @@ def congress_findings(org: Any, as_of: dt.date) -> Iterator[Finding]:
                     .select_related("org").order_by("org__path", "year", "id"))
     if not projects:
         return
-    status = _as_of_status(projects, as_of)
+    status = statuses_on([p.pk for p in projects], as_of)
     open_ = [p for p in projects if status.get(p.pk) in OPEN_STATUSES]
     if not open_:
         return

@@ -23,7 +23,7 @@ class YearForm(forms.Form):
 class ProjectForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Project"), max_length=200)
-    code = forms.CharField(label=_("Code"), max_length=30, required=False)
+    code = forms.CharField(label=_("Project no."), max_length=30, required=False)
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100, required=False,
                               help_text=_("Empty: the year of the congress that voted it."))
     weight = forms.IntegerField(label=_("Weight in the parent's progress"), min_value=1, max_value=1000, initial=1)
@@ -89,7 +89,7 @@ class DoneForm(forms.Form):
 
 class ReportForm(forms.Form):
     on = LooseDateField(label=_("Date"))
-    text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label=_("Report text"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class SupervisionForm(forms.Form):
@@ -99,7 +99,7 @@ class SupervisionForm(forms.Form):
                                            required=False, widget=forms.CheckboxSelectMultiple)
     names = forms.CharField(label=_("Others taking part"), max_length=300, required=False,
                             help_text=_("Names, as they are to be shown."))
-    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(label=_("What they found"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     follow_up = forms.CharField(label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, seats: QuerySet[Seat], **kwargs: Any) -> None:

@@ -28,10 +28,10 @@ from grassroots.orgs.models import Organization, OrgOwnedQuerySet
 
 class Status(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    UNDER_WAY = "under_way", _("Under way")
+    UNDER_WAY = "under_way", _("In progress")
     DONE = "done", _("Done")
-    SUSPENDED = "suspended", _("Suspended")
-    DROPPED = "dropped", _("Dropped")
+    SUSPENDED = "suspended", _("On hold")
+    DROPPED = "dropped", _("Called off")
 
 
 OPEN_STATUSES = (Status.PLANNED, Status.UNDER_WAY)

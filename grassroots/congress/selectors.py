@@ -63,10 +63,13 @@ def progress_map(projects: list[PracticalProject], day: dt.date | None = None) -
     return tree_progress(every, latest_percent([p.pk for p in every], day), day)
 
 
-def status_on(project: PracticalProject, day: dt.date) -> str | None:
-    """The status the project had on `day` (None before it was planned)."""
-    last = project.status_changes.filter(on__lte=day).order_by("-on", "-id").first()
-    return last.to_status if last else None
+def statuses_on(project_ids: list[int], day: dt.date) -> dict[int, str]:
+    """The status each project had on `day` (absent: not planned yet), in one query."""
+    out: dict[int, str] = {}
+    for pid, to in (StatusChange.objects.filter(project_id__in=project_ids, on__lte=day)
+                    .order_by("project_id", "on", "id").values_list("project_id", "to_status")):
+        out[pid] = to
+    return out
 
 
 @dataclass
@@ -185,10 +188,12 @@ def year_counts(org: Organization, year: int, day: dt.date) -> dict[str, Any]:
     planned = StatusChange.objects.filter(from_status="", on__lte=day).values("project_id")
     projects = list(top_level_in(org, year).filter(pk__in=planned).prefetch_related("milestones"))
     progress = progress_map(projects, day)
-    counts = {"projects": len(projects), "voted": 0, "done": 0, "under_way": 0, "behind": 0, "dropped": 0}
-    values = []
+    statuses = statuses_on([p.pk for p in projects], day)
+    counts: dict[str, Any] = {"projects": len(projects), "voted": 0, "done": 0, "under_way": 0, "behind": 0,
+                              "dropped": 0}
+    values: list[tuple[int, Fraction]] = []
     for p in projects:
-        status = status_on(p, day)
+        status = statuses.get(p.pk)
         counts["voted"] += p.meeting_id is not None
         if status == Status.DONE:
             counts["done"] += 1

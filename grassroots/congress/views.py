@@ -118,7 +118,7 @@ def _title_indented(p: PracticalProject) -> str:
 PROJECTS = ListSpec(
     title=gettext_lazy("Practical projects"),
     columns=(
-        Column("code", gettext_lazy("Code"), lambda p: p.code),
+        Column("code", gettext_lazy("Project no."), lambda p: p.code),
         Column("title", gettext_lazy("Project"), _title_indented,
                link=lambda p: reverse("congress-project", args=[p.pk])),
         Column("parent", gettext_lazy("Part of"), lambda p: p.parent.title if p.parent else "", on_page=False),
@@ -156,7 +156,7 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     top = [p for p in rows if getattr(p, "depth", 0) == 0]
     summary = {"projects": len(top), "done": sum(p.status == Status.DONE for p in top),
                "under_way": sum(p.status == Status.UNDER_WAY for p in top),
-               "behind": sum(bool(p.behind) for p in top)}
+               "behind": sum(bool(getattr(p, "behind", None)) for p in top)}
     return PROJECTS.respond(request, rows, template="congress/home.html", org=org, form=form, context={
         "can_write": scope.can_write_org(org), "year": year, "years": years, "summary": summary})
 
@@ -385,7 +385,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
     svs = (Supervision.objects.filter(project__in=[p.pk for p in rows]).select_related("project")
            .prefetch_related("seats").order_by("on", "pk"))
     xlsx.add_sheet(wb, _("Supervision"), [_("Project"), _("Date"), _("Kind"), _("Representatives"), _("Others"),
-                                          _("Findings"), _("Follow-up"), _("Follow-up done on")],
+                                          _("What they found"), _("Follow-up"), _("Follow-up done on")],
                    [[s.project.title, s.on, s.get_kind_display(), ", ".join(x.name for x in s.seats.all()), s.names,
                      s.findings, s.follow_up, s.follow_up_done_on] for s in svs[:xlsx.LIMIT]])
     xlsx.add_filters_sheet(wb, org=org, filters=[(_("Year"), str(year))], total=len(rows))

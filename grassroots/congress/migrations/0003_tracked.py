@@ -65,8 +65,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('on', models.DateField(verbose_name='date')),
-                ('from_status', models.CharField(blank=True, choices=[('planned', 'Planned'), ('under_way', 'Under way'), ('done', 'Done'), ('suspended', 'Suspended'), ('dropped', 'Dropped')], max_length=12, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('planned', 'Planned'), ('under_way', 'Under way'), ('done', 'Done'), ('suspended', 'Suspended'), ('dropped', 'Dropped')], max_length=12, verbose_name='to')),
+                ('from_status', models.CharField(blank=True, choices=[('planned', 'Planned'), ('under_way', 'In progress'), ('done', 'Done'), ('suspended', 'On hold'), ('dropped', 'Called off')], max_length=12, verbose_name='from')),
+                ('to_status', models.CharField(choices=[('planned', 'Planned'), ('under_way', 'In progress'), ('done', 'Done'), ('suspended', 'On hold'), ('dropped', 'Called off')], max_length=12, verbose_name='to')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
                 ('by_name', models.CharField(blank=True, max_length=50, verbose_name='by')),
             ],
@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='practicalproject',
             name='status',
-            field=models.CharField(choices=[('planned', 'Planned'), ('under_way', 'Under way'), ('done', 'Done'), ('suspended', 'Suspended'), ('dropped', 'Dropped')], default='planned', max_length=12, verbose_name='status'),
+            field=models.CharField(choices=[('planned', 'Planned'), ('under_way', 'In progress'), ('done', 'Done'), ('suspended', 'On hold'), ('dropped', 'Called off')], default='planned', max_length=12, verbose_name='status'),
         ),
         migrations.AddField(
             model_name='practicalproject',

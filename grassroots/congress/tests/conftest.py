@@ -38,10 +38,9 @@ def make_congress(org: Any, day: dt.date) -> tuple[Any, Any]:
 
 
 def make_world(cast: Any) -> World:
+    from conftest import make_member
     from grassroots.congress import services as s
     from grassroots.deliberation.models import Body, Seat
-
-    from conftest import make_member
 
     with acting(None, "system"):
         meeting, vote = make_congress(cast.branch_a, D(2024, 2, 20))

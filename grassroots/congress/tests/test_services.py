@@ -24,7 +24,10 @@ def _fresh(p: Any) -> Any:
     return PracticalProject.objects.get(pk=p.pk)
 
 
-def _start(p: Any, on: dt.date = D(2024, 3, 1)) -> Any:
+START = D(2024, 3, 1)
+
+
+def _start(p: Any, on: dt.date = START) -> Any:
     return s.status_change(project=p, version=_fresh(p).version, to="under_way", on=on)
 
 
