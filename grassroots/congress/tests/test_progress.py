@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grassroots.congress.progress import display, rollup, tree_progress
 
 percents = st.fractions(min_value=0, max_value=100)
 weights = st.integers(min_value=1, max_value=1000)
+LOADED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # (a loaded machine is slow to draw)
 
 
+@LOADED
 @given(st.lists(st.tuples(weights, percents), min_size=1, max_size=20))
 def test_the_rollup_lies_between_its_parts(parts: list[tuple[int, Fraction]]) -> None:
     value = rollup(parts)
@@ -25,16 +27,19 @@ def test_the_rollup_lies_between_its_parts(parts: list[tuple[int, Fraction]]) ->
     assert 0 <= value <= 100
 
 
+@LOADED
 @given(st.lists(percents, min_size=1, max_size=20), weights)
 def test_equal_weights_give_the_mean(values: list[Fraction], w: int) -> None:
     assert rollup([(w, v) for v in values]) == sum(values) / len(values)
 
 
+@LOADED
 @given(st.lists(st.tuples(weights, percents), min_size=1, max_size=10), percents)
 def test_a_weight_0_part_is_ignored(parts: list[tuple[int, Fraction]], extra: Fraction) -> None:
     assert rollup([*parts, (0, extra)]) == rollup(parts)
 
 
+@LOADED
 @given(st.lists(st.tuples(weights, percents), min_size=1, max_size=10), st.integers(min_value=2, max_value=9))
 def test_scaling_every_weight_changes_nothing(parts: list[tuple[int, Fraction]], k: int) -> None:
     assert rollup([(w * k, p) for w, p in parts]) == rollup(parts)
