@@ -76,7 +76,8 @@ def test_the_import_verbs_are_the_registered_modules_importers(cast, capsys) -> 
 
     assert set(importers()) == {"members", "dues", "opinions", "orgs", "posts", "commitments", "volunteers",
                                 "volunteer-activities", "wishes", "points", "households", "grids", "assistance",
-                                "units", "cobuild-agreements", "inservice-reports", "seats", "proposals"}
+                                "units", "cobuild-agreements", "inservice-reports", "seats", "proposals",
+                                "practical-projects"}
     with pytest.raises(SystemExit):
         build_parser().parse_args(["import", "harvests", "x.xlsx"])
     assert "invalid choice" in capsys.readouterr().err
