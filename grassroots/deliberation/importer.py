@@ -1,4 +1,5 @@
-"""Import of seats from a spreadsheet (.xlsx): `grassroots import seats FILE --org CODE [--dry-run]`.
+"""Import of seats from a spreadsheet (.xlsx, .xls): `grassroots import seats FILE --org CODE [--dry-run]` and the
+web import (`imports.py`).
 
 Each row names a body of the organization (by name; the body must exist), the holder's name, office or work
 unit, and the dates the seat is held from (and until, if it ended). All or nothing: every row is checked first
@@ -130,6 +131,23 @@ def apply_import(plan: SeatImportPlan, progress: Progress | None = None) -> Seat
                           progress=progress)
 
 
+def template_workbook() -> Any:
+    """An empty list of seats with the Chinese headers (the web import's download)."""
+    from grassroots.ui import xlsx
+
+    wb = xlsx.new_workbook()
+    ws = wb.active
+    ws.title = "席位"
+    xlsx.append(ws, [c.zh for c in COLUMNS])
+    return wb
+
+
+def summary(counts: dict[str, int]) -> str:
+    """What was imported, from the counts by action."""
+    return _("Imported: %(created)s seats recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
+
+
 def _print_rows(plan: ImportPlan) -> None:
     for r in plan.rows:
         v = r.values
@@ -153,6 +171,6 @@ def cli_run(path: str | os.PathLike[str], *, org: Organization | None, dry_run: 
         if dry_run:
             return _("dry run: would record %(created)s seats, %(unchanged)s already recorded; nothing was "
                      "written") % values
-        return _("Imported: %(created)s seats recorded, %(unchanged)s already recorded.") % values
+        return summary(counts)
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=said)

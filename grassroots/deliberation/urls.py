@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from grassroots.deliberation import views
+from grassroots.deliberation import imports, views
 
 urlpatterns = [
     path("orgs/<str:code>/deliberation/", views.home, name="deliberation-home"),
     path("orgs/<str:code>/deliberation/new/", views.body_new, name="deliberation-body-new"),
+    path("orgs/<str:code>/deliberation/seats/import/", imports.seats_import, name="deliberation-seats-import"),
+    path("orgs/<str:code>/deliberation/seats/import/template.xlsx", imports.seats_template,
+         name="deliberation-seats-import-template"),
     path("orgs/<str:code>/deliberation/votes/", views.votes, name="deliberation-votes"),
     path("orgs/<str:code>/deliberation/cases/", views.cases, name="deliberation-cases"),
     path("orgs/<str:code>/deliberation/cases/new/", views.case_new, name="deliberation-case-new"),
