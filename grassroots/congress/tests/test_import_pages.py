@@ -104,3 +104,4 @@ def test_the_page_in_chinese(cast: Any, world: Any) -> None:
     html = client.get(reverse("congress-import", args=["A"])).content.decode()
     assert '<html lang="zh-hans">' in html and 'id="import-template"' in html
     assert 'enctype="multipart/form-data"' in html
+    assert ">实事项目</a>" in html and ">预览</button>" in html  # the hub's link back and the dry run's button
