@@ -9,6 +9,7 @@ organization and year is left as it is, so importing the same sheet again writes
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from dataclasses import dataclass, field
@@ -194,6 +195,25 @@ def apply_import(plan: ProjectImportPlan, progress: Progress | None = None) -> P
                           column_for=lambda f: _column_for(fresh, f), progress=progress)
 
 
+def template_xlsx() -> bytes:
+    """An empty list of practical projects with the Chinese header row."""
+    from grassroots.ui import xlsx
+
+    wb = xlsx.new_workbook()
+    ws = wb.active
+    ws.title = "为民办实事项目"
+    xlsx.append(ws, [c.zh for c in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def summary(counts: dict[str, int]) -> str:
+    """What a web import wrote, from its counts by action."""
+    return _("Imported: %(created)s projects recorded, %(unchanged)s already recorded.") % {
+        "created": counts.get("create", 0), "unchanged": counts.get("unchanged", 0)}
+
+
 def _print_rows(plan: ImportPlan) -> None:
     for r in plan.rows:
         v = r.values
@@ -219,6 +239,6 @@ def cli_run(path: str | os.PathLike[str], *, org: Organization | None, dry_run: 
         if dry_run:
             return _("dry run: would record %(created)s projects, %(unchanged)s already recorded; nothing was "
                      "written") % values
-        return _("Imported: %(created)s projects recorded, %(unchanged)s already recorded.") % values
+        return summary(counts)
 
     return cli_report(plan, dry_run=dry_run, print_rows=_print_rows, summary=said)

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from grassroots.congress import views
+from grassroots.congress import imports, views
 
 urlpatterns = [
     path("orgs/<str:code>/practical-projects/", views.home, name="congress-home"),
     path("orgs/<str:code>/practical-projects/new/", views.project_new, name="congress-project-new"),
     path("orgs/<str:code>/practical-projects/export/", views.export, name="congress-export"),
+    path("orgs/<str:code>/practical-projects/import/", imports.projects_import, name="congress-import"),
+    path("orgs/<str:code>/practical-projects/import/template.xlsx", imports.projects_template,
+         name="congress-import-template"),
     path("practical-projects/<int:pk>/", views.project, name="congress-project"),
     path("practical-projects/<int:pk>/edit/", views.project_edit, name="congress-project-edit"),
     path("practical-projects/<int:pk>/sub-projects/new/", views.subproject_new, name="congress-subproject-new"),
