@@ -11,6 +11,7 @@ importing the same sheet again writes nothing.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from grassroots.core.sheets import (
     Column,
     ImportPlan,
     PlannedRow,
+    Progress,
     Row,
     Sheet,
     apply_rows,
@@ -129,16 +131,18 @@ class _Planner:
                            review={"on": accepted, "lead_unit": lead_unit, "co_handlers": co_handlers}
                            if accepted else {},
                            values={"title": title, "received_on": received.isoformat(), "proposers": matched,
-                                   "lead_unit": lead_unit})
+                                   "category": str(ProposalCategory(category).label),
+                                   "accepted_on": accepted.isoformat() if accepted else "",
+                                   "lead_unit": lead_unit, "co_handlers": co_handlers})
 
 
-def _evaluate(plan: ProposalImportPlan) -> None:
+def _evaluate(plan: ProposalImportPlan, progress: Progress | None = None) -> None:
     assert plan.sheet is not None and plan.within is not None
-    plan.rows, plan.errors = check_rows(plan.sheet, _Planner(plan.sheet, plan.within).check)
+    plan.rows, plan.errors = check_rows(plan.sheet, _Planner(plan.sheet, plan.within).check, progress)
 
 
 def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str, *,
-                within: Organization) -> ProposalImportPlan:
+                within: Organization, progress: Progress | None = None) -> ProposalImportPlan:
     """Read and check every row. Never writes."""
     plan = ProposalImportPlan(filename=filename, within=within)
     if not current_scope().can_write_org(within):
@@ -147,7 +151,7 @@ def plan_import(fileobj_or_path: str | os.PathLike[str] | IO[Any], filename: str
     if sheet is None:
         return plan
     with pinned_scope():
-        _evaluate(plan)
+        _evaluate(plan, progress)
     return plan
 
 
@@ -158,7 +162,7 @@ def _column_for(plan: ImportPlan, service_field: str | None) -> str:
     return plan.sheet.column_name(name) if name in BY_FIELD else ""
 
 
-def apply_import(plan: ProposalImportPlan) -> ProposalImportPlan:
+def apply_import(plan: ProposalImportPlan, progress: Progress | None = None) -> ProposalImportPlan:
     """Check the rows again and write every proposal in one transaction: all of them, or nothing."""
     if not plan.ok or plan.sheet is None or plan.applied or plan.within is None:
         return plan
@@ -173,8 +177,21 @@ def apply_import(plan: ProposalImportPlan) -> ProposalImportPlan:
             services.accept(proposal=p, version=p.version, **row.review)
 
     with pinned_scope():
-        return apply_rows(fresh, evaluate=lambda: _evaluate(fresh), write=write,
-                          column_for=lambda f: _column_for(fresh, f))
+        return apply_rows(fresh, evaluate=lambda: _evaluate(fresh, progress), write=write,
+                          column_for=lambda f: _column_for(fresh, f), progress=progress)
+
+
+def template_xlsx() -> bytes:
+    """An empty register of proposals: the Chinese header row, the columns in the order the importer reads."""
+    from grassroots.ui import xlsx
+
+    wb = xlsx.new_workbook()
+    ws = wb.active
+    ws.title = "代表提案"
+    xlsx.append(ws, [c.zh for c in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _print_rows(plan: ImportPlan) -> None:

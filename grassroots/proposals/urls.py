@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from grassroots.proposals import views
+from grassroots.proposals import imports, views
 
 urlpatterns = [
     path("orgs/<str:code>/proposals/", views.home, name="proposals-home"),
     path("orgs/<str:code>/proposals/new/", views.new, name="proposal-new"),
+    path("orgs/<str:code>/proposals/import/", imports.proposals_import, name="proposals-import"),
+    path("orgs/<str:code>/proposals/import/template.xlsx", imports.proposals_template,
+         name="proposals-import-template"),
     path("proposals/<int:pk>/", views.detail, name="proposal-detail"),
     path("proposals/<int:pk>/accept/", views.accept, name="proposal-accept"),
     path("proposals/<int:pk>/merge/", views.merge, name="proposal-merge"),
