@@ -37,7 +37,7 @@ from grassroots.core.values import text as _text
 from grassroots.core.versions import check_version
 from grassroots.core.workdays import add_workdays
 from grassroots.deliberation.models import Seat
-from grassroots.members.models import Member
+from grassroots.members.models import Member, MemberPeriod
 from grassroots.opinions import services as opinion_services
 from grassroots.opinions.models import Category, Channel, Opinion
 from grassroots.orgs.models import Organization, Territory
@@ -140,12 +140,18 @@ def _proposers(org: Organization, proposers: Iterable[Mapping[str, Any]], day: d
             if not seat.on(day):
                 raise RuleError(_("%(name)s did not hold the seat on %(date)s") % {"name": seat.name, "date": day},
                                 field="proposers")
+            by_seat = member is None
             member = member or seat.member
             name = name or seat.name
             role = role or ProposerRole.REPRESENTATIVE
+        else:
+            by_seat = False
         if member is not None:
             member = Member.objects.select_related("org").get(pk=getattr(member, "pk", member))
-            if member.org is None or not _related(member.org, org):
+            # The member's organization on the day (from the periods, not today's field: a representative may
+            # have moved since); a member who holds the seat is of the seat's area by the seat itself.
+            period = MemberPeriod.objects.on(day).filter(member=member).select_related("org").first()
+            if not by_seat and (period is None or not _related(period.org, org)):
                 raise RuleError(_("%(name)s is not a Party member of %(org)s's area") % {"name": member.name,
                                                                                         "org": org},
                                 field="proposers")
