@@ -242,7 +242,11 @@ SPECTACULAR_SETTINGS = {
                             "PointExemptionReasonEnum": "grassroots.points.models.ExemptionReason",
                             "DecisionStateEnum": "grassroots.volunteers.models.Decision",  # volunteers' reports, corrections
                             "ResidentUnitKindEnum": "grassroots.cobuild.models.UnitKind",
-                            "ContributionKindEnum": "grassroots.cobuild.models.ContributionKind"},
+                            "ContributionKindEnum": "grassroots.cobuild.models.ContributionKind",
+                            "ProposalCategoryEnum": "grassroots.proposals.models.ProposalCategory",
+                            "ProposerRoleEnum": "grassroots.proposals.models.ProposerRole",
+                            "ContactRoleEnum": "grassroots.recruitment.models.ContactRole",
+                            "SupervisionKindEnum": "grassroots.congress.models.SupervisionKind"},
     # Every operation lists its 400, 403 and 404 answers (grassroots/api/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "grassroots.api.schema.add_error_responses"],
