@@ -94,7 +94,7 @@ class _Planner:
                       % {"code": code, "org": self.within.name})
         title = row.plain("title", required=True, max_length=200)
         text = row.plain("text", max_length=5000) or ""
-        category = (row.label("category", _("category"), lookup=lambda t: _CATEGORY.get(norm(t)),
+        category = (row.label("category", _("Kind of matter"), lookup=lambda t: _CATEGORY.get(norm(t)),
                               accepted=[str(v[0]) for v in CATEGORY_WORDS.values()], required=False)
                     if row.text("category") else ProposalCategory.OTHER)
         received = row.date("received_on", required=True)
