@@ -130,7 +130,8 @@ class ProposalCloseSerializer(serializers.Serializer):
 
 class ProposalFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_lazy("Organization code (its whole subtree)"))
-    year = django_filters.NumberFilter(field_name="received_on", lookup_expr="year", label=_lazy("Year received"))
+    year = django_filters.NumberFilter(field_name="received_on", lookup_expr="year", label=_lazy("Year received"),
+                                       min_value=1990, max_value=2100)
     state = django_filters.ChoiceFilter(choices=ProposalState.choices)
 
     class Meta:

@@ -39,3 +39,12 @@ def test_list_create_and_handle(cast: Any, world: Any, django_assert_max_num_que
     converted = post(client, f"/api/proposals/{world.proposal.pk}/convert/", {
         "on": "2024-09-24", "category": world.category.pk, "version": world.proposal.version})
     assert converted.status_code == 200 and converted.json()["opinion"]
+
+
+def test_a_year_that_is_no_year_is_a_400_naming_it(cast: Any, world: Any) -> None:
+    client = client_as(cast, "secretary")
+    for bad in ("5e-324", "-1", "99999", "二〇二四"):
+        answer = client.get(f"/api/proposals/?year={bad}")
+        assert answer.status_code == 400, bad
+        assert "year" in answer.json()
+    assert client.get("/api/proposals/?year=2024").status_code == 200
